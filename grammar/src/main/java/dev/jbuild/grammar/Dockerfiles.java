@@ -26,7 +26,7 @@ public final class Dockerfiles {
 
   /** Reads (UTF-8) and parses a Dockerfile; diagnostics name it as {@code path} is written. */
   public static Dockerfile parse(Path path) throws IOException {
-    return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8));
+    return parse(path.toString(), new String(Files.readAllBytes(path), StandardCharsets.UTF_8));
   }
 
   /**
