@@ -1,6 +1,6 @@
 package dev.jbuild.runner.overlay;
 
-import dev.jbuild.runner.sys.Errno;
+import dev.jbuild.layercache.fs.Errno;
 import dev.jbuild.runner.sys.SyscallException;
 import dev.jbuild.runner.sys.Syscalls;
 import java.io.IOException;
@@ -15,7 +15,8 @@ import java.util.List;
  */
 public final class OverlayMount {
   /** The options every jbuild overlay uses: no index, no metacopy, no redirects (see README). */
-  static final List<String> FIXED_OPTIONS = List.of("index=off", "metacopy=off", "redirect_dir=off");
+  static final List<String> FIXED_OPTIONS =
+      List.of("index=off", "metacopy=off", "redirect_dir=off");
 
   private static final int PAGE = 4096;
   private static volatile boolean newApi = true;

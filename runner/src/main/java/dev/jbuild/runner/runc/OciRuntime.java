@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * An OCI runtime binary (runc by default) with jbuild's own state root, so that listing and
- * sweeping only ever touch jbuild's containers. The runtime logs its own errors (JSON) to
- * {@code runtime.log} in the bundle, which tells a runtime failure apart from a command that exited
+ * sweeping only ever touch jbuild's containers. The runtime logs its own errors (JSON) to {@code
+ * runtime.log} in the bundle, which tells a runtime failure apart from a command that exited
  * non-zero.
  */
 public final class OciRuntime {
@@ -28,8 +28,7 @@ public final class OciRuntime {
   private static final Path SETSID = Path.of("/usr/bin/setsid");
   private static final Pattern ERROR_LEVEL =
       Pattern.compile("\"level\"\\s*:\\s*\"(?:error|fatal)\"");
-  private static final Pattern MSG =
-      Pattern.compile("\"msg\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern MSG = Pattern.compile("\"msg\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   private final Path binary;
   private final Path stateRoot;
@@ -55,7 +54,9 @@ public final class OciRuntime {
     return stateRoot;
   }
 
-  /** Starts {@code runtime run --bundle B ID} (foreground: the runtime exits with the container). */
+  /**
+   * Starts {@code runtime run --bundle B ID} (foreground: the runtime exits with the container).
+   */
   public RuntimeProcess run(String id, Path bundle, RuntimeIo io) throws IOException {
     List<String> cmd = new ArrayList<>();
     if (io.newSession()) {
@@ -218,7 +219,10 @@ public final class OciRuntime {
       throw RunnerErrors.runtimeNotFound(binary);
     }
     String path = System.getenv("PATH");
-    String dirs = path == null || path.isEmpty() ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" : path;
+    String dirs =
+        path == null || path.isEmpty()
+            ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+            : path;
     for (String dir : dirs.split(":")) {
       if (dir.isEmpty()) {
         continue;

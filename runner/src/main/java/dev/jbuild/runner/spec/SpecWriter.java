@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Writes config.json: compact, with Docker's defaults for everything a Dockerfile cannot change.
- * No cgroup namespace (hosts with cgroup v1 lack it) and no cgroup mount; no seccomp profile.
+ * Writes config.json: compact, with Docker's defaults for everything a Dockerfile cannot change. No
+ * cgroup namespace (hosts with cgroup v1 lack it) and no cgroup mount; no seccomp profile.
  */
 public final class SpecWriter {
   /** Docker's default capability set (moby oci/caps/defaults.go). */
@@ -53,16 +53,17 @@ public final class SpecWriter {
       List.of(
           new SpecMount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")),
           new SpecMount(
-              "/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")),
+              "/dev",
+              "tmpfs",
+              "tmpfs",
+              List.of("nosuid", "strictatime", "mode=755", "size=65536k")),
           new SpecMount(
               "/dev/pts",
               "devpts",
               "devpts",
               List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")),
-          new SpecMount(
-              "/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")),
-          new SpecMount(
-              "/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")),
+          new SpecMount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")),
+          new SpecMount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")),
           new SpecMount(
               "/dev/shm",
               "tmpfs",
@@ -85,7 +86,8 @@ public final class SpecWriter {
     }
     List<SpecMount> extra = new ArrayList<>(spec.mounts());
     // parents before children: a mount on /a/b must come after one on /a
-    extra.sort(Comparator.comparingLong(m -> m.destination().chars().filter(c -> c == '/').count()));
+    extra.sort(
+        Comparator.comparingLong(m -> m.destination().chars().filter(c -> c == '/').count()));
     all.addAll(extra);
     return all;
   }

@@ -1,5 +1,6 @@
 package dev.jbuild.runner.sys;
 
+import dev.jbuild.layercache.fs.Errno;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.jbuild.runner.sys;
 
+import dev.jbuild.layercache.fs.Native;
 import java.io.IOException;
 
 /** A failed system call: the call, its subject (usually a path) and errno with its text. */

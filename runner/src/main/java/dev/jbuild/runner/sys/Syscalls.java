@@ -5,6 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.jbuild.layercache.fs.Errno;
+import dev.jbuild.layercache.fs.Native;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -36,6 +38,7 @@ public final class Syscalls {
   public static final int MOUNT_ATTR_NODEV = 0x4;
 
   public static final int RLIMIT_NOFILE = 7;
+  private static final int ESRCH = 3;
 
   private static final int AT_FDCWD = -100;
   private static final int FSOPEN_CLOEXEC = 1;
@@ -44,37 +47,47 @@ public final class Syscalls {
   private static final int FSCONFIG_SET_STRING = 1;
   private static final int FSCONFIG_CMD_CREATE = 6;
   private static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
-  // The new mount API has the same syscall numbers on every architecture (they postdate the split).
-  private static final long SYS_MOVE_MOUNT = 429;
-  private static final long SYS_FSOPEN = 430;
-  private static final long SYS_FSCONFIG = 431;
-  private static final long SYS_FSMOUNT = 432;
 
   private static final MethodHandle MOUNT =
-      Native.errnoCall(
+      Native.downcall(
           "mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
   private static final MethodHandle UMOUNT2 =
-      Native.errnoCall("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+      Native.downcall("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
   private static final MethodHandle KILL =
-      Native.errnoCall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+      Native.downcall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
   private static final MethodHandle GETRLIMIT =
-      Native.errnoCall("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+      Native.downcall("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
   private static final MethodHandle CLOSE =
-      Native.errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+      Native.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
   private static final MethodHandle READ =
-      Native.errnoCall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-  private static final MethodHandle SYS_ADDR_INT =
-      Native.syscall(FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT));
-  private static final MethodHandle SYS_FSCONFIG_CALL =
-      Native.syscall(
-          FunctionDescriptor.of(
-              JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-  private static final MethodHandle SYS_INT_INT_INT =
-      Native.syscall(FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT));
-  private static final MethodHandle SYS_MOVE_MOUNT_CALL =
-      Native.syscall(
-          FunctionDescriptor.of(
-              JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+      Native.downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+  // The new mount API: glibc 2.36+ wraps it; without the wrappers callers fall back to mount(2).
+  private static final boolean NEW_MOUNT_API =
+      Native.has("fsopen")
+          && Native.has("fsconfig")
+          && Native.has("fsmount")
+          && Native.has("move_mount");
+  private static final MethodHandle FSOPEN =
+      NEW_MOUNT_API
+          ? Native.downcall("fsopen", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT))
+          : null;
+  private static final MethodHandle FSCONFIG =
+      NEW_MOUNT_API
+          ? Native.downcall(
+              "fsconfig",
+              FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT))
+          : null;
+  private static final MethodHandle FSMOUNT =
+      NEW_MOUNT_API
+          ? Native.downcall(
+              "fsmount", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT))
+          : null;
+  private static final MethodHandle MOVE_MOUNT =
+      NEW_MOUNT_API
+          ? Native.downcall(
+              "move_mount",
+              FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT))
+          : null;
 
   private Syscalls() {}
 
@@ -82,7 +95,7 @@ public final class Syscalls {
   public static void mount(String source, Path target, String type, long flags, String data)
       throws SyscallException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = Native.callState(arena);
+      MemorySegment st = Native.newCaptureState(arena);
       int rc =
           (int)
               MOUNT.invokeExact(
@@ -98,14 +111,14 @@ public final class Syscalls {
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
-      throw Native.rethrow(t);
+      throw rethrow(t);
     }
   }
 
   /** umount2(2) with the given MNT_* flags. */
   public static void umount(Path target, int flags) throws SyscallException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = Native.callState(arena);
+      MemorySegment st = Native.newCaptureState(arena);
       int rc = (int) UMOUNT2.invokeExact(st, str(arena, target.toString()), flags);
       if (rc != 0) {
         throw new SyscallException("umount", target.toString(), Native.errno(st), null);
@@ -113,18 +126,18 @@ public final class Syscalls {
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
-      throw Native.rethrow(t);
+      throw rethrow(t);
     }
   }
 
   /** kill(2); returns false when the process does not exist (ESRCH). */
   public static boolean kill(long pid, int signal) throws SyscallException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = Native.callState(arena);
+      MemorySegment st = Native.newCaptureState(arena);
       int rc = (int) KILL.invokeExact(st, (int) pid, signal);
       if (rc != 0) {
         int errno = Native.errno(st);
-        if (errno == Errno.ESRCH) {
+        if (errno == ESRCH) {
           return false;
         }
         throw new SyscallException("kill", Long.toString(pid), errno, null);
@@ -133,14 +146,14 @@ public final class Syscalls {
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
-      throw Native.rethrow(t);
+      throw rethrow(t);
     }
   }
 
   /** getrlimit(2): {soft, hard}; RLIM_INFINITY is returned as -1. */
   public static long[] getrlimit(int resource) throws SyscallException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = Native.callState(arena);
+      MemorySegment st = Native.newCaptureState(arena);
       MemorySegment lim = arena.allocate(JAVA_LONG, 2);
       int rc = (int) GETRLIMIT.invokeExact(st, resource, lim);
       if (rc != 0) {
@@ -150,23 +163,26 @@ public final class Syscalls {
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
-      throw Native.rethrow(t);
+      throw rethrow(t);
     }
   }
 
   /** fsopen(2) with FSOPEN_CLOEXEC: a filesystem context file descriptor. */
   public static int fsopen(String fsType) throws SyscallException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = Native.callState(arena);
-      long fd = (long) SYS_ADDR_INT.invokeExact(st, SYS_FSOPEN, str(arena, fsType), FSOPEN_CLOEXEC);
+      MemorySegment st = Native.newCaptureState(arena);
+      if (!NEW_MOUNT_API) {
+        throw new SyscallException("fsopen", fsType, Errno.ENOSYS, "libc lacks the new mount API");
+      }
+      int fd = (int) FSOPEN.invokeExact(st, str(arena, fsType), FSOPEN_CLOEXEC);
       if (fd < 0) {
         throw new SyscallException("fsopen", fsType, Native.errno(st), null);
       }
-      return (int) fd;
+      return fd;
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
-      throw Native.rethrow(t);
+      throw rethrow(t);
     }
   }
 
@@ -188,11 +204,8 @@ public final class Syscalls {
   private static void fsconfig(int fsFd, int cmd, String key, String value)
       throws SyscallException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = Native.callState(arena);
-      long rc =
-          (long)
-              SYS_FSCONFIG_CALL.invokeExact(
-                  st, SYS_FSCONFIG, fsFd, cmd, str(arena, key), str(arena, value), 0);
+      MemorySegment st = Native.newCaptureState(arena);
+      int rc = (int) FSCONFIG.invokeExact(st, fsFd, cmd, str(arena, key), str(arena, value), 0);
       if (rc < 0) {
         int errno = Native.errno(st);
         String subject = key == null ? null : value == null ? key : key + "=" + value;
@@ -201,35 +214,34 @@ public final class Syscalls {
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
-      throw Native.rethrow(t);
+      throw rethrow(t);
     }
   }
 
   /** fsmount(2) with FSMOUNT_CLOEXEC and MOUNT_ATTR_* flags: a detached mount's descriptor. */
   public static int fsmount(int fsFd, int attrs) throws SyscallException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = Native.callState(arena);
-      long fd = (long) SYS_INT_INT_INT.invokeExact(st, SYS_FSMOUNT, fsFd, FSMOUNT_CLOEXEC, attrs);
+      MemorySegment st = Native.newCaptureState(arena);
+      int fd = (int) FSMOUNT.invokeExact(st, fsFd, FSMOUNT_CLOEXEC, attrs);
       if (fd < 0) {
         throw new SyscallException("fsmount", null, Native.errno(st), readFsLog(fsFd));
       }
-      return (int) fd;
+      return fd;
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
-      throw Native.rethrow(t);
+      throw rethrow(t);
     }
   }
 
   /** move_mount(2) of a detached mount descriptor onto {@code target}. */
   public static void moveMount(int mountFd, Path target) throws SyscallException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = Native.callState(arena);
-      long rc =
-          (long)
-              SYS_MOVE_MOUNT_CALL.invokeExact(
+      MemorySegment st = Native.newCaptureState(arena);
+      int rc =
+          (int)
+              MOVE_MOUNT.invokeExact(
                   st,
-                  SYS_MOVE_MOUNT,
                   mountFd,
                   arena.allocateFrom(""),
                   AT_FDCWD,
@@ -241,7 +253,7 @@ public final class Syscalls {
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
-      throw Native.rethrow(t);
+      throw rethrow(t);
     }
   }
 
@@ -251,10 +263,10 @@ public final class Syscalls {
       return;
     }
     try (Arena arena = Arena.ofConfined()) {
-      int ignored = (int) CLOSE.invokeExact(Native.callState(arena), fd);
+      int ignored = (int) CLOSE.invokeExact(Native.newCaptureState(arena), fd);
       assert ignored == 0 || ignored == -1;
     } catch (Throwable t) {
-      throw Native.rethrow(t);
+      throw rethrow(t);
     }
   }
 
@@ -267,7 +279,7 @@ public final class Syscalls {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment buf = arena.allocate(4096);
       for (int i = 0; i < 16; i++) {
-        long n = (long) READ.invokeExact(Native.callState(arena), fsFd, buf, 4096L);
+        long n = (long) READ.invokeExact(Native.newCaptureState(arena), fsFd, buf, 4096L);
         if (n <= 0) {
           break;
         }
@@ -290,4 +302,13 @@ public final class Syscalls {
     return s == null ? MemorySegment.NULL : arena.allocateFrom(s);
   }
 
+  private static RuntimeException rethrow(Throwable t) {
+    if (t instanceof RuntimeException r) {
+      return r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    return new IllegalStateException(t);
+  }
 }

@@ -12,10 +12,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Resolves USER the way Docker and runc do: {@code name}, {@code uid}, {@code name:group},
- * {@code uid:gid}, {@code uid:group}; empty means root. A numeric user or group without an entry is
- * used as is (gid 0 and HOME "/" when the uid has no passwd entry); a name without an entry is an
- * error. Supplementary groups are the groups listing the user by name, unless a group is given.
+ * Resolves USER the way Docker and runc do: {@code name}, {@code uid}, {@code name:group}, {@code
+ * uid:gid}, {@code uid:group}; empty means root. A numeric user or group without an entry is used
+ * as is (gid 0 and HOME "/" when the uid has no passwd entry); a name without an entry is an error.
+ * Supplementary groups are the groups listing the user by name, unless a group is given.
  */
 public final class UserResolver {
   private UserResolver() {}

@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * Clean-up actions that must run even when the JVM is stopped by Ctrl-C or SIGTERM: one shutdown
- * hook runs every action still registered, newest first. Actions must be idempotent (the owner
- * runs them too on the normal path, then unregisters them).
+ * hook runs every action still registered, newest first. Actions must be idempotent (the owner runs
+ * them too on the normal path, then unregisters them).
  */
 public final class Cleanups {
   /** A registered action. */

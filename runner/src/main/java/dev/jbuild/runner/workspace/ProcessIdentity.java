@@ -51,7 +51,8 @@ public record ProcessIdentity(long pid, long startTime) {
     } catch (NoSuchFileException e) {
       throw new IOException("no process " + pid, e);
     }
-    // the command name (field 2) may contain spaces and parentheses: fields resume after the last ')'
+    // the command name (field 2) may contain spaces and parentheses: fields resume after the last
+    // ')'
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(f[19]);
   }

@@ -9,13 +9,14 @@ import java.util.HexFormat;
 
 /**
  * The directory of one run under {@code <store>/runs/<id>/}, also the OCI bundle: {@code owner}
- * (pid and start time of the process that made it, for the sweep), {@code config.json},
- * {@code rootfs/} (the overlay mount point), {@code upper/} and {@code work/}, {@code etc/} (the
- * generated hosts and resolv.conf), {@code empty/} (a placeholder lower for scratch).
+ * (pid and start time of the process that made it, for the sweep), {@code config.json}, {@code
+ * rootfs/} (the overlay mount point), {@code upper/} and {@code work/}, {@code etc/} (the generated
+ * hosts and resolv.conf), {@code empty/} (a placeholder lower for scratch).
  */
 public record RunDir(String id, Path dir) {
   public static final String RUNS = "runs";
   public static final String OWNER = "owner";
+
   /** Ids of runs start with this; detached containers use bare hex ids. */
   public static final String ID_PREFIX = "run-";
 

@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * Removes what a killed jbuild left behind: run directories whose owner process is gone (their
- * runtime container, mounts and files), and runtime state of runs without a directory. Runs of
- * live processes (another build sharing the store) and detached containers are left alone.
+ * runtime container, mounts and files), and runtime state of runs without a directory. Runs of live
+ * processes (another build sharing the store) and detached containers are left alone.
  */
 public final class Sweeper {
   private Sweeper() {}
