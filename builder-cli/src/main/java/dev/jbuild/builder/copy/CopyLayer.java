@@ -43,7 +43,13 @@ public final class CopyLayer {
    * @param chmod the --chmod mode for copied files and directories, or null to keep the source's
    * @param now the mtime of directories this copy creates
    */
-  public record Attributes(long uid, long gid, Integer chmod, Instant now) {}
+  public record Attributes(long uid, long gid, Chmod chmod, Instant now) {}
+
+  /** A --chmod: octal, or symbolic (relative to the current mode, like chmod(1)). */
+  @FunctionalInterface
+  public interface Chmod {
+    int apply(int current, boolean directory);
+  }
 
   /**
    * Writes the entries into {@code writer} (which the caller finishes).
@@ -212,7 +218,7 @@ public final class CopyLayer {
   static TarEntry owned(TarEntry e, Attributes a, boolean applyChmod) {
     TarEntry out = e.withOwner(a.uid(), a.gid());
     if (applyChmod && a.chmod() != null && e.type() != EntryType.SYMLINK) {
-      out = out.withMode(a.chmod() & 07777);
+      out = out.withMode(a.chmod().apply(e.mode(), e.type() == EntryType.DIR) & 07777);
     }
     return out;
   }

@@ -111,7 +111,7 @@ class CopyLayerTest {
 
   @Test
   void directoryContentsWithChownAndChmod() throws Exception {
-    var a = new CopyLayer.Attributes(1000, 1001, 0700, NOW);
+    var a = new CopyLayer.Attributes(1000, 1001, (m, d) -> 0700, NOW);
     assertEquals(
         List.of(
             "app/ 755 0:0",
