@@ -38,11 +38,17 @@ public final class CacheMounts {
   }
 
   /** A cache directory in use; closing releases its lock (and drops a private scratch copy). */
-  public record Lease(Path path, AutoCloseable release) implements AutoCloseable {
+  public record Lease(Path path, Release release) implements java.io.Closeable {
     @Override
-    public void close() throws Exception {
-      release.close();
+    public void close() throws IOException {
+      release.run();
     }
+  }
+
+  /** What closing a lease does. */
+  @FunctionalInterface
+  public interface Release {
+    void run() throws IOException;
   }
 
   /**
