@@ -90,6 +90,30 @@ public final class LayerReader implements Closeable {
 
   /** The next entry, or null after the last one. Skips what is left of the previous content. */
   public TarEntry next() throws IOException {
+    try {
+      return nextEntry();
+    } catch (LayerFormatException e) {
+      throw e;
+    } catch (IOException e) {
+      throw corrupt(current != null ? current.name() : lastName, e);
+    }
+  }
+
+  /**
+   * A decompression failure (truncated gzip, corrupt zstd) as a layer error naming the entry being
+   * read.
+   */
+  private static LayerFormatException corrupt(String entry, IOException e) {
+    if (e instanceof java.io.EOFException) {
+      return new LayerFormatException(
+          entry == null ? TarErrors.truncatedHeader(null) : TarErrors.truncated(entry), e);
+    }
+    return new LayerFormatException(
+        TarErrors.corrupt(entry == null ? "(first entry)" : entry, String.valueOf(e.getMessage())),
+        e);
+  }
+
+  private TarEntry nextEntry() throws IOException {
     if (done) {
       return null;
     }
@@ -273,7 +297,13 @@ public final class LayerReader implements Closeable {
     }
     if (current.type() == EntryType.FILE && remaining > 0) {
       long n = remaining;
-      if (!input.transferTo(n, out)) {
+      boolean complete;
+      try {
+        complete = input.transferTo(n, out);
+      } catch (java.io.EOFException | java.util.zip.ZipException e) {
+        throw corrupt(current.name(), e);
+      }
+      if (!complete) {
         throw new LayerFormatException(TarErrors.truncated(current.name()));
       }
       remaining = 0;
@@ -293,7 +323,14 @@ public final class LayerReader implements Closeable {
       if (current == null || current.type() != EntryType.FILE || remaining == 0) {
         return -1;
       }
-      int n = input.read(b, off, (int) Math.min(len, remaining));
+      int n;
+      try {
+        n = input.read(b, off, (int) Math.min(len, remaining));
+      } catch (LayerFormatException e) {
+        throw e;
+      } catch (IOException e) {
+        throw corrupt(current.name(), e);
+      }
       if (n < 0) {
         throw new LayerFormatException(TarErrors.truncated(current.name()));
       }

@@ -12,6 +12,9 @@ import java.nio.channels.FileChannel;
  */
 public final class TarInput {
   static final int BUFFER = 256 * 1024;
+  // Decompressing streams may throw at the end of truncated input without returning the bytes
+  // they decoded: small reads keep the loss small, so errors name the entry that was cut.
+  static final int STREAM_READ = 32 * 1024;
 
   private final InputStream in;
   private final FileChannel ch;
@@ -45,9 +48,9 @@ public final class TarInput {
     if (ch != null) {
       n = ch.read(ByteBuffer.wrap(buf));
     } else {
-      n = in.read(buf, 0, BUFFER);
+      n = in.read(buf, 0, STREAM_READ);
       while (n == 0) {
-        n = in.read(buf, 0, BUFFER);
+        n = in.read(buf, 0, STREAM_READ);
       }
     }
     if (n <= 0) {
