@@ -209,8 +209,8 @@ public final class Gc {
       }
     }
     if (!dry) {
-      for (Path stray : layers.strayDirectories()) {
-        layers.removeDir(stray);
+      for (Path stray : layers.strayEntries()) {
+        layers.removeEntry(stray);
       }
       for (Digest diffId : layers.registeredDiffIds()) {
         Path dir = layers.registrationDir(diffId);

@@ -39,9 +39,11 @@ class LayerStoreTest {
       assertTrue(s.layers().ifUnpacked(l.diffId()).isEmpty());
       Path tree = s.layers().unpacked(l.diffId());
       assertEquals("x", Files.readString(tree.resolve("a/f")));
+      assertEquals("l/" + LayerStore.shortId(l.diffId()), s.root().relativize(tree).toString());
+      assertEquals(14, s.root().relativize(tree).toString().length());
       assertEquals(
-          "l/" + LayerStore.shortId(l.diffId()) + "/diff", s.root().relativize(tree).toString());
-      assertEquals(23, s.root().relativize(tree).toString().length());
+          l.diffId().toString(),
+          Files.readString(s.root().resolve("l/" + LayerStore.shortId(l.diffId()) + ".diffid")));
       assertEquals(tree, s.layers().unpacked(l.diffId()));
       assertEquals(1, unpacker.calls.get());
       assertEquals(List.of(l.diffId()), s.layers().listUnpacked());
