@@ -19,9 +19,16 @@ public sealed interface CopyItem {
    * @param excludes --exclude patterns, relative to {@code source}
    * @param parentPath with --parents: the path (relative, '/'-separated) kept between the
    *     destination and the source; "" otherwise
+   * @param keepOwners true for an unpacked ADD archive: its entries keep their owners unless
+   *     --chown is given
    */
   record Tree(
-      BuildContext tree, ContextFile source, String name, IgnoreFilter excludes, String parentPath)
+      BuildContext tree,
+      ContextFile source,
+      String name,
+      IgnoreFilter excludes,
+      String parentPath,
+      boolean keepOwners)
       implements CopyItem {
     public Tree {
       Objects.requireNonNull(tree, "tree");
@@ -29,6 +36,15 @@ public sealed interface CopyItem {
       Objects.requireNonNull(name, "name");
       excludes = excludes == null ? IgnoreFilter.NONE : excludes;
       parentPath = parentPath == null ? "" : parentPath;
+    }
+
+    public Tree(
+        BuildContext tree,
+        ContextFile source,
+        String name,
+        IgnoreFilter excludes,
+        String parentPath) {
+      this(tree, source, name, excludes, parentPath, false);
     }
 
     public boolean isDirectory() {

@@ -40,10 +40,11 @@ public final class CopyLayer {
    *
    * @param uid owner of everything copied and created (0 without --chown)
    * @param gid group of everything copied and created
+   * @param chowned true with --chown (then even unpacked archives get {@code uid:gid})
    * @param chmod the --chmod mode for copied files and directories, or null to keep the source's
    * @param now the mtime of directories this copy creates
    */
-  public record Attributes(long uid, long gid, Chmod chmod, Instant now) {}
+  public record Attributes(long uid, long gid, boolean chowned, Chmod chmod, Instant now) {}
 
   /** A --chmod: octal, or symbolic (relative to the current mode, like chmod(1)). */
   @FunctionalInterface
@@ -194,7 +195,14 @@ public final class CopyLayer {
           public Sourced next() {
             ContextFile f = walk.next();
             String name = join(top, f.rel().substring(strip));
-            TarEntry e = owned(fromDisk(name, f.path(), f.stat()), attrs, true);
+            TarEntry raw = fromDisk(name, f.path(), f.stat());
+            TarEntry e =
+                t.keepOwners() && !attrs.chowned()
+                    ? owned(
+                        raw,
+                        new Attributes(raw.uid(), raw.gid(), false, attrs.chmod(), attrs.now()),
+                        true)
+                    : owned(raw, attrs, true);
             return new Sourced(e, f.stat().isRegularFile() ? f.path() : null, null);
           }
         };

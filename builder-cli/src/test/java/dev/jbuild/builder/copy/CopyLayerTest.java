@@ -31,7 +31,7 @@ class CopyLayerTest {
   @TempDir Path tmp;
   BuildContext context;
   static final Instant NOW = Instant.parse("2024-01-02T03:04:05Z");
-  static final CopyLayer.Attributes ROOT = new CopyLayer.Attributes(0, 0, null, NOW);
+  static final CopyLayer.Attributes ROOT = new CopyLayer.Attributes(0, 0, false, null, NOW);
 
   @BeforeEach
   void setUp() throws IOException {
@@ -111,7 +111,7 @@ class CopyLayerTest {
 
   @Test
   void directoryContentsWithChownAndChmod() throws Exception {
-    var a = new CopyLayer.Attributes(1000, 1001, (m, d) -> 0700, NOW);
+    var a = new CopyLayer.Attributes(1000, 1001, true, (m, d) -> 0700, NOW);
     assertEquals(
         List.of(
             "app/ 755 0:0",
