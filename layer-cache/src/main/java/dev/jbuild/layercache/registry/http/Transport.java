@@ -37,6 +37,7 @@ import javax.net.ssl.SSLHandshakeException;
  */
 final class Transport implements AutoCloseable {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
   private static final int MAX_REDIRECTS = 5;
 
   final String host;
@@ -125,21 +126,27 @@ final class Transport implements AutoCloseable {
     if (!insecure) {
       return https;
     }
+    // An insecure registry may speak plain HTTP or TLS. Ask GET /v2/ over plain HTTP first (no
+    // credentials are sent): a registry answers 200 or 401; a TLS server answers 400 or hangs up,
+    // and then HTTPS (without verification) is used, as Docker does.
+    URI http = URI.create("http://" + apiHost + "/v2/");
     try {
       HttpResponse<Void> r =
           client.send(
-              HttpRequest.newBuilder(https).timeout(CONNECT_TIMEOUT).GET().build(),
+              HttpRequest.newBuilder(http).timeout(PROBE_TIMEOUT).GET().build(),
               HttpResponse.BodyHandlers.discarding());
-      r.statusCode();
-      return https;
-    } catch (SSLException | ConnectException e) {
-      // not a TLS server (or nothing on 443 for a port-less host): plain HTTP, as Docker does
-      return URI.create("http://" + apiHost + "/v2/");
-    } catch (IOException e) {
-      if (e.getCause() instanceof SSLException) {
-        return URI.create("http://" + apiHost + "/v2/");
+      int status = r.statusCode();
+      if (status == 200 || status == 401 || status == 403 || status == 404) {
+        return http;
       }
-      throw mapIoException(host, https.toString(), e);
+      return https;
+    } catch (ConnectException e) {
+      if (http.getPort() < 0) {
+        return https; // nothing on port 80: try 443
+      }
+      throw mapIoException(host, http.toString(), e);
+    } catch (IOException e) {
+      return https;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
