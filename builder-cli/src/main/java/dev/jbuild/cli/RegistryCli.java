@@ -18,6 +18,26 @@ final class RegistryCli {
     }
   }
 
+  static dev.jbuild.layercache.model.ImageReference parseReference(String text) {
+    try {
+      return dev.jbuild.layercache.model.ImageReference.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(
+          ExitCodes.USAGE, "invalid reference \"" + text + "\": " + e.getMessage());
+    }
+  }
+
+  static dev.jbuild.layercache.model.Platform parsePlatform(String text) {
+    if (text == null || text.isBlank()) {
+      return dev.jbuild.layercache.model.Platform.host();
+    }
+    try {
+      return dev.jbuild.layercache.model.Platform.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(ExitCodes.USAGE, e.getMessage());
+    }
+  }
+
   /** A registry failure as a one-line user error with its exit code. */
   static UserException userError(IOException e) {
     if (e instanceof RegistryException r) {
