@@ -97,7 +97,7 @@ public final class BlobStore {
 
   /** A writer for a new blob (sha256). */
   public BlobWriter newWriter() throws IOException {
-    return new BlobWriter(this, temp.newFile("blob-"));
+    return BlobWriter.create(this, temp.newFile("blob-"));
   }
 
   /** Re-hashes a stored blob and throws {@link DigestMismatchException} when it changed. */

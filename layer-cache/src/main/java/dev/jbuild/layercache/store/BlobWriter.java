@@ -1,69 +1,58 @@
 package dev.jbuild.layercache.store;
 
+import dev.jbuild.layercache.io.HashingOutputStream;
 import dev.jbuild.layercache.model.Digest;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 
 /**
- * Streams a new blob into a temp file while hashing it. {@link #commit()} fsyncs the file and
- * renames it to {@code blobs/sha256/<hex>} (a blob is only ever visible under its verified digest);
- * {@link #close()} without a commit discards it. Not thread-safe.
+ * Streams a new blob into a temp file while hashing it (it is an {@link HashingOutputStream}, so a
+ * layer written uncompressed into it is hashed once). {@link #commit()} fsyncs the file and renames
+ * it to {@code blobs/sha256/<hex>}: a blob is only ever visible under its verified digest. {@link
+ * #close()} without a commit discards it. Not thread-safe.
  */
-public final class BlobWriter extends OutputStream {
+public final class BlobWriter extends HashingOutputStream {
   private static final int BUFFER = 256 * 1024;
 
   private final BlobStore store;
   private final Path tmp;
   private final FileChannel channel;
-  private final MessageDigest md = Digest.newSha256();
-  private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
-  private long size;
+  private final OutputStream out;
   private BlobInfo committed;
-  private Digest digest;
   private boolean closed;
 
-  BlobWriter(BlobStore store, Path tmp) throws IOException {
+  private BlobWriter(BlobStore store, Path tmp, FileChannel channel, OutputStream out) {
+    super(out);
     this.store = store;
     this.tmp = tmp;
-    this.channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
+    this.channel = channel;
+    this.out = out;
+  }
+
+  static BlobWriter create(BlobStore store, Path tmp) throws IOException {
+    FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+    return new BlobWriter(
+        store, tmp, ch, new BufferedOutputStream(Channels.newOutputStream(ch), BUFFER));
   }
 
   @Override
   public void write(int b) throws IOException {
     ensureOpen();
-    if (!buffer.hasRemaining()) {
-      drain();
-    }
-    buffer.put((byte) b);
-    md.update((byte) b);
-    size++;
+    super.write(b);
   }
 
   @Override
   public void write(byte[] b, int off, int len) throws IOException {
     ensureOpen();
-    md.update(b, off, len);
-    size += len;
-    if (len >= BUFFER) {
-      drain();
-      ByteBuffer big = ByteBuffer.wrap(b, off, len);
-      while (big.hasRemaining()) {
-        channel.write(big);
-      }
-      return;
-    }
-    if (buffer.remaining() < len) {
-      drain();
-    }
-    buffer.put(b, off, len);
+    super.write(b, off, len);
   }
 
   /** Copies all of {@code in} into the blob; returns the number of bytes. */
@@ -78,37 +67,6 @@ public final class BlobWriter extends OutputStream {
     return total;
   }
 
-  private void drain() throws IOException {
-    buffer.flip();
-    while (buffer.hasRemaining()) {
-      channel.write(buffer);
-    }
-    buffer.clear();
-  }
-
-  @Override
-  public void flush() throws IOException {
-    ensureOpen();
-    drain();
-  }
-
-  /** The sha256 of what was written so far (after a commit: of the committed blob). */
-  public Digest digest() {
-    if (digest != null) {
-      return digest;
-    }
-    try {
-      return Digest.of(Digest.SHA256, ((MessageDigest) md.clone()).digest());
-    } catch (CloneNotSupportedException e) {
-      throw new IllegalStateException("sha256 cannot be cloned", e);
-    }
-  }
-
-  /** Bytes written so far. */
-  public long size() {
-    return size;
-  }
-
   /** Makes the blob visible under its sha256 digest. */
   public BlobInfo commit() throws IOException {
     return commit(null);
@@ -119,30 +77,29 @@ public final class BlobWriter extends OutputStream {
    * discards the content and throws {@link DigestMismatchException}.
    */
   public BlobInfo commit(Digest expected) throws IOException {
-    ensureOpen();
     if (committed != null) {
       return committed;
     }
-    drain();
+    ensureOpen();
+    out.flush();
     channel.force(false);
     channel.close();
     closed = true;
-    digest = Digest.of(Digest.SHA256, md.digest());
+    Digest digest = digest();
     try {
       if (expected != null && !expected.equals(digest)) {
-        if (!expected.algorithm().equals(Digest.SHA256)) {
-          Digest other = BlobStore.hash(tmp, expected);
-          if (!other.equals(expected)) {
-            throw new DigestMismatchException("blob", expected, other);
-          }
-          digest = expected;
-        } else {
+        if (expected.algorithm().equals(Digest.SHA256)) {
           throw new DigestMismatchException("blob", expected, digest);
         }
+        Digest other = BlobStore.hash(tmp, expected);
+        if (!other.equals(expected)) {
+          throw new DigestMismatchException("blob", expected, other);
+        }
+        digest = expected;
       }
       Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("r--r--r--"));
       store.install(tmp, digest);
-      committed = new BlobInfo(digest, size);
+      committed = new BlobInfo(digest, size());
       return committed;
     } finally {
       Files.deleteIfExists(tmp);
