@@ -49,6 +49,13 @@ public final class PushCommand implements Callable<Integer> {
   String compression;
 
   @Option(
+      names = "--compression-level",
+      paramLabel = "N",
+      defaultValue = "-1",
+      description = "Compression level (default: gzip 1, zstd 3).")
+  int level;
+
+  @Option(
       names = {"-q", "--quiet"},
       description = "Print only the pushed digest.")
   boolean quiet;
@@ -87,7 +94,10 @@ public final class PushCommand implements Callable<Integer> {
               .push(
                   image.withAnnotations(null),
                   target,
-                  PushOptions.defaults().withCompression(c).withMountFrom(List.of()));
+                  PushOptions.defaults()
+                      .withCompression(c)
+                      .withLevel(level)
+                      .withMountFrom(List.of()));
       out.println(quiet ? result.digest().toString() : "Pushed " + target + "@" + result.digest());
       out.flush();
       return ExitCodes.OK;

@@ -231,7 +231,9 @@ public final class Pusher {
                     OutputStream tee = new TeeOutputStream(network, copy);
                     try (InputStream in = store.blobs().open(layer.digest());
                         OutputStream z =
-                            options.compression().compress(tee, -1, options.threads())) {
+                            options
+                                .compression()
+                                .compress(tee, options.effectiveLevel(), options.threads())) {
                       in.transferTo(z);
                     }
                   },
