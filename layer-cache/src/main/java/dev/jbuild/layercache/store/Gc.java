@@ -99,9 +99,16 @@ public final class Gc {
         orphanBytes += sizeOf(Set.of(b));
       }
     }
-    int tagged0 = (int) entries.stream().filter(d -> d.refName() != null).count();
+    int imageCount = (int) entries.stream().map(Descriptor::digest).distinct().count();
+    int taggedCount =
+        (int)
+            entries.stream()
+                .filter(d -> d.refName() != null)
+                .map(Descriptor::digest)
+                .distinct()
+                .count();
     return new DiskUsage(
-        new DiskUsage.Row("Images", entries.size(), tagged0, imageBytes, dry.imageBlobBytes()),
+        new DiskUsage.Row("Images", imageCount, taggedCount, imageBytes, dry.imageBlobBytes()),
         new DiskUsage.Row("Layers", layers.size(), activeLayers, layerBytes, dry.layerBytes()),
         new DiskUsage.Row(
             "Build cache",
@@ -202,8 +209,8 @@ public final class Gc {
       }
     }
     if (!dry) {
-      for (Path stray : layers.strayDirectories()) {
-        layers.removeDir(stray);
+      for (Path stray : layers.strayEntries()) {
+        layers.removeEntry(stray);
       }
       for (Digest diffId : layers.registeredDiffIds()) {
         Path dir = layers.registrationDir(diffId);

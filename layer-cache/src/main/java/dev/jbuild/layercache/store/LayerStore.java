@@ -20,20 +20,22 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Unpacked layers in overlay-lower form, shared by every image that uses them.
  *
- * <p>Layout: {@code <root>/l/<first 16 hex of the diff ID>/diff/} is the layer's tree (what the
- * runner passes as an overlay lowerdir; relative to the store root it is 23 characters, so 120
- * lowerdirs fit in one page of mount data), and {@code .../diffid} records the full diff ID. A
- * layer directory appears by one atomic rename of a staged directory that already holds both, so a
- * half-unpacked layer is never visible; removal renames it back into staging before deleting.
+ * <p>Layout: {@code <root>/l/<first 12 hex of the diff ID>/} is the layer's tree, what the runner
+ * passes as an overlay lowerdir. Paths are short on purpose: {@code /var/lib/jbuild/l/0123456789ab}
+ * is 29 characters, so 120 lowerdirs plus upper, work and options fit in the one page of classic
+ * mount(2) data. {@code <root>/l/<short>.diffid} records the full diff ID (a collision of the
+ * 48-bit short ID is detected, not ignored). Installing writes the {@code .diffid} file first and
+ * then renames a completely unpacked staging directory into place, so a half-unpacked layer is
+ * never visible; removal renames the directory away before deleting it.
  *
  * <p>The store remembers which blobs hold a diff ID ({@link #register}): files {@code
  * <root>/layerdb/<diffId hex>/<blob alg>-<blob hex>} holding the blob descriptor. A blob whose
  * digest is the diff ID (an uncompressed layer written by a build) needs no registration.
  */
 public final class LayerStore {
-  private static final int SHORT_HEX = 16;
+  private static final int SHORT_HEX = 12;
   private static final String DIFF = "diff";
-  private static final String DIFFID = "diffid";
+  private static final String ID_SUFFIX = ".diffid";
 
   private final Path layersDir;
   private final Path dbDir;
@@ -55,14 +57,18 @@ public final class LayerStore {
     return layersDir;
   }
 
-  /** The short directory name of a layer (16 hex characters of the diff ID). */
+  /** The short directory name of a layer (12 hex characters of the diff ID). */
   public static String shortId(Digest diffId) {
     return diffId.hex().substring(0, SHORT_HEX);
   }
 
-  /** Where the layer's tree is (or would be): {@code <root>/l/<short>/diff}. */
+  /** Where the layer's tree is (or would be): {@code <root>/l/<short>}. */
   public Path diffDir(Digest diffId) {
-    return layersDir.resolve(shortId(diffId)).resolve(DIFF);
+    return layersDir.resolve(shortId(diffId));
+  }
+
+  private Path idFile(Digest diffId) {
+    return layersDir.resolve(shortId(diffId) + ID_SUFFIX);
   }
 
   // ---- diffId -> blob ------------------------------------------------------------------------
@@ -134,25 +140,32 @@ public final class LayerStore {
 
   /** The layer's tree if it is unpacked. */
   public Optional<Path> ifUnpacked(Digest diffId) throws IOException {
-    Path layerDir = layersDir.resolve(shortId(diffId));
-    Path idFile = layerDir.resolve(DIFFID);
+    if (!recorded(diffId)) {
+      return Optional.empty();
+    }
+    Path tree = diffDir(diffId);
+    return Files.isDirectory(tree) ? Optional.of(tree) : Optional.empty();
+  }
+
+  /** True when the short ID's .diffid file names {@code diffId}; throws on a collision. */
+  private boolean recorded(Digest diffId) throws IOException {
     String recorded;
     try {
-      recorded = Files.readString(idFile, StandardCharsets.US_ASCII).trim();
+      recorded = Files.readString(idFile(diffId), StandardCharsets.US_ASCII).trim();
     } catch (NoSuchFileException e) {
-      return Optional.empty();
+      return false;
     }
     if (!recorded.equals(diffId.toString())) {
       throw new IOException(
           "layer directory "
-              + layerDir
+              + diffDir(diffId)
               + " holds "
               + recorded
               + ", not "
               + diffId
               + " (short ID collision)");
     }
-    return Optional.of(layerDir.resolve(DIFF));
+    return true;
   }
 
   /**
@@ -235,10 +248,12 @@ public final class LayerStore {
   }
 
   private Path install(Digest diffId, Path stage) throws IOException {
-    Files.writeString(stage.resolve(DIFFID), diffId.toString(), StandardCharsets.US_ASCII);
     Files.createDirectories(layersDir);
-    Path target = layersDir.resolve(shortId(diffId));
-    AtomicFiles.moveIfAbsent(stage, target);
+    if (!recorded(diffId)) {
+      AtomicFiles.write(
+          idFile(diffId), diffId.toString().getBytes(StandardCharsets.US_ASCII), temp.dir());
+    }
+    AtomicFiles.moveIfAbsent(stage.resolve(DIFF), diffDir(diffId));
     return ifUnpacked(diffId)
         .orElseThrow(() -> new IOException("layer " + diffId + " vanished while installing"));
   }
@@ -249,15 +264,14 @@ public final class LayerStore {
     if (!Files.isDirectory(layersDir)) {
       return out;
     }
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(layersDir)) {
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(layersDir, "*" + ID_SUFFIX)) {
       for (Path p : ds) {
-        try {
-          String text = Files.readString(p.resolve(DIFFID), StandardCharsets.US_ASCII).trim();
-          if (Digest.isValid(text)) {
-            out.add(Digest.parse(text));
+        String text = readQuietly(p);
+        if (text != null && Digest.isValid(text)) {
+          Digest d = Digest.parse(text);
+          if (Files.isDirectory(diffDir(d))) {
+            out.add(d);
           }
-        } catch (NoSuchFileException e) {
-          // not a layer directory
         }
       }
     }
@@ -265,40 +279,67 @@ public final class LayerStore {
     return out;
   }
 
-  /** Layer directories that do not hold a valid diffid file (debris to remove). */
-  List<Path> strayDirectories() throws IOException {
+  /**
+   * Debris to remove: layer directories without a valid .diffid file, and .diffid files without a
+   * directory.
+   */
+  List<Path> strayEntries() throws IOException {
     List<Path> out = new ArrayList<>();
     if (!Files.isDirectory(layersDir)) {
       return out;
     }
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(layersDir)) {
       for (Path p : ds) {
-        Path id = p.resolve(DIFFID);
-        if (!Files.isRegularFile(id)
-            || !Digest.isValid(Files.readString(id, StandardCharsets.US_ASCII).trim())) {
-          out.add(p);
+        String name = p.getFileName().toString();
+        if (name.endsWith(ID_SUFFIX)) {
+          String short0 = name.substring(0, name.length() - ID_SUFFIX.length());
+          String text = readQuietly(p);
+          if (text == null
+              || !Digest.isValid(text)
+              || !Files.isDirectory(layersDir.resolve(short0))) {
+            out.add(p);
+          }
+        } else {
+          String text = readQuietly(layersDir.resolve(name + ID_SUFFIX));
+          if (text == null || !Digest.isValid(text)) {
+            out.add(p);
+          }
         }
       }
     }
     return out;
   }
 
+  private static String readQuietly(Path p) {
+    try {
+      return Files.readString(p, StandardCharsets.US_ASCII).trim();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   /** Bytes used by an unpacked layer's files. */
   public long unpackedSize(Digest diffId) {
-    return AtomicFiles.treeSize(layersDir.resolve(shortId(diffId)));
+    return AtomicFiles.treeSize(diffDir(diffId));
   }
 
   /** Removes an unpacked layer (rename out of sight first, then delete). */
   boolean removeUnpacked(Digest diffId) throws IOException {
-    return removeDir(layersDir.resolve(shortId(diffId)));
+    boolean removed = removeEntry(diffDir(diffId));
+    Files.deleteIfExists(idFile(diffId));
+    return removed;
   }
 
-  boolean removeDir(Path layerDir) throws IOException {
-    if (!Files.exists(layerDir)) {
+  /** Removes a directory (renamed away first) or file of {@code l/}. */
+  boolean removeEntry(Path entry) throws IOException {
+    if (!Files.exists(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return false;
     }
+    if (!Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return Files.deleteIfExists(entry);
+    }
     Path trash = temp.newDir("trash-").resolve("layer");
-    Files.move(layerDir, trash, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(entry, trash, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     AtomicFiles.deleteTree(trash.getParent());
     return true;
   }

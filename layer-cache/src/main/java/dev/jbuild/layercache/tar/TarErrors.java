@@ -50,6 +50,10 @@ public final class TarErrors {
     return "malformed layer tar: entry " + name + " has unsupported type '" + flag + "'";
   }
 
+  public static String corrupt(String name, String cause) {
+    return "corrupt layer data in entry " + name + ": " + cause;
+  }
+
   public static String missingEnd(String after) {
     return "truncated layer tar: no end-of-archive marker after entry " + after;
   }

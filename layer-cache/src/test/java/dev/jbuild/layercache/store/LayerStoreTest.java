@@ -39,9 +39,11 @@ class LayerStoreTest {
       assertTrue(s.layers().ifUnpacked(l.diffId()).isEmpty());
       Path tree = s.layers().unpacked(l.diffId());
       assertEquals("x", Files.readString(tree.resolve("a/f")));
+      assertEquals("l/" + LayerStore.shortId(l.diffId()), s.root().relativize(tree).toString());
+      assertEquals(14, s.root().relativize(tree).toString().length());
       assertEquals(
-          "l/" + LayerStore.shortId(l.diffId()) + "/diff", s.root().relativize(tree).toString());
-      assertEquals(23, s.root().relativize(tree).toString().length());
+          l.diffId().toString(),
+          Files.readString(s.root().resolve("l/" + LayerStore.shortId(l.diffId()) + ".diffid")));
       assertEquals(tree, s.layers().unpacked(l.diffId()));
       assertEquals(1, unpacker.calls.get());
       assertEquals(List.of(l.diffId()), s.layers().listUnpacked());
@@ -126,6 +128,43 @@ class LayerStoreTest {
       try (Store t = open()) {
         assertEquals("z", Files.readString(t.layers().unpacked(l.diffId()).resolve("f")));
       }
+    }
+  }
+
+  @Test
+  void defaultUnpackerAppliesOverlayFormAndChecksTheDiffId() throws IOException {
+    try (Store s = Store.open(dir.resolve("real"))) {
+      Fixtures.Layer gz = Fixtures.layer(s, Compression.GZIP, Map.of("d/", "", "d/f", "data"));
+      s.layers().register(gz.diffId(), gz.blob());
+      Path tree = s.layers().unpacked(gz.diffId());
+      assertEquals("data", Files.readString(tree.resolve("d/f")));
+
+      Fixtures.Layer wh = whiteoutLayer(s);
+      Path t2 = s.layers().unpacked(wh.diffId());
+      Path w = t2.resolve("gone");
+      int mode =
+          (Integer) Files.getAttribute(w, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      assertEquals(0020000, mode & 0170000, "whiteout is a character device");
+      assertEquals(0L, ((Number) Files.getAttribute(w, "unix:rdev")).longValue());
+
+      Digest lie = Digest.sha256(new byte[] {7});
+      s.layers().register(lie, gz.blob());
+      assertThrows(DigestMismatchException.class, () -> s.layers().unpacked(lie));
+    }
+  }
+
+  private static Fixtures.Layer whiteoutLayer(Store s) throws IOException {
+    try (BlobWriter w = s.blobs().newWriter()) {
+      var lw =
+          dev.jbuild.layercache.tar.LayerWriter.open(
+              w,
+              dev.jbuild.layercache.tar.LayerWriterOptions.of(Compression.NONE)
+                  .withSourceDateEpoch(Fixtures.T0));
+      lw.add(dev.jbuild.layercache.tar.TarEntry.whiteout("gone", Fixtures.T0));
+      var d = lw.finish();
+      BlobInfo info = w.commit();
+      assertEquals(d.diffId(), info.digest());
+      return new Fixtures.Layer(info.toDescriptor(MediaTypes.OCI_LAYER), d.diffId());
     }
   }
 }
