@@ -1,16 +1,167 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.layercache.json.Json;
+import dev.jbuild.layercache.json.JsonArray;
+import dev.jbuild.layercache.json.JsonNull;
+import dev.jbuild.layercache.json.JsonObject;
+import dev.jbuild.layercache.json.JsonString;
+import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.layercache.model.ImageConfig;
+import dev.jbuild.layercache.model.ImageReference;
+import dev.jbuild.layercache.store.Image;
+import dev.jbuild.layercache.store.Store;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-/** Show an image's manifest and config. (Placeholder: implemented by the layer-cache work.) */
+/** {@code jbuild inspect}: JSON close to {@code docker image inspect}, plus the manifest. */
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
-    description = "Show an image's manifest and config.")
+    description = {
+      "Show images as JSON (like docker image inspect, plus the manifest digest).",
+      "--format takes {{.Field.Sub}} or {{json .Field}} paths, e.g. '{{.Id}}'."
+    })
 public final class InspectCommand implements Callable<Integer> {
+  @ParentCommand JbuildCommand root;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = {"-f", "--format"},
+      paramLabel = "TEMPLATE",
+      description = "Print only fields: '{{.Id}}', '{{json .Config.Env}}', text around is kept.")
+  String format;
+
+  @Parameters(arity = "1..*", paramLabel = "IMAGE")
+  List<String> images;
+
   @Override
-  public Integer call() {
-    throw new UserException(ExitCodes.FAILED, "jbuild inspect: not implemented yet");
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    List<Json> results = new ArrayList<>();
+    int exit = ExitCodes.OK;
+    try (Store store = Store.open(root.storeRoot())) {
+      ImageFinder finder = new ImageFinder(store);
+      for (String name : images) {
+        try {
+          results.add(describe(finder.find(name)));
+        } catch (UserException e) {
+          err.println("jbuild: " + e.getMessage());
+          exit = e.exitCode();
+        }
+      }
+    }
+    if (format != null) {
+      for (Json r : results) {
+        out.println(render(format, (JsonObject) r));
+      }
+    } else {
+      out.println(new JsonArray(results).toPrettyString());
+    }
+    out.flush();
+    err.flush();
+    return exit;
+  }
+
+  static JsonObject describe(ImageFinder.Found f) {
+    Image image = f.image();
+    ImageConfig c = image.config();
+    List<Json> repoTags = new ArrayList<>();
+    Set<String> repoDigests = new LinkedHashSet<>();
+    for (String t : f.tags()) {
+      repoTags.add(new JsonString(ImageFinder.familiar(t)));
+      try {
+        repoDigests.add(ImageReference.parse(t).familiarName() + "@" + f.entry().digest());
+      } catch (IllegalArgumentException e) {
+        // a ref name that is not a Docker reference has no repository digest
+      }
+    }
+    List<Json> diffIds = new ArrayList<>();
+    for (Digest d : c.diffIds()) {
+      diffIds.add(new JsonString(d.toString()));
+    }
+    JsonObject.Builder b =
+        JsonObject.builder()
+            .put("Id", image.id().toString())
+            .put("RepoTags", new JsonArray(repoTags))
+            .put(
+                "RepoDigests",
+                new JsonArray(repoDigests.stream().<Json>map(JsonString::new).toList()))
+            .put("Parent", "")
+            .put("Comment", lastComment(c))
+            .put("Created", c.created() == null ? "" : c.created())
+            .put("Author", c.author() == null ? "" : c.author())
+            .put("Config", c.config() == null ? JsonNull.INSTANCE : c.config().json())
+            .put("Architecture", c.architecture() == null ? "" : c.architecture())
+            .putIfNotNull("Variant", c.variant())
+            .put("Os", c.os() == null ? "" : c.os())
+            .putIfNotNull("OsVersion", c.osVersion())
+            .put("Size", image.size())
+            .put(
+                "RootFS",
+                JsonObject.builder()
+                    .put("Type", "layers")
+                    .put("Layers", new JsonArray(diffIds))
+                    .build())
+            .put(
+                "Metadata",
+                JsonObject.builder()
+                    .put("ManifestDigest", image.manifestDigest().toString())
+                    .put("ManifestMediaType", image.manifestDescriptor().mediaType())
+                    .put("ManifestSize", image.manifestDescriptor().size())
+                    .build())
+            .put("Manifest", image.manifest().toJson());
+    return b.build();
+  }
+
+  private static String lastComment(ImageConfig c) {
+    var h = c.historyOrEmpty();
+    return h.isEmpty() || h.getLast().comment() == null ? "" : h.getLast().comment();
+  }
+
+  private static final Pattern FIELD =
+      Pattern.compile("\\{\\{\\s*(json\\s+)?\\.([A-Za-z0-9_.]*)\\s*}}");
+
+  /** Expands {{.A.B}} (strings raw, others as JSON) and {{json .A.B}} in a template. */
+  static String render(String template, JsonObject doc) {
+    Matcher m = FIELD.matcher(template);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      Json v = doc;
+      String path = m.group(2);
+      if (!path.isEmpty()) {
+        for (String part : path.split("\\.")) {
+          if (v instanceof JsonObject o && o.has(part)) {
+            v = o.get(part);
+          } else {
+            throw new UserException(
+                ExitCodes.USAGE, "template: no field \"" + path + "\" in the image description");
+          }
+        }
+      }
+      String text =
+          m.group(1) == null && v instanceof JsonString s
+              ? s.value()
+              : m.group(1) == null && v instanceof JsonNull ? "<no value>" : v.toString();
+      m.appendReplacement(sb, Matcher.quoteReplacement(text));
+    }
+    m.appendTail(sb);
+    if (template.contains("{{") && sb.toString().equals(template)) {
+      throw new UserException(
+          ExitCodes.USAGE,
+          "unsupported template \"" + template + "\": use {{.Field}} or {{json .Field}}");
+    }
+    return sb.toString();
   }
 }

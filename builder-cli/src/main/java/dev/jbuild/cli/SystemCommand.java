@@ -1,16 +1,56 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.layercache.store.DiskUsage;
+import dev.jbuild.layercache.store.Store;
+import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
 
-/** Store-wide commands (df). (Placeholder: implemented by the layer-cache work.) */
+/** {@code jbuild system df}. */
 @Command(
     name = "system",
     mixinStandardHelpOptions = true,
-    description = "Store-wide commands (df).")
+    description = "Store-wide commands.",
+    subcommands = {SystemCommand.Df.class})
 public final class SystemCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() {
-    throw new UserException(ExitCodes.FAILED, "jbuild system: not implemented yet");
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return ExitCodes.USAGE;
+  }
+
+  /** {@code jbuild system df}: what uses the store's space and what prune would free. */
+  @Command(
+      name = "df",
+      mixinStandardHelpOptions = true,
+      description = "Show the store's disk usage and what 'jbuild prune' would reclaim.")
+  public static final class Df implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      DiskUsage du;
+      try (Store store = Store.open(JbuildCommand.of(spec).storeRoot())) {
+        du = store.gc().df();
+      }
+      Formats.Table t = new Formats.Table("TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE");
+      for (DiskUsage.Row r :
+          List.of(du.images(), du.layers(), du.buildCache(), du.unreferenced())) {
+        long pct = r.size() == 0 ? 0 : Math.round(100.0 * r.reclaimable() / r.size());
+        t.row(
+            r.type(),
+            Integer.toString(r.total()),
+            Integer.toString(r.active()),
+            Formats.size(r.size()),
+            Formats.size(r.reclaimable()) + " (" + pct + "%)");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      t.print(out);
+      return ExitCodes.OK;
+    }
   }
 }

@@ -1,0 +1,252 @@
+package dev.jbuild.layercache.compress;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+
+/**
+ * gzip on several cores, the way pigz does it: the input is cut into fixed 128 KiB blocks; each
+ * block is deflated independently (raw deflate, the previous block's last 32 KiB as preset
+ * dictionary) and ends with a sync flush (an empty stored block), the last one with the final
+ * block; the pieces concatenate into one valid deflate stream inside a single gzip member. The
+ * CRC32 is computed in the writing thread (an intrinsic, many GB/s). The header is fixed (mtime 0,
+ * no name, OS 255), so the output depends only on the input and the level: not on the thread count
+ * nor on how the input was split into writes.
+ */
+public final class ParallelGzipOutputStream extends OutputStream {
+  static final int BLOCK = 128 * 1024;
+  static final int DICT = 32 * 1024;
+
+  private final OutputStream out;
+  private final int level;
+  private final ExecutorService pool;
+  private final int maxPending;
+  private final ArrayDeque<Future<byte[]>> pending = new ArrayDeque<>();
+  private final CRC32 crc = new CRC32();
+  private final ThreadLocal<Deflater> deflaters;
+  private final Deflater inline;
+  private byte[] block = new byte[BLOCK];
+  private byte[] previous;
+  private int fill;
+  private long total;
+  private boolean closed;
+
+  /**
+   * @param level deflate level 0-9
+   * @param threads worker threads; 1 compresses in the calling thread
+   */
+  public ParallelGzipOutputStream(OutputStream out, int level, int threads) throws IOException {
+    if (level < 0 || level > 9) {
+      throw new IllegalArgumentException("gzip level must be 0-9: " + level);
+    }
+    this.out = out;
+    this.level = level;
+    this.deflaters = ThreadLocal.withInitial(() -> new Deflater(level, true));
+    this.inline = threads > 1 ? null : new Deflater(level, true);
+    if (threads > 1) {
+      this.pool =
+          Executors.newFixedThreadPool(
+              threads,
+              r -> {
+                Thread t = new Thread(r, "jbuild-gzip");
+                t.setDaemon(true);
+                return t;
+              });
+      this.maxPending = threads * 2;
+    } else {
+      this.pool = null;
+      this.maxPending = 0;
+    }
+    out.write(
+        new byte[] {
+          0x1f,
+          (byte) 0x8b,
+          8,
+          0,
+          0,
+          0,
+          0,
+          0,
+          (byte) (level == 9 ? 2 : level == 1 ? 4 : 0),
+          (byte) 255
+        });
+  }
+
+  @Override
+  public void write(int b) throws IOException {
+    write(new byte[] {(byte) b}, 0, 1);
+  }
+
+  @Override
+  public void write(byte[] b, int off, int len) throws IOException {
+    ensureOpen();
+    crc.update(b, off, len);
+    total += len;
+    while (len > 0) {
+      int n = Math.min(len, BLOCK - fill);
+      System.arraycopy(b, off, block, fill, n);
+      fill += n;
+      off += n;
+      len -= n;
+      if (fill == BLOCK) {
+        submit(false);
+      }
+    }
+  }
+
+  /** Reads {@code in} to its end straight into the block buffers (one copy fewer than write). */
+  public long transferFrom(InputStream in) throws IOException {
+    ensureOpen();
+    long count = 0;
+    while (true) {
+      int n = in.read(block, fill, BLOCK - fill);
+      if (n < 0) {
+        return count;
+      }
+      crc.update(block, fill, n);
+      total += n;
+      count += n;
+      fill += n;
+      if (fill == BLOCK) {
+        submit(false);
+      }
+    }
+  }
+
+  private void submit(boolean last) throws IOException {
+    byte[] data = block;
+    int length = fill;
+    byte[] dict = previous;
+    if (pool == null) {
+      out.write(deflate(dict, data, length, last));
+    } else {
+      pending.add(pool.submit(() -> deflate(dict, data, length, last)));
+      while (pending.size() > maxPending) {
+        out.write(await(pending.poll()));
+      }
+    }
+    previous = data;
+    block = last ? null : new byte[BLOCK];
+    fill = 0;
+  }
+
+  private byte[] deflate(byte[] dict, byte[] data, int length, boolean last) {
+    Deflater d = inline != null ? inline : deflaters.get();
+    d.reset();
+    if (dict != null && level > 0) {
+      d.setDictionary(dict, BLOCK - DICT, DICT);
+    }
+    d.setInput(data, 0, length);
+    byte[] buf = new byte[length + (length >> 3) + 1024];
+    int n = 0;
+    if (last) {
+      d.finish();
+      while (!d.finished()) {
+        if (n == buf.length) {
+          buf = Arrays.copyOf(buf, buf.length * 2);
+        }
+        n += d.deflate(buf, n, buf.length - n);
+      }
+    } else {
+      while (true) {
+        if (n == buf.length) {
+          buf = Arrays.copyOf(buf, buf.length * 2);
+        }
+        int free = buf.length - n;
+        int got = d.deflate(buf, n, free, Deflater.SYNC_FLUSH);
+        n += got;
+        if (got < free) {
+          break;
+        }
+      }
+    }
+    return n == buf.length ? buf : Arrays.copyOf(buf, n);
+  }
+
+  private static byte[] await(Future<byte[]> f) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("gzip compression interrupted");
+    } catch (ExecutionException e) {
+      throw new IOException("gzip compression failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  /** Writes the last block and the trailer, without closing the underlying stream. */
+  public void finish() throws IOException {
+    ensureOpen();
+    submit(true);
+    while (!pending.isEmpty()) {
+      out.write(await(pending.poll()));
+    }
+    long c = crc.getValue();
+    long size = total & 0xffffffffL;
+    out.write(
+        new byte[] {
+          (byte) c,
+          (byte) (c >>> 8),
+          (byte) (c >>> 16),
+          (byte) (c >>> 24),
+          (byte) size,
+          (byte) (size >>> 8),
+          (byte) (size >>> 16),
+          (byte) (size >>> 24)
+        });
+    out.flush();
+    shutdown();
+    closed = true;
+  }
+
+  @Override
+  public void flush() throws IOException {
+    // Blocks are cut at fixed offsets only (determinism): flushing the underlying stream is all.
+    out.flush();
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      out.close();
+      return;
+    }
+    try {
+      finish();
+    } finally {
+      shutdown();
+      closed = true;
+      out.close();
+    }
+  }
+
+  /** Stops the workers without writing anything more (for abandoned streams). */
+  public void abort() {
+    shutdown();
+    closed = true;
+  }
+
+  private void shutdown() {
+    if (pool != null) {
+      pool.shutdownNow();
+    }
+    if (inline != null) {
+      inline.end();
+    }
+  }
+
+  private void ensureOpen() throws IOException {
+    if (closed) {
+      throw new IOException("gzip stream already finished");
+    }
+  }
+}

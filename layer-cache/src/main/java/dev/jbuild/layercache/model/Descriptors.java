@@ -1,0 +1,63 @@
+package dev.jbuild.layercache.model;
+
+import dev.jbuild.layercache.json.Json;
+import dev.jbuild.layercache.json.JsonArray;
+import dev.jbuild.layercache.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/** JSON helpers shared by manifests and indexes. */
+final class Descriptors {
+  private Descriptors() {}
+
+  static List<Descriptor> list(JsonObject o, String member) {
+    JsonArray a = o.array(member);
+    if (a == null) {
+      return null;
+    }
+    List<Descriptor> out = new ArrayList<>(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      if (!(a.get(i) instanceof JsonObject d)) {
+        throw new IllegalArgumentException(member + "[" + i + "] must be an object");
+      }
+      try {
+        out.add(Descriptor.fromJson(d));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(member + "[" + i + "]: " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  static Descriptor one(JsonObject o, String member) {
+    JsonObject d = o.object(member);
+    if (d == null) {
+      return null;
+    }
+    try {
+      return Descriptor.fromJson(d);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(member + ": " + e.getMessage(), e);
+    }
+  }
+
+  static JsonArray toJson(List<Descriptor> list) {
+    return new JsonArray(list.stream().<Json>map(Descriptor::toJson).toList());
+  }
+
+  static int schemaVersion(JsonObject o, String what) {
+    Long v = o.longValue("schemaVersion");
+    if (v == null) {
+      throw new IllegalArgumentException(what + " has no schemaVersion");
+    }
+    if (v == 1) {
+      throw new IllegalArgumentException(
+          what
+              + " uses Docker schema 1, which is not supported (re-push it with a current client)");
+    }
+    if (v != 2) {
+      throw new IllegalArgumentException(what + " has unsupported schemaVersion " + v);
+    }
+    return 2;
+  }
+}
