@@ -31,6 +31,10 @@ public final class Messages {
     return "no build stage in current context (" + keyword + " before the first FROM)";
   }
 
+  public static String continuationWithoutInstruction() {
+    return "unknown instruction: a line continuation with no instruction before it";
+  }
+
   public static String unknownInstruction(String name, Collection<String> known) {
     String upper = name.toUpperCase(Locale.ROOT);
     return "unknown instruction: " + upper + suggestion(upper, known);

@@ -99,6 +99,9 @@ public final class DockerfileReader {
       return null;
     }
     char escape = withDirectives ? directives.escape() : escapeIn;
+    if (Chars.trimSpace(ll.text).isEmpty()) {
+      throw source.error(ll.startLine(), ll.columnOf(0), Messages.continuationWithoutInstruction());
+    }
     if (lineParser == null) {
       lineParser = new LineParser(escape);
     }
