@@ -1,16 +1,23 @@
 /*
  * Lexer for one logical Dockerfile line (continuations already joined, heredoc bodies removed by
- * the hand-written pre-pass in LogicalLines). Modes follow the line's structure:
- *   DEFAULT_MODE  the instruction keyword (case-insensitive), or any other word (unknown instruction)
+ * the hand-written pre-pass in DockerfileReader). Modes follow the line's structure:
+ *   DEFAULT_MODE  the instruction word: a keyword (ASCII case-insensitive) or NAME (unknown)
  *   FLAGS         builder flags (--name[=value], quotes and backslash escapes as BuildKit's
  *                 extractBuilderFlags reads them); a word not starting with "--" ends the flags
- *   ARGS / ARGS_BT  the arguments as words: quotes and the escape character (backslash, or
- *                 backtick after "# escape=`") keep whitespace inside a word, as BuildKit's
- *                 parseWords splits them. The raw text stays available for instructions that
- *                 take it whole (RUN, CMD, ...).
+ *   ARGS / ARGS_BT  ENV, LABEL and ARG arguments as words: quotes and the escape character
+ *                 (backslash, or backtick after "# escape=`") keep whitespace inside a word, as
+ *                 BuildKit's parseWords splits them
+ *   RAW           the arguments of every other instruction as one token: they take the text
+ *                 whole or split it on whitespace themselves (and a one-state mode keeps a cold
+ *                 JVM from building DFA states for long RUN lines)
  * After ONBUILD's flags the lexer returns to DEFAULT_MODE: the trigger is a nested instruction.
  */
 lexer grammar DockerfileLexer;
+
+// The instruction keywords are token types the NAME rule assigns (one lexer rule instead of one
+// per keyword keeps the ATN small, which matters for a cold JVM: the DFA is built as lines arrive).
+tokens { ADD, ARG, CMD, COPY, ENTRYPOINT, ENV, EXPOSE, FROM, HEALTHCHECK, LABEL, MAINTAINER,
+  ONBUILD, RUN, SHELL, STOPSIGNAL, USER, VOLUME, WORKDIR }
 
 @members {
   private int argsMode = ARGS;
@@ -22,8 +29,46 @@ lexer grammar DockerfileLexer;
     this.backtick = backtick;
   }
 
-  private void keyword(boolean nested) {
-    argsMode = nested ? DEFAULT_MODE : (backtick ? ARGS_BT : ARGS);
+  /** The keyword token type of an instruction word (ASCII case-insensitive), or NAME. */
+  static int keywordType(String word) {
+    char[] c = word.toCharArray();
+    for (int i = 0; i < c.length; i++) {
+      if (c[i] >= 'a' && c[i] <= 'z') {
+        c[i] = (char) (c[i] - 32);
+      }
+    }
+    return switch (new String(c)) {
+      case "ADD" -> ADD;
+      case "ARG" -> ARG;
+      case "CMD" -> CMD;
+      case "COPY" -> COPY;
+      case "ENTRYPOINT" -> ENTRYPOINT;
+      case "ENV" -> ENV;
+      case "EXPOSE" -> EXPOSE;
+      case "FROM" -> FROM;
+      case "HEALTHCHECK" -> HEALTHCHECK;
+      case "LABEL" -> LABEL;
+      case "MAINTAINER" -> MAINTAINER;
+      case "ONBUILD" -> ONBUILD;
+      case "RUN" -> RUN;
+      case "SHELL" -> SHELL;
+      case "STOPSIGNAL" -> STOPSIGNAL;
+      case "USER" -> USER;
+      case "VOLUME" -> VOLUME;
+      case "WORKDIR" -> WORKDIR;
+      default -> NAME;
+    };
+  }
+
+  private void instructionWord() {
+    int type = keywordType(getText());
+    setType(type);
+    argsMode =
+        switch (type) {
+          case ONBUILD -> DEFAULT_MODE;
+          case ENV, LABEL, ARG -> backtick ? ARGS_BT : ARGS;
+          default -> RAW;
+        };
     flagsDone = false;
     mode(FLAGS);
   }
@@ -36,26 +81,7 @@ lexer grammar DockerfileLexer;
 }
 
 LEAD_WS : WSCHAR+ -> skip ;
-
-ADD         : A D D { keyword(false); } ;
-ARG         : A R G { keyword(false); } ;
-CMD         : C M D { keyword(false); } ;
-COPY        : C O P Y { keyword(false); } ;
-ENTRYPOINT  : E N T R Y P O I N T { keyword(false); } ;
-ENV         : E N V { keyword(false); } ;
-EXPOSE      : E X P O S E { keyword(false); } ;
-FROM        : F R O M { keyword(false); } ;
-HEALTHCHECK : H E A L T H C H E C K { keyword(false); } ;
-LABEL       : L A B E L { keyword(false); } ;
-MAINTAINER  : M A I N T A I N E R { keyword(false); } ;
-ONBUILD     : O N B U I L D { keyword(true); } ;
-RUN         : R U N { keyword(false); } ;
-SHELL       : S H E L L { keyword(false); } ;
-STOPSIGNAL  : S T O P S I G N A L { keyword(false); } ;
-USER        : U S E R { keyword(false); } ;
-VOLUME      : V O L U M E { keyword(false); } ;
-WORKDIR     : W O R K D I R { keyword(false); } ;
-NAME        : ~[ \t\r\n\f\u000B]+ { keyword(false); } ;
+NAME    : ~[ \t\r\n\f\u000B]+ { instructionWord(); } ;
 
 mode FLAGS;
 
@@ -66,6 +92,10 @@ FLAG_WS       : WSCHAR+ { afterSpace(); } -> skip ;
 FLAG          : '--' FPART* { if (getText().equals("--")) { flagsDone = true; } } ;
 FLAG_OPEN     : '--' FPART* ( '"' ( '\\' . | ~["\\] )* | '\'' ( '\\' . | ~['\\] )* ) '\\'? -> type(FLAG) ;
 FLAG_ESC_END  : '--' FPART* '\\' -> type(FLAG) ;
+
+mode RAW;
+
+REST          : ~[\n]+ ;
 
 mode ARGS;
 
@@ -100,26 +130,3 @@ fragment WPART_BT
   | ~[ \t\r\n\f\u000B"'`]
   ;
 fragment WSCHAR : [ \t\r\f\u000B] ;
-fragment A : [aA] ;
-fragment B : [bB] ;
-fragment C : [cC] ;
-fragment D : [dD] ;
-fragment E : [eE] ;
-fragment F : [fF] ;
-fragment G : [gG] ;
-fragment H : [hH] ;
-fragment I : [iI] ;
-fragment K : [kK] ;
-fragment L : [lL] ;
-fragment M : [mM] ;
-fragment N : [nN] ;
-fragment O : [oO] ;
-fragment P : [pP] ;
-fragment R : [rR] ;
-fragment S : [sS] ;
-fragment T : [tT] ;
-fragment U : [uU] ;
-fragment V : [vV] ;
-fragment W : [wW] ;
-fragment X : [xX] ;
-fragment Y : [yY] ;

@@ -33,4 +33,4 @@ instruction
 
 flags : FLAG* ;
 
-args : WORD* ;
+args : ( WORD | REST )* ;

@@ -68,7 +68,6 @@ public final class BuildGraph {
         }
       }
     }
-    Env metaEnv = meta::get;
 
     List<StageDefinition> defs = dockerfile.stages();
     Map<String, Integer> byName = new HashMap<>();
@@ -101,7 +100,9 @@ public final class BuildGraph {
       bases.add(base);
       baseRefs.add(ref);
       platforms.add(platform);
-      from.stageName().ifPresent(n -> byName.put(n, def.index()));
+      if (from.stageName().isPresent()) {
+        byName.put(from.stageName().get(), def.index());
+      }
     }
 
     int target = defs.size() - 1;
@@ -259,7 +260,7 @@ public final class BuildGraph {
   private static String expand(
       WordExpander lex, String word, Map<String, String> env, Instruction where) {
     try {
-      return lex.expand(word, env::get);
+      return lex.expand(word, Env.of(env));
     } catch (ExpansionException e) {
       throw error(where, e.getMessage());
     }

@@ -49,11 +49,10 @@ public record Stage(
   }
 
   public BaseKind baseKind() {
-    return switch (baseRef) {
-      case SourceRef.Scratch s -> BaseKind.SCRATCH;
-      case SourceRef.StageRef s -> BaseKind.STAGE;
-      case SourceRef.ImageRef s -> BaseKind.IMAGE;
-    };
+    if (baseRef instanceof SourceRef.Scratch) {
+      return BaseKind.SCRATCH;
+    }
+    return baseRef instanceof SourceRef.StageRef ? BaseKind.STAGE : BaseKind.IMAGE;
   }
 
   /** The name, or "stage-N" (BuildKit's name for unnamed stages). */
@@ -63,18 +62,21 @@ public record Stage(
 
   /** Where {@code COPY --from} of instruction {@code i} reads from (empty: the build context). */
   public Optional<SourceRef> copySource(int i) {
-    return dependencies.stream()
-        .filter(d -> d.instruction() == i && d.mount() < 0)
-        .map(Dependency::ref)
-        .findFirst();
+    return find(i, -1);
   }
 
   /** The source of mount {@code m} of RUN {@code i} (empty: no from=, i.e. the build context). */
   public Optional<SourceRef> mountSource(int i, int m) {
-    return dependencies.stream()
-        .filter(d -> d.instruction() == i && d.mount() == m)
-        .map(Dependency::ref)
-        .findFirst();
+    return m < 0 ? Optional.empty() : find(i, m);
+  }
+
+  private Optional<SourceRef> find(int instruction, int mount) {
+    for (Dependency d : dependencies) {
+      if (d.instruction() == instruction && d.mount() == mount) {
+        return Optional.of(d.ref());
+      }
+    }
+    return Optional.empty();
   }
 
   /** {@link #copySource(int)} for an instruction of this stage, found by identity. */

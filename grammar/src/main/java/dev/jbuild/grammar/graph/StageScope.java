@@ -46,7 +46,7 @@ import java.util.function.UnaryOperator;
  *       set (so {@code ENV a=1 b=$a} sees the old a).
  * </ul>
  */
-public final class StageScope {
+public final class StageScope implements Env {
   private final WordExpander lexer;
   private final LinkedHashMap<String, String> env;
   private final LinkedHashMap<String, String> args;
@@ -99,20 +99,32 @@ public final class StageScope {
     return v != null ? v : args.get(name);
   }
 
+  /** Same as {@link #lookup(String)}: the scope is the expansion environment. */
+  @Override
+  public String get(String name) {
+    return lookup(name);
+  }
+
   /** This scope as an expansion environment. */
   public Env asEnv() {
-    return this::lookup;
+    return this;
   }
 
   /** Expands one word as the Dockerfile's expansion does (quotes removed, one word). */
   public String expandWord(String word) {
-    return lexer.expand(word, this::lookup);
+    return lexer.expand(word, this);
   }
 
   /** The image config's Env after the stage's ENVs so far, in order ({@code K=V}). */
   public List<String> env() {
-    List<String> out = new ArrayList<>(env.size());
-    env.forEach((k, v) -> out.add(k + "=" + v));
+    return pairs(env);
+  }
+
+  private static List<String> pairs(Map<String, String> map) {
+    List<String> out = new ArrayList<>(map.size());
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      out.add(e.getKey() + "=" + e.getValue());
+    }
     return List.copyOf(out);
   }
 
@@ -130,16 +142,13 @@ public final class StageScope {
    */
   public List<String> runEnv() {
     LinkedHashMap<String, String> out = new LinkedHashMap<>(env);
-    args.forEach(
-        (k, v) -> {
-          if (v != null) {
-            out.putIfAbsent(k, v);
-          }
-        });
+    for (Map.Entry<String, String> e : args.entrySet()) {
+      if (e.getValue() != null) {
+        out.putIfAbsent(e.getKey(), e.getValue());
+      }
+    }
     out.putAll(proxyEnv());
-    List<String> list = new ArrayList<>(out.size());
-    out.forEach((k, v) -> list.add(k + "=" + v));
-    return List.copyOf(list);
+    return pairs(out);
   }
 
   /**
@@ -164,11 +173,10 @@ public final class StageScope {
    */
   public String runCreatedBy(List<String> argv) {
     List<String> parts = new ArrayList<>();
-    args.forEach(
-        (k, v) -> {
-          String value = lookup(k);
-          parts.add(k + "=" + (value == null ? "" : value));
-        });
+    for (String k : args.keySet()) {
+      String value = lookup(k);
+      parts.add(k + "=" + (value == null ? "" : value));
+    }
     StringBuilder sb = new StringBuilder("RUN ");
     if (!parts.isEmpty()) {
       sb.append('|').append(parts.size()).append(' ').append(String.join(" ", parts)).append(' ');
@@ -183,32 +191,31 @@ public final class StageScope {
    * @throws DockerfileException for a bad expansion
    */
   public StageScope apply(Instruction instruction) {
-    return switch (instruction) {
-      case ArgInstruction arg -> {
-        LinkedHashMap<String, String> next = new LinkedHashMap<>(args);
-        for (ArgDeclaration d : arg.args()) {
-          String value = buildArgs.get(d.name());
-          if (value == null && d.defaultValue().isPresent()) {
-            StageScope current = new StageScope(lexer, env, next, globalArgs, buildArgs);
-            value = current.expand(arg, d.defaultValue().get());
-          }
-          if (value == null && d.defaultValue().isEmpty()) {
-            value = globalArgs.get(d.name());
-          }
-          next.put(d.name(), value);
+    // instanceof rather than a pattern switch: no invokedynamic bootstrap on the no-op rebuild path
+    if (instruction instanceof ArgInstruction arg) {
+      LinkedHashMap<String, String> next = new LinkedHashMap<>(args);
+      for (ArgDeclaration d : arg.args()) {
+        String value = buildArgs.get(d.name());
+        if (value == null && d.defaultValue().isPresent()) {
+          StageScope current = new StageScope(lexer, env, next, globalArgs, buildArgs);
+          value = current.expand(arg, d.defaultValue().get());
         }
-        yield new StageScope(lexer, env, next, globalArgs, buildArgs);
-      }
-      case EnvInstruction e -> {
-        EnvInstruction expanded = (EnvInstruction) expand(e);
-        LinkedHashMap<String, String> next = new LinkedHashMap<>(env);
-        for (KeyValue kv : expanded.variables()) {
-          next.put(kv.key(), kv.value());
+        if (value == null && d.defaultValue().isEmpty()) {
+          value = globalArgs.get(d.name());
         }
-        yield new StageScope(lexer, next, args, globalArgs, buildArgs);
+        next.put(d.name(), value);
       }
-      default -> this;
-    };
+      return new StageScope(lexer, env, next, globalArgs, buildArgs);
+    }
+    if (instruction instanceof EnvInstruction e) {
+      EnvInstruction expanded = (EnvInstruction) expand(e);
+      LinkedHashMap<String, String> next = new LinkedHashMap<>(env);
+      for (KeyValue kv : expanded.variables()) {
+        next.put(kv.key(), kv.value());
+      }
+      return new StageScope(lexer, next, args, globalArgs, buildArgs);
+    }
+    return this;
   }
 
   /**
@@ -222,92 +229,106 @@ public final class StageScope {
    * @throws DockerfileException for a bad expansion or an invalid expanded value
    */
   public Instruction expand(Instruction instruction) {
-    return switch (instruction) {
-      case EnvInstruction e ->
-          new EnvInstruction(e.range(), e.text(), expandPairs(e, e.variables()));
-      case LabelInstruction l ->
-          new LabelInstruction(l.range(), l.text(), expandPairs(l, l.labels()));
-      case CopyInstruction c ->
-          new CopyInstruction(
-              c.range(),
-              c.text(),
-              expandAll(c, c.sources()),
-              heredocs(c, c.heredocs()),
-              expand(c, c.destination()),
-              c.from(),
-              c.chown().map(v -> expand(c, v)),
-              chmod(c, c.chmod()),
-              c.link(),
-              c.parents(),
-              expandAll(c, c.excludes()));
-      case AddInstruction a ->
-          new AddInstruction(
-              a.range(),
-              a.text(),
-              expandAll(a, a.sources()),
-              heredocs(a, a.heredocs()),
-              expand(a, a.destination()),
-              a.chown().map(v -> expand(a, v)),
-              chmod(a, a.chmod()),
-              a.link(),
-              a.checksum().map(v -> expand(a, v)),
-              a.keepGitDir(),
-              expandAll(a, a.excludes()),
-              a.unpack());
-      case ExposeInstruction x -> {
-        List<String> ports = new ArrayList<>();
-        for (String p : x.ports()) {
-          try {
-            ports.addAll(lexer.expandWords(p, this::lookup));
-          } catch (ExpansionException ex) {
-            throw error(x, ex.getMessage());
-          }
+    if (instruction instanceof EnvInstruction e) {
+      return new EnvInstruction(e.range(), e.text(), expandPairs(e, e.variables()));
+    }
+    if (instruction instanceof LabelInstruction l) {
+      return new LabelInstruction(l.range(), l.text(), expandPairs(l, l.labels()));
+    }
+    if (instruction instanceof CopyInstruction c) {
+      return new CopyInstruction(
+          c.range(),
+          c.text(),
+          expandAll(c, c.sources()),
+          heredocs(c, c.heredocs()),
+          expand(c, c.destination()),
+          c.from(),
+          expandOptional(c, c.chown()),
+          chmod(c, c.chmod()),
+          c.link(),
+          c.parents(),
+          expandAll(c, c.excludes()));
+    }
+    if (instruction instanceof AddInstruction a) {
+      return new AddInstruction(
+          a.range(),
+          a.text(),
+          expandAll(a, a.sources()),
+          heredocs(a, a.heredocs()),
+          expand(a, a.destination()),
+          expandOptional(a, a.chown()),
+          chmod(a, a.chmod()),
+          a.link(),
+          expandOptional(a, a.checksum()),
+          a.keepGitDir(),
+          expandAll(a, a.excludes()),
+          a.unpack());
+    }
+    if (instruction instanceof ExposeInstruction x) {
+      List<String> ports = new ArrayList<>();
+      for (String p : x.ports()) {
+        try {
+          ports.addAll(lexer.expandWords(p, this));
+        } catch (ExpansionException ex) {
+          throw error(x, ex.getMessage());
         }
-        for (String p : ports) {
-          try {
-            ExposeInstruction.parsePortSpec(p);
-          } catch (IllegalArgumentException ex) {
-            throw error(x, ex.getMessage());
-          }
-        }
-        yield new ExposeInstruction(x.range(), x.text(), ports);
       }
-      case StopsignalInstruction s -> {
-        String signal = expand(s, s.signal());
-        if (!StopsignalInstruction.isValidSignal(signal)) {
-          throw error(s, Messages.invalidSignal(signal));
+      for (String p : ports) {
+        try {
+          ExposeInstruction.parsePortSpec(p);
+        } catch (IllegalArgumentException ex) {
+          throw error(x, ex.getMessage());
         }
-        yield new StopsignalInstruction(s.range(), s.text(), signal);
       }
-      case UserInstruction u -> new UserInstruction(u.range(), u.text(), expand(u, u.user()));
-      case WorkdirInstruction w -> new WorkdirInstruction(w.range(), w.text(), expand(w, w.path()));
-      case VolumeInstruction v ->
-          new VolumeInstruction(v.range(), v.text(), expandAll(v, v.volumes()));
-      case ArgInstruction a -> {
-        List<ArgDeclaration> out = new ArrayList<>();
-        for (ArgDeclaration d : a.args()) {
-          out.add(new ArgDeclaration(d.name(), d.defaultValue().map(v -> expand(a, v))));
-        }
-        yield new ArgInstruction(a.range(), a.text(), out);
+      return new ExposeInstruction(x.range(), x.text(), ports);
+    }
+    if (instruction instanceof StopsignalInstruction s) {
+      String signal = expand(s, s.signal());
+      if (!StopsignalInstruction.isValidSignal(signal)) {
+        throw error(s, Messages.invalidSignal(signal));
       }
-      case RunInstruction r -> {
-        if (r.mounts().isEmpty()) {
-          yield r;
-        }
-        List<RunMount> mounts = new ArrayList<>();
-        UnaryOperator<String> expander = v -> expand(r, v);
-        for (RunMount m : r.mounts()) {
-          try {
-            mounts.add(RunMount.parse(m.spec(), expander));
-          } catch (IllegalArgumentException ex) {
-            throw error(r, ex.getMessage());
-          }
-        }
-        yield new RunInstruction(
-            r.range(), r.text(), r.command(), r.heredocs(), mounts, r.network(), r.security());
+      return new StopsignalInstruction(s.range(), s.text(), signal);
+    }
+    if (instruction instanceof UserInstruction u) {
+      return new UserInstruction(u.range(), u.text(), expand(u, u.user()));
+    }
+    if (instruction instanceof WorkdirInstruction w) {
+      return new WorkdirInstruction(w.range(), w.text(), expand(w, w.path()));
+    }
+    if (instruction instanceof VolumeInstruction v) {
+      return new VolumeInstruction(v.range(), v.text(), expandAll(v, v.volumes()));
+    }
+    if (instruction instanceof ArgInstruction a) {
+      List<ArgDeclaration> out = new ArrayList<>();
+      for (ArgDeclaration d : a.args()) {
+        out.add(new ArgDeclaration(d.name(), expandOptional(a, d.defaultValue())));
       }
-      default -> instruction;
-    };
+      return new ArgInstruction(a.range(), a.text(), out);
+    }
+    if (instruction instanceof RunInstruction r && !r.mounts().isEmpty()) {
+      List<RunMount> mounts = new ArrayList<>();
+      UnaryOperator<String> expander =
+          new UnaryOperator<>() {
+            @Override
+            public String apply(String v) {
+              return expand(r, v);
+            }
+          };
+      for (RunMount m : r.mounts()) {
+        try {
+          mounts.add(RunMount.parse(m.spec(), expander));
+        } catch (IllegalArgumentException ex) {
+          throw error(r, ex.getMessage());
+        }
+      }
+      return new RunInstruction(
+          r.range(), r.text(), r.command(), r.heredocs(), mounts, r.network(), r.security());
+    }
+    return instruction;
+  }
+
+  private Optional<String> expandOptional(Instruction where, Optional<String> word) {
+    return word.isPresent() ? Optional.of(expand(where, word.get())) : word;
   }
 
   private List<KeyValue> expandPairs(Instruction where, List<KeyValue> pairs) {
@@ -349,7 +370,7 @@ public final class StageScope {
       }
       String body;
       try {
-        body = WordExpander.of('\\').withSkipProcessQuotes().expand(h.body(), this::lookup);
+        body = WordExpander.of('\\').withSkipProcessQuotes().expand(h.body(), this);
       } catch (ExpansionException e) {
         throw error(where, e.getMessage());
       }
@@ -360,7 +381,7 @@ public final class StageScope {
 
   private String expand(Instruction where, String word) {
     try {
-      return lexer.expand(word, this::lookup);
+      return lexer.expand(word, this);
     } catch (ExpansionException e) {
       throw error(where, e.getMessage());
     }

@@ -35,7 +35,11 @@ public final class Dockerignore {
 
   private Dockerignore(List<IgnorePattern> patterns, Optional<Path> source) {
     this.patterns = List.copyOf(patterns);
-    this.hasExceptions = patterns.stream().anyMatch(IgnorePattern::exclusion);
+    boolean exceptions = false;
+    for (IgnorePattern p : patterns) {
+      exceptions |= p.exclusion();
+    }
+    this.hasExceptions = exceptions;
     this.source = source;
   }
 
@@ -145,7 +149,11 @@ public final class Dockerignore {
 
   /** The patterns as cleaned ("!" prefix for exceptions). */
   public List<String> patterns() {
-    return patterns.stream().map(IgnorePattern::toString).toList();
+    List<String> out = new ArrayList<>(patterns.size());
+    for (IgnorePattern p : patterns) {
+      out.add(p.toString());
+    }
+    return List.copyOf(out);
   }
 
   /**

@@ -79,7 +79,7 @@ public record ExposeInstruction(SourceRange range, String text, List<String> por
   }
 
   private static int parsePort(String s) {
-    if (s.isEmpty() || s.length() > 5 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (s.isEmpty() || s.length() > 5 || !digits(s, '9')) {
       throw new NumberFormatException(s);
     }
     int v = Integer.parseInt(s);
@@ -87,6 +87,16 @@ public record ExposeInstruction(SourceRange range, String text, List<String> por
       throw new NumberFormatException(s);
     }
     return v;
+  }
+
+  static boolean digits(String s, char max) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > max) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

@@ -29,7 +29,7 @@ public sealed interface FileInstruction extends Instruction
 
   /** The parsed {@code --chmod}. */
   default Optional<FileMode> mode() {
-    return chmod().map(FileMode::parse);
+    return chmod().isPresent() ? Optional.of(FileMode.parse(chmod().get())) : Optional.empty();
   }
 
   /** {@code --link}: the layer is built independently of the layers below. */

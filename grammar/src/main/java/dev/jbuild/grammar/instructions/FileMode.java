@@ -42,8 +42,8 @@ public sealed interface FileMode permits FileMode.Octal, FileMode.Symbolic {
    * @throws IllegalArgumentException with Docker's message when it is neither form
    */
   static FileMode parse(String value) {
-    if (!value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      if (value.chars().allMatch(c -> c <= '7')) {
+    if (!value.isEmpty() && ExposeInstruction.digits(value, '9')) {
+      if (ExposeInstruction.digits(value, '7')) {
         try {
           long v = Long.parseLong(value, 8);
           if (v <= 07777) {

@@ -46,15 +46,12 @@ public record HealthcheckInstruction(
       return List.of("NONE");
     }
     List<String> out = new ArrayList<>();
-    switch (command.get()) {
-      case Command.ShellForm s -> {
-        out.add("CMD-SHELL");
-        out.add(s.text());
-      }
-      case Command.ExecForm e -> {
-        out.add("CMD");
-        out.addAll(e.args());
-      }
+    if (command.get() instanceof Command.ShellForm s) {
+      out.add("CMD-SHELL");
+      out.add(s.text());
+    } else {
+      out.add("CMD");
+      out.addAll(((Command.ExecForm) command.get()).args());
     }
     return List.copyOf(out);
   }

@@ -82,7 +82,10 @@ public record Heredoc(String name, String content, boolean expand, boolean chomp
     }
     List<Heredoc> out = new ArrayList<>();
     for (String w : words) {
-      parseWord(w).ifPresent(out::add);
+      Optional<Heredoc> h = parseWord(w);
+      if (h.isPresent()) {
+        out.add(h.get());
+      }
     }
     return out;
   }

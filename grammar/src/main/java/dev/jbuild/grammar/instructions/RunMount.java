@@ -89,9 +89,12 @@ public record RunMount(
    */
   public String effectiveId() {
     return switch (type) {
-      case SECRET -> source.or(() -> id).orElseGet(() -> target.map(RunMount::baseName).orElse(""));
+      case SECRET ->
+          source.isPresent()
+              ? source.get()
+              : id.isPresent() ? id.get() : target.isPresent() ? baseName(target.get()) : "";
       case SSH -> id.orElse("default");
-      default -> id.orElseGet(() -> target.orElse(""));
+      default -> id.isPresent() ? id.get() : target.orElse("");
     };
   }
 

@@ -86,7 +86,12 @@ final class Flags {
           if (!hasValue) {
             throw new FlagException(Messages.missingFlagValue(name), flag.offset());
           }
-          f.multi.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+          List<String> values = f.multi.get(name);
+          if (values == null) {
+            values = new ArrayList<>();
+            f.multi.put(name, values);
+          }
+          values.add(value);
         }
       }
     }
@@ -103,7 +108,8 @@ final class Flags {
 
   /** Present only when the flag was given. */
   Optional<Boolean> optionalBool(String name) {
-    return string(name).map(Boolean::parseBoolean);
+    String v = single.get(name);
+    return v == null ? Optional.empty() : Optional.of(Boolean.parseBoolean(v));
   }
 
   List<String> strings(String name) {

@@ -38,7 +38,6 @@ import dev.jbuild.grammar.json.JsonArrays;
 import dev.jbuild.grammar.shell.Chars;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -89,7 +88,15 @@ final class InstructionFactory {
           STRING);
   private static final Pattern STAGE_NAME = Pattern.compile("[a-z][a-z0-9-_.]*");
   private static final Pattern ONBUILD_PREFIX = Pattern.compile("(?i)^\\s*ONBUILD\\s*");
-  static final List<String> KEYWORDS = Arrays.stream(Keyword.values()).map(Enum::name).toList();
+  static final List<String> KEYWORDS = keywordNames();
+
+  private static List<String> keywordNames() {
+    List<String> out = new ArrayList<>();
+    for (Keyword k : Keyword.values()) {
+      out.add(k.name());
+    }
+    return out;
+  }
 
   private final Source source;
   private final LogicalLine line;
@@ -191,7 +198,11 @@ final class InstructionFactory {
   private List<Word> jsonOrWords(RawLine raw) {
     Optional<List<String>> json = JsonArrays.parseStringArray(raw.rest());
     if (json.isPresent()) {
-      return json.get().stream().map(s -> new Word(s, raw.restOffset())).toList();
+      List<Word> out = new ArrayList<>(json.get().size());
+      for (String s : json.get()) {
+        out.add(new Word(s, raw.restOffset()));
+      }
+      return out;
     }
     return splitBlanks(raw.rest(), raw.restOffset());
   }

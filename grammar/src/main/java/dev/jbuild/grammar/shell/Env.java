@@ -8,9 +8,17 @@ public interface Env {
   /** The value of {@code name}, or null when it is not set (set-but-empty is ""). */
   String get(String name);
 
-  Env EMPTY = name -> null;
+  Env EMPTY = new MapEnv(Map.of());
 
   static Env of(Map<String, String> map) {
-    return map::get;
+    return new MapEnv(map);
+  }
+
+  /** A map as an environment (a class, not a lambda: no bootstrap at first use). */
+  record MapEnv(Map<String, String> map) implements Env {
+    @Override
+    public String get(String name) {
+      return map.get(name);
+    }
   }
 }

@@ -116,7 +116,11 @@ public final class WordExpander {
     }
 
     void addString(String s) {
-      s.codePoints().forEach(this::addChar);
+      for (int i = 0; i < s.length(); ) {
+        int c = s.codePointAt(i);
+        addChar(c);
+        i += Character.charCount(c);
+      }
     }
 
     void addRawString(String s) {
