@@ -15,6 +15,25 @@ public final class Dockerfiles {
   private Dockerfiles() {}
 
   /**
+   * Loads and initialises the parser (ANTLR runtime, ATN deserialisation, the lexer's first DFA
+   * states) on a background daemon thread, so that a CLI can overlap that cold-start cost with its
+   * own start-up work; a later {@link #parse} waits for whatever is still initialising. Optional.
+   */
+  public static void preload() {
+    Thread t = new Thread(new Preload(), "jbuild-parser-preload");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static final class Preload implements Runnable {
+    @Override
+    public void run() {
+      DockerfileReader.read(
+          "preload", "FROM scratch\nARG A=1\nENV B=2\nRUN --mount=type=cache,target=/c true\n");
+    }
+  }
+
+  /**
    * Parses a Dockerfile.
    *
    * @param fileName the name diagnostics use (e.g. "Dockerfile" or the path the user gave)
