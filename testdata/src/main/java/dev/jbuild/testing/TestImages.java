@@ -1,6 +1,7 @@
 package dev.jbuild.testing;
 
 import dev.jbuild.layercache.compress.Compression;
+import dev.jbuild.layercache.fs.Posix;
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.History;
@@ -15,8 +16,6 @@ import dev.jbuild.layercache.tar.DirectoryWalker;
 import dev.jbuild.layercache.tar.LayerDigests;
 import dev.jbuild.layercache.tar.LayerWriter;
 import dev.jbuild.layercache.tar.LayerWriterOptions;
-import dev.jbuild.layercache.tar.TarEntry;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -97,16 +96,18 @@ public final class TestImages {
 
   /** A busybox image made as {@code options} say, tagged {@code tag}. */
   public static Descriptor busybox(Store store, String tag, Options options) throws IOException {
-    Path rootfs = store.newTempDir("busybox-");
     List<StoredLayer> layers = new ArrayList<>();
-    try {
-      BusyboxRootfs.write(rootfs.resolve("r"));
-      layers.add(layerFromDirectory(store, rootfs.resolve("r"), options.compression()));
-    } finally {
-      deleteTree(rootfs);
-    }
+    Path base = store.newTempDir("busybox-").resolve("rootfs");
+    BusyboxRootfs.write(base);
+    layers.add(layerFromDirectory(store, base, options.compression()));
     for (int i = 1; i < options.layers(); i++) {
-      layers.add(smallLayer(store, i, options.compression()));
+      Path dir = store.newTempDir("layer-").resolve("rootfs");
+      Files.createDirectories(dir.resolve("layers"));
+      Posix.chmod(dir, 0755);
+      Files.writeString(dir.resolve("layers/" + i), "layer " + i + "\n", StandardCharsets.UTF_8);
+      Posix.utimensat(dir.resolve("layers/" + i), CREATED, CREATED);
+      Posix.utimensat(dir.resolve("layers"), CREATED, CREATED);
+      layers.add(layerFromDirectory(store, dir, options.compression()));
     }
     ImageConfig config =
         ImageConfig.empty(Platform.host())
@@ -131,48 +132,23 @@ public final class TestImages {
     return manifestDescriptor;
   }
 
-  /** Writes {@code dir} (its contents, not itself) as a layer into the store. */
+  /**
+   * Writes the contents of {@code dir} (a directory in the store's temp space) as a layer blob and
+   * hands {@code dir} to the layer store as the layer's unpacked form (it is consumed).
+   */
   public static StoredLayer layerFromDirectory(Store store, Path dir, Compression compression)
       throws IOException {
+    StoredLayer layer;
     try (BlobWriter blob = store.blobs().newWriter();
         LayerWriter writer = LayerWriter.open(blob, LayerWriterOptions.of(compression))) {
       DirectoryWalker.writeTo(dir, DirectoryWalker.Options.defaults(), writer);
-      return commit(store, writer, blob, compression);
+      LayerDigests d = writer.finish();
+      BlobInfo info = blob.commit(d.blobDigest());
+      Descriptor descriptor =
+          info.toDescriptor(MediaTypes.OCI_LAYER + compression.mediaTypeSuffix());
+      layer = new StoredLayer(descriptor, d.diffId());
     }
-  }
-
-  private static StoredLayer smallLayer(Store store, int i, Compression compression)
-      throws IOException {
-    byte[] content = ("layer " + i + "\n").getBytes(StandardCharsets.UTF_8);
-    try (BlobWriter blob = store.blobs().newWriter();
-        LayerWriter writer = LayerWriter.open(blob, LayerWriterOptions.of(compression))) {
-      writer.add(TarEntry.directory("layers").withMtime(CREATED));
-      writer.add(
-          TarEntry.file("layers/" + i, content.length).withMtime(CREATED),
-          new ByteArrayInputStream(content));
-      return commit(store, writer, blob, compression);
-    }
-  }
-
-  private static StoredLayer commit(
-      Store store, LayerWriter writer, BlobWriter blob, Compression compression)
-      throws IOException {
-    LayerDigests d = writer.finish();
-    BlobInfo info = blob.commit(d.blobDigest());
-    String mediaType = MediaTypes.OCI_LAYER + compression.mediaTypeSuffix();
-    Descriptor descriptor = info.toDescriptor(mediaType);
-    store.layers().register(d.diffId(), descriptor);
-    return new StoredLayer(descriptor, d.diffId());
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    store.layers().adopt(layer.diffId(), layer.blob(), dir);
+    return layer;
   }
 }

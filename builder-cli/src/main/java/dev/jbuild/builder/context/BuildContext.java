@@ -98,7 +98,7 @@ public final class BuildContext {
   }
 
   /** Splits a path into clean components; ".." stops at the context root. */
-  static List<String> components(String path) {
+  public static List<String> components(String path) {
     List<String> parts = new ArrayList<>();
     for (String p : path.split("/")) {
       if (p.isEmpty() || p.equals(".")) {

@@ -47,6 +47,11 @@ public final class FileHashCache {
     this.loaded = loaded;
   }
 
+  /** A cache that is never saved (for trees other than the build context). */
+  public static FileHashCache inMemory() {
+    return new FileHashCache(null, new HashMap<>());
+  }
+
   /** Loads the cache stored in {@code file}; a missing or unreadable file gives an empty cache. */
   public static FileHashCache load(Path file) {
     Map<String, Entry> map = new HashMap<>();
@@ -99,7 +104,7 @@ public final class FileHashCache {
 
   /** Writes the entries this build used, when anything changed. */
   public void save() throws IOException {
-    if (!dirty && used.size() == loaded.size()) {
+    if (file == null || (!dirty && used.size() == loaded.size())) {
       return;
     }
     Files.createDirectories(file.getParent());

@@ -1,6 +1,6 @@
 package dev.jbuild.builder.progress;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -21,10 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * </pre>
  */
 final class PlainProgress implements Progress {
-  private final PrintStream out;
+  private final PrintWriter out;
   private final Map<Integer, Long> startNanos = new ConcurrentHashMap<>();
 
-  PlainProgress(PrintStream out) {
+  PlainProgress(PrintWriter out) {
     this.out = out;
   }
 

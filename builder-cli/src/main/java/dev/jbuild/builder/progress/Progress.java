@@ -1,6 +1,6 @@
 package dev.jbuild.builder.progress;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -58,7 +58,7 @@ public interface Progress extends AutoCloseable {
    *
    * @param env the process environment (TERM=dumb and NO_COLOR are honoured)
    */
-  static Progress create(Mode mode, PrintStream err, Map<String, String> env) {
+  static Progress create(Mode mode, PrintWriter err, Map<String, String> env) {
     Mode m = mode;
     if (m == Mode.AUTO) {
       boolean terminal = System.console() != null && System.console().isTerminal();

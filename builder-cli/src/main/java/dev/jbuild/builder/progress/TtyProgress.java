@@ -1,6 +1,6 @@
 package dev.jbuild.builder.progress;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ final class TtyProgress implements Progress {
   private static final String RED = "\033[31m";
   private static final String RESET = "\033[0m";
 
-  private final PrintStream out;
+  private final PrintWriter out;
   private final int width;
   private final Map<Integer, Running> running = new LinkedHashMap<>();
   private final List<String> pending = new ArrayList<>();
@@ -38,7 +38,7 @@ final class TtyProgress implements Progress {
     }
   }
 
-  TtyProgress(PrintStream out) {
+  TtyProgress(PrintWriter out) {
     this.out = out;
     this.width = terminalWidth();
     this.ticker =

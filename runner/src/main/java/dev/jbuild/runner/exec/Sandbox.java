@@ -202,6 +202,15 @@ public final class Sandbox implements AutoCloseable {
     started = false;
   }
 
+  /**
+   * Hands the directory over to another owner (a detached container's monitor, or a stopped
+   * container kept for {@code ps -a}): nothing is cleaned up by this sandbox any more.
+   */
+  public synchronized void release() {
+    closed = true;
+    Cleanups.unregister(cleanup);
+  }
+
   /** Removes the container, the mounts and the run directory (idempotent). */
   @Override
   public synchronized void close() throws IOException {

@@ -62,8 +62,7 @@ public final class OciRuntime {
     if (io.newSession()) {
       cmd.add(SETSID.toString());
     }
-    cmd.addAll(base(bundle));
-    cmd.addAll(List.of("run", "--bundle", bundle.toString(), "--no-new-keyring", id));
+    cmd.addAll(runCommand(id, bundle));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     switch (io.output()) {
       case RuntimeIo.Output.Inherit i -> pb.inheritIO();
@@ -97,6 +96,13 @@ public final class OciRuntime {
       default -> {}
     }
     return new RuntimeProcess(p, drains);
+  }
+
+  /** The command line of {@code runtime run} for a bundle (for a monitor process to execute). */
+  public List<String> runCommand(String id, Path bundle) {
+    List<String> cmd = new ArrayList<>(base(bundle));
+    cmd.addAll(List.of("run", "--bundle", bundle.toString(), "--no-new-keyring", id));
+    return cmd;
   }
 
   /**

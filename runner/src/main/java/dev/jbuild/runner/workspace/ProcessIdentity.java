@@ -30,6 +30,11 @@ public record ProcessIdentity(long pid, long startTime) {
     return new ProcessIdentity(Long.parseLong(f[0]), Long.parseLong(f[1]));
   }
 
+  /** The running process {@code pid}. */
+  public static ProcessIdentity of(long pid) throws IOException {
+    return new ProcessIdentity(pid, startTimeOf(pid));
+  }
+
   /** True when this very process is still running. */
   public boolean isAlive() {
     try {

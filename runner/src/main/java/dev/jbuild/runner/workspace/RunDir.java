@@ -33,6 +33,36 @@ public record RunDir(String id, Path dir) {
     return new RunDir(id, dir);
   }
 
+  /** Creates the directory {@code dir} for container {@code id}, owned by this process. */
+  public static RunDir at(String id, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve(OWNER), ProcessIdentity.self() + "\n", StandardCharsets.UTF_8);
+    return new RunDir(id, dir);
+  }
+
+  /** Records {@code owner} as the process responsible for this directory. */
+  public void setOwner(ProcessIdentity owner) throws IOException {
+    Path tmp = dir.resolve(OWNER + ".tmp");
+    Files.writeString(tmp, owner + "\n", StandardCharsets.UTF_8);
+    Files.move(tmp, dir.resolve(OWNER), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** True when the process recorded in {@code dir}'s owner file runs (or it is being created). */
+  public static boolean ownerAlive(Path dir) throws IOException {
+    try {
+      String text = Files.readString(dir.resolve(OWNER), StandardCharsets.UTF_8);
+      return ProcessIdentity.parse(text).isAlive();
+    } catch (java.nio.file.NoSuchFileException | IllegalArgumentException e) {
+      // the owner is written right after mkdir: a directory without one is being created now, or
+      // was by a process that died at that instant
+      try {
+        return Files.getLastModifiedTime(dir).toMillis() > System.currentTimeMillis() - 10_000;
+      } catch (java.nio.file.NoSuchFileException gone) {
+        return false;
+      }
+    }
+  }
+
   public Path bundle() {
     return dir;
   }

@@ -3,10 +3,8 @@ package dev.jbuild.runner.workspace;
 import dev.jbuild.runner.runc.OciRuntime;
 import dev.jbuild.runner.sys.MountTable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,13 +62,6 @@ public final class Sweeper {
   }
 
   private static boolean ownerAlive(Path dir) throws IOException {
-    try {
-      String text = Files.readString(dir.resolve(RunDir.OWNER), StandardCharsets.UTF_8);
-      return ProcessIdentity.parse(text).isAlive();
-    } catch (NoSuchFileException | IllegalArgumentException e) {
-      // a directory without a readable owner was being created by a process that died (or is
-      // creating it right now: owner is written right after mkdir, so give it a grace period)
-      return Files.getLastModifiedTime(dir).toMillis() > System.currentTimeMillis() - 10_000;
-    }
+    return RunDir.ownerAlive(dir);
   }
 }
