@@ -194,6 +194,22 @@ class StoreCommandsTest {
   }
 
   @Test
+  void pruneWaitsForARunningBuild() throws Exception {
+    try (Store s = Store.open(root)) {
+      var build = s.lockShared();
+      var result = new java.util.concurrent.CompletableFuture<Result>();
+      Thread.ofPlatform().start(() -> result.complete(jbuild("prune")));
+      Thread.sleep(1500);
+      assertFalse(result.isDone(), "prune waits while a build holds the store");
+      build.close();
+      Result r = result.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(0, r.exit(), r.err());
+      assertTrue(r.err().contains("waiting for running builds"), r.err());
+      assertTrue(r.out().contains("Total reclaimed space"), r.out());
+    }
+  }
+
+  @Test
   void formatsHelpers() {
     assertEquals("0B", Formats.size(0));
     assertEquals("999B", Formats.size(999));
