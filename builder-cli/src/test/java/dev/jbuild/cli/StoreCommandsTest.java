@@ -176,7 +176,7 @@ class StoreCommandsTest {
     List<String> lines = df.out().lines().toList();
     assertTrue(lines.get(0).matches("TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE"), lines.get(0));
     assertTrue(lines.get(1).matches("Images +2 +1 +.*"), lines.get(1));
-    Result dry = jbuild("prune", "--dry-run");
+    Result dry = jbuild("system", "prune", "--dry-run");
     assertTrue(dry.out().contains("Would delete images:"), dry.out());
     Result r = jbuild("prune", "--keep-cache", "24h");
     assertEquals(0, r.exit(), r.err());
