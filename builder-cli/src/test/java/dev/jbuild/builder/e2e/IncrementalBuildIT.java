@@ -150,7 +150,8 @@ class IncrementalBuildIT {
     for (String line : s.subList(0, 6)) {
       assertTrue(line.endsWith("-> CACHED"), "should be cached: " + line + "\n" + o.err());
     }
-    assertEquals("RUN echo \"late $LATE\" > /late.txt -> DONE: env LATE changed", s.get(6), o.err());
+    assertEquals(
+        "RUN echo \"late $LATE\" > /late.txt -> DONE: env LATE changed", s.get(6), o.err());
   }
 
   @Test
