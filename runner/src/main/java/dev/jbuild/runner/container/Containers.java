@@ -2,7 +2,6 @@ package dev.jbuild.runner.container;
 
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonObject;
-import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
@@ -70,24 +69,6 @@ public final class Containers {
     Sweeps.once(store.root(), rt);
     c.sweep();
     return c;
-  }
-
-  /** The image {@code name} names in the store (a tag, name@digest, or an image ID prefix). */
-  public Optional<Image> image(String name) throws IOException {
-    Optional<Descriptor> d = store.images().resolve(name);
-    if (d.isPresent()) {
-      return Optional.of(store.images().image(d.get()));
-    }
-    String hex = name.startsWith("sha256:") ? name.substring(7) : name;
-    if (hex.length() >= 4 && hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-      for (Descriptor e : store.images().list()) {
-        Image i = store.images().image(e);
-        if (i.id().hex().startsWith(hex) || i.manifestDigest().hex().startsWith(hex)) {
-          return Optional.of(i);
-        }
-      }
-    }
-    return Optional.empty();
   }
 
   /** A container created and mounted, not started yet. */
