@@ -1,16 +1,55 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.layercache.archive.ArchiveLoader;
+import dev.jbuild.layercache.archive.TaggedImage;
+import dev.jbuild.layercache.store.Store;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-/** Load images from an OCI or docker archive. (Placeholder: implemented by the registry work.) */
+/** Loads images from a docker-archive or OCI archive and tags them. */
 @Command(
     name = "load",
     mixinStandardHelpOptions = true,
-    description = "Load images from an OCI or docker archive.")
+    description = {
+      "Load images from a docker save archive or an OCI archive (plain or compressed) and tag",
+      "them; a loaded image can be used in FROM."
+    })
 public final class LoadCommand implements Callable<Integer> {
+  @ParentCommand JbuildCommand root;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = {"-i", "--input"},
+      paramLabel = "FILE",
+      description = "Archive to read (default: standard input).")
+  Path input;
+
   @Override
   public Integer call() {
-    throw new UserException(ExitCodes.FAILED, "jbuild load: not implemented yet");
+    try (Store store = Store.open(root.storeRoot());
+        var _ = store.lockShared()) {
+      List<TaggedImage> loaded =
+          input == null
+              ? ArchiveLoader.load(store, System.in, "standard input")
+              : ArchiveLoader.load(store, input);
+      var out = spec.commandLine().getOut();
+      for (TaggedImage t : loaded) {
+        out.println(
+            t.name() != null
+                ? "Loaded image: " + t.name()
+                : "Loaded image ID: " + t.manifest().digest());
+      }
+      out.flush();
+      return ExitCodes.OK;
+    } catch (IOException e) {
+      throw new UserException(ExitCodes.FAILED, "load failed: " + e.getMessage(), e);
+    }
   }
 }

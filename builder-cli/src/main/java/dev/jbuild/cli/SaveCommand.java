@@ -1,16 +1,100 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.layercache.archive.DockerArchive;
+import dev.jbuild.layercache.archive.OciArchive;
+import dev.jbuild.layercache.archive.TaggedImage;
+import dev.jbuild.layercache.store.Store;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
-/** Write images to an OCI or docker archive. (Placeholder: implemented by the registry work.) */
+/** Writes images to a docker-archive (docker load) or OCI archive. */
 @Command(
     name = "save",
     mixinStandardHelpOptions = true,
-    description = "Write images to an OCI or docker archive.")
+    description = {
+      "Write images to a tar archive: --format docker (default; what docker load reads) or oci",
+      "(an OCI image layout, what skopeo oci-archive: reads)."
+    })
 public final class SaveCommand implements Callable<Integer> {
+  @ParentCommand JbuildCommand root;
+
+  @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Images in the store.")
+  List<String> images;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description = "Archive to write (default: standard output).")
+  Path output;
+
+  @Option(
+      names = "--format",
+      paramLabel = "docker|oci",
+      defaultValue = "docker",
+      description = "Archive format (default: ${DEFAULT-VALUE}).")
+  String format;
+
   @Override
   public Integer call() {
-    throw new UserException(ExitCodes.FAILED, "jbuild save: not implemented yet");
+    String f = format.toLowerCase(Locale.ROOT);
+    if (!f.equals("docker") && !f.equals("oci")) {
+      throw new UserException(ExitCodes.USAGE, "--format must be docker or oci: " + format);
+    }
+    try (Store store = Store.open(root.storeRoot());
+        var _ = store.lockShared()) {
+      var tagged = new ArrayList<TaggedImage>();
+      for (String name : images) {
+        var d =
+            store
+                .images()
+                .resolve(name)
+                .orElseThrow(
+                    () ->
+                        new UserException(
+                            ExitCodes.NOT_FOUND, "image not found in the store: " + name));
+        tagged.add(new TaggedImage(name.contains("@") ? null : name, d.withAnnotations(null)));
+      }
+      if (output == null) {
+        OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
+        write(store, f, tagged, out);
+        out.flush();
+      } else {
+        Path dir = output.toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(dir, ".jbuild-save-", ".tmp");
+        try {
+          try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            write(store, f, tagged, out);
+          }
+          Files.move(
+              tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+          Files.deleteIfExists(tmp);
+        }
+      }
+      return ExitCodes.OK;
+    } catch (IOException e) {
+      throw new UserException(ExitCodes.FAILED, "save failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void write(Store store, String format, List<TaggedImage> images, OutputStream out)
+      throws IOException {
+    if (format.equals("oci")) {
+      OciArchive.write(store, images, out);
+    } else {
+      DockerArchive.write(store, images, out);
+    }
   }
 }

@@ -40,10 +40,61 @@ final class DefaultUnpacker implements LayerUnpacker {
     return Digest.of(Digest.SHA256, md.digest());
   }
 
-  /** Keeps the applier from closing the stream before the rest is hashed. */
+  /**
+   * Keeps the applier from closing the stream before the rest is hashed, makes skipped bytes pass
+   * through the digest (DigestInputStream does not hash what is skipped), and hides mark/reset of
+   * the stream below (bytes read after a mark and read again after the reset would be hashed
+   * twice).
+   */
   private static final class NonClosing extends java.io.FilterInputStream {
+    private final byte[] skipBuffer = new byte[64 * 1024];
+
     NonClosing(InputStream in) {
       super(in);
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long done = 0;
+      while (done < n) {
+        int r = in.read(skipBuffer, 0, (int) Math.min(skipBuffer.length, n - done));
+        if (r < 0) {
+          break;
+        }
+        done += r;
+      }
+      return done;
+    }
+
+    @Override
+    public void skipNBytes(long n) throws IOException {
+      if (skip(n) < n) {
+        throw new java.io.EOFException();
+      }
+    }
+
+    @Override
+    public long transferTo(java.io.OutputStream out) throws IOException {
+      long total = 0;
+      int r;
+      while ((r = in.read(skipBuffer)) >= 0) {
+        out.write(skipBuffer, 0, r);
+        total += r;
+      }
+      return total;
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+
+    @Override
+    public void mark(int limit) {}
+
+    @Override
+    public void reset() throws IOException {
+      throw new IOException("mark/reset not supported");
     }
 
     @Override

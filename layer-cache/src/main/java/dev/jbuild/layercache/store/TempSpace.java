@@ -25,6 +25,12 @@ final class TempSpace implements AutoCloseable {
   private static final String NEW_PREFIX = ".new-";
   private static final Duration NEW_GRACE = Duration.ofMinutes(5);
 
+  /**
+   * Staging directories of this JVM. The sweep must not even open their lock files: closing any
+   * descriptor of a file drops the process's POSIX lock on it, whichever channel took the lock.
+   */
+  private static final java.util.Set<Path> OWN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private final Path tmpRoot;
   private Path dir;
   private FileChannel lockChannel;
@@ -45,6 +51,7 @@ final class TempSpace implements AutoCloseable {
       lock = ch.lock();
       lockChannel = ch;
       Path named = tmpRoot.resolve(ProcessHandle.current().pid() + "-" + UUID.randomUUID());
+      OWN.add(named.toAbsolutePath());
       Files.move(fresh, named);
       dir = named;
     }
@@ -68,6 +75,9 @@ final class TempSpace implements AutoCloseable {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmpRoot)) {
       for (Path p : ds) {
         String name = p.getFileName().toString();
+        if (OWN.contains(p.toAbsolutePath())) {
+          continue;
+        }
         if (name.startsWith(NEW_PREFIX)) {
           FileTime t = Files.getLastModifiedTime(p);
           if (t.toInstant().isAfter(Instant.now().minus(NEW_GRACE))) {
@@ -109,6 +119,7 @@ final class TempSpace implements AutoCloseable {
       try {
         AtomicFiles.deleteTree(d);
       } finally {
+        OWN.remove(d.toAbsolutePath());
         lock.release();
         lockChannel.close();
       }

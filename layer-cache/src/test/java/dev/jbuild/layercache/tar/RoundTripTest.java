@@ -187,4 +187,43 @@ class RoundTripTest {
         expectedNames.indexOf(LayerWriterTest.LONG), TarNames.parent(LayerWriterTest.LONG));
     assertEquals(expectedNames, names);
   }
+
+  @Test
+  void largeFilesCrossBufferBoundariesOnEveryPath() throws Exception {
+    java.util.Random r = new java.util.Random(7);
+    Path src = Files.createDirectory(dir.resolve("src"));
+    byte[] big = new byte[3 * 256 * 1024 + 12345];
+    r.nextBytes(big);
+    Files.write(src.resolve("big"), big);
+    Files.write(src.resolve("small"), new byte[] {1, 2, 3});
+    byte[] mid = new byte[300_001];
+    r.nextBytes(mid);
+    Files.write(src.resolve("z-mid"), mid);
+    Path blob = dir.resolve("layer.tar");
+    LayerDigests d;
+    try (var out = Files.newOutputStream(blob);
+        LayerWriter w = LayerWriter.open(out, LayerWriterOptions.defaults())) {
+      DirectoryWalker.writeTo(src, DirectoryWalker.Options.defaults(), w);
+      d = w.finish();
+    }
+    assertEquals(dev.jbuild.layercache.model.Digest.sha256(Files.readAllBytes(blob)), d.diffId());
+    // from the file (kernel copies), from a stream, and skipping content in the reader
+    Path a = Files.createDirectory(dir.resolve("a"));
+    Path b = Files.createDirectory(dir.resolve("b"));
+    LayerApplier.apply(blob, a, ApplyMode.FLAT);
+    LayerApplier.apply(Files.newInputStream(blob), b, ApplyMode.FLAT);
+    for (Path root : List.of(a, b)) {
+      assertArrayEquals(big, Files.readAllBytes(root.resolve("big")));
+      assertArrayEquals(mid, Files.readAllBytes(root.resolve("z-mid")));
+      assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(root.resolve("small")));
+    }
+    try (LayerReader reader = LayerReader.open(blob)) {
+      assertEquals("big", reader.next().name());
+      assertEquals(1, reader.content().read(new byte[1]));
+      assertEquals("small", reader.next().name());
+      assertEquals("z-mid", reader.next().name());
+      assertArrayEquals(mid, reader.content().readAllBytes());
+      assertEquals(null, reader.next());
+    }
+  }
 }

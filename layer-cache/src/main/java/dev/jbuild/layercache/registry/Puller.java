@@ -1,0 +1,366 @@
+package dev.jbuild.layercache.registry;
+
+import dev.jbuild.layercache.json.Json;
+import dev.jbuild.layercache.json.JsonObject;
+import dev.jbuild.layercache.model.Descriptor;
+import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.layercache.model.ImageConfig;
+import dev.jbuild.layercache.model.ImageIndex;
+import dev.jbuild.layercache.model.ImageManifest;
+import dev.jbuild.layercache.model.ImageReference;
+import dev.jbuild.layercache.model.MediaTypes;
+import dev.jbuild.layercache.model.Platform;
+import dev.jbuild.layercache.store.BlobInfo;
+import dev.jbuild.layercache.store.BlobWriter;
+import dev.jbuild.layercache.store.Store;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.stream.Collectors;
+
+/**
+ * Pulls images into a {@link Store}: resolves the reference (mirrors first), picks the platform's
+ * manifest from an index, streams config and layers into blob writers that verify every byte
+ * (layers in parallel on virtual threads), registers each layer's diffId with the layer store, and
+ * only then stores the manifest and tags it. A failure at any point leaves no tag and no partial
+ * blob (verified blobs already written stay, content-addressed, for the next try).
+ */
+public final class Puller {
+  private final Store store;
+  private final Registries registries;
+  private final Progress progress;
+
+  public Puller(Store store, Registries registries, Progress progress) {
+    this.store = store;
+    this.registries = registries;
+    this.progress = progress;
+  }
+
+  /** What a pull gave: the platform's manifest as stored and tagged, and where it came from. */
+  public record Result(Descriptor manifest, boolean fromStore, String source) {}
+
+  /** Pulls {@code ref} for {@code platform}; returns the platform manifest's descriptor. */
+  public Descriptor pull(ImageReference ref, Platform platform, PullOptions options)
+      throws IOException {
+    return pullDetailed(ref, platform, options).manifest();
+  }
+
+  public Result pullDetailed(ImageReference ref, Platform platform, PullOptions options)
+      throws IOException {
+    String tag = tagName(ref, options);
+    if (!options.alwaysPull()) {
+      Optional<Descriptor> local = fromStore(ref, tag, platform);
+      if (local.isPresent()) {
+        return new Result(local.get(), true, "store");
+      }
+    }
+    RegistryException last = null;
+    List<Registries.Source> sources = registries.pullSources(ref);
+    for (Registries.Source source : sources) {
+      try {
+        Optional<RawManifest> top =
+            source.registry().getManifest(source.repository(), ref.tagOrDigest());
+        if (top.isEmpty()) {
+          last = RegistryErrors.imageNotFound(ref.familiarString());
+          if (source.mirror()) {
+            continue;
+          }
+          throw last;
+        }
+        Descriptor d = pullFrom(source, ref, top.get(), platform, options);
+        if (tag != null) {
+          store.images().tag(tag, d);
+        } else {
+          store.images().addUntagged(d);
+        }
+        progress.message("Digest: " + top.get().digest());
+        progress.message(
+            "Status: Downloaded " + ref.familiarString() + " from " + source.describe());
+        return new Result(d, false, source.describe());
+      } catch (RegistryException e) {
+        if (!source.mirror() || e.kind() == RegistryException.Kind.DIGEST_MISMATCH) {
+          throw e;
+        }
+        progress.message("mirror " + source.describe() + " failed: " + e.getMessage());
+        last = e;
+      }
+    }
+    throw last != null ? last : RegistryErrors.imageNotFound(ref.familiarString());
+  }
+
+  /** The store name a pull tags: the familiar form ({@code debian:latest}), none for digests. */
+  static String tagName(ImageReference ref, PullOptions options) {
+    if (options.tagAs() != null) {
+      return options.tagAs();
+    }
+    return ref.digest() != null ? null : ref.familiarString();
+  }
+
+  private Optional<Descriptor> fromStore(ImageReference ref, String tag, Platform platform)
+      throws IOException {
+    Digest wanted = ref.digest();
+    if (wanted != null) {
+      if (!store.blobs().has(wanted)) {
+        return Optional.empty();
+      }
+      byte[] bytes = store.blobs().read(wanted);
+      JsonObject doc = Json.parseObject(bytes);
+      if (doc.has("manifests")) {
+        Optional<Descriptor> chosen = ImageIndex.fromJson(doc).select(platform);
+        if (chosen.isEmpty() || !complete(chosen.get())) {
+          return Optional.empty();
+        }
+        return chosen.map(d -> d.withPlatform(null));
+      }
+      Descriptor d =
+          Descriptor.of(
+              doc.string("mediaType", MediaTypes.OCI_MANIFEST), wanted, store.blobs().size(wanted));
+      return complete(d) && platformOf(d).map(p -> p.matches(platform)).orElse(false)
+          ? Optional.of(d)
+          : Optional.empty();
+    }
+    Optional<Descriptor> tagged = store.images().resolve(tag);
+    if (tagged.isEmpty()) {
+      return Optional.empty();
+    }
+    Descriptor d = tagged.get().withAnnotations(null);
+    if (!complete(d) || !platformOf(d).map(p -> p.matches(platform)).orElse(false)) {
+      return Optional.empty();
+    }
+    return Optional.of(d);
+  }
+
+  private Optional<Platform> platformOf(Descriptor manifest) {
+    try {
+      ImageManifest m = store.images().manifest(manifest.digest());
+      return Optional.of(store.images().config(m.config().digest()).platform());
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The manifest, its config and all its layers are in the store. */
+  private boolean complete(Descriptor manifest) {
+    try {
+      if (!store.blobs().has(manifest.digest())) {
+        return false;
+      }
+      ImageManifest m = store.images().manifest(manifest.digest());
+      if (!store.blobs().has(m.config().digest())) {
+        return false;
+      }
+      for (Descriptor l : m.layers()) {
+        if (!store.blobs().has(l.digest())) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private Descriptor pullFrom(
+      Registries.Source source,
+      ImageReference ref,
+      RawManifest top,
+      Platform platform,
+      PullOptions options)
+      throws IOException {
+    RawManifest manifest = top;
+    String type = detectType(top);
+    if (MediaTypes.isIndex(type)) {
+      ImageIndex index = ImageIndex.parse(top.bytes());
+      Descriptor chosen =
+          index
+              .select(platform)
+              .orElseThrow(
+                  () ->
+                      RegistryErrors.noMatchingPlatform(
+                          ref.familiarString(),
+                          platform.toString(),
+                          index.manifests().stream()
+                              .map(d -> d.platform() == null ? "?" : d.platform().toString())
+                              .collect(Collectors.joining(", "))));
+      manifest =
+          source
+              .registry()
+              .getManifest(source.repository(), chosen.digest().toString())
+              .orElseThrow(
+                  () ->
+                      RegistryErrors.protocol(
+                          source.registry().host(),
+                          "index of "
+                              + ref.familiarString()
+                              + " names "
+                              + chosen.digest()
+                              + " but the registry does not have it"));
+      type = detectType(manifest);
+      // keep the index too, so a later pull by the index digest is served from the store
+      storeVerified(top);
+    }
+    if (MediaTypes.isSchema1(type)) {
+      throw RegistryErrors.protocol(
+          source.registry().host(),
+          ref.familiarString() + " is a Docker schema 1 image, which jbuild does not support");
+    }
+    if (!MediaTypes.isManifest(type)) {
+      throw RegistryErrors.protocol(
+          source.registry().host(),
+          ref.familiarString() + " is not an image (media type " + type + ")");
+    }
+    ImageManifest m;
+    try {
+      m = ImageManifest.parse(manifest.bytes());
+    } catch (IllegalArgumentException e) {
+      throw RegistryErrors.protocol(
+          source.registry().host(),
+          "invalid manifest for " + ref.familiarString() + ": " + e.getMessage());
+    }
+    fetchBlob(source, m.config(), "config");
+    ImageConfig config;
+    try {
+      config = store.images().config(m.config().digest());
+    } catch (IOException | IllegalArgumentException e) {
+      throw RegistryErrors.protocol(
+          source.registry().host(),
+          "invalid image config of " + ref.familiarString() + ": " + e.getMessage());
+    }
+    List<Digest> diffIds = config.diffIds();
+    if (diffIds.size() != m.layers().size()) {
+      throw RegistryErrors.protocol(
+          source.registry().host(),
+          ref.familiarString()
+              + ": the config lists "
+              + diffIds.size()
+              + " diff_ids for "
+              + m.layers().size()
+              + " layers");
+    }
+    fetchLayers(source, m.layers(), options.parallelism());
+    for (int i = 0; i < diffIds.size(); i++) {
+      store.layers().register(diffIds.get(i), m.layers().get(i));
+    }
+    storeVerified(manifest);
+    return Descriptor.of(type, manifest.digest(), manifest.size());
+  }
+
+  private void storeVerified(RawManifest raw) throws IOException {
+    if (store.blobs().has(raw.digest())) {
+      return;
+    }
+    try (BlobWriter w = store.blobs().newWriter()) {
+      w.write(raw.bytes());
+      w.commit(raw.digest());
+    }
+  }
+
+  /** The media type: the registry's Content-Type, else the document's own mediaType or shape. */
+  static String detectType(RawManifest raw) {
+    String t = raw.mediaType();
+    if (MediaTypes.isIndex(t) || MediaTypes.isManifest(t) || MediaTypes.isSchema1(t)) {
+      return t;
+    }
+    try {
+      JsonObject doc = Json.parseObject(raw.bytes());
+      String own = doc.string("mediaType");
+      if (own != null) {
+        return own;
+      }
+      if (doc.has("manifests")) {
+        return MediaTypes.OCI_INDEX;
+      }
+      if (doc.has("fsLayers")) {
+        return MediaTypes.DOCKER_MANIFEST_V1;
+      }
+      return MediaTypes.OCI_MANIFEST;
+    } catch (RuntimeException e) {
+      return t;
+    }
+  }
+
+  private void fetchLayers(Registries.Source source, List<Descriptor> layers, int parallelism)
+      throws IOException {
+    Semaphore permits = new Semaphore(parallelism);
+    try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Void>> futures = new ArrayList<>();
+      for (Descriptor layer : layers) {
+        futures.add(
+            executor.submit(
+                () -> {
+                  permits.acquire();
+                  try {
+                    fetchBlob(source, layer, "Downloading");
+                  } finally {
+                    permits.release();
+                  }
+                  return null;
+                }));
+      }
+      IOException first = null;
+      for (Future<Void> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          if (first == null) {
+            first =
+                e.getCause() instanceof IOException io
+                    ? io
+                    : new IOException(e.getCause().getMessage(), e.getCause());
+            futures.forEach(x -> x.cancel(true));
+          }
+        } catch (java.util.concurrent.CancellationException e) {
+          // cancelled after the first failure
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted", e);
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+    }
+  }
+
+  private void fetchBlob(Registries.Source source, Descriptor blob, String action)
+      throws IOException {
+    String id = blob.digest().shortHex();
+    if (store.blobs().has(blob.digest())) {
+      if (!action.equals("config")) {
+        progress.done(id, "Already exists");
+      }
+      return;
+    }
+    boolean show = !action.equals("config");
+    if (show) {
+      progress.start(id, action, blob.size());
+    }
+    try (BlobWriter w = store.blobs().newWriter()) {
+      source
+          .registry()
+          .getBlob(
+              source.repository(),
+              blob.digest(),
+              blob.size(),
+              w,
+              n -> {
+                if (show) {
+                  progress.advance(id, n);
+                }
+              });
+      BlobInfo info = w.commit(blob.digest());
+      if (info.size() != blob.size()) {
+        throw RegistryErrors.sizeMismatch(
+            source.registry().host(), source.repository(), blob.digest(), blob.size(), info.size());
+      }
+    }
+    if (show) {
+      progress.done(id, "Pull complete");
+    }
+  }
+}

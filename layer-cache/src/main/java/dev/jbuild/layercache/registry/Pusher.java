@@ -1,0 +1,338 @@
+package dev.jbuild.layercache.registry;
+
+import dev.jbuild.layercache.compress.Compression;
+import dev.jbuild.layercache.model.Descriptor;
+import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.layercache.model.ImageIndex;
+import dev.jbuild.layercache.model.ImageManifest;
+import dev.jbuild.layercache.model.ImageReference;
+import dev.jbuild.layercache.model.MediaTypes;
+import dev.jbuild.layercache.model.MediaTypes.LayerCompression;
+import dev.jbuild.layercache.store.BlobInfo;
+import dev.jbuild.layercache.store.BlobWriter;
+import dev.jbuild.layercache.store.Store;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Pushes images from a {@link Store}. Layers stored uncompressed are compressed on all cores while
+ * they upload (one pass: the compressed bytes go both to the registry and into the store, where
+ * they are registered for the layer's diffId, so the next push of that layer compresses nothing).
+ * Each blob is checked first (HEAD), then mounted from a sibling repository when one may have it,
+ * then uploaded; the config goes next and the manifest last.
+ */
+public final class Pusher {
+  private final Store store;
+  private final Registries registries;
+  private final Progress progress;
+
+  /** Repositories (host/repo) known to hold a blob, learned during this pusher's pushes. */
+  private final ConcurrentHashMap<Digest, Set<String>> seen = new ConcurrentHashMap<>();
+
+  public Pusher(Store store, Registries registries, Progress progress) {
+    this.store = store;
+    this.registries = registries;
+    this.progress = progress;
+  }
+
+  /** What was pushed: the reference, the manifest (or index) digest and size. */
+  public record Result(ImageReference reference, Digest digest, long size) {}
+
+  /**
+   * Pushes the image {@code image} (a manifest or index descriptor from the store) as {@code dest}.
+   */
+  public Result push(Descriptor image, ImageReference dest, PushOptions options)
+      throws IOException {
+    Registries.Source target = registries.pushTarget(dest);
+    String reference = dest.tag() != null ? dest.tag() : dest.digest().toString();
+    RawManifest pushed;
+    if (MediaTypes.isIndex(image.mediaType())) {
+      ImageIndex index = store.images().index(image.digest());
+      List<Descriptor> children = new ArrayList<>();
+      for (Descriptor child : index.manifests()) {
+        RawManifest m = pushManifest(target, child, options);
+        target.registry().putManifest(target.repository(), m.digest().toString(), m);
+        children.add(
+            Descriptor.of(m.mediaType(), m.digest(), m.size())
+                .withPlatform(child.platform())
+                .withAnnotations(child.annotations()));
+      }
+      ImageIndex out = index.withManifests(children);
+      pushed = RawManifest.of(out.effectiveMediaType(), out.toBytes());
+    } else {
+      pushed = pushManifest(target, image, options);
+    }
+    Digest digest = target.registry().putManifest(target.repository(), reference, pushed);
+    progress.message(
+        (dest.tag() != null ? dest.tag() : "digest")
+            + ": digest: "
+            + digest
+            + " size: "
+            + pushed.size());
+    return new Result(dest, digest, pushed.size());
+  }
+
+  private RawManifest pushManifest(
+      Registries.Source target, Descriptor manifestDescriptor, PushOptions options)
+      throws IOException {
+    ImageManifest manifest = store.images().manifest(manifestDescriptor.digest());
+    Set<String> mountFrom = new LinkedHashSet<>(options.mountFrom());
+    mountCandidates(target, manifestDescriptor, manifest).forEach(mountFrom::add);
+    List<Descriptor> layers = pushLayers(target, manifest, options, List.copyOf(mountFrom));
+    Descriptor config = manifest.config();
+    uploadKnown(target, config, List.copyOf(mountFrom), false);
+    boolean unchanged = layers.equals(manifest.layers());
+    if (unchanged && store.blobs().has(manifestDescriptor.digest())) {
+      // nothing to rewrite: push the stored bytes, keeping the digest
+      byte[] bytes = store.blobs().read(manifestDescriptor.digest());
+      return RawManifest.of(manifest.effectiveMediaType(), bytes);
+    }
+    ImageManifest out = manifest.withLayers(layers);
+    return RawManifest.of(out.effectiveMediaType(), out.toBytes());
+  }
+
+  /**
+   * Repositories of the destination host that may already hold the layers: the base image named by
+   * the manifest's {@code org.opencontainers.image.base.name}, and other names of this image in the
+   * store.
+   */
+  private List<String> mountCandidates(
+      Registries.Source target, Descriptor manifestDescriptor, ImageManifest manifest)
+      throws IOException {
+    var out = new ArrayList<String>();
+    String host = target.registry().host();
+    List<String> names = new ArrayList<>(store.images().tagsOf(manifestDescriptor.digest()));
+    if (manifest.annotations() != null
+        && manifest.annotations().get("org.opencontainers.image.base.name") != null) {
+      names.add(manifest.annotations().get("org.opencontainers.image.base.name"));
+    }
+    for (String name : names) {
+      try {
+        ImageReference r = ImageReference.parse(name);
+        if (r.registry().equals(host) && !r.repository().equals(target.repository())) {
+          out.add(r.repository());
+        }
+      } catch (IllegalArgumentException e) {
+        // not a reference
+      }
+    }
+    return out;
+  }
+
+  private List<Descriptor> pushLayers(
+      Registries.Source target, ImageManifest manifest, PushOptions options, List<String> mountFrom)
+      throws IOException {
+    Semaphore permits = new Semaphore(options.parallelism());
+    try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Descriptor>> futures = new ArrayList<>();
+      for (Descriptor layer : manifest.layers()) {
+        futures.add(
+            executor.submit(
+                () -> {
+                  permits.acquire();
+                  try {
+                    return pushLayer(target, layer, manifest.isDocker(), options, mountFrom);
+                  } finally {
+                    permits.release();
+                  }
+                }));
+      }
+      List<Descriptor> out = new ArrayList<>();
+      IOException first = null;
+      for (Future<Descriptor> f : futures) {
+        try {
+          out.add(f.get());
+        } catch (ExecutionException e) {
+          if (first == null) {
+            first =
+                e.getCause() instanceof IOException io
+                    ? io
+                    : new IOException(String.valueOf(e.getCause().getMessage()), e.getCause());
+            futures.forEach(x -> x.cancel(true));
+          }
+        } catch (java.util.concurrent.CancellationException e) {
+          // after the first failure
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted", e);
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+      return out;
+    }
+  }
+
+  private Descriptor pushLayer(
+      Registries.Source target,
+      Descriptor layer,
+      boolean docker,
+      PushOptions options,
+      List<String> mountFrom)
+      throws IOException {
+    if (MediaTypes.isNonDistributable(layer.mediaType())) {
+      return layer; // foreign layers are not pushed (Docker's behaviour)
+    }
+    LayerCompression current = MediaTypes.layerCompression(layer.mediaType());
+    if (current != LayerCompression.NONE || options.compression() == Compression.NONE) {
+      uploadKnown(target, layer, mountFrom, true);
+      return layer;
+    }
+    LayerCompression wanted =
+        options.compression() == Compression.ZSTD ? LayerCompression.ZSTD : LayerCompression.GZIP;
+    String mediaType = layerType(wanted, docker);
+    Digest diffId = layer.digest();
+    Optional<Descriptor> cached =
+        store.layers().blobsFor(diffId).stream()
+            .filter(
+                d ->
+                    MediaTypes.isLayer(d.mediaType())
+                        && MediaTypes.layerCompression(d.mediaType()) == wanted)
+            .findFirst();
+    if (cached.isPresent()) {
+      Descriptor blob = Descriptor.of(mediaType, cached.get().digest(), cached.get().size());
+      uploadKnown(target, blob, mountFrom, true);
+      return blob;
+    }
+    return compressAndUpload(target, layer, mediaType, options);
+  }
+
+  private static String layerType(LayerCompression c, boolean docker) {
+    String oci = MediaTypes.ociLayer(c);
+    return docker ? MediaTypes.toDocker(oci) : oci;
+  }
+
+  /** One pass: store blob -> compressor -> (registry upload, new store blob). */
+  private Descriptor compressAndUpload(
+      Registries.Source target, Descriptor layer, String mediaType, PushOptions options)
+      throws IOException {
+    String id = layer.digest().shortHex();
+    progress.start(id, "Compressing", -1);
+    BlobInfo info;
+    try (BlobWriter copy = store.blobs().newWriter()) {
+      Registry.Uploaded up =
+          target
+              .registry()
+              .putBlobStreaming(
+                  target.repository(),
+                  network -> {
+                    OutputStream tee = new TeeOutputStream(network, copy);
+                    try (InputStream in = store.blobs().open(layer.digest());
+                        OutputStream z =
+                            options
+                                .compression()
+                                .compress(tee, options.effectiveLevel(), options.threads())) {
+                      in.transferTo(z);
+                    }
+                  },
+                  n -> progress.advance(id, n));
+      info = copy.commit(up.digest());
+    }
+    Descriptor blob = Descriptor.of(mediaType, info.digest(), info.size());
+    store.layers().register(layer.digest(), blob);
+    remember(blob.digest(), target);
+    progress.done(id, "Pushed");
+    return blob;
+  }
+
+  /** HEAD, else mount, else upload. */
+  private void uploadKnown(
+      Registries.Source target, Descriptor blob, List<String> mountFrom, boolean show)
+      throws IOException {
+    String id = blob.digest().shortHex();
+    Registry registry = target.registry();
+    if (registry.blobSize(target.repository(), blob.digest()).isPresent()) {
+      if (show) {
+        progress.done(id, "Layer already exists");
+      }
+      remember(blob.digest(), target);
+      return;
+    }
+    Set<String> candidates = new LinkedHashSet<>(mountFrom);
+    for (String known : seen.getOrDefault(blob.digest(), Set.of())) {
+      int slash = known.indexOf('/');
+      if (known.substring(0, slash).equals(registry.host())) {
+        candidates.add(known.substring(slash + 1));
+      }
+    }
+    candidates.remove(target.repository());
+    for (String from : candidates) {
+      if (registry.mountBlob(target.repository(), blob.digest(), from)) {
+        if (show) {
+          progress.done(id, "Mounted from " + from);
+        }
+        remember(blob.digest(), target);
+        return;
+      }
+    }
+    if (!store.blobs().has(blob.digest())) {
+      throw new IOException(
+          "blob " + blob.digest() + " is not in the store: cannot push it to " + target.describe());
+    }
+    if (show) {
+      progress.start(id, "Pushing", blob.size());
+    }
+    registry.putBlob(
+        target.repository(),
+        blob.digest(),
+        blob.size(),
+        Registry.BlobContent.ofFile(store.blobs().path(blob.digest())),
+        n -> {
+          if (show) {
+            progress.advance(id, n);
+          }
+        });
+    remember(blob.digest(), target);
+    if (show) {
+      progress.done(id, "Pushed");
+    }
+  }
+
+  private void remember(Digest digest, Registries.Source target) {
+    seen.computeIfAbsent(digest, k -> ConcurrentHashMap.newKeySet()).add(target.describe());
+  }
+
+  /** Writes to two streams; closing closes neither (their owners do). */
+  private static final class TeeOutputStream extends OutputStream {
+    private final OutputStream a;
+    private final OutputStream b;
+
+    TeeOutputStream(OutputStream a, OutputStream b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public void write(int x) throws IOException {
+      a.write(x);
+      b.write(x);
+    }
+
+    @Override
+    public void write(byte[] buf, int off, int len) throws IOException {
+      a.write(buf, off, len);
+      b.write(buf, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      a.flush();
+      b.flush();
+    }
+
+    @Override
+    public void close() {}
+  }
+}

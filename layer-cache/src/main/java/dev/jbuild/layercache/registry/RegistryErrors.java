@@ -1,0 +1,143 @@
+package dev.jbuild.layercache.registry;
+
+import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.layercache.registry.RegistryException.Kind;
+
+/** The one factory of registry error messages; tests assert on the same methods. */
+public final class RegistryErrors {
+  private RegistryErrors() {}
+
+  public static RegistryException imageNotFound(String reference) {
+    return new RegistryException(Kind.NOT_FOUND, "image not found: " + reference);
+  }
+
+  public static RegistryException repositoryNotFound(String host, String repository) {
+    return new RegistryException(
+        Kind.NOT_FOUND, "repository not found: " + host + "/" + repository);
+  }
+
+  public static RegistryException blobNotFound(String host, String repository, Digest digest) {
+    return new RegistryException(
+        Kind.NOT_FOUND, host + "/" + repository + ": blob " + digest + " not found");
+  }
+
+  public static RegistryException noMatchingPlatform(
+      String reference, String platform, String available) {
+    return new RegistryException(
+        Kind.NOT_FOUND,
+        "image "
+            + reference
+            + " has no variant for platform "
+            + platform
+            + " (it has: "
+            + available
+            + ")");
+  }
+
+  public static RegistryException authRequired(String host) {
+    return new RegistryException(
+        Kind.UNAUTHORIZED,
+        host
+            + ": authentication required (no credentials for "
+            + host
+            + "); run 'jbuild login "
+            + host
+            + "'");
+  }
+
+  public static RegistryException authRejected(String host, String username) {
+    return new RegistryException(
+        Kind.UNAUTHORIZED,
+        host
+            + ": the credentials of user '"
+            + username
+            + "' were rejected (HTTP 401); run "
+            + "'jbuild login "
+            + host
+            + "'");
+  }
+
+  public static RegistryException denied(String host, String repository, String action) {
+    return new RegistryException(
+        Kind.DENIED,
+        host
+            + "/"
+            + repository
+            + ": access denied (HTTP 403) to "
+            + action
+            + "; check the account's permissions");
+  }
+
+  public static RegistryException connectionRefused(String host, String url) {
+    return new RegistryException(
+        Kind.CONNECTION,
+        "cannot connect to registry " + host + " (" + url + "): connection refused");
+  }
+
+  public static RegistryException unreachable(String host, String url, String detail) {
+    return new RegistryException(
+        Kind.CONNECTION, "cannot reach registry " + host + " (" + url + "): " + detail);
+  }
+
+  public static RegistryException tls(String host, String detail) {
+    return new RegistryException(
+        Kind.TLS,
+        "TLS handshake with registry "
+            + host
+            + " failed: "
+            + detail
+            + "; if it uses a private CA, "
+            + "set \"ca\" for "
+            + host
+            + " in registries.json, or put the CA in certs.d/"
+            + host
+            + "/ca.crt");
+  }
+
+  public static RegistryException digestMismatch(
+      String host, String repository, Digest expected, Digest actual) {
+    return new RegistryException(
+        Kind.DIGEST_MISMATCH,
+        host
+            + "/"
+            + repository
+            + ": content of "
+            + expected
+            + " does not match its digest (got "
+            + actual
+            + "); nothing was stored");
+  }
+
+  public static RegistryException sizeMismatch(
+      String host, String repository, Digest digest, long expected, long actual) {
+    return new RegistryException(
+        Kind.DIGEST_MISMATCH,
+        host
+            + "/"
+            + repository
+            + ": "
+            + digest
+            + " should be "
+            + expected
+            + " bytes but the "
+            + "registry sent "
+            + actual
+            + "; nothing was stored");
+  }
+
+  public static RegistryException protocol(String host, String detail) {
+    return new RegistryException(Kind.PROTOCOL, "registry " + host + ": " + detail);
+  }
+
+  public static RegistryException server(String host, String what, int status, String detail) {
+    return new RegistryException(
+        status >= 500 ? Kind.SERVER : Kind.PROTOCOL,
+        "registry "
+            + host
+            + " answered HTTP "
+            + status
+            + " to "
+            + what
+            + (detail.isEmpty() ? "" : ": " + detail));
+  }
+}

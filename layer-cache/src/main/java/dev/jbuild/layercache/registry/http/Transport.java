@@ -1,0 +1,338 @@
+package dev.jbuild.layercache.registry.http;
+
+import dev.jbuild.layercache.json.Json;
+import dev.jbuild.layercache.json.JsonArray;
+import dev.jbuild.layercache.json.JsonObject;
+import dev.jbuild.layercache.registry.RegistryConfig;
+import dev.jbuild.layercache.registry.RegistryErrors;
+import dev.jbuild.layercache.registry.RegistryException;
+import dev.jbuild.layercache.registry.auth.CredentialStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+
+/**
+ * HTTP for one registry host on the JDK's client: picks the scheme (HTTPS; plain HTTP only for
+ * insecure registries), trusts the configured CA, authenticates through {@link Authenticator},
+ * follows redirects itself (so credentials never go to another host, such as a storage backend),
+ * and turns every I/O failure into a {@link RegistryException} that names the host.
+ */
+final class Transport implements AutoCloseable {
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+  private static final int MAX_REDIRECTS = 5;
+
+  final String host;
+  private final String apiHost;
+  private final boolean insecure;
+  private final ExecutorService executor;
+  private final HttpClient client;
+  final Authenticator auth;
+  private volatile URI base;
+
+  /** A request. {@code body} null = no body; {@code replayable} = body may be sent twice. */
+  record Req(
+      String what,
+      String method,
+      URI uri,
+      Map<String, String> headers,
+      Supplier<HttpRequest.BodyPublisher> body,
+      boolean replayable,
+      Scope scope,
+      Duration timeout) {
+    Req {
+      Objects.requireNonNull(what);
+      Objects.requireNonNull(method);
+      Objects.requireNonNull(uri);
+      headers = Map.copyOf(headers);
+      Objects.requireNonNull(scope);
+    }
+  }
+
+  Transport(String host, RegistryConfig config, CredentialStore credentials) throws IOException {
+    this.host = host;
+    this.apiHost = host.equals("docker.io") ? "registry-1.docker.io" : host;
+    this.insecure = config.insecure(host);
+    this.executor = Executors.newVirtualThreadPerTaskExecutor();
+    SSLContext ssl;
+    if (insecure) {
+      ssl = Tls.trustAll();
+    } else {
+      var ca = config.caFile(host);
+      ssl = ca.isPresent() ? Tls.trusting(ca.get()) : defaultSsl();
+    }
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CONNECT_TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .executor(executor)
+            .sslContext(ssl)
+            .build();
+    this.auth = new Authenticator(host, credentials, client);
+  }
+
+  private static SSLContext defaultSsl() throws IOException {
+    try {
+      return SSLContext.getDefault();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IOException(e);
+    }
+  }
+
+  HttpClient client() {
+    return client;
+  }
+
+  ExecutorService executor() {
+    return executor;
+  }
+
+  /** {@code https://host/v2/} or, for an insecure registry that does not speak TLS, http. */
+  URI base() throws IOException {
+    URI b = base;
+    if (b == null) {
+      synchronized (this) {
+        b = base;
+        if (b == null) {
+          b = decideBase();
+          base = b;
+        }
+      }
+    }
+    return b;
+  }
+
+  private URI decideBase() throws IOException {
+    URI https = URI.create("https://" + apiHost + "/v2/");
+    if (!insecure) {
+      return https;
+    }
+    // An insecure registry may speak plain HTTP or TLS. Ask GET /v2/ over plain HTTP first (no
+    // credentials are sent): a registry answers 200 or 401; a TLS server answers 400 or hangs up,
+    // and then HTTPS (without verification) is used, as Docker does.
+    URI http = URI.create("http://" + apiHost + "/v2/");
+    try {
+      HttpResponse<Void> r =
+          client.send(
+              HttpRequest.newBuilder(http).timeout(PROBE_TIMEOUT).GET().build(),
+              HttpResponse.BodyHandlers.discarding());
+      int status = r.statusCode();
+      if (status == 200 || status == 401 || status == 403 || status == 404) {
+        return http;
+      }
+      return https;
+    } catch (ConnectException e) {
+      if (http.getPort() < 0) {
+        return https; // nothing on port 80: try 443
+      }
+      throw mapIoException(host, http.toString(), e);
+    } catch (IOException e) {
+      return https;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  /** Resolves a path like {@code library/debian/manifests/latest} against the base. */
+  URI uri(String path) throws IOException {
+    return base().resolve(path);
+  }
+
+  /**
+   * Sends a request, answering a 401 once with credentials and following redirects. The caller owns
+   * the returned response body and must close it.
+   */
+  HttpResponse<InputStream> exchange(Req req) throws IOException {
+    URI uri = req.uri();
+    String method = req.method();
+    boolean answered = false;
+    boolean bodySent = false;
+    for (int redirects = 0; ; ) {
+      boolean sameHost = Objects.equals(uri.getRawAuthority(), base().getRawAuthority());
+      var b = HttpRequest.newBuilder(uri);
+      if (req.timeout() != null) {
+        b.timeout(req.timeout());
+      }
+      req.headers().forEach(b::header);
+      if (sameHost) {
+        auth.header(req.scope()).ifPresent(h -> b.header("Authorization", h));
+      }
+      if (req.body() != null && method.equals(req.method())) {
+        if (bodySent && !req.replayable()) {
+          throw RegistryErrors.protocol(
+              host,
+              req.what()
+                  + ": the registry asked to send the upload again, which a stream "
+                  + "cannot do");
+        }
+        b.method(method, req.body().get());
+        bodySent = true;
+      } else {
+        b.method(method, HttpRequest.BodyPublishers.noBody());
+      }
+      HttpResponse<InputStream> response;
+      try {
+        response = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      } catch (IOException e) {
+        throw mapIoException(host, uri.toString(), e);
+      }
+      int status = response.statusCode();
+      if (status == 401 && sameHost) {
+        String challenge = response.headers().firstValue("WWW-Authenticate").orElse(null);
+        drain(response);
+        if (answered) {
+          throw auth.failure();
+        }
+        auth.answer(challenge, req.scope());
+        answered = true;
+        continue;
+      }
+      if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+        String location = response.headers().firstValue("Location").orElse(null);
+        drain(response);
+        if (location == null) {
+          throw RegistryErrors.protocol(host, req.what() + ": redirect without a Location");
+        }
+        if (++redirects > MAX_REDIRECTS) {
+          throw RegistryErrors.protocol(host, req.what() + ": too many redirects");
+        }
+        uri = uri.resolve(location);
+        if (status == 303) {
+          method = "GET";
+        }
+        continue;
+      }
+      return response;
+    }
+  }
+
+  /** Reads and closes a response body (bounded), returning its text for error messages. */
+  static String drain(HttpResponse<InputStream> response) {
+    try (InputStream in = response.body()) {
+      return errorText(in.readNBytes(64 * 1024));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** The registry's error text: {@code CODE: message} of its errors JSON, or the raw text. */
+  static String errorText(byte[] body) {
+    if (body.length == 0) {
+      return "";
+    }
+    try {
+      JsonObject o = Json.parseObject(body);
+      JsonArray errors = o.array("errors");
+      if (errors != null && !errors.isEmpty() && errors.get(0) instanceof JsonObject e) {
+        String code = e.string("code", "");
+        String message = e.string("message", "");
+        return code.isEmpty() ? message : message.isEmpty() ? code : code + ": " + message;
+      }
+      String details = o.string("details", o.string("message", ""));
+      if (!details.isEmpty()) {
+        return details;
+      }
+    } catch (RuntimeException e) {
+      // not JSON
+    }
+    String text = new String(body, StandardCharsets.UTF_8).strip();
+    int nl = text.indexOf('\n');
+    if (nl > 0) {
+      text = text.substring(0, nl);
+    }
+    return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+  }
+
+  /** The registry error code of a body ({@code MANIFEST_UNKNOWN}, ...), or "". */
+  static String errorCode(String errorText) {
+    int colon = errorText.indexOf(':');
+    String code = colon > 0 ? errorText.substring(0, colon) : errorText;
+    return code.matches("[A-Z_]+") ? code : "";
+  }
+
+  static RegistryException mapIoException(String host, String url, IOException e) {
+    if (e instanceof RegistryException r) {
+      return r;
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SSLHandshakeException || t instanceof SSLException) {
+        return RegistryErrors.tls(host, tlsDetail(t.getMessage()));
+      }
+      if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+        return RegistryErrors.unreachable(host, url, "unknown host");
+      }
+      if (t instanceof HttpTimeoutException) {
+        return RegistryErrors.unreachable(host, url, "timed out");
+      }
+      if (t instanceof ConnectException) {
+        String m = String.valueOf(t.getMessage());
+        if (m.equals("null") || m.toLowerCase(java.util.Locale.ROOT).contains("refused")) {
+          return RegistryErrors.connectionRefused(host, url);
+        }
+        return RegistryErrors.unreachable(host, url, m);
+      }
+    }
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return RegistryErrors.unreachable(host, url, m);
+  }
+
+  private static String tlsDetail(String message) {
+    String m = message == null ? "" : message;
+    if (m.contains("PKIX") || m.contains("unable to find valid certification path")) {
+      return "the certificate is not trusted (" + shorten(m) + ")";
+    }
+    if (m.contains("No subject alternative") || m.contains("No name matching")) {
+      return "the certificate does not match the host name (" + shorten(m) + ")";
+    }
+    if (m.contains("Unsupported or unrecognized SSL message")) {
+      return "the server does not speak TLS (plain HTTP? then mark it \"insecure\")";
+    }
+    return shorten(m);
+  }
+
+  private static String shorten(String m) {
+    int colon = m.indexOf(": ");
+    String s = m;
+    if (m.startsWith("PKIX path building failed") && colon > 0) {
+      s = "PKIX path building failed";
+    }
+    return s.length() > 160 ? s.substring(0, 160) + "..." : s;
+  }
+
+  static List<String> manifestAccept() {
+    return List.of(
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.v2+json");
+  }
+
+  @Override
+  public void close() {
+    client.shutdownNow();
+    executor.shutdownNow();
+  }
+}
