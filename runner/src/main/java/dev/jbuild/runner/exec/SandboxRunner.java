@@ -55,7 +55,7 @@ public final class SandboxRunner implements Runner {
   }
 
   /** Writes the upper directory as a layer blob and hands the directory to the layer store. */
-  static Optional<RunResult.DiffLayer> capture(Store store, Sandbox sb, List<Path> lowers)
+  public static Optional<RunResult.DiffLayer> capture(Store store, Sandbox sb, List<Path> lowers)
       throws IOException {
     try (BlobWriter blob = store.blobs().newWriter();
         LayerWriter writer = LayerWriter.open(blob, LayerWriterOptions.defaults())) {
