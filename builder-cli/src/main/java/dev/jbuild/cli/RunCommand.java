@@ -132,6 +132,12 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (detach && tty) {
+      throw new UserException(
+          ExitCodes.USAGE,
+          "-t cannot be combined with -d: a detached container has no terminal (its output goes"
+              + " to its log)");
+    }
     RunOptions options =
         new RunOptions(
             command,

@@ -158,6 +158,38 @@ class RunCommandIT {
   }
 
   @Test
+  void ttyWithDashT() throws Exception {
+    // script(1) gives jbuild a terminal; with -t the container gets its own pseudo-terminal
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    String cmd =
+        String.join(
+            " ",
+            java,
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            ProcessMain.class.getName(),
+            "--root",
+            root.toString(),
+            "run",
+            "--rm",
+            "-t",
+            "busybox",
+            "sh",
+            "-c",
+            "'tty; echo term=$TERM; exit 4'");
+    Process p =
+        new ProcessBuilder("script", "-q", "-e", "-c", cmd, "/dev/null")
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertEquals(4, p.waitFor(), out);
+    assertTrue(out.contains("/dev/pts/0\r\n"), out);
+    assertTrue(out.contains("term=xterm\r\n"), out);
+  }
+
+  @Test
   void errorsAreOneLine() {
     Result r = jbuild("run", "--rm", "nosuchimage");
     assertEquals(ExitCodes.NOT_FOUND, r.exit());
@@ -174,6 +206,10 @@ class RunCommandIT {
     assertEquals(125, r.exit());
     assertEquals(
         "jbuild: unable to find user ghost: no matching entries in passwd file\n", r.err());
+
+    r = jbuild("run", "-d", "-t", "busybox", "sh");
+    assertEquals(ExitCodes.USAGE, r.exit());
+    assertTrue(r.err().startsWith("jbuild: -t cannot be combined with -d"), r.err());
 
     r = jbuild("run", "--rm", "-v", "relative:/x", "busybox", "true");
     assertEquals(ExitCodes.USAGE, r.exit());

@@ -266,6 +266,22 @@ class RunnerIT {
   }
 
   @Test
+  void crunEitherRunsOrSaysWhyNot() throws Exception {
+    // crun 1.8 cannot run on hosts with hybrid cgroups (this project's machines): the error must
+    // name the runtime; where it can run, it must run the step like runc
+    try {
+      RunResult r = f.run(f.shell(busybox, "echo via crun").withRuntime(Path.of("crun")));
+      assertEquals(0, r.exitCode());
+      assertEquals(List.of("via crun"), f.lines());
+    } catch (RunnerException e) {
+      assertTrue(
+          e.getMessage().startsWith("OCI runtime /usr/bin/crun cannot run containers here: "),
+          e.getMessage());
+      assertEquals(125, e.exitCode());
+    }
+  }
+
+  @Test
   void runtimeErrorsNameTheRuntime() {
     RunnerException e =
         assertThrows(
