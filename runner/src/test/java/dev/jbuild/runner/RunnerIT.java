@@ -263,6 +263,15 @@ class RunnerIT {
         assertEquals(0, l.count());
       }
     }
+    Path dir = Files.createDirectories(tmp.resolve("context"));
+    Files.writeString(dir.resolve("keep"), "original");
+    try (Snapshot s = Snapshots.mountWritable(f.store, dir)) {
+      Files.writeString(s.root().resolve("keep"), "changed");
+      Files.writeString(s.root().resolve("new"), "new");
+      assertEquals("changed", Files.readString(s.root().resolve("keep")));
+    }
+    assertEquals("original", Files.readString(dir.resolve("keep")));
+    assertFalse(Files.exists(dir.resolve("new")));
   }
 
   @Test
