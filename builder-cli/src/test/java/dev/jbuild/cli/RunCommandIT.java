@@ -158,6 +158,35 @@ class RunCommandIT {
   }
 
   @Test
+  void sigtermIsForwardedToTheContainer() throws Exception {
+    Process p =
+        new ProcessBuilder(
+                ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ProcessMain.class.getName(),
+                "--root",
+                root.toString(),
+                "run",
+                "--rm",
+                "busybox",
+                "sh",
+                "-c",
+                "trap 'echo got TERM; exit 42' TERM; echo ready; while :; do sleep 0.1; done")
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    java.io.BufferedReader out =
+        new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+    assertEquals("ready", out.readLine());
+    p.toHandle().destroy(); // SIGTERM to jbuild (streams stay open), forwarded to the container
+    assertEquals("got TERM", out.readLine());
+    assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(42, p.exitValue());
+  }
+
+  @Test
   void ttyWithDashT() throws Exception {
     // script(1) gives jbuild a terminal; with -t the container gets its own pseudo-terminal
     String java = ProcessHandle.current().info().command().orElseThrow();

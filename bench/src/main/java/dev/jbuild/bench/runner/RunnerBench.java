@@ -111,7 +111,7 @@ public final class RunnerBench {
       long t3 = System.nanoTime();
       sb.unmount();
       long t4 = System.nanoTime();
-      SandboxRunner.capture(store, sb, lowers);
+      SandboxRunner.capture(store, sb, lowers, null);
       t5 = System.nanoTime();
       if (rc != 0) {
         throw new IllegalStateException("step failed: " + rc);

@@ -147,19 +147,37 @@ public final class Containers {
       throws IOException, InterruptedException {
     ContainerRecord rec = c.record;
     boolean ok = false;
-    try {
-      RuntimeProcess p = c.sandbox.start(new RuntimeIo(attach.stdin(), attach.output(), !tty));
-      int rc;
-      SignalForwarder forwarder =
-          SignalForwarder.install(
-              sig -> {
-                try {
-                  p.signal(sig);
-                } catch (IOException e) {
-                  // the runtime exited meanwhile
+    // handlers first: a signal that arrives while the runtime starts is forwarded once it runs
+    java.util.concurrent.atomic.AtomicReference<RuntimeProcess> running =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    List<Integer> early = new ArrayList<>();
+    SignalForwarder forwarder =
+        SignalForwarder.install(
+            sig -> {
+              RuntimeProcess p;
+              synchronized (early) {
+                p = running.get();
+                if (p == null) {
+                  early.add(sig);
+                  return;
                 }
-              });
+              }
+              try {
+                p.signal(sig);
+              } catch (IOException e) {
+                // the runtime exited meanwhile
+              }
+            });
+    try {
+      int rc;
       try {
+        RuntimeProcess p = c.sandbox.start(new RuntimeIo(attach.stdin(), attach.output(), !tty));
+        synchronized (early) {
+          running.set(p);
+          for (int sig : early) {
+            p.signal(sig);
+          }
+        }
         rc = c.sandbox.await(p);
       } finally {
         forwarder.close();
