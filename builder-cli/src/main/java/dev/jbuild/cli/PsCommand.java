@@ -1,16 +1,82 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.layercache.store.Store;
+import dev.jbuild.runner.container.ContainerRecord;
+import dev.jbuild.runner.container.ContainerState;
+import dev.jbuild.runner.container.Containers;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-/** List containers started with run -d. (Placeholder: implemented by the runner work.) */
+/** {@code jbuild ps}: CONTAINER ID IMAGE COMMAND CREATED STATUS NAMES, like {@code docker ps}. */
 @Command(
     name = "ps",
     mixinStandardHelpOptions = true,
-    description = "List containers started with run -d.")
+    description = "List running containers (-a: all of them).")
 public final class PsCommand implements Callable<Integer> {
+  @ParentCommand JbuildCommand root;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = {"-a", "--all"},
+      description = "Show all containers (default: running ones).")
+  boolean all;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "Only show container IDs.")
+  boolean quiet;
+
+  @Option(names = "--no-trunc", description = "Do not truncate IDs and commands.")
+  boolean noTrunc;
+
   @Override
-  public Integer call() {
-    throw new UserException(ExitCodes.FAILED, "jbuild ps: not implemented yet");
+  public Integer call() throws Exception {
+    List<ContainerState> states;
+    try (Store store = Store.open(root.storeRoot())) {
+      states = Containers.open(store, null).list();
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    Instant now = Instant.now();
+    Formats.Table table =
+        new Formats.Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
+    for (ContainerState s : states) {
+      if (!all && !s.isRunning()) {
+        continue;
+      }
+      ContainerRecord r = s.record();
+      String id = noTrunc ? r.id() : r.shortId();
+      if (quiet) {
+        out.println(id);
+        continue;
+      }
+      String cmd = String.join(" ", r.command());
+      table.row(
+          id,
+          r.image(),
+          "\"" + (noTrunc ? cmd : Formats.truncate(cmd, 20)) + "\"",
+          Formats.ago(r.created(), now),
+          status(s, now),
+          r.name());
+    }
+    if (!quiet) {
+      table.print(out);
+    }
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  static String status(ContainerState s, Instant now) {
+    return switch (s.status()) {
+      case RUNNING -> "Up " + Formats.humanDuration(Duration.between(s.record().created(), now));
+      case EXITED -> "Exited (" + s.exitCode() + ") " + Formats.ago(s.finished(), now);
+      case DEAD -> "Dead";
+    };
   }
 }

@@ -1,16 +1,242 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.layercache.store.Image;
+import dev.jbuild.layercache.store.Store;
+import dev.jbuild.layercache.store.StoreLock;
+import dev.jbuild.runner.Network;
+import dev.jbuild.runner.RunMount;
+import dev.jbuild.runner.RunnerException;
+import dev.jbuild.runner.container.Containers;
+import dev.jbuild.runner.container.RunOptions;
+import dev.jbuild.runner.runc.RuntimeIo;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-/** Start a container from an image. (Placeholder: implemented by the runner work.) */
+/**
+ * {@code jbuild run}: starts an image from the store as a container, like {@code docker run}.
+ * Everything after the image is the container's command (options there belong to it).
+ */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = "Start a container from an image.")
+    modelTransformer = RunCommand.StopAtImage.class,
+    description = {
+      "Start a container from an image in the store.",
+      "Its output is streamed, SIGINT/SIGTERM are forwarded to it, and jbuild exits with its exit"
+          + " code. With -d it runs in the background (see jbuild ps, stop, rm)."
+    })
 public final class RunCommand implements Callable<Integer> {
+  /** Options after IMAGE are the container's: stop option parsing at the first positional. */
+  public static final class StopAtImage implements CommandLine.IModelTransformer {
+    @Override
+    public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec spec) {
+      spec.parser().stopAtPositional(true);
+      return spec;
+    }
+  }
+
+  @ParentCommand JbuildCommand root;
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "Image name, name@digest or ID.")
+  String image;
+
+  @Parameters(
+      index = "1..*",
+      paramLabel = "CMD",
+      description = "Command and arguments (default: the image's Cmd).")
+  List<String> command = new ArrayList<>();
+
+  @Option(names = "--rm", description = "Remove the container when it exits.")
+  boolean rm;
+
+  @Option(
+      names = {"-d", "--detach"},
+      description = "Run in the background and print the container ID.")
+  boolean detach;
+
+  @Option(names = "--name", paramLabel = "NAME", description = "Container name.")
+  String name;
+
+  @Option(
+      names = {"-e", "--env"},
+      paramLabel = "K=V",
+      description = "Set an environment variable (K alone: take it from jbuild's environment).")
+  List<String> env = new ArrayList<>();
+
+  @Option(names = "--env-file", paramLabel = "FILE", description = "Read K=V lines from a file.")
+  List<Path> envFiles = new ArrayList<>();
+
+  @Option(
+      names = {"-v", "--volume"},
+      paramLabel = "HOST:CTR[:ro]",
+      description = "Bind mount an absolute host path (created when missing).")
+  List<String> volumes = new ArrayList<>();
+
+  @Option(
+      names = {"-w", "--workdir"},
+      paramLabel = "DIR",
+      description = "Working directory inside the container.")
+  String workdir;
+
+  @Option(
+      names = {"-u", "--user"},
+      paramLabel = "USER[:GROUP]",
+      description = "User (name or uid, optional group).")
+  String user;
+
+  @Option(
+      names = "--entrypoint",
+      paramLabel = "CMD",
+      description = "Replace the image's Entrypoint (\"\" clears it).")
+  String entrypoint;
+
+  @Option(
+      names = "--network",
+      paramLabel = "host|none",
+      description = "host (default) or none (loopback only).")
+  Network network = Network.HOST;
+
+  @Option(
+      names = {"-h", "--hostname"},
+      paramLabel = "NAME",
+      description = "Container hostname.")
+  String hostname;
+
+  @Option(
+      names = {"-i", "--interactive"},
+      description = "Keep standard input open and pass it to the container.")
+  boolean interactive;
+
+  @Option(
+      names = {"-t", "--tty"},
+      description = "Allocate a pseudo-terminal (use with -i for a shell).")
+  boolean tty;
+
+  @Option(
+      names = "--runtime",
+      paramLabel = "PATH",
+      description = "OCI runtime (default: runc in PATH).")
+  Path runtime;
+
   @Override
-  public Integer call() {
-    throw new UserException(ExitCodes.FAILED, "jbuild run: not implemented yet");
+  public Integer call() throws Exception {
+    if (detach && tty) {
+      throw new UserException(
+          ExitCodes.USAGE,
+          "-t cannot be combined with -d: a detached container has no terminal (its output goes"
+              + " to its log)");
+    }
+    RunOptions options =
+        new RunOptions(
+            command,
+            entrypoint,
+            env,
+            envFiles,
+            user,
+            workdir,
+            hostname,
+            network,
+            volumes(),
+            tty,
+            interactive,
+            name,
+            detach,
+            rm,
+            runtime);
+    PrintWriter out = spec.commandLine().getOut();
+    try (Store store = Store.open(root.storeRoot())) {
+      Containers containers = Containers.open(store, runtime);
+      Containers.Created created;
+      // a shared lock keeps prune away until the container's gcroot pins the image
+      StoreLock lock = store.lockShared();
+      try {
+        Image img = new ImageFinder(store).find(image).image();
+        created = containers.create(image, img, options);
+      } finally {
+        lock.close();
+      }
+      if (detach) {
+        out.println(containers.startDetached(created));
+        out.flush();
+        return ExitCodes.OK;
+      }
+      return containers.runAttached(created, attach(), tty);
+    } catch (RunnerException e) {
+      throw new UserException(e.exitCode(), e.getMessage(), e);
+    }
+  }
+
+  private Containers.Attach attach() {
+    RuntimeIo.Stdin stdin = interactive ? RuntimeIo.Stdin.INHERIT : RuntimeIo.Stdin.NULL;
+    if (tty || processStdio) {
+      // the runtime writes straight to jbuild's stdout and stderr: bytes exact, a tty stays a tty
+      return new Containers.Attach(stdin, new RuntimeIo.Output.Inherit());
+    }
+    return new Containers.Attach(
+        stdin,
+        new RuntimeIo.Output.Streams(
+            new WriterOutputStream(spec.commandLine().getOut()),
+            new WriterOutputStream(spec.commandLine().getErr())));
+  }
+
+  private List<RunMount> volumes() throws IOException {
+    List<RunMount> out = new ArrayList<>();
+    for (String v : volumes) {
+      String[] f = v.split(":", -1);
+      if (f.length < 2 || f.length > 3 || f[0].isEmpty() || f[1].isEmpty()) {
+        throw new UserException(ExitCodes.USAGE, "invalid volume \"" + v + "\": use HOST:CTR[:ro]");
+      }
+      boolean ro = false;
+      if (f.length == 3) {
+        switch (f[2]) {
+          case "ro" -> ro = true;
+          case "rw" -> ro = false;
+          default ->
+              throw new UserException(
+                  ExitCodes.USAGE, "invalid volume \"" + v + "\": mode must be ro or rw");
+        }
+      }
+      if (!f[0].startsWith("/")) {
+        throw new UserException(
+            ExitCodes.USAGE,
+            "invalid volume \""
+                + v
+                + "\": the host path must be absolute (named volumes are not"
+                + " supported)");
+      }
+      if (!f[1].startsWith("/")) {
+        throw new UserException(
+            ExitCodes.USAGE, "invalid volume \"" + v + "\": the container path must be absolute");
+      }
+      Path host = Path.of(f[0]);
+      if (!Files.exists(host)) {
+        Files.createDirectories(host);
+      }
+      out.add(new RunMount.Bind(host, f[1], ro));
+    }
+    return out;
+  }
+
+  private static volatile boolean processStdio;
+
+  /**
+   * Makes attached containers write straight to this process's stdout and stderr (bytes exact)
+   * instead of through picocli's writers. {@code Main.main} calls it; tests that capture output
+   * with {@code setOut/setErr} do not.
+   */
+  public static void useProcessStdio() {
+    processStdio = true;
   }
 }

@@ -1,13 +1,58 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.layercache.store.Store;
+import dev.jbuild.runner.RunnerException;
+import dev.jbuild.runner.container.Containers;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-/** Stop running containers. (Placeholder: implemented by the runner work.) */
-@Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop running containers.")
+/** {@code jbuild stop}: the stop signal (SIGTERM), then SIGKILL after the grace period. */
+@Command(
+    name = "stop",
+    mixinStandardHelpOptions = true,
+    description = "Stop running containers: SIGTERM (or the image's StopSignal), then SIGKILL.")
 public final class StopCommand implements Callable<Integer> {
+  @ParentCommand JbuildCommand root;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = {"-t", "--time"},
+      paramLabel = "SECONDS",
+      description = "Seconds to wait before killing (default: 10).")
+  int seconds = 10;
+
+  @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Container IDs or names.")
+  List<String> containers;
+
   @Override
-  public Integer call() {
-    throw new UserException(ExitCodes.FAILED, "jbuild stop: not implemented yet");
+  public Integer call() throws Exception {
+    if (seconds < 0) {
+      throw new UserException(ExitCodes.USAGE, "--time must not be negative");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    int rc = ExitCodes.OK;
+    try (Store store = Store.open(root.storeRoot())) {
+      Containers all = Containers.open(store, null);
+      for (String c : containers) {
+        try {
+          all.stop(c, Duration.ofSeconds(seconds));
+          out.println(c);
+        } catch (RunnerException e) {
+          err.println("jbuild: " + e.getMessage());
+          rc = ExitCodes.FAILED;
+        }
+      }
+    }
+    out.flush();
+    err.flush();
+    return rc;
   }
 }

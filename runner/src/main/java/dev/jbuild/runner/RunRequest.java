@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param mounts bind (read-only or not), tmpfs; cache and secret mounts are binds
  * @param runtime the OCI runtime binary: a path or a name in PATH (default {@code runc})
  * @param output receives stdout and stderr line by line
+ * @param sourceDateEpoch when not null, the layer's mtimes later than it are written as it
+ *     (SOURCE_DATE_EPOCH, as BuildKit's rewrite-timestamp), in the blob and the unpacked layer
  */
 public record RunRequest(
     Store store,
@@ -32,7 +34,8 @@ public record RunRequest(
     Network network,
     List<RunMount> mounts,
     Path runtime,
-    OutputSink output) {
+    OutputSink output,
+    java.time.Instant sourceDateEpoch) {
   public static final Path DEFAULT_RUNTIME = Path.of("runc");
   public static final String DEFAULT_HOSTNAME = "jbuild";
 
@@ -56,59 +59,190 @@ public record RunRequest(
     output = output == null ? OutputSink.discard() : output;
   }
 
+  /** A request without SOURCE_DATE_EPOCH. */
+  public RunRequest(
+      Store store,
+      List<Digest> layers,
+      List<String> argv,
+      List<String> env,
+      String user,
+      String workdir,
+      String hostname,
+      Network network,
+      List<RunMount> mounts,
+      Path runtime,
+      OutputSink output) {
+    this(store, layers, argv, env, user, workdir, hostname, network, mounts, runtime, output, null);
+  }
+
   /** A request with defaults: root, "/", host network, no mounts, runc, output discarded. */
   public static RunRequest of(Store store, List<Digest> layers, List<String> argv) {
     return new RunRequest(
-        store, layers, argv, List.of(), "", "/", null, Network.HOST, List.of(), null, null);
+        store, layers, argv, List.of(), "", "/", null, Network.HOST, List.of(), null, null, null);
   }
 
   public RunRequest withEnv(List<String> e) {
     return new RunRequest(
-        store, layers, argv, e, user, workdir, hostname, network, mounts, runtime, output);
+        store,
+        layers,
+        argv,
+        e,
+        user,
+        workdir,
+        hostname,
+        network,
+        mounts,
+        runtime,
+        output,
+        sourceDateEpoch);
   }
 
   public RunRequest withUser(String u) {
     return new RunRequest(
-        store, layers, argv, env, u, workdir, hostname, network, mounts, runtime, output);
+        store,
+        layers,
+        argv,
+        env,
+        u,
+        workdir,
+        hostname,
+        network,
+        mounts,
+        runtime,
+        output,
+        sourceDateEpoch);
   }
 
   public RunRequest withWorkdir(String w) {
     return new RunRequest(
-        store, layers, argv, env, user, w, hostname, network, mounts, runtime, output);
+        store,
+        layers,
+        argv,
+        env,
+        user,
+        w,
+        hostname,
+        network,
+        mounts,
+        runtime,
+        output,
+        sourceDateEpoch);
   }
 
   public RunRequest withHostname(String h) {
     return new RunRequest(
-        store, layers, argv, env, user, workdir, h, network, mounts, runtime, output);
+        store,
+        layers,
+        argv,
+        env,
+        user,
+        workdir,
+        h,
+        network,
+        mounts,
+        runtime,
+        output,
+        sourceDateEpoch);
   }
 
   public RunRequest withNetwork(Network n) {
     return new RunRequest(
-        store, layers, argv, env, user, workdir, hostname, n, mounts, runtime, output);
+        store,
+        layers,
+        argv,
+        env,
+        user,
+        workdir,
+        hostname,
+        n,
+        mounts,
+        runtime,
+        output,
+        sourceDateEpoch);
   }
 
   public RunRequest withMounts(List<RunMount> m) {
     return new RunRequest(
-        store, layers, argv, env, user, workdir, hostname, network, m, runtime, output);
+        store,
+        layers,
+        argv,
+        env,
+        user,
+        workdir,
+        hostname,
+        network,
+        m,
+        runtime,
+        output,
+        sourceDateEpoch);
   }
 
   public RunRequest withRuntime(Path r) {
     return new RunRequest(
-        store, layers, argv, env, user, workdir, hostname, network, mounts, r, output);
+        store,
+        layers,
+        argv,
+        env,
+        user,
+        workdir,
+        hostname,
+        network,
+        mounts,
+        r,
+        output,
+        sourceDateEpoch);
   }
 
   public RunRequest withOutput(OutputSink o) {
     return new RunRequest(
-        store, layers, argv, env, user, workdir, hostname, network, mounts, runtime, o);
+        store,
+        layers,
+        argv,
+        env,
+        user,
+        workdir,
+        hostname,
+        network,
+        mounts,
+        runtime,
+        o,
+        sourceDateEpoch);
   }
 
   public RunRequest withLayers(List<Digest> l) {
     return new RunRequest(
-        store, l, argv, env, user, workdir, hostname, network, mounts, runtime, output);
+        store,
+        l,
+        argv,
+        env,
+        user,
+        workdir,
+        hostname,
+        network,
+        mounts,
+        runtime,
+        output,
+        sourceDateEpoch);
   }
 
   public RunRequest withArgv(List<String> a) {
     return new RunRequest(
-        store, layers, a, env, user, workdir, hostname, network, mounts, runtime, output);
+        store,
+        layers,
+        a,
+        env,
+        user,
+        workdir,
+        hostname,
+        network,
+        mounts,
+        runtime,
+        output,
+        sourceDateEpoch);
+  }
+
+  public RunRequest withSourceDateEpoch(java.time.Instant epoch) {
+    return new RunRequest(
+        store, layers, argv, env, user, workdir, hostname, network, mounts, runtime, output, epoch);
   }
 }

@@ -2,8 +2,9 @@ package dev.jbuild.runner;
 
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.store.Store;
-import dev.jbuild.runner.exec.ReadOnlyView;
+import dev.jbuild.runner.exec.MountedView;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /** Read-only views of layer chains (COPY --from, --chown name lookup, RUN --mount from=). */
@@ -16,6 +17,15 @@ public final class Snapshots {
    * safety nets).
    */
   public static Snapshot mountReadOnly(Store store, List<Digest> diffIds) throws IOException {
-    return ReadOnlyView.mount(store, diffIds);
+    return MountedView.mount(store, diffIds);
+  }
+
+  /**
+   * A writable view of {@code directory} whose writes are thrown away when it is closed (RUN {@code
+   * --mount=type=bind,rw}): an overlay with a scratch upper directory, in a run directory so that
+   * the start-up sweep removes it if jbuild is killed.
+   */
+  public static Snapshot mountWritable(Store store, Path directory) throws IOException {
+    return MountedView.writable(store, directory);
   }
 }

@@ -263,6 +263,125 @@ class RunnerIT {
         assertEquals(0, l.count());
       }
     }
+    Path dir = Files.createDirectories(tmp.resolve("context"));
+    Files.writeString(dir.resolve("keep"), "original");
+    try (Snapshot s = Snapshots.mountWritable(f.store, dir)) {
+      Files.writeString(s.root().resolve("keep"), "changed");
+      Files.writeString(s.root().resolve("new"), "new");
+      assertEquals("changed", Files.readString(s.root().resolve("keep")));
+    }
+    assertEquals("original", Files.readString(dir.resolve("keep")));
+    assertFalse(Files.exists(dir.resolve("new")));
+  }
+
+  @Test
+  void sourceDateEpochMakesLayersReproducible() throws Exception {
+    java.time.Instant epoch = java.time.Instant.parse("2020-02-02T00:00:00Z");
+    RunRequest step =
+        f.shell(busybox, "mkdir -p /d/e && echo x > /d/e/f && ln -s f /d/e/l && rm /etc/group")
+            .withSourceDateEpoch(epoch);
+    RunResult first = f.run(step);
+    Thread.sleep(1100); // a second later: unclamped mtimes would differ
+    RunResult second = f.run(step);
+    Digest diffId = first.layer().orElseThrow().diffId();
+    assertEquals(diffId, second.layer().orElseThrow().diffId());
+    Path unpacked = f.store.layers().unpacked(diffId);
+    for (String p : List.of("d", "d/e", "d/e/f")) {
+      assertEquals(
+          epoch, Files.getLastModifiedTime(unpacked.resolve(p)).toInstant(), "unpacked " + p);
+    }
+    assertEquals(
+        List.of(
+            "DIR d 0755 0:0",
+            "DIR d/e 0755 0:0",
+            "FILE d/e/f 0644 0:0 2",
+            "SYMLINK d/e/l 0777 0:0 -> f",
+            "DIR etc 0755 0:0",
+            "FILE etc/.wh.group 0000 0:0"),
+        LayerEntries.of(f.store, diffId));
+  }
+
+  @Test
+  void parallelStepsAreIndependent() throws Exception {
+    List<Thread> threads = new java.util.ArrayList<>();
+    List<RunResult> results = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    List<Throwable> errors = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    for (int i = 0; i < 4; i++) {
+      int n = i;
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      results.add(
+                          f.runner.run(
+                              RunRequest.of(
+                                  f.store,
+                                  busybox,
+                                  List.of("/bin/sh", "-c", "echo " + n + " > /step" + n))));
+                    } catch (Throwable t) {
+                      errors.add(t);
+                    }
+                  }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertEquals(List.of(), errors);
+    java.util.Set<String> entries = new java.util.TreeSet<>();
+    for (RunResult r : results) {
+      entries.addAll(LayerEntries.names(f.store, r.layer().orElseThrow().blob().digest()));
+    }
+    assertEquals(java.util.Set.of("FILE step0", "FILE step1", "FILE step2", "FILE step3"), entries);
+  }
+
+  @Test
+  void interruptingTheCallerKillsTheStep() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Path marker = tmp.resolve("started");
+    Thread t =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    f.runner.run(
+                        RunRequest.of(
+                                f.store,
+                                busybox,
+                                List.of("/bin/sh", "-c", "touch /m/started; exec sleep 30"))
+                            .withMounts(List.of(RunMount.Bind.readWrite(tmp, "/m"))));
+                  } catch (Throwable e) {
+                    thrown.set(e);
+                  }
+                });
+    for (int i = 0; i < 400 && !Files.exists(marker); i++) {
+      Thread.sleep(25);
+    }
+    assertTrue(Files.exists(marker), "the step started");
+    long start = System.nanoTime();
+    t.interrupt();
+    t.join(20_000);
+    assertFalse(t.isAlive());
+    assertTrue(thrown.get() instanceof InterruptedException, String.valueOf(thrown.get()));
+    assertTrue(System.nanoTime() - start < 20_000_000_000L);
+    assertEquals(List.of(), f.leftovers());
+  }
+
+  @Test
+  void crunEitherRunsOrSaysWhyNot() throws Exception {
+    // crun 1.8 cannot run on hosts with hybrid cgroups (this project's machines): the error must
+    // name the runtime; where it can run, it must run the step like runc
+    try {
+      RunResult r = f.run(f.shell(busybox, "echo via crun").withRuntime(Path.of("crun")));
+      assertEquals(0, r.exitCode());
+      assertEquals(List.of("via crun"), f.lines());
+    } catch (RunnerException e) {
+      assertTrue(
+          e.getMessage().startsWith("OCI runtime /usr/bin/crun cannot run containers here: "),
+          e.getMessage());
+      assertEquals(125, e.exitCode());
+    }
   }
 
   @Test

@@ -2,7 +2,6 @@ package dev.jbuild.runner.container;
 
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonObject;
-import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
@@ -70,24 +69,6 @@ public final class Containers {
     Sweeps.once(store.root(), rt);
     c.sweep();
     return c;
-  }
-
-  /** The image {@code name} names in the store (a tag, name@digest, or an image ID prefix). */
-  public Optional<Image> image(String name) throws IOException {
-    Optional<Descriptor> d = store.images().resolve(name);
-    if (d.isPresent()) {
-      return Optional.of(store.images().image(d.get()));
-    }
-    String hex = name.startsWith("sha256:") ? name.substring(7) : name;
-    if (hex.length() >= 4 && hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-      for (Descriptor e : store.images().list()) {
-        Image i = store.images().image(e);
-        if (i.id().hex().startsWith(hex) || i.manifestDigest().hex().startsWith(hex)) {
-          return Optional.of(i);
-        }
-      }
-    }
-    return Optional.empty();
   }
 
   /** A container created and mounted, not started yet. */
@@ -166,19 +147,37 @@ public final class Containers {
       throws IOException, InterruptedException {
     ContainerRecord rec = c.record;
     boolean ok = false;
-    try {
-      RuntimeProcess p = c.sandbox.start(new RuntimeIo(attach.stdin(), attach.output(), !tty));
-      int rc;
-      SignalForwarder forwarder =
-          SignalForwarder.install(
-              sig -> {
-                try {
-                  p.signal(sig);
-                } catch (IOException e) {
-                  // the runtime exited meanwhile
+    // handlers first: a signal that arrives while the runtime starts is forwarded once it runs
+    java.util.concurrent.atomic.AtomicReference<RuntimeProcess> running =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    List<Integer> early = new ArrayList<>();
+    SignalForwarder forwarder =
+        SignalForwarder.install(
+            sig -> {
+              RuntimeProcess p;
+              synchronized (early) {
+                p = running.get();
+                if (p == null) {
+                  early.add(sig);
+                  return;
                 }
-              });
+              }
+              try {
+                p.signal(sig);
+              } catch (IOException e) {
+                // the runtime exited meanwhile
+              }
+            });
+    try {
+      int rc;
       try {
+        RuntimeProcess p = c.sandbox.start(new RuntimeIo(attach.stdin(), attach.output(), !tty));
+        synchronized (early) {
+          running.set(p);
+          for (int sig : early) {
+            p.signal(sig);
+          }
+        }
         rc = c.sandbox.await(p);
       } finally {
         forwarder.close();

@@ -49,6 +49,7 @@ public final class UpperDiff {
   private static final Instant MARKER_TIME = Instant.EPOCH;
 
   private final LayerWriter writer;
+  private final Instant clampTo;
   private final Map<Inode, String> links = new HashMap<>();
 
   /** Directory entries not written yet: written when something below them is. */
@@ -58,8 +59,9 @@ public final class UpperDiff {
 
   private record Inode(long dev, long ino) {}
 
-  private UpperDiff(LayerWriter writer) {
+  private UpperDiff(LayerWriter writer, Instant clampTo) {
     this.writer = writer;
+    this.clampTo = clampTo;
   }
 
   /**
@@ -68,7 +70,18 @@ public final class UpperDiff {
    */
   public static int write(Path upper, List<Path> lowersTopFirst, LayerWriter writer)
       throws IOException {
-    UpperDiff d = new UpperDiff(writer);
+    return write(upper, lowersTopFirst, writer, null);
+  }
+
+  /**
+   * As {@link #write(Path, List, LayerWriter)}; with {@code clampTo} (SOURCE_DATE_EPOCH) the mtimes
+   * later than it are also set to it in the upper directory, so that the directory, which becomes
+   * the unpacked layer, matches the blob (the writer clamps the entries).
+   */
+  public static int write(
+      Path upper, List<Path> lowersTopFirst, LayerWriter writer, Instant clampTo)
+      throws IOException {
+    UpperDiff d = new UpperDiff(writer, clampTo);
     d.directory(upper, TarNames.ROOT, LowerView.root(lowersTopFirst), false);
     return d.entries;
   }
@@ -107,6 +120,7 @@ public final class UpperDiff {
         continue;
       }
       TarEntry e = entry(c, xattrs);
+      clamp(c.path(), c.stat());
       if (c.stat().nlink() > 1) {
         String first = links.putIfAbsent(new Inode(c.stat().dev(), c.stat().ino()), e.name());
         if (first != null) {
@@ -135,6 +149,7 @@ public final class UpperDiff {
       Child c, TreeMap<String, byte[]> xattrs, LowerView lower, boolean opaque) throws IOException {
     boolean isOpaque = LowerView.isOpaque(c.path());
     TarEntry e = entry(c, xattrs);
+    clamp(c.path(), c.stat());
     Optional<LowerView.Child> below =
         opaque ? Optional.empty() : lower.child(TarNames.baseName(c.entryName()));
     boolean unchanged =
@@ -241,6 +256,12 @@ public final class UpperDiff {
         e.devMajor(),
         e.devMinor(),
         xattrs);
+  }
+
+  private void clamp(Path p, Stat st) throws IOException {
+    if (clampTo != null && st.mtime().isAfter(clampTo)) {
+      Posix.utimensat(p, clampTo, clampTo);
+    }
   }
 
   private void emit(TarEntry e, Path content) throws IOException {

@@ -20,6 +20,7 @@ import dev.jbuild.runner.workspace.Sweeps;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -49,17 +50,22 @@ public final class SandboxRunner implements Runner {
               false));
       int rc = sb.await(sb.start(RuntimeIo.lines(r.output())));
       sb.unmount();
-      Optional<RunResult.DiffLayer> layer = rc == 0 ? capture(store, sb, lowers) : Optional.empty();
+      Optional<RunResult.DiffLayer> layer =
+          rc == 0 ? capture(store, sb, lowers, r.sourceDateEpoch()) : Optional.empty();
       return new RunResult(rc, layer, Duration.ofNanos(System.nanoTime() - start));
     }
   }
 
   /** Writes the upper directory as a layer blob and hands the directory to the layer store. */
-  static Optional<RunResult.DiffLayer> capture(Store store, Sandbox sb, List<Path> lowers)
-      throws IOException {
+  public static Optional<RunResult.DiffLayer> capture(
+      Store store, Sandbox sb, List<Path> lowers, Instant sourceDateEpoch) throws IOException {
+    LayerWriterOptions options = LayerWriterOptions.defaults();
+    if (sourceDateEpoch != null) {
+      options = options.withSourceDateEpoch(sourceDateEpoch);
+    }
     try (BlobWriter blob = store.blobs().newWriter();
-        LayerWriter writer = LayerWriter.open(blob, LayerWriterOptions.defaults())) {
-      if (UpperDiff.write(sb.upper(), lowers, writer) == 0) {
+        LayerWriter writer = LayerWriter.open(blob, options)) {
+      if (UpperDiff.write(sb.upper(), lowers, writer, sourceDateEpoch) == 0) {
         return Optional.empty();
       }
       LayerDigests digests = writer.finish();

@@ -59,6 +59,9 @@ public final class OverlayMount {
       if (layout.upper() != null) {
         Syscalls.fsconfigString(fs, "upperdir", layout.upper().toString());
         Syscalls.fsconfigString(fs, "workdir", layout.work().toString());
+        // no syncs of the upper directory (fsync, syncfs, the one at unmount): a step that does
+        // not finish is run again, and a layer's blob is fsynced by the store
+        Syscalls.fsconfigFlag(fs, "volatile");
       }
       for (String option : FIXED_OPTIONS) {
         int eq = option.indexOf('=');
@@ -84,6 +87,7 @@ public final class OverlayMount {
     if (layout.upper() != null) {
       data.append(",upperdir=").append(escape(layout.upper().toString()));
       data.append(",workdir=").append(escape(layout.work().toString()));
+      data.append(",volatile");
     }
     for (String option : FIXED_OPTIONS) {
       data.append(',').append(option);

@@ -53,6 +53,10 @@ final class LineReader implements Runnable {
 
   private void emit(byte[] line, int len) {
     int end = len > 0 && line[len - 1] == '\r' ? len - 1 : len;
-    sink.line(stream, new String(line, 0, end, StandardCharsets.UTF_8));
+    String text = new String(line, 0, end, StandardCharsets.UTF_8);
+    if (stream == OutputSink.Stream.STDERR && RuntimeMessages.isRuntimeFailure(text)) {
+      return; // the runtime's own error: reported from its log instead
+    }
+    sink.line(stream, text);
   }
 }

@@ -90,8 +90,8 @@ public final class OciRuntime {
         drains.add(drain(new LineReader(p.getErrorStream(), OutputSink.Stream.STDERR, l.sink())));
       }
       case RuntimeIo.Output.Streams s -> {
-        drains.add(drain(new StreamCopier(p.getInputStream(), s.out())));
-        drains.add(drain(new StreamCopier(p.getErrorStream(), s.err())));
+        drains.add(drain(new StreamCopier(p.getInputStream(), s.out(), false)));
+        drains.add(drain(new StreamCopier(p.getErrorStream(), s.err(), true)));
       }
       default -> {}
     }
@@ -126,12 +126,7 @@ public final class OciRuntime {
     if (last == null) {
       return Optional.empty();
     }
-    for (String prefix : List.of("runc run failed: ", "runc create failed: ")) {
-      if (last.startsWith(prefix)) {
-        last = last.substring(prefix.length());
-      }
-    }
-    return Optional.of(last);
+    return Optional.of(RuntimeMessages.withoutPrefix(last));
   }
 
   /**

@@ -8,10 +8,12 @@ import java.io.OutputStream;
 final class StreamCopier implements Runnable {
   private final InputStream in;
   private final OutputStream out;
+  private final boolean stderr;
 
-  StreamCopier(InputStream in, OutputStream out) {
+  StreamCopier(InputStream in, OutputStream out, boolean stderr) {
     this.in = in;
     this.out = out;
+    this.stderr = stderr;
   }
 
   @Override
@@ -20,6 +22,9 @@ final class StreamCopier implements Runnable {
     try (in) {
       int n;
       while ((n = in.read(buf)) > 0) {
+        if (stderr && RuntimeMessages.isRuntimeFailure(buf, n)) {
+          continue; // the runtime's own error (one write as it exits): reported from its log
+        }
         synchronized (out) {
           out.write(buf, 0, n);
           out.flush();

@@ -27,16 +27,28 @@ import java.util.List;
  * Overlayfs needs two lower directories without an upper one: empty placeholders fill in for chains
  * of zero or one layer.
  */
-public final class ReadOnlyView implements Snapshot {
+public final class MountedView implements Snapshot {
   private final RunDir dir;
   private final Cleanups.Action cleanup = this::close;
   private boolean closed;
 
-  private ReadOnlyView(RunDir dir) {
+  private MountedView(RunDir dir) {
     this.dir = dir;
   }
 
-  public static ReadOnlyView mount(Store store, List<Digest> diffIds) throws IOException {
+  /** A read-only view of the chain {@code diffIds} (base first). */
+  public static MountedView mount(Store store, List<Digest> diffIds) throws IOException {
+    sweep(store);
+    return mount(store, new ArrayList<>(store.layers().unpacked(diffIds).reversed()), false);
+  }
+
+  /** A writable view of {@code directory}: writes go to a scratch upper directory, then away. */
+  public static MountedView writable(Store store, Path directory) throws IOException {
+    sweep(store);
+    return mount(store, new ArrayList<>(List.of(directory)), true);
+  }
+
+  private static void sweep(Store store) throws IOException {
     OciRuntime runtime = null;
     try {
       runtime = Runtimes.forStore(store.root(), RunRequest.DEFAULT_RUNTIME);
@@ -44,18 +56,28 @@ public final class ReadOnlyView implements Snapshot {
       // without runc there are no containers to sweep, only mounts and directories
     }
     Sweeps.once(store.root(), runtime);
-    List<Path> lowers = new ArrayList<>(store.layers().unpacked(diffIds).reversed());
-    ReadOnlyView view = new ReadOnlyView(RunDir.create(store.root()));
+  }
+
+  private static MountedView mount(Store store, List<Path> lowers, boolean writable)
+      throws IOException {
+    MountedView view = new MountedView(RunDir.create(store.root()));
     if (!Cleanups.register(view.cleanup)) {
       Trees.delete(view.dir.dir());
       throw new RunnerException("jbuild is shutting down", RunnerErrors.CANNOT_CREATE);
     }
     try {
+      Files.createDirectories(view.dir.rootfs());
+      if (writable) {
+        Files.createDirectories(view.dir.upper());
+        Files.createDirectories(view.dir.work());
+        OverlayMount.mount(
+            view.dir.rootfs(), new OverlayLayout(lowers, view.dir.upper(), view.dir.work()));
+        return view;
+      }
       while (lowers.size() < 2) {
         Path empty = Files.createDirectories(view.dir.empty().resolve("e" + lowers.size()));
         lowers.add(empty);
       }
-      Files.createDirectories(view.dir.rootfs());
       OverlayMount.mount(view.dir.rootfs(), OverlayLayout.readOnly(lowers));
       return view;
     } catch (IOException | RuntimeException | Error e) {
