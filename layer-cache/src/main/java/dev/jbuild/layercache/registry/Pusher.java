@@ -222,22 +222,29 @@ public final class Pusher {
     progress.start(id, "Compressing", -1);
     BlobInfo info;
     try (BlobWriter copy = store.blobs().newWriter()) {
+      Registry.DigestingBody body =
+          new Registry.DigestingBody() {
+            @Override
+            public void writeTo(OutputStream network) throws IOException {
+              OutputStream tee = new TeeOutputStream(network, copy);
+              try (InputStream in = store.blobs().open(layer.digest());
+                  OutputStream z =
+                      options
+                          .compression()
+                          .compress(tee, options.effectiveLevel(), options.threads())) {
+                in.transferTo(z);
+              }
+            }
+
+            @Override
+            public Digest digest() {
+              return copy.digest();
+            }
+          };
       Registry.Uploaded up =
           target
               .registry()
-              .putBlobStreaming(
-                  target.repository(),
-                  network -> {
-                    OutputStream tee = new TeeOutputStream(network, copy);
-                    try (InputStream in = store.blobs().open(layer.digest());
-                        OutputStream z =
-                            options
-                                .compression()
-                                .compress(tee, options.effectiveLevel(), options.threads())) {
-                      in.transferTo(z);
-                    }
-                  },
-                  n -> progress.advance(id, n));
+              .putBlobStreaming(target.repository(), body, n -> progress.advance(id, n));
       info = copy.commit(up.digest());
     }
     Descriptor blob = Descriptor.of(mediaType, info.digest(), info.size());

@@ -365,7 +365,7 @@ public final class HttpRegistry implements Registry {
   public Uploaded putBlobStreaming(String repository, StreamingBody body, LongConsumer progress)
       throws IOException {
     URI location = startUpload(repository);
-    var pipe = new PublishingOutputStream(BUFFER, progress);
+    var pipe = new PublishingOutputStream(BUFFER, !(body instanceof DigestingBody), progress);
     Future<HttpResponse<InputStream>> patch =
         transport
             .executor()
@@ -407,7 +407,7 @@ public final class HttpRegistry implements Registry {
       throw failure(r, repository, "streaming upload", "push");
     }
     Transport.drain(r);
-    Digest digest = pipe.digest();
+    Digest digest = body instanceof DigestingBody d ? d.digest() : pipe.digest();
     URI next = location.resolve(r.headers().firstValue("Location").orElse(location.toString()));
     HttpResponse<InputStream> done =
         transport.exchange(
