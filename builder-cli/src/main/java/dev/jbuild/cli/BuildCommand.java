@@ -1,16 +1,423 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.builder.BuildFailure;
+import dev.jbuild.builder.BuildRequest;
+import dev.jbuild.builder.BuildResult;
+import dev.jbuild.builder.Builder;
+import dev.jbuild.builder.exec.RegistryImages;
+import dev.jbuild.builder.progress.Progress;
+import dev.jbuild.builder.run.Secrets;
+import dev.jbuild.grammar.DockerfileException;
+import dev.jbuild.grammar.graph.PlanOptions;
+import dev.jbuild.grammar.graph.UnknownTargetException;
+import dev.jbuild.layercache.model.Platform;
+import dev.jbuild.layercache.registry.Registries;
+import dev.jbuild.layercache.store.Store;
+import dev.jbuild.layercache.tar.LayerWriterOptions;
+import dev.jbuild.runner.Network;
+import dev.jbuild.runner.Runner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-/** Build an image from a Dockerfile. (Placeholder: implemented by the builder work.) */
+/** {@code jbuild build}: a Dockerfile and a context in, an image in the store out. */
 @Command(
     name = "build",
     mixinStandardHelpOptions = true,
-    description = "Build an image from a Dockerfile.")
+    sortOptions = false,
+    description = {
+      "Build an image from a Dockerfile and a context directory.",
+      "Unchanged steps come from the cache; a changed input rebuilds its step and those after it."
+    })
 public final class BuildCommand implements Callable<Integer> {
+  @ParentCommand JbuildCommand root;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(
+      index = "0",
+      paramLabel = "CONTEXT",
+      description =
+          "The build context directory, or - to read a tar archive (or a Dockerfile) from stdin.")
+  String context;
+
+  @Option(
+      names = {"-f", "--file"},
+      paramLabel = "DOCKERFILE",
+      description = "The Dockerfile (default: CONTEXT/Dockerfile); - reads it from stdin.")
+  String file;
+
+  @Option(
+      names = {"-t", "--tag"},
+      paramLabel = "NAME[:TAG]",
+      description = "Name the image (repeatable).")
+  List<String> tags = new ArrayList<>();
+
+  @Option(
+      names = "--build-arg",
+      paramLabel = "KEY[=VALUE]",
+      description =
+          "Set a build argument (repeatable); KEY alone takes its value from the environment.")
+  List<String> buildArgs = new ArrayList<>();
+
+  @Option(
+      names = "--target",
+      paramLabel = "STAGE",
+      description = "Build this stage (default: the last one).")
+  String target;
+
+  @Option(names = "--no-cache", description = "Do not use cached steps.")
+  boolean noCache;
+
+  @Option(names = "--pull", description = "Re-resolve base images in their registries.")
+  boolean pull;
+
+  @Option(
+      names = "--label",
+      paramLabel = "KEY=VALUE",
+      description = "Add a label to the image (repeatable).")
+  List<String> labels = new ArrayList<>();
+
+  @Option(
+      names = "--network",
+      paramLabel = "host|none",
+      defaultValue = "host",
+      description = "Network of RUN steps (default: ${DEFAULT-VALUE}).")
+  String network;
+
+  @Option(
+      names = "--secret",
+      paramLabel = "id=ID,src=PATH",
+      description = "A secret for RUN --mount=type=secret (repeatable; also id=ID,env=VAR).")
+  List<String> secrets = new ArrayList<>();
+
+  @Option(
+      names = "--ssh",
+      paramLabel = "ID[=SOCKET]",
+      description =
+          "Forward an SSH agent socket for RUN --mount=type=ssh (default socket: $SSH_AUTH_SOCK).")
+  List<String> ssh = new ArrayList<>();
+
+  @Option(
+      names = "--progress",
+      paramLabel = "auto|plain|tty|quiet",
+      defaultValue = "auto",
+      description = "How to show progress (default: ${DEFAULT-VALUE}).")
+  String progressMode;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "Print only the image ID.")
+  boolean quiet;
+
+  @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image ID to FILE.")
+  Path iidfile;
+
+  @Option(
+      names = "--platform",
+      paramLabel = "OS/ARCH[/VARIANT]",
+      description = "Target platform (default: this machine's).")
+  String platform;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "type=TYPE,dest=PATH",
+      description =
+          "Also export the result: type=oci|docker (image archive), type=local (the filesystem), type=tar (the filesystem as a tar); a bare PATH means type=local,dest=PATH (repeatable).")
+  List<String> outputs = new ArrayList<>();
+
+  @Option(names = "--push", description = "Push every -t name to its registry after the build.")
+  boolean push;
+
+  @Option(
+      names = "--cache-from",
+      paramLabel = "type=registry,ref=REF",
+      description = "Import cached steps from a registry (repeatable).")
+  List<String> cacheFrom = new ArrayList<>();
+
+  @Option(
+      names = "--cache-to",
+      paramLabel = "type=registry,ref=REF",
+      description = "Export this build's cached steps to a registry.")
+  List<String> cacheTo = new ArrayList<>();
+
+  @Option(
+      names = "--runtime",
+      paramLabel = "PATH",
+      description = "OCI runtime for RUN steps (default: runc).")
+  Path runtime;
+
   @Override
-  public Integer call() {
-    throw new UserException(ExitCodes.FAILED, "jbuild build: not implemented yet");
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    Map<String, String> env = System.getenv();
+    Map<String, String> args;
+    try {
+      args = PlanOptions.parseBuildArgs(buildArgs, env);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(ExitCodes.USAGE, e.getMessage());
+    }
+    Map<String, String> labelMap = new LinkedHashMap<>();
+    for (String l : labels) {
+      int eq = l.indexOf('=');
+      if (eq <= 0) {
+        throw new UserException(
+            ExitCodes.USAGE, "invalid --label \"" + l + "\": expected KEY=VALUE");
+      }
+      labelMap.put(l.substring(0, eq), l.substring(eq + 1));
+    }
+    Network net =
+        switch (network.toLowerCase(Locale.ROOT)) {
+          case "host", "default" -> Network.HOST;
+          case "none" -> Network.NONE;
+          default ->
+              throw new UserException(
+                  ExitCodes.USAGE, "invalid --network \"" + network + "\": expected host or none");
+        };
+    Progress.Mode mode;
+    try {
+      mode = quiet ? Progress.Mode.QUIET : Progress.Mode.parse(progressMode);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(ExitCodes.USAGE, e.getMessage());
+    }
+    Platform targetPlatform = RegistryCli.parsePlatform(platform);
+    Secrets secretValues;
+    try {
+      secretValues = Secrets.parse(secrets, env);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(ExitCodes.USAGE, e.getMessage());
+    }
+    Map<String, Path> sshAgents = parseSsh(ssh, env);
+    List<Outputs.Spec> exports = Outputs.parse(outputs);
+    List<CacheSpecs.Spec> from = CacheSpecs.parse(cacheFrom, "--cache-from");
+    List<CacheSpecs.Spec> to = CacheSpecs.parse(cacheTo, "--cache-to");
+    if (push && tags.isEmpty()) {
+      throw new UserException(ExitCodes.USAGE, "--push needs at least one -t NAME");
+    }
+    Instant epoch = sourceDateEpoch(args, env);
+
+    try (Store store = Store.open(root.storeRoot());
+        var _ = store.lockShared();
+        Registries registries = RegistryCli.registries(env, err)) {
+      Inputs inputs = Inputs.read(context, file, store);
+      BuildRequest req =
+          new BuildRequest(
+              inputs.context(),
+              inputs.dockerfileName(),
+              inputs.dockerfileText(),
+              inputs.dockerfilePath(),
+              args,
+              Optional.ofNullable(target),
+              tags,
+              labelMap,
+              noCache,
+              pull,
+              net,
+              secretValues,
+              sshAgents,
+              targetPlatform,
+              epoch,
+              runtime);
+      for (CacheSpecs.Spec c : from) {
+        CacheSpecs.importFrom(store, registries, c, err);
+      }
+      BuildResult result;
+      Builder builder =
+          new Builder(
+              store, Runner.create(), new RegistryImages(store, registries), Clock.systemUTC());
+      try (Progress progress = Progress.create(mode, err, env)) {
+        result = builder.build(req, progress);
+        String id = result.image().id().toString();
+        if (!quiet && mode != Progress.Mode.QUIET) {
+          progress.message("writing image " + id + " done");
+          for (String t : tags) {
+            progress.message("naming to " + t + " done");
+          }
+        }
+      } catch (DockerfileException e) {
+        throw new UserException(ExitCodes.DOCKERFILE, e.render());
+      } catch (UnknownTargetException e) {
+        throw new UserException(ExitCodes.NOT_FOUND, e.getMessage());
+      } catch (BuildFailure f) {
+        throw new UserException(
+            exitCodeOf(f), Failures.render(f, inputs.dockerfileName(), inputs.dockerfileText()), f);
+      }
+      String id = result.image().id().toString();
+      if (iidfile != null) {
+        Files.writeString(iidfile, id);
+      }
+      for (Outputs.Spec o : exports) {
+        Outputs.write(store, result, o, err);
+      }
+      if (push) {
+        for (String t : tags) {
+          CacheSpecs.push(store, registries, result, t, quiet ? null : err);
+        }
+      }
+      for (CacheSpecs.Spec c : to) {
+        CacheSpecs.exportTo(store, registries, c, builderKeys(result), err);
+      }
+      if (quiet) {
+        out.println(id);
+      }
+      out.flush();
+      return ExitCodes.OK;
+    } catch (NoSuchFileException e) {
+      throw new UserException(ExitCodes.NOT_FOUND, "no such file or directory: " + e.getFile());
+    }
+  }
+
+  private static List<String> builderKeys(BuildResult result) {
+    return result.keys();
+  }
+
+  private static int exitCodeOf(BuildFailure f) {
+    Throwable c = f.getCause();
+    if (c instanceof dev.jbuild.layercache.registry.RegistryException r) {
+      return r.kind() == dev.jbuild.layercache.registry.RegistryException.Kind.NOT_FOUND
+          ? ExitCodes.NOT_FOUND
+          : ExitCodes.REGISTRY;
+    }
+    return ExitCodes.FAILED;
+  }
+
+  /** SOURCE_DATE_EPOCH from --build-arg (as BuildKit) or the environment. */
+  private static Instant sourceDateEpoch(Map<String, String> args, Map<String, String> env) {
+    String v = args.getOrDefault("SOURCE_DATE_EPOCH", env.get("SOURCE_DATE_EPOCH"));
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    try {
+      return LayerWriterOptions.parseSourceDateEpoch(v);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(
+          ExitCodes.USAGE, "invalid SOURCE_DATE_EPOCH \"" + v + "\": " + e.getMessage());
+    }
+  }
+
+  private static Map<String, Path> parseSsh(List<String> specs, Map<String, String> env) {
+    Map<String, Path> out = new LinkedHashMap<>();
+    for (String s : specs) {
+      int eq = s.indexOf('=');
+      String id = eq < 0 ? s : s.substring(0, eq);
+      String sock = eq < 0 ? env.get("SSH_AUTH_SOCK") : s.substring(eq + 1);
+      if (id.isEmpty() || sock == null || sock.isEmpty()) {
+        throw new UserException(
+            ExitCodes.USAGE,
+            "invalid --ssh \"" + s + "\": no socket given and SSH_AUTH_SOCK is not set");
+      }
+      Path p = Path.of(sock).toAbsolutePath();
+      if (!Files.exists(p)) {
+        throw new UserException(ExitCodes.NOT_FOUND, "--ssh " + id + ": no such socket: " + p);
+      }
+      out.put(id, p);
+    }
+    return out;
+  }
+
+  /** The Dockerfile and context as the arguments give them. */
+  record Inputs(
+      Optional<Path> context,
+      String dockerfileName,
+      String dockerfileText,
+      Optional<Path> dockerfilePath) {
+
+    static Inputs read(String contextArg, String fileArg, Store store) throws IOException {
+      if ("-".equals(contextArg)) {
+        if ("-".equals(fileArg)) {
+          throw new UserException(
+              ExitCodes.USAGE, "the context and the Dockerfile cannot both come from stdin");
+        }
+        byte[] head;
+        InputStream in = System.in;
+        Path dir = store.newTempDir("stdin-context");
+        Path spool = dir.resolveSibling(dir.getFileName() + ".tar");
+        Files.copy(in, spool);
+        head = readHead(spool);
+        if (looksLikeTar(head)) {
+          dev.jbuild.layercache.tar.LayerApplier.apply(
+              spool, dir, dev.jbuild.layercache.tar.ApplyMode.FLAT);
+          Files.deleteIfExists(spool);
+          Path df = fileArg == null ? dir.resolve("Dockerfile") : dir.resolve(fileArg);
+          return new Inputs(
+              Optional.of(dir),
+              fileArg == null ? "Dockerfile" : fileArg,
+              readDockerfile(df, fileArg == null ? "Dockerfile" : fileArg),
+              Optional.of(df));
+        }
+        String text = Files.readString(spool, StandardCharsets.UTF_8);
+        Files.deleteIfExists(spool);
+        return new Inputs(Optional.empty(), "Dockerfile", text, Optional.empty());
+      }
+      Path ctx = Path.of(contextArg);
+      if (!Files.isDirectory(ctx)) {
+        throw new UserException(
+            ExitCodes.NOT_FOUND,
+            Files.exists(ctx)
+                ? "context " + contextArg + " is not a directory"
+                : "context directory not found: " + contextArg);
+      }
+      if ("-".equals(fileArg)) {
+        String text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+        return new Inputs(Optional.of(ctx), "Dockerfile", text, Optional.empty());
+      }
+      Path df;
+      String name;
+      if (fileArg == null) {
+        df = ctx.resolve("Dockerfile");
+        name = "Dockerfile";
+      } else {
+        df = Path.of(fileArg);
+        if (!Files.exists(df) && !df.isAbsolute() && Files.exists(ctx.resolve(fileArg))) {
+          df = ctx.resolve(fileArg);
+        }
+        name = fileArg;
+      }
+      return new Inputs(Optional.of(ctx), name, readDockerfile(df, name), Optional.of(df));
+    }
+
+    private static String readDockerfile(Path df, String name) throws IOException {
+      if (!Files.isRegularFile(df)) {
+        throw new UserException(ExitCodes.NOT_FOUND, "Dockerfile not found: " + name);
+      }
+      return Files.readString(df, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readHead(Path f) throws IOException {
+      try (InputStream in = Files.newInputStream(f)) {
+        return in.readNBytes(512);
+      }
+    }
+
+    /** A tar header (ustar magic, or a plausible v7 header checksum), possibly compressed. */
+    private static boolean looksLikeTar(byte[] head) {
+      if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+        return true;
+      }
+      if (head.length < 512) {
+        return false;
+      }
+      String magic = new String(head, 257, 5, StandardCharsets.US_ASCII);
+      return magic.equals("ustar");
+    }
   }
 }

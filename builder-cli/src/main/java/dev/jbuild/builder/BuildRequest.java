@@ -1,0 +1,65 @@
+package dev.jbuild.builder;
+
+import dev.jbuild.builder.run.Secrets;
+import dev.jbuild.layercache.model.Platform;
+import dev.jbuild.runner.Network;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything a build needs to know.
+ *
+ * @param context the build context directory; empty when the Dockerfile came alone (stdin)
+ * @param dockerfileName how messages name the Dockerfile (the path as the user gave it)
+ * @param dockerfileText the Dockerfile
+ * @param dockerfilePath where the Dockerfile is on disk (for {@code <name>.dockerignore}), if it is
+ * @param buildArgs {@code --build-arg} values
+ * @param target the stage to build; empty = the last one
+ * @param tags names for the result
+ * @param labels {@code --label} values, added to the image's labels
+ * @param noCache ignore cached steps (they are still recorded)
+ * @param pull re-resolve base images in registries even when the store has them
+ * @param network the network of RUN steps
+ * @param secrets {@code --secret} values
+ * @param sshAgents {@code --ssh} agent sockets by id
+ * @param platform the target platform
+ * @param sourceDateEpoch SOURCE_DATE_EPOCH, or null
+ * @param runtime the OCI runtime
+ */
+public record BuildRequest(
+    Optional<Path> context,
+    String dockerfileName,
+    String dockerfileText,
+    Optional<Path> dockerfilePath,
+    Map<String, String> buildArgs,
+    Optional<String> target,
+    List<String> tags,
+    Map<String, String> labels,
+    boolean noCache,
+    boolean pull,
+    Network network,
+    Secrets secrets,
+    Map<String, Path> sshAgents,
+    Platform platform,
+    Instant sourceDateEpoch,
+    Path runtime) {
+  public BuildRequest {
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(dockerfileName, "dockerfileName");
+    Objects.requireNonNull(dockerfileText, "dockerfileText");
+    Objects.requireNonNull(dockerfilePath, "dockerfilePath");
+    buildArgs = Map.copyOf(buildArgs);
+    Objects.requireNonNull(target, "target");
+    tags = List.copyOf(tags);
+    labels = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(labels));
+    network = network == null ? Network.HOST : network;
+    secrets = secrets == null ? Secrets.none() : secrets;
+    sshAgents = Map.copyOf(sshAgents);
+    Objects.requireNonNull(platform, "platform");
+    runtime = runtime == null ? Path.of("runc") : runtime;
+  }
+}

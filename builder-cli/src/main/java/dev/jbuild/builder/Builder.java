@@ -1,0 +1,250 @@
+package dev.jbuild.builder;
+
+import dev.jbuild.builder.cache.MissExplainer;
+import dev.jbuild.builder.context.BuildContext;
+import dev.jbuild.builder.context.FileHashCache;
+import dev.jbuild.builder.context.IgnoreFilter;
+import dev.jbuild.builder.context.Ignores;
+import dev.jbuild.builder.exec.BaseImage;
+import dev.jbuild.builder.exec.BuildServices;
+import dev.jbuild.builder.exec.ImageAssembler;
+import dev.jbuild.builder.exec.ImageResolver;
+import dev.jbuild.builder.exec.StageBuilder;
+import dev.jbuild.builder.exec.StageResult;
+import dev.jbuild.builder.exec.StageState;
+import dev.jbuild.builder.exec.StepExecutor;
+import dev.jbuild.builder.exec.StepFailure;
+import dev.jbuild.builder.exec.StoreImages;
+import dev.jbuild.builder.progress.Progress;
+import dev.jbuild.builder.run.CacheMounts;
+import dev.jbuild.grammar.Dockerfile;
+import dev.jbuild.grammar.Dockerfiles;
+import dev.jbuild.grammar.graph.BuildGraph;
+import dev.jbuild.grammar.graph.BuildPlan;
+import dev.jbuild.grammar.graph.PlanOptions;
+import dev.jbuild.grammar.graph.PlatformSpec;
+import dev.jbuild.grammar.graph.SourceRef;
+import dev.jbuild.grammar.graph.Stage;
+import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.layercache.model.History;
+import dev.jbuild.layercache.model.ImageConfig;
+import dev.jbuild.layercache.store.Image;
+import dev.jbuild.layercache.store.Store;
+import dev.jbuild.runner.Runner;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The build: parses the Dockerfile, plans the stages the target needs, builds independent stages in
+ * parallel (each waits only for the stages it reads from) and writes the target stage's image into
+ * the store.
+ */
+public final class Builder {
+  private final Store store;
+  private final Runner runner;
+  private final ImageResolver images;
+  private final Clock clock;
+
+  public Builder(Store store, Runner runner, ImageResolver images, Clock clock) {
+    this.store = store;
+    this.runner = runner;
+    this.images = images;
+    this.clock = clock;
+  }
+
+  public BuildResult build(BuildRequest req, Progress progress) throws Exception {
+    Dockerfile dockerfile = Dockerfiles.parse(req.dockerfileName(), req.dockerfileText());
+    PlatformSpec platformSpec = PlatformSpec.parse(req.platform().toString());
+    BuildPlan plan =
+        BuildGraph.plan(
+            dockerfile,
+            PlanOptions.defaults()
+                .withBuildArgs(req.buildArgs())
+                .withTarget(req.target().orElse(null))
+                .withTargetPlatform(platformSpec)
+                .withBuildPlatform(PlatformSpec.host()));
+
+    FileHashCache hashes = null;
+    Optional<BuildContext> context = Optional.empty();
+    if (req.context().isPresent()) {
+      Path dir = req.context().get().toAbsolutePath().normalize();
+      IgnoreFilter ignore = Ignores.forContext(dir, req.dockerfilePath());
+      hashes = FileHashCache.load(hashCacheFile(dir));
+      context = Optional.of(new BuildContext(dir, ignore, hashes));
+    }
+
+    Map<Integer, CompletableFuture<StageResult>> results = new HashMap<>();
+    for (Stage s : plan.stages()) {
+      results.put(s.index(), new CompletableFuture<>());
+    }
+    BuildServices.SourceResolver sources =
+        ref ->
+            switch (ref) {
+              case SourceRef.Scratch s -> StoreImages.scratch(req.platform());
+              case SourceRef.ImageRef r ->
+                  images.resolve(
+                      r.reference(),
+                      req.platform(),
+                      req.pull(),
+                      progress,
+                      new dev.jbuild.builder.progress.Step(0, "", "FROM " + r.reference()));
+              case SourceRef.StageRef s -> {
+                CompletableFuture<StageResult> f = results.get(s.index());
+                if (f == null) {
+                  throw new StepFailure("stage " + s.index() + " is not part of this build");
+                }
+                StageState st = f.get().state();
+                yield new BaseImage(st.config(), st.layers(), st.key(), Optional.empty());
+              }
+            };
+    BuildServices services =
+        new BuildServices(
+            store,
+            runner,
+            context,
+            req.secrets(),
+            new CacheMounts(store.root()),
+            req.sshAgents(),
+            req.network(),
+            req.runtime(),
+            req.platform(),
+            req.sourceDateEpoch(),
+            clock,
+            sources);
+    StepExecutor executor =
+        new StepExecutor(services, progress, new MissExplainer(store), req.noCache());
+    String dockerfileId =
+        req.dockerfilePath().map(p -> p.toAbsolutePath().normalize().toString()).orElse("-")
+            + "\0"
+            + req.context().map(p -> p.toAbsolutePath().normalize().toString()).orElse("-");
+    AtomicInteger ids = new AtomicInteger();
+
+    StageResult target;
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      Map<Integer, Future<?>> running = new HashMap<>();
+      for (Stage s : plan.stages()) {
+        StageBuilder sb =
+            new StageBuilder(plan, s, services, executor, images, ids, dockerfileId, req.pull());
+        CompletableFuture<StageResult> f = results.get(s.index());
+        running.put(
+            s.index(),
+            pool.submit(
+                () -> {
+                  try {
+                    f.complete(sb.build());
+                  } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                  }
+                }));
+      }
+      try {
+        target = firstFailureOr(results, plan.targetIndex());
+      } catch (Exception e) {
+        for (Future<?> r : running.values()) {
+          r.cancel(true);
+        }
+        throw e;
+      }
+    }
+
+    ImageConfig config = finish(target.state(), req);
+    Image image = ImageAssembler.write(store, config, target.state().layers(), req.tags());
+    if (hashes != null) {
+      try {
+        hashes.save();
+      } catch (IOException e) {
+        progress.message("warning: cannot save context hashes: " + e.getMessage());
+      }
+    }
+    return new BuildResult(image, req.tags(), executor.steps(), executor.cached(), executor.keys());
+  }
+
+  /**
+   * Waits for the target; when any stage fails first, its failure is the build's (the stage that
+   * failed, not one that merely waited on it).
+   */
+  private static StageResult firstFailureOr(
+      Map<Integer, CompletableFuture<StageResult>> results, int target) throws Exception {
+    CompletableFuture<?> anyFailure = new CompletableFuture<>();
+    for (CompletableFuture<StageResult> f : results.values()) {
+      f.whenComplete(
+          (r, t) -> {
+            if (t != null) {
+              anyFailure.completeExceptionally(t);
+            }
+          });
+    }
+    CompletableFuture<StageResult> t = results.get(target);
+    CompletableFuture.anyOf(t, anyFailure).exceptionally(x -> null).get();
+    if (anyFailure.isCompletedExceptionally()) {
+      try {
+        anyFailure.get();
+      } catch (ExecutionException e) {
+        throw unwrap(e);
+      }
+    }
+    try {
+      return t.get();
+    } catch (ExecutionException e) {
+      throw unwrap(e);
+    }
+  }
+
+  private static Exception unwrap(ExecutionException e) {
+    Throwable c = e.getCause();
+    while (c instanceof ExecutionException && c.getCause() != null) {
+      c = c.getCause();
+    }
+    if (c instanceof Exception ex) {
+      return ex;
+    }
+    if (c instanceof Error err) {
+      throw err;
+    }
+    return e;
+  }
+
+  /** The target's config with --label values and its creation time set. */
+  private ImageConfig finish(StageState state, BuildRequest req) {
+    ImageConfig config = state.config();
+    for (var e : req.labels().entrySet()) {
+      config = config.withLabel(e.getKey(), e.getValue());
+    }
+    List<History> history = config.historyOrEmpty();
+    Instant created = null;
+    for (History h : history) {
+      Instant c = h.createdInstant();
+      if (c != null && (created == null || c.isAfter(created))) {
+        created = c;
+      }
+    }
+    if (req.sourceDateEpoch() != null) {
+      created = req.sourceDateEpoch();
+    }
+    if (created != null) {
+      config = config.withCreated(created);
+    }
+    return config;
+  }
+
+  private Path hashCacheFile(Path contextDir) {
+    String id =
+        Digest.sha256(contextDir.toString().getBytes(StandardCharsets.UTF_8))
+            .hex()
+            .substring(0, 32);
+    return store.root().resolve("builder").resolve("context-hashes").resolve(id);
+  }
+}

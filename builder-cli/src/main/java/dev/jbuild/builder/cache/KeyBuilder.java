@@ -1,0 +1,67 @@
+package dev.jbuild.builder.cache;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.jbuild.layercache.model.Digest;
+import java.security.MessageDigest;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Builds a cache key: sha256 over length-prefixed (name, value) pairs, so no two different inputs
+ * hash the same bytes. Alongside the digest it keeps the named components, which the builder stores
+ * to explain a later miss ("file src/a.c changed", "build arg VERSION changed").
+ */
+public final class KeyBuilder {
+  /** Component values longer than this are remembered by their hash only. */
+  private static final int INLINE_LIMIT = 200;
+
+  private final MessageDigest md = Digest.newSha256();
+  private final Map<String, String> components = new LinkedHashMap<>();
+
+  public KeyBuilder(String kind) {
+    put("kind", kind);
+  }
+
+  /** Adds one named input. Names are unique per key; a repeated name overwrites its explanation. */
+  public KeyBuilder put(String name, String value) {
+    String v = value == null ? "\0null" : value;
+    feed(name);
+    feed(v);
+    components.put(
+        name, v.length() > INLINE_LIMIT ? "sha256:" + Digest.sha256(v.getBytes(UTF_8)).hex() : v);
+    return this;
+  }
+
+  public KeyBuilder put(String name, Collection<String> values) {
+    StringBuilder joined = new StringBuilder();
+    feed(name);
+    feed(Integer.toString(values.size()));
+    for (String v : values) {
+      feed(v);
+      joined.append(v).append('\n');
+    }
+    String j = joined.toString();
+    components.put(
+        name, j.length() > INLINE_LIMIT ? "sha256:" + Digest.sha256(j.getBytes(UTF_8)).hex() : j);
+    return this;
+  }
+
+  private void feed(String s) {
+    byte[] b = s.getBytes(UTF_8);
+    int n = b.length;
+    md.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+    md.update(b);
+  }
+
+  /** The key. The builder is spent afterwards. */
+  public Digest digest() {
+    return Digest.of(Digest.SHA256, md.digest());
+  }
+
+  /** The named inputs, for explaining misses. */
+  public Map<String, String> components() {
+    return components;
+  }
+}

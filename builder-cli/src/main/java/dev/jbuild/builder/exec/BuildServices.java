@@ -1,0 +1,64 @@
+package dev.jbuild.builder.exec;
+
+import dev.jbuild.builder.context.BuildContext;
+import dev.jbuild.builder.run.CacheMounts;
+import dev.jbuild.builder.run.Secrets;
+import dev.jbuild.layercache.model.Platform;
+import dev.jbuild.layercache.store.Store;
+import dev.jbuild.runner.Network;
+import dev.jbuild.runner.Runner;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the steps of one build share.
+ *
+ * @param store the store layers, records and images go to
+ * @param runner runs RUN steps
+ * @param context the build context (empty when the Dockerfile came alone on stdin)
+ * @param secrets the build's --secret values
+ * @param cacheMounts RUN --mount=type=cache directories
+ * @param sshAgents --ssh sockets by id
+ * @param network the network RUN steps get unless they say otherwise
+ * @param runtime the OCI runtime binary
+ * @param platform the target platform
+ * @param sourceDateEpoch SOURCE_DATE_EPOCH, or null
+ * @param clock the time of new history entries when SOURCE_DATE_EPOCH is unset
+ * @param sources resolves COPY --from and RUN --mount from= to a stage or an image
+ */
+public record BuildServices(
+    Store store,
+    Runner runner,
+    Optional<BuildContext> context,
+    Secrets secrets,
+    CacheMounts cacheMounts,
+    Map<String, Path> sshAgents,
+    Network network,
+    Path runtime,
+    Platform platform,
+    Instant sourceDateEpoch,
+    Clock clock,
+    SourceResolver sources) {
+
+  /** The time stamped on what this build creates. */
+  public Instant now() {
+    return sourceDateEpoch != null ? sourceDateEpoch : clock.instant();
+  }
+
+  /** Resolves a {@code --from} value. */
+  @FunctionalInterface
+  public interface SourceResolver {
+    /** The stage (waiting for it to finish), image or scratch that {@code ref} names. */
+    BaseImage resolve(dev.jbuild.grammar.graph.SourceRef ref) throws Exception;
+  }
+
+  /** The build context, or a clear error for a step that needs one. */
+  public BuildContext requireContext(String what) throws StepFailure {
+    return context.orElseThrow(
+        () ->
+            new StepFailure(what + " needs a build context, but the Dockerfile came without one"));
+  }
+}

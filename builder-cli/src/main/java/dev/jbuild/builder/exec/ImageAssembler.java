@@ -1,0 +1,44 @@
+package dev.jbuild.builder.exec;
+
+import dev.jbuild.layercache.model.Descriptor;
+import dev.jbuild.layercache.model.ImageConfig;
+import dev.jbuild.layercache.model.ImageManifest;
+import dev.jbuild.layercache.store.CacheRecord;
+import dev.jbuild.layercache.store.Image;
+import dev.jbuild.layercache.store.Store;
+import java.io.IOException;
+import java.util.List;
+
+/** Writes a finished stage into the store as an OCI image (config, manifest) and names it. */
+public final class ImageAssembler {
+  private ImageAssembler() {}
+
+  /**
+   * Stores the image made of {@code config} and {@code layers} and applies {@code tags}; without
+   * tags the image is recorded untagged (a dangling image, as {@code docker build} without -t).
+   */
+  public static Image write(
+      Store store, ImageConfig config, List<CacheRecord.Layer> layers, List<String> tags)
+      throws IOException {
+    if (config.diffIds().size() != layers.size()) {
+      throw new IllegalStateException(
+          "config has " + config.diffIds().size() + " diff IDs for " + layers.size() + " layers");
+    }
+    for (int i = 0; i < layers.size(); i++) {
+      if (!config.diffIds().get(i).equals(layers.get(i).diffId())) {
+        throw new IllegalStateException("diff ID " + i + " does not match its layer");
+      }
+    }
+    Descriptor configDesc = store.images().putConfig(config);
+    List<Descriptor> blobs = layers.stream().map(CacheRecord.Layer::blob).toList();
+    ImageManifest manifest = ImageManifest.of(configDesc, blobs);
+    Descriptor manifestDesc = store.images().putManifest(manifest);
+    if (tags.isEmpty()) {
+      store.images().addUntagged(manifestDesc);
+    }
+    for (String tag : tags) {
+      store.images().tag(tag, manifestDesc);
+    }
+    return new Image(manifestDesc, manifest, config);
+  }
+}

@@ -1,0 +1,106 @@
+package dev.jbuild.builder.exec;
+
+import dev.jbuild.builder.progress.Progress;
+import dev.jbuild.builder.progress.Step;
+import dev.jbuild.layercache.model.ImageReference;
+import dev.jbuild.layercache.model.Platform;
+import dev.jbuild.layercache.registry.PullOptions;
+import dev.jbuild.layercache.registry.Puller;
+import dev.jbuild.layercache.registry.Registries;
+import dev.jbuild.layercache.store.Store;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Base images from the store, pulled from their registry when the store lacks them (or always, with
+ * --pull). Concurrent requests for one reference (parallel stages on one base) pull it once.
+ */
+public final class RegistryImages implements ImageResolver {
+  private final Store store;
+  private final Registries registries;
+  private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+
+  public RegistryImages(Store store, Registries registries) {
+    this.store = store;
+    this.registries = registries;
+  }
+
+  @Override
+  public BaseImage resolve(
+      String reference, Platform platform, boolean pull, Progress progress, Step shown)
+      throws Exception {
+    ImageReference ref;
+    try {
+      ref = ImageReference.parse(reference);
+    } catch (IllegalArgumentException e) {
+      throw new StepFailure("invalid image reference \"" + reference + "\": " + e.getMessage());
+    }
+    synchronized (locks.computeIfAbsent(ref.toString() + "@" + platform, k -> new Object())) {
+      long t0 = System.nanoTime();
+      Puller puller = new Puller(store, registries, new PullLines(progress, shown));
+      Puller.Result r =
+          puller.pullDetailed(ref, platform, PullOptions.defaults().withAlwaysPull(pull));
+      BaseImage base = StoreImages.load(store, r.manifest(), platform);
+      if (shown.id() > 0) {
+        if (r.fromStore()) {
+          progress.cached(shown);
+        } else {
+          progress.finished(
+              shown, Duration.ofNanos(System.nanoTime() - t0), "pulled from " + r.source());
+        }
+      }
+      return base;
+    }
+  }
+
+  /** Pull progress as output lines of the FROM step. */
+  private static final class PullLines implements dev.jbuild.layercache.registry.Progress {
+    private final Progress progress;
+    private final Step step;
+    private final ConcurrentHashMap<String, AtomicLong> sizes = new ConcurrentHashMap<>();
+    private boolean started;
+
+    PullLines(Progress progress, Step step) {
+      this.progress = progress;
+      this.step = step;
+    }
+
+    private synchronized void ensureStarted() {
+      if (!started && step.id() > 0) {
+        started = true;
+        progress.started(step);
+      }
+    }
+
+    @Override
+    public void start(String id, String action, long total) {
+      ensureStarted();
+      sizes.put(id, new AtomicLong(total));
+    }
+
+    @Override
+    public void advance(String id, long bytes) {}
+
+    @Override
+    public void done(String id, String status) {
+      if (step.id() > 0) {
+        AtomicLong size = sizes.get(id);
+        String s =
+            size == null || size.get() < 0
+                ? ""
+                : String.format(Locale.ROOT, " %.1fMB", size.get() / 1e6);
+        progress.output(step, id + ": " + status + s);
+      }
+    }
+
+    @Override
+    public void message(String line) {
+      if (step.id() > 0) {
+        ensureStarted();
+        progress.output(step, line);
+      }
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package dev.jbuild.builder.exec;
+
+import dev.jbuild.builder.BuildFailure;
+import dev.jbuild.builder.cache.KeyBuilder;
+import dev.jbuild.builder.cache.MissExplainer;
+import dev.jbuild.builder.progress.Step;
+import dev.jbuild.builder.steps.StepFactory;
+import dev.jbuild.grammar.Dockerfiles;
+import dev.jbuild.grammar.graph.BuildPlan;
+import dev.jbuild.grammar.graph.SourceRef;
+import dev.jbuild.grammar.graph.Stage;
+import dev.jbuild.grammar.graph.StageScope;
+import dev.jbuild.grammar.instructions.CopyInstruction;
+import dev.jbuild.grammar.instructions.Instruction;
+import dev.jbuild.grammar.instructions.RunInstruction;
+import dev.jbuild.grammar.instructions.RunMount;
+import dev.jbuild.layercache.model.ContainerConfig;
+import dev.jbuild.layercache.model.Digest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Builds one stage: resolves its base, replays the base's ONBUILD triggers, then walks its
+ * instructions, expanding each with the stage scope and running it through the {@link
+ * StepExecutor}.
+ */
+public final class StageBuilder {
+  private final BuildPlan plan;
+  private final Stage stage;
+  private final BuildServices services;
+  private final StepExecutor executor;
+  private final StepFactory factory;
+  private final ImageResolver images;
+  private final AtomicInteger ids;
+  private final String dockerfileId;
+  private final boolean pull;
+
+  public StageBuilder(
+      BuildPlan plan,
+      Stage stage,
+      BuildServices services,
+      StepExecutor executor,
+      ImageResolver images,
+      AtomicInteger ids,
+      String dockerfileId,
+      boolean pull) {
+    this.plan = plan;
+    this.stage = stage;
+    this.services = services;
+    this.executor = executor;
+    this.factory = new StepFactory(services);
+    this.images = images;
+    this.ids = ids;
+    this.dockerfileId = dockerfileId;
+    this.pull = pull;
+  }
+
+  private String label(int k) {
+    int total = stage.instructions().size() + 1;
+    return plan.stages().size() > 1
+        ? "[" + stage.displayName() + " " + k + "/" + total + "]"
+        : "[" + k + "/" + total + "]";
+  }
+
+  public StageResult build() throws Exception {
+    BaseImage base = base();
+    StageState state = new StageState(base.config(), base.layers(), base.key(), false);
+    ContainerConfig cc = base.config().configOrEmpty();
+    StageScope scope = plan.scope(stage, cc.env() == null ? List.of() : cc.env());
+    StepFactory.StageFlags flags = new StepFactory.StageFlags();
+
+    List<String> triggers = cc.onBuild();
+    if (triggers != null && !triggers.isEmpty()) {
+      state = state.withConfig(state.config().withConfig(c -> c.withOnBuild(null)));
+      for (int t = 0; t < triggers.size(); t++) {
+        Instruction raw =
+            Dockerfiles.parseTrigger(triggers.get(t), "ONBUILD trigger of " + stage.base());
+        Instruction in = scope.expand(raw);
+        Optional<SourceRef> from =
+            in instanceof CopyInstruction c ? c.from().map(this::byName) : Optional.empty();
+        List<Optional<SourceRef>> mounts = mountsByName(in);
+        var step = factory.create(in, scope, state, flags, from, mounts);
+        scope = scope.apply(raw);
+        Step shown = new Step(ids.incrementAndGet(), label(1), "ONBUILD " + raw.text());
+        try {
+          state = executor.run(step, state, shown, position("onbuild" + t));
+        } catch (InterruptedException e) {
+          throw e;
+        } catch (Exception e) {
+          int line = stage.from().range().startLine();
+          throw failure(shown, line, line, e);
+        }
+      }
+    }
+
+    List<Instruction> instructions = stage.instructions();
+    for (int i = 0; i < instructions.size(); i++) {
+      Instruction raw = instructions.get(i);
+      Instruction in = scope.expand(raw);
+      List<Optional<SourceRef>> mounts = new ArrayList<>();
+      if (in instanceof RunInstruction r) {
+        for (int m = 0; m < r.mounts().size(); m++) {
+          mounts.add(stage.mountSource(i, m));
+        }
+      }
+      var step = factory.create(in, scope, state, flags, stage.copySource(i), mounts);
+      scope = scope.apply(raw);
+      Step shown = new Step(ids.incrementAndGet(), label(i + 2), raw.text());
+      try {
+        state = executor.run(step, state, shown, position(Integer.toString(i)));
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (Exception e) {
+        throw failure(shown, raw.range().startLine(), raw.range().endLine(), e);
+      }
+    }
+    return new StageResult(stage.index(), stage.name(), state);
+  }
+
+  private static BuildFailure failure(Step shown, int line, int endLine, Exception e) {
+    if (e instanceof BuildFailure b) {
+      return b;
+    }
+    List<String> last = e instanceof StepFailure f ? f.lastLines() : List.of();
+    String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return new BuildFailure(shown.title(), line, endLine, msg, last, e);
+  }
+
+  private String position(String where) {
+    return MissExplainer.position(dockerfileId, stage.index(), where);
+  }
+
+  private BaseImage base() throws Exception {
+    return switch (stage.baseRef()) {
+      case SourceRef.Scratch s -> StoreImages.scratch(services.platform());
+      case SourceRef.StageRef s -> {
+        BaseImage b = services.sources().resolve(s);
+        Digest key = new KeyBuilder("stage").put("stage", b.key().toString()).digest();
+        yield new BaseImage(b.config(), b.layers(), key, Optional.empty());
+      }
+      case SourceRef.ImageRef r -> {
+        Step shown = new Step(ids.incrementAndGet(), label(1), "FROM " + r.reference());
+        yield images.resolve(r.reference(), services.platform(), pull, executor.progress(), shown);
+      }
+    };
+  }
+
+  /** An ONBUILD trigger's --from: a stage by index or name (as BuildKit), else an image. */
+  private SourceRef byName(String from) {
+    if (from.equalsIgnoreCase("scratch")) {
+      return new SourceRef.Scratch();
+    }
+    if (from.chars().allMatch(Character::isDigit) && !from.isEmpty()) {
+      int i = Integer.parseInt(from);
+      if (i < stage.index()) {
+        return new SourceRef.StageRef(i);
+      }
+    }
+    String lower = from.toLowerCase(Locale.ROOT);
+    SourceRef found = null;
+    for (Stage s : plan.allStages()) {
+      if (s.index() < stage.index() && s.name().map(lower::equals).orElse(false)) {
+        found = new SourceRef.StageRef(s.index());
+      }
+    }
+    return found != null ? found : new SourceRef.ImageRef(from);
+  }
+
+  private List<Optional<SourceRef>> mountsByName(Instruction in) {
+    List<Optional<SourceRef>> out = new ArrayList<>();
+    if (in instanceof RunInstruction r) {
+      for (RunMount m : r.mounts()) {
+        out.add(m.from().map(this::byName));
+      }
+    }
+    return out;
+  }
+}

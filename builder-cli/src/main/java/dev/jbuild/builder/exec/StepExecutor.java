@@ -1,0 +1,143 @@
+package dev.jbuild.builder.exec;
+
+import dev.jbuild.builder.cache.KeyBuilder;
+import dev.jbuild.builder.cache.MissExplainer;
+import dev.jbuild.builder.progress.Progress;
+import dev.jbuild.builder.steps.Step;
+import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.layercache.model.History;
+import dev.jbuild.layercache.model.ImageConfig;
+import dev.jbuild.layercache.store.CacheRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs one step the same way whatever it is: compute its key (the parent key, then its inputs),
+ * look the key up, and on a hit reuse the recorded layer and time; on a miss execute it, record the
+ * result under the key and say what changed. Either way the step's config change and history entry
+ * are applied.
+ *
+ * <p>After a miss, later steps of the stage skip the lookup: their keys include a parent key no
+ * build has produced before, so no record can match.
+ */
+public final class StepExecutor {
+  /** The history comment of every entry jbuild writes. */
+  public static final String COMMENT = "jbuild.dockerfile.v0";
+
+  private final BuildServices services;
+  private final Progress progress;
+  private final MissExplainer explainer;
+  private final boolean noCache;
+  private final java.util.Set<String> keys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicInteger steps =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger cached =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  public StepExecutor(
+      BuildServices services, Progress progress, MissExplainer explainer, boolean noCache) {
+    this.services = services;
+    this.progress = progress;
+    this.explainer = explainer;
+    this.noCache = noCache;
+  }
+
+  public Progress progress() {
+    return progress;
+  }
+
+  /** The keys of the steps run so far. */
+  public List<String> keys() {
+    return List.copyOf(keys);
+  }
+
+  public int steps() {
+    return steps.get();
+  }
+
+  public int cached() {
+    return cached.get();
+  }
+
+  /**
+   * Runs {@code step} on {@code state}.
+   *
+   * @param shown the step as the progress display names it
+   * @param position the step's position (see {@link MissExplainer#position})
+   */
+  public StageState run(
+      Step step, StageState state, dev.jbuild.builder.progress.Step shown, String position)
+      throws Exception {
+    long t0 = System.nanoTime();
+    KeyBuilder kb = new KeyBuilder(step.kind());
+    if (!step.independent()) {
+      kb.put("parent", state.key().toString());
+    }
+    if (services.sourceDateEpoch() != null) {
+      kb.put("source-date-epoch", Long.toString(services.sourceDateEpoch().getEpochSecond()));
+    }
+    try {
+      step.inputs(kb, state);
+    } catch (Exception e) {
+      progress.failed(shown, Duration.ofNanos(System.nanoTime() - t0), message(e));
+      throw e;
+    }
+    Map<String, String> why = kb.components();
+    Digest key = kb.digest();
+    keys.add(key.hex());
+    steps.incrementAndGet();
+    Optional<CacheRecord> hit =
+        noCache || (state.missed() && !step.independent())
+            ? Optional.empty()
+            : services.store().cache().get(key.hex());
+    List<CacheRecord.Layer> layers;
+    Instant created;
+    if (hit.isPresent()) {
+      layers = hit.get().layers();
+      created = hit.get().created();
+      cached.incrementAndGet();
+      progress.cached(shown);
+    } else {
+      String reason = noCache ? "--no-cache" : explainer.explain(position, why);
+      progress.started(shown);
+      long t1 = System.nanoTime();
+      Optional<CacheRecord.Layer> layer;
+      try {
+        layer =
+            step.producesLayer()
+                ? step.execute(state, line -> progress.output(shown, line))
+                : Optional.empty();
+      } catch (Exception e) {
+        progress.failed(shown, Duration.ofNanos(System.nanoTime() - t1), message(e));
+        throw e;
+      }
+      layers = layer.map(List::of).orElse(List.of());
+      created = services.now();
+      History h = History.of(created, step.createdBy(), COMMENT, layers.isEmpty());
+      services.store().cache().put(key.hex(), new CacheRecord(layers, null, h, created, why));
+      progress.finished(shown, Duration.ofNanos(System.nanoTime() - t1), reason);
+    }
+    explainer.remember(position, key);
+    ImageConfig config = step.apply(state.config());
+    History h = History.of(created, step.createdBy(), COMMENT, layers.isEmpty());
+    List<CacheRecord.Layer> chain = new ArrayList<>(state.layers());
+    if (layers.isEmpty()) {
+      config = config.withAddedHistory(h);
+    } else {
+      for (CacheRecord.Layer l : layers) {
+        config = config.withAddedLayer(l.diffId(), h);
+        chain.add(l);
+      }
+    }
+    return new StageState(config, chain, key, state.missed() || hit.isEmpty());
+  }
+
+  static String message(Throwable e) {
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m;
+  }
+}

@@ -1,0 +1,84 @@
+package dev.jbuild.builder.steps;
+
+import dev.jbuild.builder.exec.StepFailure;
+import dev.jbuild.runner.user.UserDatabase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * COPY/ADD {@code --chown=user[:group]}: names are looked up in the destination image's /etc/passwd
+ * and /etc/group. Without a group, a user name brings its primary group from /etc/passwd and a
+ * numeric uid is used as the gid too (BuildKit's readUser).
+ */
+public final class Chown {
+  private Chown() {}
+
+  /** A parsed --chown value. */
+  public record Spec(String user, String group) {
+    /** {uid, gid} in the root filesystem {@code rootfs} (null for scratch: numbers only). */
+    public long[] resolve(Path rootfs) throws IOException, StepFailure {
+      UserDatabase db = null;
+      if (rootfs != null && (!isNumber(user) || (group != null && !isNumber(group)))) {
+        Path passwd = rootfs.resolve("etc/passwd");
+        Path grp = rootfs.resolve("etc/group");
+        db =
+            UserDatabase.parse(
+                Files.isRegularFile(passwd) ? Files.readString(passwd) : "",
+                Files.isRegularFile(grp) ? Files.readString(grp) : "");
+      }
+      long[] u = lookupUser(db, user);
+      long gid = group == null ? u[1] : lookupGroup(db, group);
+      return new long[] {u[0], gid};
+    }
+  }
+
+  public static Spec parse(String value) {
+    int colon = value.indexOf(':');
+    return colon < 0
+        ? new Spec(value, null)
+        : new Spec(value.substring(0, colon), value.substring(colon + 1));
+  }
+
+  private static boolean isNumber(String s) {
+    return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
+  }
+
+  /** {uid, primary gid}; a number is both. */
+  private static long[] lookupUser(UserDatabase db, String name) throws StepFailure {
+    if (isNumber(name)) {
+      long id = Long.parseLong(name);
+      return new long[] {id, id};
+    }
+    if (db != null) {
+      for (UserDatabase.PasswdEntry e : db.users()) {
+        if (e.name().equals(name)) {
+          return new long[] {e.uid(), e.gid()};
+        }
+      }
+    }
+    throw new StepFailure(
+        "unable to convert uid/gid chown string to host mapping: can't find uid for user "
+            + name
+            + ": no such user: "
+            + name);
+  }
+
+  private static long lookupGroup(UserDatabase db, String name) throws StepFailure {
+    if (isNumber(name)) {
+      return Long.parseLong(name);
+    }
+    if (db != null) {
+      for (UserDatabase.GroupEntry e : db.groups()) {
+        if (e.name().equals(name)) {
+          return e.gid();
+        }
+      }
+    }
+    throw new StepFailure(
+        "unable to convert uid/gid chown string to host mapping: can't find gid for group "
+            + name
+            + ": no such group: "
+            + name);
+  }
+}

@@ -1,0 +1,406 @@
+package dev.jbuild.builder.steps;
+
+import dev.jbuild.builder.cache.KeyBuilder;
+import dev.jbuild.builder.context.BuildContext;
+import dev.jbuild.builder.context.ContextException;
+import dev.jbuild.builder.context.ContextFile;
+import dev.jbuild.builder.context.FileHashCache;
+import dev.jbuild.builder.context.IgnoreFilter;
+import dev.jbuild.builder.context.Ignores;
+import dev.jbuild.builder.copy.AddSources;
+import dev.jbuild.builder.copy.CopyItem;
+import dev.jbuild.builder.copy.CopyLayer;
+import dev.jbuild.builder.exec.BaseImage;
+import dev.jbuild.builder.exec.BuildServices;
+import dev.jbuild.builder.exec.StageState;
+import dev.jbuild.builder.exec.StepFailure;
+import dev.jbuild.grammar.graph.SourceRef;
+import dev.jbuild.grammar.instructions.AddInstruction;
+import dev.jbuild.grammar.instructions.CopyInstruction;
+import dev.jbuild.grammar.instructions.FileInstruction;
+import dev.jbuild.grammar.instructions.FileMode;
+import dev.jbuild.grammar.instructions.Heredoc;
+import dev.jbuild.layercache.fs.Posix;
+import dev.jbuild.layercache.fs.Stat;
+import dev.jbuild.layercache.store.CacheRecord;
+import dev.jbuild.runner.Snapshot;
+import dev.jbuild.runner.Snapshots;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * COPY and ADD. The key is the instruction (flags, sources as written, absolute destination) plus,
+ * for every file copied from the context, its path, type, mode, link target and content hash
+ * (memoised by stat, so an unchanged context is never read); sources from another stage or image
+ * enter through that stage's key or that image's digest. The layer is written straight from the
+ * sources (see {@link CopyLayer}).
+ */
+public final class CopyStep implements Step {
+  private final FileInstruction in;
+  private final String dest;
+  private final String createdBy;
+  private final BuildServices services;
+  private final Chown.Spec chown;
+  private final Optional<FileMode> chmod;
+  private final IgnoreFilter excludes;
+  private final Optional<SourceRef> from;
+
+  /** Sources resolved while computing the key, reused on a miss. */
+  private List<Resolved> resolved;
+
+  private BaseImage fromImage;
+
+  /** A source as written with what it resolved to. */
+  private record Resolved(
+      String written, BuildContext tree, List<ContextFile> files, Download download) {}
+
+  private record Download(AddSources.Download download, boolean archive) {}
+
+  /**
+   * @param in the expanded instruction
+   * @param workdir the stage's working directory (relative destinations are below it)
+   */
+  public CopyStep(
+      FileInstruction in, String workdir, Optional<SourceRef> from, BuildServices services) {
+    this.in = in;
+    this.from = from;
+    this.services = services;
+    this.dest = absolute(in.destination(), workdir);
+    this.chown = in.chown().map(Chown::parse).orElse(null);
+    this.chmod = in.mode();
+    this.excludes =
+        in.excludes().isEmpty() ? IgnoreFilter.NONE : Ignores.fromPatterns(in.excludes());
+    this.createdBy = createdBy(in);
+  }
+
+  static String absolute(String dest, String workdir) {
+    if (dest.startsWith("/")) {
+      return dest;
+    }
+    String wd = workdir == null || workdir.isEmpty() ? "/" : workdir;
+    String joined = wd.endsWith("/") ? wd + dest : wd + "/" + dest;
+    if (dest.equals(".") || dest.endsWith("/.") || dest.endsWith("/")) {
+      return joined.endsWith("/") ? joined : joined + "/";
+    }
+    return joined;
+  }
+
+  private static String createdBy(FileInstruction in) {
+    StringBuilder b = new StringBuilder(in instanceof AddInstruction ? "ADD" : "COPY");
+    if (in instanceof CopyInstruction c && c.from().isPresent()) {
+      b.append(" --from=").append(c.from().get());
+    }
+    in.chown().ifPresent(c -> b.append(" --chown=").append(c));
+    in.chmod().ifPresent(c -> b.append(" --chmod=").append(c));
+    for (String s : in.sources()) {
+      b.append(' ').append(s);
+    }
+    for (Heredoc h : in.heredocs()) {
+      b.append(" <<").append(h.name());
+    }
+    return b.append(' ').append(in.destination()).toString();
+  }
+
+  @Override
+  public String kind() {
+    return in instanceof AddInstruction ? "add" : "copy";
+  }
+
+  @Override
+  public boolean independent() {
+    return in.link();
+  }
+
+  @Override
+  public boolean producesLayer() {
+    return true;
+  }
+
+  @Override
+  public String createdBy() {
+    return createdBy;
+  }
+
+  private boolean isAdd() {
+    return in instanceof AddInstruction;
+  }
+
+  private boolean unpack() {
+    return in instanceof AddInstruction a && a.unpack().orElse(true);
+  }
+
+  @Override
+  public void inputs(KeyBuilder key, StageState state) throws Exception {
+    key.put("instruction", canonical());
+    key.put("dest", dest);
+    List<Resolved> out = new ArrayList<>();
+    if (from.isPresent()) {
+      fromImage = services.sources().resolve(from.get());
+      key.put("from", fromImage.key().toString());
+      // the image's files are read on a miss only: its key stands for its content
+      resolved = out;
+      return;
+    }
+    for (String s : in.sources()) {
+      if (isAdd() && AddSources.isUrl(s)) {
+        AddInstruction a = (AddInstruction) in;
+        if (a.checksum().isPresent()) {
+          key.put("url:" + s, a.checksum().get());
+          out.add(new Resolved(s, null, List.of(), null));
+          continue;
+        }
+        AddSources.Download d =
+            AddSources.fetch(s, services.store().newTempDir("add"), a.checksum());
+        key.put("url:" + s, d.digest().toString());
+        out.add(new Resolved(s, null, List.of(), new Download(d, false)));
+        continue;
+      }
+      BuildContext ctx = services.requireContext(isAdd() ? "ADD" : "COPY");
+      List<ContextFile> files;
+      try {
+        files = ctx.resolve(s, true);
+      } catch (ContextException e) {
+        throw new StepFailure(e.getMessage());
+      }
+      for (ContextFile f : files) {
+        hashTree(key, ctx, f);
+      }
+      out.add(new Resolved(s, ctx, files, null));
+    }
+    for (Heredoc h : in.heredocs()) {
+      key.put("heredoc:" + h.name(), h.body());
+    }
+    resolved = out;
+  }
+
+  private String canonical() {
+    StringBuilder b = new StringBuilder(isAdd() ? "ADD" : "COPY");
+    b.append(" chown=").append(in.chown().orElse(""));
+    b.append(" chmod=").append(in.chmod().orElse(""));
+    b.append(" link=").append(in.link());
+    if (in instanceof CopyInstruction c) {
+      b.append(" parents=").append(c.parents());
+    }
+    if (in instanceof AddInstruction a) {
+      b.append(" checksum=").append(a.checksum().orElse(""));
+      b.append(" keepGitDir=").append(a.keepGitDir());
+      b.append(" unpack=").append(a.unpack().map(String::valueOf).orElse(""));
+    }
+    b.append(" exclude=").append(String.join(",", in.excludes()));
+    b.append(" sources=").append(String.join(" ", in.sources()));
+    return b.toString();
+  }
+
+  /** Adds a source's files: path, type, mode, link target and content hash each. */
+  private void hashTree(KeyBuilder key, BuildContext ctx, ContextFile top) throws IOException {
+    key.put("src:" + top.rel(), describe(ctx, top));
+    if (!top.stat().isDirectory()) {
+      return;
+    }
+    for (Iterator<ContextFile> it = ctx.walk(top, excludes); it.hasNext(); ) {
+      ContextFile f = it.next();
+      key.put("file:" + f.rel(), describe(ctx, f));
+    }
+  }
+
+  private static String describe(BuildContext ctx, ContextFile f) throws IOException {
+    Stat s = f.stat();
+    String mode = Integer.toOctalString(s.mode());
+    if (s.isRegularFile()) {
+      return mode + " " + ctx.contentHash(f).hex();
+    }
+    if (s.isSymlink()) {
+      return mode + " -> " + Files.readSymbolicLink(f.path());
+    }
+    if (s.isCharDevice() || s.isBlockDevice()) {
+      return mode + " " + s.rdevMajor() + ":" + s.rdevMinor();
+    }
+    return mode;
+  }
+
+  @Override
+  public Optional<CacheRecord.Layer> execute(StageState state, StepOutput output) throws Exception {
+    Snapshot rootfs =
+        in.link() || state.layers().isEmpty()
+            ? null
+            : Snapshots.mountReadOnly(services.store(), state.diffIds());
+    Snapshot source = null;
+    List<Path> temps = new ArrayList<>();
+    try {
+      Path root = rootfs == null ? null : rootfs.root();
+      long uid = 0;
+      long gid = 0;
+      if (chown != null) {
+        long[] ids = chown.resolve(root);
+        uid = ids[0];
+        gid = ids[1];
+      }
+      CopyLayer.Chmod mode = chmod.<CopyLayer.Chmod>map(m -> m::apply).orElse(null);
+      CopyLayer.Attributes attrs =
+          new CopyLayer.Attributes(uid, gid, chown != null, mode, services.now());
+      List<CopyItem> items = new ArrayList<>();
+      if (fromImage != null) {
+        source =
+            fromImage.layers().isEmpty()
+                ? null
+                : Snapshots.mountReadOnly(services.store(), fromImage.diffIds());
+        Path sroot = source == null ? services.store().newTempDir("empty") : source.root();
+        BuildContext tree = new BuildContext(sroot, IgnoreFilter.NONE, FileHashCache.inMemory());
+        for (String s : in.sources()) {
+          List<ContextFile> files;
+          try {
+            files = tree.resolve(s, true);
+          } catch (ContextException e) {
+            throw new StepFailure(e.getMessage().replace("build context", "source image"));
+          }
+          addItems(items, tree, s, files, false);
+        }
+      } else {
+        for (Resolved r : resolved) {
+          if (r.tree == null) {
+            items.add(url(r, temps));
+            continue;
+          }
+          addItems(items, r.tree, r.written, r.files, true);
+        }
+      }
+      for (Heredoc h : in.heredocs()) {
+        items.add(
+            new CopyItem.Inline(
+                h.name(), h.body().getBytes(StandardCharsets.UTF_8), 0644, services.now()));
+      }
+      if (items.size() > 1 && !dest.endsWith("/") && !dest.endsWith("/.")) {
+        boolean destIsDir = root != null && isDirectory(root, dest);
+        if (!destIsDir) {
+          throw new StepFailure(
+              "When using "
+                  + (isAdd() ? "ADD" : "COPY")
+                  + " with more than one source file, the destination must be a directory and end with a /");
+        }
+      }
+      Path r = root;
+      return Optional.of(
+          LayerBlobs.write(
+              services.store(),
+              services.sourceDateEpoch(),
+              w -> CopyLayer.write(w, r, items, dest, attrs)));
+    } finally {
+      for (Path t : temps) {
+        deleteTree(t);
+      }
+      if (source != null) {
+        source.close();
+      }
+      if (rootfs != null) {
+        rootfs.close();
+      }
+    }
+  }
+
+  private static boolean isDirectory(Path root, String path) throws IOException {
+    Path p = dev.jbuild.runner.fs.RootPath.resolve(root, path);
+    Stat s = Posix.lstatOrNull(p);
+    return s != null && s.isDirectory();
+  }
+
+  private void addItems(
+      List<CopyItem> items,
+      BuildContext tree,
+      String written,
+      List<ContextFile> files,
+      boolean context)
+      throws IOException, StepFailure {
+    boolean parents = in instanceof CopyInstruction c && c.parents();
+    for (ContextFile f : files) {
+      if (isAdd()
+          && context
+          && unpack()
+          && f.stat().isRegularFile()
+          && AddSources.isArchive(f.path())) {
+        Path dir = AddSources.extract(f.path(), services.store().newTempDir("unpack"));
+        BuildContext unpacked = new BuildContext(dir, IgnoreFilter.NONE, FileHashCache.inMemory());
+        ContextFile top;
+        try {
+          top = unpacked.resolve(".", false).getFirst();
+        } catch (ContextException e) {
+          throw new StepFailure(e.getMessage());
+        }
+        items.add(new CopyItem.Tree(unpacked, top, f.name(), IgnoreFilter.NONE, "", true));
+        continue;
+      }
+      String name = lastComponent(written, f);
+      String parentPath = parents ? parentPath(written, f) : "";
+      items.add(new CopyItem.Tree(tree, f, name, excludes, parentPath));
+    }
+  }
+
+  /** The name a file source keeps: the matched path's last component. */
+  private static String lastComponent(String written, ContextFile f) {
+    String rel = f.rel();
+    String n = rel.substring(rel.lastIndexOf('/') + 1);
+    if (!n.isEmpty()) {
+      return n;
+    }
+    return written.replaceAll("/+$", "").replaceAll(".*/", "");
+  }
+
+  /** --parents: the source's path below the context root, or below a "/./" pivot. */
+  static String parentPath(String written, ContextFile f) {
+    int pivot = written.indexOf("/./");
+    String rel = f.rel();
+    if (pivot >= 0) {
+      String before = String.join("/", BuildContext.components(written.substring(0, pivot)));
+      if (!before.isEmpty() && rel.startsWith(before + "/")) {
+        return rel.substring(before.length() + 1);
+      }
+    }
+    return rel;
+  }
+
+  private CopyItem url(Resolved r, List<Path> temps) throws IOException, InterruptedException {
+    AddSources.Download d;
+    if (r.download != null) {
+      d = r.download.download();
+    } else {
+      d =
+          AddSources.fetch(
+              r.written, services.store().newTempDir("add"), ((AddInstruction) in).checksum());
+    }
+    temps.add(d.file());
+    Path dir = Files.createTempDirectory(services.store().newTempDir("url"), "u");
+    Path file = dir.resolve(d.name());
+    Files.move(d.file(), file);
+    Posix.chmod(file, 0600);
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(d.mtime()));
+    temps.add(dir);
+    BuildContext tree = new BuildContext(dir, IgnoreFilter.NONE, FileHashCache.inMemory());
+    ContextFile f;
+    try {
+      f = tree.resolve(d.name(), false).getFirst();
+    } catch (ContextException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    return new CopyItem.Tree(tree, f, d.name(), IgnoreFilter.NONE, "");
+  }
+
+  private static void deleteTree(Path p) {
+    try {
+      if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        return;
+      }
+      try (var walk = Files.walk(p)) {
+        for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(x);
+        }
+      }
+    } catch (IOException ignored) {
+      // the store's temp sweep removes what is left
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.jbuild.builder.steps;
+
+import dev.jbuild.builder.cache.KeyBuilder;
+import dev.jbuild.builder.exec.StageState;
+import dev.jbuild.layercache.model.ImageConfig;
+import dev.jbuild.layercache.store.CacheRecord;
+import java.util.Optional;
+
+/**
+ * One instruction, expanded and ready: what its cache key is made of, what it does to the config,
+ * and (on a cache miss) how it makes its layer. The executor does the rest the same way for every
+ * step: key, lookup, execute, record, history.
+ */
+public interface Step {
+  /** The cache-key kind ("run", "copy", "env", ...). */
+  String kind();
+
+  /** Adds this step's inputs to its key (the executor adds the parent key first). */
+  void inputs(KeyBuilder key, StageState state) throws Exception;
+
+  /**
+   * True when the key must not include the parent key (COPY --link: its layer does not depend on
+   * what is below it).
+   */
+  default boolean independent() {
+    return false;
+  }
+
+  /** The config after this step (deterministic, also applied on a cache hit). */
+  default ImageConfig apply(ImageConfig config) {
+    return config;
+  }
+
+  /** True when the step may produce a layer (RUN, COPY, ADD, WORKDIR). */
+  default boolean producesLayer() {
+    return false;
+  }
+
+  /** On a miss: makes the step's layer (empty when it changed nothing). */
+  default Optional<CacheRecord.Layer> execute(StageState state, StepOutput output)
+      throws Exception {
+    return Optional.empty();
+  }
+
+  /** The history entry's created_by text. */
+  String createdBy();
+
+  /** Where a running step sends its output lines. */
+  @FunctionalInterface
+  interface StepOutput {
+    void line(String line);
+  }
+}

@@ -1,0 +1,373 @@
+package dev.jbuild.grammar.graph;
+
+import dev.jbuild.grammar.DockerfileException;
+import dev.jbuild.grammar.Messages;
+import dev.jbuild.grammar.SourceRange;
+import dev.jbuild.grammar.instructions.AddInstruction;
+import dev.jbuild.grammar.instructions.ArgDeclaration;
+import dev.jbuild.grammar.instructions.ArgInstruction;
+import dev.jbuild.grammar.instructions.CopyInstruction;
+import dev.jbuild.grammar.instructions.EnvInstruction;
+import dev.jbuild.grammar.instructions.ExposeInstruction;
+import dev.jbuild.grammar.instructions.FileMode;
+import dev.jbuild.grammar.instructions.Heredoc;
+import dev.jbuild.grammar.instructions.Instruction;
+import dev.jbuild.grammar.instructions.KeyValue;
+import dev.jbuild.grammar.instructions.LabelInstruction;
+import dev.jbuild.grammar.instructions.RunInstruction;
+import dev.jbuild.grammar.instructions.RunMount;
+import dev.jbuild.grammar.instructions.StopsignalInstruction;
+import dev.jbuild.grammar.instructions.UserInstruction;
+import dev.jbuild.grammar.instructions.VolumeInstruction;
+import dev.jbuild.grammar.instructions.WorkdirInstruction;
+import dev.jbuild.grammar.shell.Env;
+import dev.jbuild.grammar.shell.ExpansionException;
+import dev.jbuild.grammar.shell.WordExpander;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * The ARG and ENV state of a stage while a build walks its instructions, over the base image's
+ * environment. Immutable: {@link #apply(Instruction)} returns the scope after an instruction.
+ *
+ * <ul>
+ *   <li>Lookup for expansion: the config env (base image env, then the stage's ENVs) shadows ARGs,
+ *       whatever their order, as Docker documents.
+ *   <li>{@code ARG NAME[=default]}: the value is the {@code --build-arg}, else the default
+ *       (expanded with the scope at that point), else the global value (a global ARG with a value,
+ *       or a platform ARG) when the name is only redeclared; else the ARG is declared without a
+ *       value (expands to nothing, absent from RUN's environment).
+ *   <li>{@code ENV}: all pairs of one instruction are expanded against the scope before it, then
+ *       set (so {@code ENV a=1 b=$a} sees the old a).
+ * </ul>
+ */
+public final class StageScope {
+  private final WordExpander lexer;
+  private final LinkedHashMap<String, String> env;
+  private final LinkedHashMap<String, String> args;
+  private final Map<String, String> globalArgs;
+  private final Map<String, String> buildArgs;
+
+  private StageScope(
+      WordExpander lexer,
+      LinkedHashMap<String, String> env,
+      LinkedHashMap<String, String> args,
+      Map<String, String> globalArgs,
+      Map<String, String> buildArgs) {
+    this.lexer = lexer;
+    this.env = env;
+    this.args = args;
+    this.globalArgs = globalArgs;
+    this.buildArgs = buildArgs;
+  }
+
+  /**
+   * A scope at the start of a stage.
+   *
+   * @param imageEnv the base image's Env ({@code K=V}; an entry without '=' is a name with an empty
+   *     value)
+   * @param globalArgs the global scope ({@link BuildPlan#globalArgs()})
+   * @param buildArgs the {@code --build-arg} values
+   * @param escape the Dockerfile's escape character
+   */
+  public static StageScope of(
+      List<String> imageEnv,
+      Map<String, String> globalArgs,
+      Map<String, String> buildArgs,
+      char escape) {
+    LinkedHashMap<String, String> env = new LinkedHashMap<>();
+    for (String kv : imageEnv) {
+      int eq = kv.indexOf('=');
+      env.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+    }
+    return new StageScope(
+        WordExpander.of(escape),
+        env,
+        new LinkedHashMap<>(),
+        Map.copyOf(globalArgs),
+        Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs)));
+  }
+
+  /** The value {@code $name} expands to, or null when unset. */
+  public String lookup(String name) {
+    String v = env.get(name);
+    return v != null ? v : args.get(name);
+  }
+
+  /** This scope as an expansion environment. */
+  public Env asEnv() {
+    return this::lookup;
+  }
+
+  /** Expands one word as the Dockerfile's expansion does (quotes removed, one word). */
+  public String expandWord(String word) {
+    return lexer.expand(word, this::lookup);
+  }
+
+  /** The image config's Env after the stage's ENVs so far, in order ({@code K=V}). */
+  public List<String> env() {
+    List<String> out = new ArrayList<>(env.size());
+    env.forEach((k, v) -> out.add(k + "=" + v));
+    return List.copyOf(out);
+  }
+
+  /**
+   * The ARGs declared in this stage so far, in declaration order, with their values (null for an
+   * ARG without a value). Part of a RUN's cache key; the undeclared proxy build-args are not.
+   */
+  public Map<String, String> args() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(args));
+  }
+
+  /**
+   * The environment a RUN sees: the config env, the ARGs with a value that no ENV shadows, and the
+   * proxy {@code --build-arg}s not declared as ARGs.
+   */
+  public List<String> runEnv() {
+    LinkedHashMap<String, String> out = new LinkedHashMap<>(env);
+    args.forEach(
+        (k, v) -> {
+          if (v != null) {
+            out.putIfAbsent(k, v);
+          }
+        });
+    out.putAll(proxyEnv());
+    List<String> list = new ArrayList<>(out.size());
+    out.forEach((k, v) -> list.add(k + "=" + v));
+    return List.copyOf(list);
+  }
+
+  /**
+   * The proxy build-args a RUN gets without them being declared (left out of cache keys and
+   * history, as in Docker).
+   */
+  public Map<String, String> proxyEnv() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String p : PredefinedArgs.PROXY) {
+      String v = buildArgs.get(p);
+      if (v != null && !args.containsKey(p) && !env.containsKey(p)) {
+        out.put(p, v);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The history {@code created_by} Docker writes for a RUN with {@code argv}: {@code "RUN |2 A=1
+   * B=2 /bin/sh -c make"} (the {@code |N} prefix lists the stage's ARGs) or {@code "RUN /bin/sh -c
+   * make"}. BuildKit appends " # buildkit".
+   */
+  public String runCreatedBy(List<String> argv) {
+    List<String> parts = new ArrayList<>();
+    args.forEach(
+        (k, v) -> {
+          String value = lookup(k);
+          parts.add(k + "=" + (value == null ? "" : value));
+        });
+    StringBuilder sb = new StringBuilder("RUN ");
+    if (!parts.isEmpty()) {
+      sb.append('|').append(parts.size()).append(' ').append(String.join(" ", parts)).append(' ');
+    }
+    return sb.append(String.join(" ", argv)).toString();
+  }
+
+  /**
+   * The scope after {@code instruction} (unexpanded, as parsed): ARG declares, ENV sets; other
+   * instructions leave the scope as it is.
+   *
+   * @throws DockerfileException for a bad expansion
+   */
+  public StageScope apply(Instruction instruction) {
+    return switch (instruction) {
+      case ArgInstruction arg -> {
+        LinkedHashMap<String, String> next = new LinkedHashMap<>(args);
+        for (ArgDeclaration d : arg.args()) {
+          String value = buildArgs.get(d.name());
+          if (value == null && d.defaultValue().isPresent()) {
+            StageScope current = new StageScope(lexer, env, next, globalArgs, buildArgs);
+            value = current.expand(arg, d.defaultValue().get());
+          }
+          if (value == null && d.defaultValue().isEmpty()) {
+            value = globalArgs.get(d.name());
+          }
+          next.put(d.name(), value);
+        }
+        yield new StageScope(lexer, env, next, globalArgs, buildArgs);
+      }
+      case EnvInstruction e -> {
+        EnvInstruction expanded = (EnvInstruction) expand(e);
+        LinkedHashMap<String, String> next = new LinkedHashMap<>(env);
+        for (KeyValue kv : expanded.variables()) {
+          next.put(kv.key(), kv.value());
+        }
+        yield new StageScope(lexer, next, args, globalArgs, buildArgs);
+      }
+      default -> this;
+    };
+  }
+
+  /**
+   * {@code instruction} with its arguments expanded, for the instructions that expand: ADD, COPY
+   * (sources, destination, --chown, --chmod, --exclude, --checksum; heredoc bodies when the
+   * delimiter was unquoted, with quotes kept), ENV, LABEL (keys and values), EXPOSE (split into
+   * words, validated), STOPSIGNAL (validated), USER, VOLUME, WORKDIR, ARG (defaults), and RUN's
+   * --mount options. Other instructions (FROM, which the build graph expands; RUN's command;
+   * ONBUILD's trigger) come back unchanged.
+   *
+   * @throws DockerfileException for a bad expansion or an invalid expanded value
+   */
+  public Instruction expand(Instruction instruction) {
+    return switch (instruction) {
+      case EnvInstruction e ->
+          new EnvInstruction(e.range(), e.text(), expandPairs(e, e.variables()));
+      case LabelInstruction l ->
+          new LabelInstruction(l.range(), l.text(), expandPairs(l, l.labels()));
+      case CopyInstruction c ->
+          new CopyInstruction(
+              c.range(),
+              c.text(),
+              expandAll(c, c.sources()),
+              heredocs(c, c.heredocs()),
+              expand(c, c.destination()),
+              c.from(),
+              c.chown().map(v -> expand(c, v)),
+              chmod(c, c.chmod()),
+              c.link(),
+              c.parents(),
+              expandAll(c, c.excludes()));
+      case AddInstruction a ->
+          new AddInstruction(
+              a.range(),
+              a.text(),
+              expandAll(a, a.sources()),
+              heredocs(a, a.heredocs()),
+              expand(a, a.destination()),
+              a.chown().map(v -> expand(a, v)),
+              chmod(a, a.chmod()),
+              a.link(),
+              a.checksum().map(v -> expand(a, v)),
+              a.keepGitDir(),
+              expandAll(a, a.excludes()),
+              a.unpack());
+      case ExposeInstruction x -> {
+        List<String> ports = new ArrayList<>();
+        for (String p : x.ports()) {
+          try {
+            ports.addAll(lexer.expandWords(p, this::lookup));
+          } catch (ExpansionException ex) {
+            throw error(x, ex.getMessage());
+          }
+        }
+        for (String p : ports) {
+          try {
+            ExposeInstruction.parsePortSpec(p);
+          } catch (IllegalArgumentException ex) {
+            throw error(x, ex.getMessage());
+          }
+        }
+        yield new ExposeInstruction(x.range(), x.text(), ports);
+      }
+      case StopsignalInstruction s -> {
+        String signal = expand(s, s.signal());
+        if (!StopsignalInstruction.isValidSignal(signal)) {
+          throw error(s, Messages.invalidSignal(signal));
+        }
+        yield new StopsignalInstruction(s.range(), s.text(), signal);
+      }
+      case UserInstruction u -> new UserInstruction(u.range(), u.text(), expand(u, u.user()));
+      case WorkdirInstruction w -> new WorkdirInstruction(w.range(), w.text(), expand(w, w.path()));
+      case VolumeInstruction v ->
+          new VolumeInstruction(v.range(), v.text(), expandAll(v, v.volumes()));
+      case ArgInstruction a -> {
+        List<ArgDeclaration> out = new ArrayList<>();
+        for (ArgDeclaration d : a.args()) {
+          out.add(new ArgDeclaration(d.name(), d.defaultValue().map(v -> expand(a, v))));
+        }
+        yield new ArgInstruction(a.range(), a.text(), out);
+      }
+      case RunInstruction r -> {
+        if (r.mounts().isEmpty()) {
+          yield r;
+        }
+        List<RunMount> mounts = new ArrayList<>();
+        UnaryOperator<String> expander = v -> expand(r, v);
+        for (RunMount m : r.mounts()) {
+          try {
+            mounts.add(RunMount.parse(m.spec(), expander));
+          } catch (IllegalArgumentException ex) {
+            throw error(r, ex.getMessage());
+          }
+        }
+        yield new RunInstruction(
+            r.range(), r.text(), r.command(), r.heredocs(), mounts, r.network(), r.security());
+      }
+      default -> instruction;
+    };
+  }
+
+  private List<KeyValue> expandPairs(Instruction where, List<KeyValue> pairs) {
+    List<KeyValue> out = new ArrayList<>(pairs.size());
+    for (KeyValue kv : pairs) {
+      out.add(new KeyValue(expand(where, kv.key()), expand(where, kv.value())));
+    }
+    return out;
+  }
+
+  private List<String> expandAll(Instruction where, List<String> words) {
+    List<String> out = new ArrayList<>(words.size());
+    for (String w : words) {
+      out.add(expand(where, w));
+    }
+    return out;
+  }
+
+  private Optional<String> chmod(Instruction where, Optional<String> chmod) {
+    if (chmod.isEmpty()) {
+      return chmod;
+    }
+    String v = expand(where, chmod.get());
+    try {
+      FileMode.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw error(where, e.getMessage());
+    }
+    return Optional.of(v);
+  }
+
+  /** COPY/ADD heredoc bodies: expanded (quotes kept, backslash escapes) unless quoted. */
+  private List<Heredoc> heredocs(Instruction where, List<Heredoc> docs) {
+    List<Heredoc> out = new ArrayList<>(docs.size());
+    for (Heredoc h : docs) {
+      if (!h.expand()) {
+        out.add(h);
+        continue;
+      }
+      String body;
+      try {
+        body = WordExpander.of('\\').withSkipProcessQuotes().expand(h.body(), this::lookup);
+      } catch (ExpansionException e) {
+        throw error(where, e.getMessage());
+      }
+      out.add(new Heredoc(h.name(), body, true, false, h.fd()));
+    }
+    return out;
+  }
+
+  private String expand(Instruction where, String word) {
+    try {
+      return lexer.expand(word, this::lookup);
+    } catch (ExpansionException e) {
+      throw error(where, e.getMessage());
+    }
+  }
+
+  private static DockerfileException error(Instruction where, String message) {
+    SourceRange r = where.range();
+    return DockerfileException.at(r, message, " ".repeat(r.startColumn() - 1) + where.text());
+  }
+}

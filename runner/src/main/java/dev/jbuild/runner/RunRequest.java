@@ -1,0 +1,114 @@
+package dev.jbuild.runner;
+
+import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.layercache.store.Store;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One RUN step: a command over a layer chain.
+ *
+ * @param store where the layers are, and where the diff layer goes
+ * @param layers the chain's diff IDs, base first (empty: FROM scratch)
+ * @param argv the command as executed (the builder applies SHELL for the shell form)
+ * @param env {@code K=V} entries; PATH defaults to Docker's when absent, HOME to the user's
+ * @param user as USER says: name, uid, name:group, uid:gid, uid:group; "" = root
+ * @param workdir absolute; created (owned by the user, 0755) when missing
+ * @param hostname the container's hostname
+ * @param network HOST (the build default) or NONE (loopback only)
+ * @param mounts bind (read-only or not), tmpfs; cache and secret mounts are binds
+ * @param runtime the OCI runtime binary: a path or a name in PATH (default {@code runc})
+ * @param output receives stdout and stderr line by line
+ */
+public record RunRequest(
+    Store store,
+    List<Digest> layers,
+    List<String> argv,
+    List<String> env,
+    String user,
+    String workdir,
+    String hostname,
+    Network network,
+    List<RunMount> mounts,
+    Path runtime,
+    OutputSink output) {
+  public static final Path DEFAULT_RUNTIME = Path.of("runc");
+  public static final String DEFAULT_HOSTNAME = "jbuild";
+
+  public RunRequest {
+    Objects.requireNonNull(store, "store");
+    layers = List.copyOf(layers);
+    argv = List.copyOf(argv);
+    env = List.copyOf(env);
+    mounts = List.copyOf(mounts);
+    if (argv.isEmpty()) {
+      throw new IllegalArgumentException("RUN needs a command");
+    }
+    user = user == null ? "" : user;
+    workdir = workdir == null || workdir.isEmpty() ? "/" : workdir;
+    if (!workdir.startsWith("/")) {
+      throw new IllegalArgumentException("working directory must be absolute: " + workdir);
+    }
+    hostname = hostname == null || hostname.isEmpty() ? DEFAULT_HOSTNAME : hostname;
+    network = network == null ? Network.HOST : network;
+    runtime = runtime == null ? DEFAULT_RUNTIME : runtime;
+    output = output == null ? OutputSink.discard() : output;
+  }
+
+  /** A request with defaults: root, "/", host network, no mounts, runc, output discarded. */
+  public static RunRequest of(Store store, List<Digest> layers, List<String> argv) {
+    return new RunRequest(
+        store, layers, argv, List.of(), "", "/", null, Network.HOST, List.of(), null, null);
+  }
+
+  public RunRequest withEnv(List<String> e) {
+    return new RunRequest(
+        store, layers, argv, e, user, workdir, hostname, network, mounts, runtime, output);
+  }
+
+  public RunRequest withUser(String u) {
+    return new RunRequest(
+        store, layers, argv, env, u, workdir, hostname, network, mounts, runtime, output);
+  }
+
+  public RunRequest withWorkdir(String w) {
+    return new RunRequest(
+        store, layers, argv, env, user, w, hostname, network, mounts, runtime, output);
+  }
+
+  public RunRequest withHostname(String h) {
+    return new RunRequest(
+        store, layers, argv, env, user, workdir, h, network, mounts, runtime, output);
+  }
+
+  public RunRequest withNetwork(Network n) {
+    return new RunRequest(
+        store, layers, argv, env, user, workdir, hostname, n, mounts, runtime, output);
+  }
+
+  public RunRequest withMounts(List<RunMount> m) {
+    return new RunRequest(
+        store, layers, argv, env, user, workdir, hostname, network, m, runtime, output);
+  }
+
+  public RunRequest withRuntime(Path r) {
+    return new RunRequest(
+        store, layers, argv, env, user, workdir, hostname, network, mounts, r, output);
+  }
+
+  public RunRequest withOutput(OutputSink o) {
+    return new RunRequest(
+        store, layers, argv, env, user, workdir, hostname, network, mounts, runtime, o);
+  }
+
+  public RunRequest withLayers(List<Digest> l) {
+    return new RunRequest(
+        store, l, argv, env, user, workdir, hostname, network, mounts, runtime, output);
+  }
+
+  public RunRequest withArgv(List<String> a) {
+    return new RunRequest(
+        store, layers, a, env, user, workdir, hostname, network, mounts, runtime, output);
+  }
+}

@@ -1,0 +1,55 @@
+package dev.jbuild.runner;
+
+import java.nio.file.Path;
+
+/** Every error message of the runner, in one place so tests assert the same text. */
+public final class RunnerErrors {
+  public static final int CANNOT_CREATE = 125;
+  public static final int CANNOT_EXECUTE = 126;
+  public static final int NOT_FOUND = 127;
+
+  private RunnerErrors() {}
+
+  public static RunnerException userNotFound(String user) {
+    return new RunnerException(
+        "unable to find user " + user + ": no matching entries in passwd file", CANNOT_CREATE);
+  }
+
+  public static RunnerException groupNotFound(String group) {
+    return new RunnerException(
+        "unable to find group " + group + ": no matching entries in group file", CANNOT_CREATE);
+  }
+
+  public static RunnerException badUser(String spec, String why) {
+    return new RunnerException("invalid user " + quote(spec) + ": " + why, CANNOT_CREATE);
+  }
+
+  public static RunnerException runtimeNotFound(Path runtime) {
+    return new RunnerException(
+        "OCI runtime " + runtime + " not found (install runc, or pass --runtime PATH)",
+        CANNOT_CREATE);
+  }
+
+  public static RunnerException runtimeFailed(Path runtime, String message) {
+    return new RunnerException(
+        "OCI runtime " + runtime + " cannot run containers here: " + message, CANNOT_CREATE);
+  }
+
+  public static RunnerException startFailed(Path runtime, String message, int exitCode) {
+    return new RunnerException(runtime.getFileName() + ": " + message, exitCode);
+  }
+
+  public static RunnerException workdirNotDirectory(String workdir) {
+    return new RunnerException(
+        "working directory " + quote(workdir) + " exists in the image and is not a directory",
+        CANNOT_CREATE);
+  }
+
+  public static RunnerException mountFailed(String what, Throwable cause) {
+    return new RunnerException(what + ": " + cause.getMessage(), CANNOT_CREATE, cause);
+  }
+
+  static String quote(String s) {
+    return "\"" + s + "\"";
+  }
+}

@@ -1,0 +1,477 @@
+package dev.jbuild.runner.container;
+
+import dev.jbuild.layercache.json.Json;
+import dev.jbuild.layercache.json.JsonObject;
+import dev.jbuild.layercache.model.Descriptor;
+import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.layercache.store.Image;
+import dev.jbuild.layercache.store.Store;
+import dev.jbuild.runner.RunnerErrors;
+import dev.jbuild.runner.RunnerException;
+import dev.jbuild.runner.exec.ProcessSpec;
+import dev.jbuild.runner.exec.Runtimes;
+import dev.jbuild.runner.exec.Sandbox;
+import dev.jbuild.runner.runc.OciRuntime;
+import dev.jbuild.runner.runc.RuntimeIo;
+import dev.jbuild.runner.runc.RuntimeProcess;
+import dev.jbuild.runner.sys.MountTable;
+import dev.jbuild.runner.workspace.ProcessIdentity;
+import dev.jbuild.runner.workspace.RunDir;
+import dev.jbuild.runner.workspace.Sweeps;
+import dev.jbuild.runner.workspace.Trees;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Containers started by {@code jbuild run}, with their state under {@code
+ * <store>/containers/<id>/}: {@code container.json}, {@code owner} (the process watching it: the
+ * foreground jbuild, or a detached container's monitor shell), {@code exitcode} once it exited,
+ * {@code log} (output of a detached container), and the bundle ({@code config.json}, {@code
+ * rootfs/}, {@code upper/}, {@code work/}, {@code etc/}). The rootfs is an overlay of the image's
+ * layers and the container's own upper directory. The image is pinned in {@code gcroots/} while the
+ * container exists.
+ */
+public final class Containers {
+  public static final String DIR = "containers";
+  static final String RECORD = "container.json";
+  static final String EXIT_CODE = "exitcode";
+  static final String LOG = "log";
+  private static final String NAMES = ".names";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Store store;
+  private final Path dir;
+  private final OciRuntime runtime;
+
+  private Containers(Store store, OciRuntime runtime) {
+    this.store = store;
+    this.dir = store.root().resolve(DIR);
+    this.runtime = runtime;
+  }
+
+  /** Containers of {@code store}, run by {@code runtimeBinary} (null: runc). */
+  public static Containers open(Store store, Path runtimeBinary) throws IOException {
+    OciRuntime rt =
+        Runtimes.forStore(store.root(), runtimeBinary == null ? Path.of("runc") : runtimeBinary);
+    Containers c = new Containers(store, rt);
+    Sweeps.once(store.root(), rt);
+    c.sweep();
+    return c;
+  }
+
+  /** The image {@code name} names in the store (a tag, name@digest, or an image ID prefix). */
+  public Optional<Image> image(String name) throws IOException {
+    Optional<Descriptor> d = store.images().resolve(name);
+    if (d.isPresent()) {
+      return Optional.of(store.images().image(d.get()));
+    }
+    String hex = name.startsWith("sha256:") ? name.substring(7) : name;
+    if (hex.length() >= 4 && hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+      for (Descriptor e : store.images().list()) {
+        Image i = store.images().image(e);
+        if (i.id().hex().startsWith(hex) || i.manifestDigest().hex().startsWith(hex)) {
+          return Optional.of(i);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A container created and mounted, not started yet. */
+  public final class Created {
+    private final ContainerRecord record;
+    private final Sandbox sandbox;
+
+    Created(ContainerRecord record, Sandbox sandbox) {
+      this.record = record;
+      this.sandbox = sandbox;
+    }
+
+    public ContainerRecord record() {
+      return record;
+    }
+  }
+
+  /** Creates container directory, record and gcroot, mounts its rootfs, writes its bundle. */
+  public Created create(String imageName, Image image, RunOptions o) throws IOException {
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    String id = HexFormat.of().formatHex(b);
+    String name = reserveName(o.name(), id);
+    Path cdir = dir.resolve(id);
+    RunDir rd;
+    try {
+      rd = RunDir.at(id, cdir);
+    } catch (IOException e) {
+      releaseName(name);
+      throw e;
+    }
+    Sandbox sb = null;
+    try {
+      ProcessSpec p = ImageRuns.process(image.config(), o, id);
+      List<Digest> layers = image.config().diffIds();
+      ContainerRecord rec =
+          new ContainerRecord(
+              id,
+              name,
+              imageName,
+              image.manifestDigest(),
+              layers,
+              p.argv(),
+              Instant.now(),
+              o.autoRemove(),
+              o.detach(),
+              image.config().configOrEmpty().stopSignal());
+      writeAtomically(cdir.resolve(RECORD), rec.toJson().toBytes());
+      writeAtomically(
+          gcRoot(id),
+          JsonObject.builder()
+              .put("digests", Json.ofStrings(List.of(image.manifestDigest().toString())))
+              .build()
+              .toBytes());
+      List<Path> lowers = store.layers().unpacked(layers).reversed();
+      sb = Sandbox.open(rd, runtime, lowers);
+      sb.prepare(p);
+      return new Created(rec, sb);
+    } catch (IOException | RuntimeException | Error e) {
+      if (sb != null) {
+        sb.close();
+      }
+      deleteQuietly(id, name);
+      throw e;
+    }
+  }
+
+  /** How an attached container's streams connect to jbuild's. */
+  public record Attach(RuntimeIo.Stdin stdin, RuntimeIo.Output output) {}
+
+  /**
+   * Runs a created container in the foreground: output streamed, SIGINT/SIGTERM/SIGHUP forwarded,
+   * its exit code returned; with {@code --rm} it is removed afterwards, else kept (exited).
+   */
+  public int runAttached(Created c, Attach attach, boolean tty)
+      throws IOException, InterruptedException {
+    ContainerRecord rec = c.record;
+    boolean ok = false;
+    try {
+      RuntimeProcess p = c.sandbox.start(new RuntimeIo(attach.stdin(), attach.output(), !tty));
+      int rc;
+      SignalForwarder forwarder =
+          SignalForwarder.install(
+              sig -> {
+                try {
+                  p.signal(sig);
+                } catch (IOException e) {
+                  // the runtime exited meanwhile
+                }
+              });
+      try {
+        rc = c.sandbox.await(p);
+      } finally {
+        forwarder.close();
+      }
+      recordExit(rec.id(), rc);
+      c.sandbox.unmount();
+      ok = true;
+      return rc;
+    } finally {
+      if (rec.autoRemove() || !ok) {
+        c.sandbox.close();
+        deleteQuietly(rec.id(), rec.name());
+      } else {
+        c.sandbox.release();
+      }
+    }
+  }
+
+  /**
+   * Starts a created container in the background under a monitor shell, which records the exit
+   * code, unmounts the rootfs and, with {@code --rm}, removes the container when it exits.
+   */
+  public String startDetached(Created c) throws IOException, InterruptedException {
+    ContainerRecord rec = c.record;
+    Path cdir = dir.resolve(rec.id());
+    List<String> cmd =
+        new ArrayList<>(List.of("/usr/bin/setsid", "/bin/sh", "-c", MONITOR, "jbuild-monitor"));
+    cmd.add(cdir.toString());
+    cmd.add(rec.autoRemove() ? "1" : "0");
+    cmd.add(gcRoot(rec.id()).toString());
+    cmd.add(dir.resolve(NAMES).resolve(rec.name()).toString());
+    cmd.add(runtime.binary().toString());
+    cmd.add(runtime.stateRoot().toString());
+    cmd.add(rec.id());
+    cmd.addAll(
+        runtime.runCommand(rec.id(), cdir).subList(1, runtime.runCommand(rec.id(), cdir).size()));
+    Process monitor;
+    try {
+      monitor =
+          new ProcessBuilder(cmd)
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      new RunDir(rec.id(), cdir).setOwner(ProcessIdentity.of(monitor.pid()));
+    } catch (IOException e) {
+      c.sandbox.close();
+      deleteQuietly(rec.id(), rec.name());
+      throw e;
+    }
+    c.sandbox.release();
+    // wait until it runs, or report why it could not start
+    for (int i = 0; i < 400; i++) {
+      if (Files.exists(cdir.resolve(EXIT_CODE)) || !monitor.isAlive()) {
+        Optional<String> error = runtime.loggedError(cdir);
+        if (error.isPresent()) {
+          throw runtime.failure(error.get());
+        }
+        return rec.id();
+      }
+      if (runtime.status(rec.id()).filter(s -> s.equals("running")).isPresent()) {
+        return rec.id();
+      }
+      Thread.sleep(25);
+    }
+    return rec.id();
+  }
+
+  /**
+   * The monitor of a detached container: $1 container dir, $2 --rm, $3 gcroot, $4 name file, $5
+   * runtime, $6 state root, $7 id, then the runtime's run command without the binary.
+   */
+  private static final String MONITOR =
+      "d=$1; rm=$2; root=$3; name=$4; rt=$5; state=$6; id=$7; shift 7\n"
+          + "\"$rt\" \"$@\" </dev/null >>\"$d/log\" 2>&1\n"
+          + "echo $? >\"$d/exitcode.tmp\" && mv \"$d/exitcode.tmp\" \"$d/exitcode\"\n"
+          + "umount -l \"$d/rootfs\" 2>/dev/null\n"
+          + "if [ \"$rm\" = 1 ]; then \"$rt\" --root \"$state\" delete --force \"$id\" >/dev/null 2>&1;"
+          + " rm -rf --one-file-system \"$d\" \"$root\" \"$name\"; fi\n";
+
+  /** All containers, newest first. */
+  public List<ContainerState> list() throws IOException {
+    List<ContainerState> out = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path p : ds) {
+        if (!p.getFileName().toString().startsWith(".")) {
+          state(p).ifPresent(out::add);
+        }
+      }
+    }
+    out.sort(Comparator.comparing((ContainerState s) -> s.record().created()).reversed());
+    return out;
+  }
+
+  /** The container named by full id, unique id prefix, or name. */
+  public ContainerState find(String ref) throws IOException {
+    List<ContainerState> all = list();
+    for (ContainerState s : all) {
+      if (s.record().id().equals(ref) || s.record().name().equals(ref)) {
+        return s;
+      }
+    }
+    List<ContainerState> prefixed =
+        all.stream().filter(s -> s.record().id().startsWith(ref)).toList();
+    if (prefixed.size() == 1 && !ref.isEmpty()) {
+      return prefixed.getFirst();
+    }
+    if (prefixed.size() > 1) {
+      throw new RunnerException(
+          "multiple containers match id prefix " + ref + ": give more characters",
+          RunnerErrors.CANNOT_CREATE);
+    }
+    throw new ContainerNotFoundException(ref);
+  }
+
+  /**
+   * Stops a running container: its stop signal (SIGTERM by default), then SIGKILL after {@code
+   * timeout}. Returns false when it was not running.
+   */
+  public boolean stop(String ref, Duration timeout) throws IOException, InterruptedException {
+    ContainerState s = find(ref);
+    if (!s.isRunning()) {
+      return false;
+    }
+    String id = s.record().id();
+    String signal = s.record().stopSignal().replaceFirst("^SIG", "");
+    runtime.kill(id, signal);
+    if (!awaitExit(id, timeout)) {
+      runtime.kill(id, "KILL");
+      awaitExit(id, Duration.ofSeconds(10));
+    }
+    return true;
+  }
+
+  /** Removes a container; a running one only with {@code force} (it is killed first). */
+  public void remove(String ref, boolean force) throws IOException, InterruptedException {
+    ContainerState s = find(ref);
+    String id = s.record().id();
+    if (s.isRunning()) {
+      if (!force) {
+        throw new RunnerException(
+            "cannot remove container "
+                + ref
+                + ": container is running: stop the container before removing or force remove",
+            RunnerErrors.CANNOT_CREATE);
+      }
+      runtime.kill(id, "KILL");
+      awaitExit(id, Duration.ofSeconds(10));
+    }
+    if (Files.exists(runtime.stateRoot().resolve(id))) {
+      runtime.delete(id);
+    }
+    Path cdir = dir.resolve(id);
+    MountTable.unmountAll(cdir);
+    Trees.delete(cdir);
+    deleteQuietly(id, s.record().name());
+  }
+
+  /**
+   * Cleans containers whose watcher died without recording an exit (jbuild killed in the
+   * foreground, a reboot): runtime state deleted, rootfs unmounted; removed entirely with --rm.
+   */
+  public void sweep() throws IOException {
+    for (ContainerState s : list()) {
+      if (s.status() != ContainerState.Status.DEAD) {
+        continue;
+      }
+      String id = s.record().id();
+      Path cdir = dir.resolve(id);
+      if (Files.exists(runtime.stateRoot().resolve(id))) {
+        runtime.delete(id);
+      }
+      MountTable.unmountAll(cdir);
+      if (s.record().autoRemove()) {
+        Trees.delete(cdir);
+        deleteQuietly(id, s.record().name());
+      }
+    }
+  }
+
+  /** The output of a detached container so far. */
+  public Path logFile(String id) {
+    return dir.resolve(id).resolve(LOG);
+  }
+
+  private boolean awaitExit(String id, Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    do {
+      Optional<ContainerState> s = state(dir.resolve(id));
+      if (s.isEmpty() || !s.get().isRunning()) {
+        return true;
+      }
+      Thread.sleep(20);
+    } while (System.nanoTime() < deadline);
+    return false;
+  }
+
+  private Optional<ContainerState> state(Path cdir) throws IOException {
+    ContainerRecord rec;
+    try {
+      rec = ContainerRecord.fromJson(Json.parseObject(Files.readAllBytes(cdir.resolve(RECORD))));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    Path exit = cdir.resolve(EXIT_CODE);
+    try {
+      String text = Files.readString(exit, StandardCharsets.US_ASCII).strip();
+      Instant at = Files.getLastModifiedTime(exit).toInstant();
+      return Optional.of(
+          new ContainerState(rec, ContainerState.Status.EXITED, Integer.parseInt(text), at));
+    } catch (NoSuchFileException | NumberFormatException e) {
+      // still running, or dead
+    }
+    ContainerState.Status status =
+        RunDir.ownerAlive(cdir) ? ContainerState.Status.RUNNING : ContainerState.Status.DEAD;
+    return Optional.of(new ContainerState(rec, status, -1, null));
+  }
+
+  private void recordExit(String id, int rc) throws IOException {
+    Path cdir = dir.resolve(id);
+    if (Files.isDirectory(cdir)) {
+      writeAtomically(cdir.resolve(EXIT_CODE), (rc + "\n").getBytes(StandardCharsets.US_ASCII));
+    }
+  }
+
+  private String reserveName(String requested, String id) throws IOException {
+    Path names = Files.createDirectories(dir.resolve(NAMES));
+    if (requested != null) {
+      if (!Names.valid(requested)) {
+        throw new RunnerException(
+            "invalid container name \"" + requested + "\": only [a-zA-Z0-9][a-zA-Z0-9_.-] allowed",
+            RunnerErrors.CANNOT_CREATE);
+      }
+      try {
+        Files.writeString(
+            names.resolve(requested),
+            id,
+            StandardCharsets.US_ASCII,
+            java.nio.file.StandardOpenOption.CREATE_NEW,
+            java.nio.file.StandardOpenOption.WRITE);
+        return requested;
+      } catch (FileAlreadyExistsException e) {
+        throw new RunnerException(
+            "the container name \""
+                + requested
+                + "\" is already in use; remove that container"
+                + " (jbuild rm) or choose another name",
+            RunnerErrors.CANNOT_CREATE);
+      }
+    }
+    for (int i = 0; ; i++) {
+      String name = i < 20 ? Names.random() : Names.random() + "_" + i;
+      try {
+        Files.writeString(
+            names.resolve(name),
+            id,
+            StandardCharsets.US_ASCII,
+            java.nio.file.StandardOpenOption.CREATE_NEW,
+            java.nio.file.StandardOpenOption.WRITE);
+        return name;
+      } catch (FileAlreadyExistsException e) {
+        // try another
+      }
+    }
+  }
+
+  private void releaseName(String name) throws IOException {
+    Files.deleteIfExists(dir.resolve(NAMES).resolve(name));
+  }
+
+  private Path gcRoot(String id) {
+    return store.gcRootsDir().resolve("container-" + id + ".json");
+  }
+
+  private void deleteQuietly(String id, String name) throws IOException {
+    Files.deleteIfExists(gcRoot(id));
+    releaseName(name);
+    Trees.delete(dir.resolve(id));
+  }
+
+  private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    Files.createDirectories(target.getParent());
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    Files.write(tmp, bytes);
+    Files.move(
+        tmp,
+        target,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.jbuild.runner.container;
+
+import dev.jbuild.runner.Network;
+import dev.jbuild.runner.RunMount;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The options of {@code jbuild run}, as given (null: take the image's or the default).
+ *
+ * @param command arguments after the image: replace the image's Cmd when not empty
+ * @param entrypoint {@code --entrypoint}: replaces the image's Entrypoint (and drops its Cmd); ""
+ *     clears it
+ * @param env {@code -e K=V} (or {@code K}: taken from jbuild's environment), after the env files
+ * @param envFiles {@code --env-file}: K=V lines, # comments
+ * @param volumes {@code -v HOST:CTR[:ro]} as bind mounts
+ */
+public record RunOptions(
+    List<String> command,
+    String entrypoint,
+    List<String> env,
+    List<Path> envFiles,
+    String user,
+    String workdir,
+    String hostname,
+    Network network,
+    List<RunMount> volumes,
+    boolean tty,
+    boolean interactive,
+    String name,
+    boolean detach,
+    boolean autoRemove,
+    Path runtime) {
+  public RunOptions {
+    command = List.copyOf(command);
+    env = List.copyOf(env);
+    envFiles = List.copyOf(envFiles);
+    volumes = List.copyOf(volumes);
+    network = network == null ? Network.HOST : network;
+  }
+
+  /** Defaults: the image's command, host network, attached. */
+  public static RunOptions of(List<String> command) {
+    return new RunOptions(
+        command,
+        null,
+        List.of(),
+        List.of(),
+        null,
+        null,
+        null,
+        Network.HOST,
+        List.of(),
+        false,
+        false,
+        null,
+        false,
+        false,
+        null);
+  }
+}

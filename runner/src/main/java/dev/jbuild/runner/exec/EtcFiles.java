@@ -1,0 +1,60 @@
+package dev.jbuild.runner.exec;
+
+import dev.jbuild.runner.Network;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The /etc/hosts and /etc/resolv.conf a run sees. They are written per run outside the rootfs and
+ * bind-mounted read-only, so they never end up in a layer.
+ */
+final class EtcFiles {
+  private static final Path HOST_RESOLV_CONF = Path.of("/etc/resolv.conf");
+  private static final Path RESOLVED_UPSTREAM = Path.of("/run/systemd/resolve/resolv.conf");
+
+  private EtcFiles() {}
+
+  static String hosts(String hostname) {
+    return "127.0.0.1\tlocalhost "
+        + hostname
+        + "\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+        + "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
+        + "ff02::2\tip6-allrouters\n";
+  }
+
+  /**
+   * The host's resolv.conf; with its own network namespace a run cannot reach a loopback resolver
+   * (systemd-resolved's 127.0.0.53), so then the upstream file is used, as Docker does.
+   */
+  static String resolvConf(Network network) throws IOException {
+    String host = read(HOST_RESOLV_CONF);
+    if (network != Network.HOST && host.contains("nameserver 127.")) {
+      String upstream = read(RESOLVED_UPSTREAM);
+      if (!upstream.isEmpty()) {
+        return upstream;
+      }
+    }
+    return host;
+  }
+
+  /** Writes hosts and resolv.conf into {@code dir}; returns {hosts, resolv.conf}. */
+  static Path[] write(Path dir, String hostname, Network network) throws IOException {
+    Files.createDirectories(dir);
+    Path hosts = dir.resolve("hosts");
+    Path resolv = dir.resolve("resolv.conf");
+    Files.writeString(hosts, hosts(hostname), StandardCharsets.UTF_8);
+    Files.writeString(resolv, resolvConf(network), StandardCharsets.UTF_8);
+    return new Path[] {hosts, resolv};
+  }
+
+  private static String read(Path p) throws IOException {
+    try {
+      return Files.readString(p, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return "";
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package dev.jbuild.runner.exec;
+
+import dev.jbuild.runner.Network;
+import dev.jbuild.runner.RunMount;
+import java.util.List;
+
+/**
+ * The process a sandbox runs and its surroundings.
+ *
+ * @param argv the command, already through SHELL for the shell form
+ * @param env {@code K=V} entries; PATH and HOME are added when missing
+ * @param user as USER says ("" = root)
+ * @param workdir absolute; created (owned by the user, mode 0755) when missing
+ * @param terminal whether the runtime allocates a pseudo-terminal
+ */
+public record ProcessSpec(
+    List<String> argv,
+    List<String> env,
+    String user,
+    String workdir,
+    String hostname,
+    Network network,
+    List<RunMount> mounts,
+    boolean terminal) {
+  public ProcessSpec {
+    argv = List.copyOf(argv);
+    env = List.copyOf(env);
+    mounts = List.copyOf(mounts);
+    if (argv.isEmpty()) {
+      throw new IllegalArgumentException("no command to run");
+    }
+    user = user == null ? "" : user;
+    workdir = workdir == null || workdir.isEmpty() ? "/" : workdir;
+    if (!workdir.startsWith("/")) {
+      throw new IllegalArgumentException("working directory must be absolute: " + workdir);
+    }
+    hostname = hostname == null || hostname.isEmpty() ? "jbuild" : hostname;
+    network = network == null ? Network.HOST : network;
+  }
+}

@@ -1,0 +1,264 @@
+package dev.jbuild.runner.exec;
+
+import dev.jbuild.layercache.fs.Posix;
+import dev.jbuild.layercache.fs.Stat;
+import dev.jbuild.runner.Network;
+import dev.jbuild.runner.RunMount;
+import dev.jbuild.runner.RunnerErrors;
+import dev.jbuild.runner.RunnerException;
+import dev.jbuild.runner.overlay.OverlayLayout;
+import dev.jbuild.runner.overlay.OverlayMount;
+import dev.jbuild.runner.runc.OciRuntime;
+import dev.jbuild.runner.runc.RuntimeIo;
+import dev.jbuild.runner.runc.RuntimeProcess;
+import dev.jbuild.runner.spec.RuntimeSpec;
+import dev.jbuild.runner.spec.SpecMount;
+import dev.jbuild.runner.spec.SpecWriter;
+import dev.jbuild.runner.sys.MountTable;
+import dev.jbuild.runner.sys.SyscallException;
+import dev.jbuild.runner.sys.Syscalls;
+import dev.jbuild.runner.user.ResolvedUser;
+import dev.jbuild.runner.user.UserResolver;
+import dev.jbuild.runner.workspace.Cleanups;
+import dev.jbuild.runner.workspace.RunDir;
+import dev.jbuild.runner.workspace.Trees;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One container's filesystem and lifecycle: an overlay of the given lower directories with a fresh
+ * upper directory, mounted at the run directory's rootfs; the runtime bundle; and the clean-up of
+ * all of it, on every path (a shutdown hook covers Ctrl-C, the sweep covers kill -9).
+ *
+ * <p>Order of use: {@link #open}, {@link #prepare}, {@link #start} + {@link #await}, {@link
+ * #unmount} (the upper directory then holds exactly the step's changes), {@link #close}.
+ */
+public final class Sandbox implements AutoCloseable {
+  /** Docker's default PATH, used when the environment has none. */
+  public static final String DEFAULT_PATH =
+      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  private static final long MAX_NOFILE = 1L << 20;
+
+  private final RunDir dir;
+  private final OciRuntime runtime;
+  private final Cleanups.Action cleanup = this::close;
+  private boolean mounted;
+  private boolean started;
+  private boolean closed;
+  private MountStubs stubs;
+
+  private Sandbox(RunDir dir, OciRuntime runtime) {
+    this.dir = dir;
+    this.runtime = runtime;
+  }
+
+  /**
+   * Creates the directories and mounts the overlay.
+   *
+   * @param lowersTopFirst the unpacked layers, top layer first (may be empty: FROM scratch)
+   */
+  public static Sandbox open(RunDir dir, OciRuntime runtime, List<Path> lowersTopFirst)
+      throws IOException {
+    Sandbox s = new Sandbox(dir, runtime);
+    if (!Cleanups.register(s.cleanup)) {
+      Trees.delete(dir.dir());
+      throw new RunnerException("jbuild is shutting down", RunnerErrors.CANNOT_CREATE);
+    }
+    try {
+      s.mount(lowersTopFirst);
+      return s;
+    } catch (IOException | RuntimeException | Error e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  private void mount(List<Path> lowersTopFirst) throws IOException {
+    Files.createDirectories(dir.upper());
+    Files.createDirectories(dir.work());
+    Files.createDirectories(dir.rootfs());
+    List<Path> lowers = new ArrayList<>(lowersTopFirst);
+    if (lowers.isEmpty()) {
+      Files.createDirectories(dir.empty());
+      lowers.add(dir.empty());
+    }
+    // the merged root directory takes its owner and mode from the upper directory
+    Stat top = Posix.lstat(lowers.getFirst());
+    Posix.lchown(dir.upper(), top.uid(), top.gid());
+    Posix.chmod(dir.upper(), lowersTopFirst.isEmpty() ? 0755 : top.permissions());
+    try {
+      OverlayMount.mount(dir.rootfs(), new OverlayLayout(lowers, dir.upper(), dir.work()));
+    } catch (IOException e) {
+      throw RunnerErrors.mountFailed("cannot mount the root filesystem", e);
+    }
+    mounted = true;
+  }
+
+  public String id() {
+    return dir.id();
+  }
+
+  public RunDir dir() {
+    return dir;
+  }
+
+  public Path rootfs() {
+    return dir.rootfs();
+  }
+
+  public Path upper() {
+    return dir.upper();
+  }
+
+  /**
+   * Resolves the user, creates the working directory, records mount stubs, writes the generated
+   * /etc files and config.json.
+   */
+  public ResolvedUser prepare(ProcessSpec p) throws IOException {
+    Path rootfs = dir.rootfs();
+    ResolvedUser user = UserResolver.resolve(rootfs, p.user());
+    Workdirs.create(rootfs, p.workdir(), user);
+    Path[] etc = EtcFiles.write(dir.etc(), p.hostname(), p.network());
+    List<SpecMount> mounts = new ArrayList<>();
+    mounts.add(SpecMount.bind(etc[0].toString(), "/etc/hosts", true));
+    mounts.add(SpecMount.bind(etc[1].toString(), "/etc/resolv.conf", true));
+    for (RunMount m : p.mounts()) {
+      mounts.add(
+          switch (m) {
+            case RunMount.Bind b -> SpecMount.bind(b.source().toString(), b.target(), b.readOnly());
+            case RunMount.Tmpfs t -> SpecMount.tmpfs(t.target(), t.options());
+          });
+    }
+    RuntimeSpec spec =
+        new RuntimeSpec(
+            p.argv(),
+            environment(p.env(), user),
+            p.workdir(),
+            user,
+            p.terminal(),
+            p.hostname(),
+            "rootfs",
+            p.network() == Network.HOST,
+            mounts,
+            nofile(),
+            "/jbuild/" + dir.id());
+    List<String> targets = new ArrayList<>();
+    for (SpecMount m : SpecWriter.allMounts(spec)) {
+      if (!m.destination().startsWith("/dev/")) {
+        targets.add(m.destination());
+      }
+    }
+    stubs = MountStubs.record(rootfs, targets);
+    Files.writeString(
+        dir.bundle().resolve("config.json"), SpecWriter.toJson(spec), StandardCharsets.UTF_8);
+    return user;
+  }
+
+  /** Starts the container (foreground: the runtime process lives as long as the container). */
+  public RuntimeProcess start(RuntimeIo io) throws IOException {
+    started = true;
+    return runtime.run(dir.id(), dir.bundle(), io);
+  }
+
+  /**
+   * Waits for the container to exit; its exit status, or a {@link RunnerException} when the runtime
+   * itself failed (could not create the container, the command does not exist).
+   */
+  public int await(RuntimeProcess process) throws IOException, InterruptedException {
+    int rc = process.waitFor();
+    if (rc != 0) {
+      Optional<String> error = runtime.loggedError(dir.bundle());
+      if (error.isPresent()) {
+        throw runtime.failure(error.get());
+      }
+    }
+    return rc;
+  }
+
+  /** Unmounts the rootfs and removes the mount stubs: the upper directory is the step's diff. */
+  public void unmount() throws IOException {
+    deleteContainer();
+    if (mounted) {
+      Syscalls.umount(dir.rootfs(), 0);
+      mounted = false;
+    }
+    if (stubs != null) {
+      stubs.removeFrom(dir.upper());
+      stubs = null;
+    }
+  }
+
+  private void deleteContainer() throws IOException {
+    // a runtime that exited normally has deleted its container; a killed one has not
+    if (started && Files.exists(runtime.stateRoot().resolve(dir.id()))) {
+      runtime.delete(dir.id());
+    }
+    started = false;
+  }
+
+  /**
+   * Hands the directory over to another owner (a detached container's monitor, or a stopped
+   * container kept for {@code ps -a}): nothing is cleaned up by this sandbox any more.
+   */
+  public synchronized void release() {
+    closed = true;
+    Cleanups.unregister(cleanup);
+  }
+
+  /** Removes the container, the mounts and the run directory (idempotent). */
+  @Override
+  public synchronized void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      deleteContainer();
+      if (mounted) {
+        try {
+          Syscalls.umount(dir.rootfs(), Syscalls.MNT_DETACH);
+        } catch (SyscallException e) {
+          // fall through to the mount table sweep
+        }
+        mounted = false;
+      }
+      MountTable.unmountAll(dir.dir());
+      Trees.delete(dir.dir());
+    } finally {
+      Cleanups.unregister(cleanup);
+    }
+  }
+
+  static List<String> environment(List<String> env, ResolvedUser user) {
+    List<String> out = new ArrayList<>(env.size() + 2);
+    boolean path = false;
+    boolean home = false;
+    for (String e : env) {
+      path |= e.startsWith("PATH=");
+      home |= e.startsWith("HOME=");
+      out.add(e);
+    }
+    if (!path) {
+      out.add(DEFAULT_PATH);
+    }
+    if (!home) {
+      out.add("HOME=" + user.home());
+    }
+    return out;
+  }
+
+  private static long nofile() {
+    try {
+      long soft = Syscalls.getrlimit(Syscalls.RLIMIT_NOFILE)[0];
+      return soft < 0 ? MAX_NOFILE : Math.min(soft, MAX_NOFILE);
+    } catch (SyscallException e) {
+      return -1;
+    }
+  }
+}

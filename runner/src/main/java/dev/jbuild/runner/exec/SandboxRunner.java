@@ -1,0 +1,73 @@
+package dev.jbuild.runner.exec;
+
+import dev.jbuild.layercache.model.Descriptor;
+import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.layercache.model.MediaTypes;
+import dev.jbuild.layercache.store.BlobInfo;
+import dev.jbuild.layercache.store.BlobWriter;
+import dev.jbuild.layercache.store.Store;
+import dev.jbuild.layercache.tar.LayerDigests;
+import dev.jbuild.layercache.tar.LayerWriter;
+import dev.jbuild.layercache.tar.LayerWriterOptions;
+import dev.jbuild.runner.RunRequest;
+import dev.jbuild.runner.RunResult;
+import dev.jbuild.runner.Runner;
+import dev.jbuild.runner.diff.UpperDiff;
+import dev.jbuild.runner.runc.OciRuntime;
+import dev.jbuild.runner.runc.RuntimeIo;
+import dev.jbuild.runner.workspace.RunDir;
+import dev.jbuild.runner.workspace.Sweeps;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The default {@link dev.jbuild.runner.Runner}: overlay of the chain's unpacked layers, runc, and
+ * the upper directory turned into the step's layer (written once as an uncompressed blob, then
+ * adopted by the layer store as the layer's unpacked form: nothing is unpacked again).
+ */
+public final class SandboxRunner implements Runner {
+  @Override
+  public RunResult run(RunRequest r) throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    Store store = r.store();
+    OciRuntime runtime = Runtimes.forStore(store.root(), r.runtime());
+    Sweeps.once(store.root(), runtime);
+    List<Path> lowers = store.layers().unpacked(r.layers()).reversed();
+    try (Sandbox sb = Sandbox.open(RunDir.create(store.root()), runtime, lowers)) {
+      sb.prepare(
+          new ProcessSpec(
+              r.argv(),
+              r.env(),
+              r.user(),
+              r.workdir(),
+              r.hostname(),
+              r.network(),
+              r.mounts(),
+              false));
+      int rc = sb.await(sb.start(RuntimeIo.lines(r.output())));
+      sb.unmount();
+      Optional<RunResult.DiffLayer> layer = rc == 0 ? capture(store, sb, lowers) : Optional.empty();
+      return new RunResult(rc, layer, Duration.ofNanos(System.nanoTime() - start));
+    }
+  }
+
+  /** Writes the upper directory as a layer blob and hands the directory to the layer store. */
+  static Optional<RunResult.DiffLayer> capture(Store store, Sandbox sb, List<Path> lowers)
+      throws IOException {
+    try (BlobWriter blob = store.blobs().newWriter();
+        LayerWriter writer = LayerWriter.open(blob, LayerWriterOptions.defaults())) {
+      if (UpperDiff.write(sb.upper(), lowers, writer) == 0) {
+        return Optional.empty();
+      }
+      LayerDigests digests = writer.finish();
+      BlobInfo info = blob.commit(digests.diffId());
+      Descriptor descriptor = info.toDescriptor(MediaTypes.OCI_LAYER);
+      Digest diffId = digests.diffId();
+      store.layers().adopt(diffId, descriptor, sb.upper());
+      return Optional.of(new RunResult.DiffLayer(descriptor, diffId));
+    }
+  }
+}

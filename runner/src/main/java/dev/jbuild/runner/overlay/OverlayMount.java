@@ -1,0 +1,118 @@
+package dev.jbuild.runner.overlay;
+
+import dev.jbuild.layercache.fs.Errno;
+import dev.jbuild.runner.sys.SyscallException;
+import dev.jbuild.runner.sys.Syscalls;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Mounts kernel overlayfs. Layers are handed to the kernel one at a time through the new mount API
+ * ({@code fsopen("overlay")} + {@code fsconfig("lowerdir+", dir)}, Linux 6.8+), so a chain of any
+ * length (the kernel's limit is 500 layers) fits, whatever the length of the layer paths. On older
+ * kernels it falls back to mount(2), whose option string is limited to one page.
+ */
+public final class OverlayMount {
+  /** The options every jbuild overlay uses: no index, no metacopy, no redirects (see README). */
+  static final List<String> FIXED_OPTIONS =
+      List.of("index=off", "metacopy=off", "redirect_dir=off");
+
+  private static final int PAGE = 4096;
+  private static volatile boolean newApi = true;
+
+  private OverlayMount() {}
+
+  /**
+   * Mounts an overlay at {@code target}.
+   *
+   * @param layout the lower directories (top first), and the upper and work directories, or none
+   *     for a read-only view
+   */
+  public static void mount(Path target, OverlayLayout layout) throws IOException {
+    if (newApi) {
+      try {
+        mountNewApi(target, layout);
+        return;
+      } catch (SyscallException e) {
+        if (e.errno() != Errno.ENOSYS && !(e.errno() == Errno.EINVAL && lowerdirPlusRejected(e))) {
+          throw new IOException("cannot mount overlay at " + target + ": " + e.getMessage(), e);
+        }
+        newApi = false;
+      }
+    }
+    mountClassic(target, layout);
+  }
+
+  private static boolean lowerdirPlusRejected(SyscallException e) {
+    return e.getMessage().contains("lowerdir+");
+  }
+
+  private static void mountNewApi(Path target, OverlayLayout layout) throws SyscallException {
+    int fs = Syscalls.fsopen("overlay");
+    int mnt = -1;
+    try {
+      Syscalls.fsconfigString(fs, "source", "jbuild");
+      for (Path lower : layout.lowersTopFirst()) {
+        Syscalls.fsconfigString(fs, "lowerdir+", lower.toString());
+      }
+      if (layout.upper() != null) {
+        Syscalls.fsconfigString(fs, "upperdir", layout.upper().toString());
+        Syscalls.fsconfigString(fs, "workdir", layout.work().toString());
+      }
+      for (String option : FIXED_OPTIONS) {
+        int eq = option.indexOf('=');
+        Syscalls.fsconfigString(fs, option.substring(0, eq), option.substring(eq + 1));
+      }
+      Syscalls.fsconfigCreate(fs);
+      mnt = Syscalls.fsmount(fs, layout.upper() == null ? Syscalls.MOUNT_ATTR_RDONLY : 0);
+      Syscalls.moveMount(mnt, target);
+    } finally {
+      Syscalls.closeQuietly(mnt);
+      Syscalls.closeQuietly(fs);
+    }
+  }
+
+  private static void mountClassic(Path target, OverlayLayout layout) throws IOException {
+    StringBuilder data = new StringBuilder("lowerdir=");
+    for (int i = 0; i < layout.lowersTopFirst().size(); i++) {
+      if (i > 0) {
+        data.append(':');
+      }
+      data.append(escape(layout.lowersTopFirst().get(i).toString()));
+    }
+    if (layout.upper() != null) {
+      data.append(",upperdir=").append(escape(layout.upper().toString()));
+      data.append(",workdir=").append(escape(layout.work().toString()));
+    }
+    for (String option : FIXED_OPTIONS) {
+      data.append(',').append(option);
+    }
+    if (data.length() >= PAGE) {
+      throw new IOException(
+          "cannot mount overlay at "
+              + target
+              + ": "
+              + layout.lowersTopFirst().size()
+              + " layers need "
+              + data.length()
+              + " bytes of mount options (limit "
+              + (PAGE - 1)
+              + ") and this kernel lacks lowerdir+ (Linux 6.8+)");
+    }
+    try {
+      Syscalls.mount(
+          "jbuild",
+          target,
+          "overlay",
+          layout.upper() == null ? Syscalls.MS_RDONLY : 0,
+          data.toString());
+    } catch (SyscallException e) {
+      throw new IOException("cannot mount overlay at " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String escape(String path) {
+    return path.replace("\\", "\\\\").replace(":", "\\:").replace(",", "\\,");
+  }
+}

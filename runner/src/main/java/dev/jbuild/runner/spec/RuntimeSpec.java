@@ -1,0 +1,38 @@
+package dev.jbuild.runner.spec;
+
+import dev.jbuild.runner.user.ResolvedUser;
+import java.util.List;
+
+/**
+ * What varies between runs in an OCI runtime spec; {@link SpecWriter} adds Docker's fixed defaults
+ * (capabilities, masked and read-only paths, proc/dev/devpts/shm/mqueue/sysfs mounts).
+ *
+ * @param rootfs the root filesystem, relative to the bundle or absolute
+ * @param mounts mounts added after the defaults (a mount on a default's destination replaces it)
+ * @param nofile the RLIMIT_NOFILE to set (soft = hard), or -1 to inherit the runtime's
+ * @param cgroupsPath the cgroup path runc creates (null: the runtime's default)
+ */
+public record RuntimeSpec(
+    List<String> args,
+    List<String> env,
+    String cwd,
+    ResolvedUser user,
+    boolean terminal,
+    String hostname,
+    String rootfs,
+    boolean hostNetwork,
+    List<SpecMount> mounts,
+    long nofile,
+    String cgroupsPath) {
+  public RuntimeSpec {
+    args = List.copyOf(args);
+    env = List.copyOf(env);
+    mounts = List.copyOf(mounts);
+    if (args.isEmpty()) {
+      throw new IllegalArgumentException("no command to run");
+    }
+    if (!cwd.startsWith("/")) {
+      throw new IllegalArgumentException("working directory must be absolute: " + cwd);
+    }
+  }
+}
