@@ -100,6 +100,22 @@ class PullPushIT {
           lines.stream().filter(l -> l.contains("Layer already exists")).count() == 2,
           lines.toString());
       assertFalse(lines.stream().anyMatch(l -> l.contains("Compressing")), lines.toString());
+
+      // the same pusher pushing to another repository of that registry mounts the layers
+      lines.clear();
+      Pusher pusher = new Pusher(store, regs, recording(lines));
+      pusher.push(local, ImageReference.parse(ref), PushOptions.defaults());
+      pusher.push(
+          local,
+          ImageReference.parse(registry.host() + "/roundtrip/other:1"),
+          PushOptions.defaults());
+      assertEquals(
+          2,
+          lines.stream().filter(l -> l.contains("Mounted from roundtrip/app")).count(),
+          lines.toString());
+      assertEquals(
+          pushed.digest().toString(),
+          inspect(registry, registry.host() + "/roundtrip/other:1", false).string("Digest"));
     }
     // jbuild pulls it into an empty store
     try (Store store = Store.open(tmp.resolve("b"));
