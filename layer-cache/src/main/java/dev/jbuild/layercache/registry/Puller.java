@@ -79,8 +79,6 @@ public final class Puller {
           store.images().addUntagged(d);
         }
         progress.message("Digest: " + top.get().digest());
-        progress.message(
-            "Status: Downloaded " + ref.familiarString() + " from " + source.describe());
         return new Result(d, false, source.describe());
       } catch (RegistryException e) {
         if (!source.mirror() || e.kind() == RegistryException.Kind.DIGEST_MISMATCH) {
