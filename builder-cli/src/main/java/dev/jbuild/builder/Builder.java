@@ -223,6 +223,9 @@ public final class Builder {
     for (var e : req.labels().entrySet()) {
       config = config.withLabel(e.getKey(), e.getValue());
     }
+    if (!req.labels().isEmpty()) {
+      config = dev.jbuild.builder.steps.StepFactory.sorted(config, "Labels");
+    }
     List<History> history = config.historyOrEmpty();
     Instant created = null;
     for (History h : history) {

@@ -33,7 +33,7 @@ public final class Main {
    * {@code jbuild -f Dockerfile .} means {@code jbuild build -f Dockerfile .}: when the first word
    * after the global options is not a subcommand, "build" is inserted there.
    */
-  static String[] withImplicitBuild(String[] args) {
+  public static String[] withImplicitBuild(String[] args) {
     Set<String> subcommands = new CommandLine(new JbuildCommand()).getSubcommands().keySet();
     int i = 0;
     while (i < args.length) {

@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -28,7 +27,6 @@ import picocli.CommandLine.Spec;
       "(default 7d), and blobs and unpacked layers nothing reaches any more."
     })
 public final class PruneCommand implements Callable<Integer> {
-  @ParentCommand JbuildCommand root;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -60,7 +58,7 @@ public final class PruneCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     PruneReport r;
-    try (Store store = Store.open(root.storeRoot())) {
+    try (Store store = Store.open(JbuildCommand.of(spec).storeRoot())) {
       if (dryRun) {
         r = store.gc().prune(options);
       } else {

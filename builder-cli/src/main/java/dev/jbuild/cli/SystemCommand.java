@@ -8,12 +8,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
-/** {@code jbuild system df}. */
+/** {@code jbuild system df} and {@code jbuild system prune} (the same as {@code jbuild prune}). */
 @Command(
     name = "system",
     mixinStandardHelpOptions = true,
     description = "Store-wide commands.",
-    subcommands = {SystemCommand.Df.class})
+    subcommands = {SystemCommand.Df.class, PruneCommand.class})
 public final class SystemCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 

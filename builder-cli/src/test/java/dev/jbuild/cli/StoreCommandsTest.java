@@ -176,7 +176,7 @@ class StoreCommandsTest {
     List<String> lines = df.out().lines().toList();
     assertTrue(lines.get(0).matches("TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE"), lines.get(0));
     assertTrue(lines.get(1).matches("Images +2 +1 +.*"), lines.get(1));
-    Result dry = jbuild("prune", "--dry-run");
+    Result dry = jbuild("system", "prune", "--dry-run");
     assertTrue(dry.out().contains("Would delete images:"), dry.out());
     Result r = jbuild("prune", "--keep-cache", "24h");
     assertEquals(0, r.exit(), r.err());
@@ -191,6 +191,22 @@ class StoreCommandsTest {
       }
     }
     assertEquals(ExitCodes.USAGE, jbuild("prune", "--keep-cache", "soon").exit());
+  }
+
+  @Test
+  void pruneWaitsForARunningBuild() throws Exception {
+    try (Store s = Store.open(root)) {
+      var build = s.lockShared();
+      var result = new java.util.concurrent.CompletableFuture<Result>();
+      Thread.ofPlatform().start(() -> result.complete(jbuild("prune")));
+      Thread.sleep(1500);
+      assertFalse(result.isDone(), "prune waits while a build holds the store");
+      build.close();
+      Result r = result.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(0, r.exit(), r.err());
+      assertTrue(r.err().contains("waiting for running builds"), r.err());
+      assertTrue(r.out().contains("Total reclaimed space"), r.out());
+    }
   }
 
   @Test

@@ -66,7 +66,15 @@ public final class StageBuilder {
   }
 
   public StageResult build() throws Exception {
-    BaseImage base = base();
+    BaseImage base;
+    try {
+      base = base();
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      int line = stage.from().range().startLine();
+      throw failure(new Step(0, label(1), stage.from().text()), line, line, e);
+    }
     StageState state = new StageState(base.config(), base.layers(), base.key(), false);
     ContainerConfig cc = base.config().configOrEmpty();
     StageScope scope = plan.scope(stage, cc.env() == null ? List.of() : cc.env());

@@ -26,6 +26,7 @@ import dev.jbuild.grammar.instructions.StopsignalInstruction;
 import dev.jbuild.grammar.instructions.UserInstruction;
 import dev.jbuild.grammar.instructions.VolumeInstruction;
 import dev.jbuild.grammar.instructions.WorkdirInstruction;
+import dev.jbuild.layercache.json.JsonObject;
 import dev.jbuild.layercache.model.ContainerConfig;
 import dev.jbuild.layercache.model.HealthConfig;
 import dev.jbuild.layercache.model.ImageConfig;
@@ -121,7 +122,7 @@ public final class StepFactory {
                 for (KeyValue kv : l.labels()) {
                   out = out.withLabel(kv.key(), kv.value());
                 }
-                return out;
+                return sorted(out, "Labels");
               });
       case MaintainerInstruction m ->
           meta("maintainer", "MAINTAINER " + m.maintainer(), c -> c.withAuthor(m.maintainer()));
@@ -135,7 +136,7 @@ public final class StepFactory {
               for (String p : ports) {
                 out = out.withExposedPort(p);
               }
-              return out;
+              return sorted(out, "ExposedPorts");
             });
       }
       case VolumeInstruction v ->
@@ -147,7 +148,7 @@ public final class StepFactory {
                 for (String p : v.volumes()) {
                   out = out.withVolume(p);
                 }
-                return out;
+                return sorted(out, "Volumes");
               });
       case UserInstruction u -> meta("user", "USER " + u.user(), c -> c.withUser(u.user()));
       case CmdInstruction c -> {
@@ -182,6 +183,22 @@ public final class StepFactory {
               c -> c.withConfig(x -> x.withAddedOnBuild(o.expression())));
       case FromInstruction f -> throw new StepFailure("FROM is not a step");
     };
+  }
+
+  /**
+   * Labels, ExposedPorts and Volumes are maps in Docker's config, which Go writes with sorted keys:
+   * keep them sorted so the config reads (and hashes) the same as docker build's.
+   */
+  public static ImageConfig sorted(ImageConfig config, String member) {
+    return config.withConfig(
+        c -> {
+          if (!(c.json().get(member) instanceof JsonObject m)) {
+            return c;
+          }
+          JsonObject.Builder b = JsonObject.builder();
+          new java.util.TreeMap<>(m.members()).forEach(b::put);
+          return c.with(member, b.build());
+        });
   }
 
   private static MetadataStep meta(String kind, String text, UnaryOperator<ImageConfig> change) {

@@ -240,7 +240,13 @@ public final class LayerStore {
     }
     Path stage = temp.newDir("adopt-");
     try {
-      Files.move(dir, stage.resolve(DIFF), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.move(dir, stage.resolve(DIFF), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+        // another file system: unpack the blob instead (the directory is consumed either way)
+        AtomicFiles.deleteTree(dir);
+        return unpacked(diffId);
+      }
       return install(diffId, stage);
     } finally {
       AtomicFiles.deleteTree(stage);

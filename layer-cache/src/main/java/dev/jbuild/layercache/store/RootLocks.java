@@ -9,30 +9,39 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The locks of one store root, shared by every {@link Store} of this JVM that opens the root.
  *
  * <p>FileChannel locks belong to the process, and overlapping ones taken in one JVM throw, so each
- * file lock sits behind a process-wide Java lock: the store lock ({@code <root>/lock}) behind a
- * reentrant read/write lock (the first shared holder takes the shared file lock, the last one
- * releases it; an exclusive holder takes the exclusive file lock), the index lock ({@code
- * <root>/index.lock}, held while index.json is rewritten) behind a reentrant lock.
+ * file lock sits behind a process-wide Java lock. The store lock ({@code <root>/lock}): any number
+ * of shared holds (from any threads; a hold may be released on another thread than the one that
+ * took it, so builds may hand it to worker or virtual threads) or one exclusive owner thread
+ * (reentrant; it may also take shared holds, which then need no file lock). The first shared hold
+ * takes the shared file lock, the last one releases it; the exclusive owner holds the exclusive
+ * file lock. A thread holding only a shared lock that asks for the exclusive one gets an
+ * IllegalStateException instead of a deadlock. The index lock ({@code <root>/index.lock}, held
+ * while index.json is rewritten) sits behind a reentrant lock.
  */
 final class RootLocks {
   private static final ConcurrentHashMap<Path, RootLocks> BY_ROOT = new ConcurrentHashMap<>();
 
   private final Path storeLockFile;
   private final Path indexLockFile;
-  private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
-  private final Object sharedGuard = new Object();
-  private int sharedHolders;
+  private final ReentrantLock indexLock = new ReentrantLock();
+
+  // store lock state, guarded by "this"
+  private int sharedFileHolds;
   private FileChannel sharedChannel;
   private FileLock sharedFileLock;
-  private final ReentrantLock indexLock = new ReentrantLock();
+  private Thread exclusiveOwner;
+  private int exclusiveHolds;
+  private FileChannel exclusiveChannel;
+  private FileLock exclusiveFileLock;
+
+  /** Shared holds by the thread that took them (to refuse an upgrade instead of deadlocking). */
+  private final java.util.Map<Thread, Integer> sharedByThread = new java.util.HashMap<>();
 
   private RootLocks(Path root) {
     this.storeLockFile = root.resolve("lock");
@@ -44,99 +53,141 @@ final class RootLocks {
   }
 
   StoreLock shared() {
-    rw.readLock().lock();
-    if (rw.isWriteLockedByCurrentThread()) {
-      // the exclusive file lock already covers this thread
-      return new Held(false, rw.readLock()::unlock);
-    }
-    try {
-      synchronized (sharedGuard) {
-        if (sharedHolders == 0) {
+    Thread me = Thread.currentThread();
+    synchronized (this) {
+      if (exclusiveOwner == me) {
+        exclusiveHolds++; // covered by the exclusive file lock
+        return new Held(false, this::releaseExclusive);
+      }
+      while (exclusiveOwner != null) {
+        awaitUninterruptibly();
+      }
+      if (sharedFileHolds == 0) {
+        try {
           sharedChannel = open(storeLockFile);
           sharedFileLock = sharedChannel.lock(0, Long.MAX_VALUE, true);
+        } catch (IOException e) {
+          closeQuietly(sharedChannel);
+          sharedChannel = null;
+          throw new UncheckedIOException("cannot lock the store (" + storeLockFile + ")", e);
         }
-        sharedHolders++;
       }
-    } catch (IOException | RuntimeException e) {
-      rw.readLock().unlock();
-      throw wrap(e);
+      sharedFileHolds++;
+      sharedByThread.merge(me, 1, Integer::sum);
     }
-    return new Held(false, this::releaseShared);
+    return new Held(false, () -> releaseShared(me));
   }
 
-  private void releaseShared() {
-    try {
-      synchronized (sharedGuard) {
-        if (--sharedHolders == 0) {
-          try {
-            sharedFileLock.release();
-            sharedChannel.close();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          } finally {
-            sharedFileLock = null;
-            sharedChannel = null;
-          }
+  private void releaseShared(Thread taker) {
+    synchronized (this) {
+      sharedByThread.computeIfPresent(taker, (t, n) -> n == 1 ? null : n - 1);
+      if (--sharedFileHolds == 0) {
+        try {
+          sharedFileLock.release();
+          sharedChannel.close();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        } finally {
+          sharedFileLock = null;
+          sharedChannel = null;
+          notifyAll();
         }
       }
-    } finally {
-      rw.readLock().unlock();
     }
   }
 
   StoreLock exclusive() {
-    rw.writeLock().lock();
-    return takeExclusiveFile();
+    return tryExclusive(null).orElseThrow();
   }
 
+  /** The exclusive lock within {@code timeout} (null = wait as long as it takes). */
   Optional<StoreLock> tryExclusive(Duration timeout) {
-    try {
-      if (!rw.writeLock().tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        return Optional.empty();
+    Thread me = Thread.currentThread();
+    long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+    synchronized (this) {
+      if (exclusiveOwner == me) {
+        exclusiveHolds++;
+        return Optional.of(new Held(true, this::releaseExclusive));
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    }
-    if (rw.getWriteHoldCount() > 1) {
-      return Optional.of(new Held(true, rw.writeLock()::unlock));
-    }
-    try {
-      FileChannel ch = open(storeLockFile);
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (true) {
-        FileLock l = ch.tryLock();
-        if (l != null) {
-          return Optional.of(new Held(true, () -> release(l, ch, rw.writeLock()::unlock)));
-        }
-        if (System.nanoTime() > deadline) {
-          ch.close();
-          rw.writeLock().unlock();
+      if (sharedByThread.containsKey(me)) {
+        throw new IllegalStateException(
+            "this thread holds the store's shared lock and asks for the exclusive one");
+      }
+      while (exclusiveOwner != null || sharedFileHolds > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
           return Optional.empty();
         }
-        Thread.sleep(50);
+        awaitNanos(timeout == null ? 0 : left);
       }
-    } catch (IOException | InterruptedException e) {
-      rw.writeLock().unlock();
-      if (e instanceof InterruptedException) {
+      try {
+        FileChannel ch = open(storeLockFile);
+        FileLock l;
+        if (timeout == null) {
+          l = ch.lock();
+        } else {
+          while ((l = ch.tryLock()) == null && System.nanoTime() < deadline) {
+            wait(20);
+          }
+        }
+        if (l == null) {
+          ch.close();
+          return Optional.empty();
+        }
+        exclusiveChannel = ch;
+        exclusiveFileLock = l;
+        exclusiveOwner = me;
+        exclusiveHolds = 1;
+        return Optional.of(new Held(true, this::releaseExclusive));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot lock the store (" + storeLockFile + ")", e);
+      } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return Optional.empty();
       }
-      throw wrap(e);
     }
   }
 
-  private StoreLock takeExclusiveFile() {
-    if (rw.getWriteHoldCount() > 1) {
-      return new Held(true, rw.writeLock()::unlock);
+  private synchronized void releaseExclusive() {
+    if (--exclusiveHolds == 0) {
+      try {
+        exclusiveFileLock.release();
+        exclusiveChannel.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } finally {
+        exclusiveFileLock = null;
+        exclusiveChannel = null;
+        exclusiveOwner = null;
+        notifyAll();
+      }
     }
+  }
+
+  private void awaitUninterruptibly() {
+    awaitNanos(0);
+  }
+
+  private void awaitNanos(long nanos) {
     try {
-      FileChannel ch = open(storeLockFile);
-      FileLock l = ch.lock();
-      return new Held(true, () -> release(l, ch, rw.writeLock()::unlock));
-    } catch (IOException | RuntimeException e) {
-      rw.writeLock().unlock();
-      throw wrap(e);
+      if (nanos <= 0) {
+        wait();
+      } else {
+        wait(Math.max(1, nanos / 1_000_000));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the store lock", e);
+    }
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        // ignore
+      }
     }
   }
 
@@ -164,26 +215,9 @@ final class RootLocks {
     T get() throws IOException;
   }
 
-  private static void release(FileLock l, FileChannel ch, Runnable then) {
-    try {
-      l.release();
-      ch.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      then.run();
-    }
-  }
-
   private static FileChannel open(Path file) throws IOException {
     return FileChannel.open(
         file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-  }
-
-  private static RuntimeException wrap(Exception e) {
-    return e instanceof RuntimeException r
-        ? r
-        : new UncheckedIOException("cannot lock the store", (IOException) e);
   }
 
   private static final class Held implements StoreLock {

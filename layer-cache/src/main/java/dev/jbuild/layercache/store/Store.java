@@ -46,15 +46,31 @@ public final class Store implements AutoCloseable {
   }
 
   public static Store open(Path root, StoreOptions options) throws IOException {
-    Files.createDirectories(root);
-    Path real = root.toRealPath();
-    for (String d : List.of("blobs/sha256", "tmp", "l", "layerdb", "cache", "gcroots")) {
-      Files.createDirectories(real.resolve(d));
+    try {
+      Files.createDirectories(root);
+      Path real = root.toRealPath();
+      for (String d : List.of("blobs/sha256", "tmp", "l", "layerdb", "cache", "gcroots")) {
+        Files.createDirectories(real.resolve(d));
+      }
+      Store store = new Store(real, options);
+      store.initLayout();
+      TempSpace.sweep(real.resolve("tmp"));
+      return store;
+    } catch (java.nio.file.FileSystemException e) {
+      String reason =
+          e instanceof java.nio.file.AccessDeniedException
+              ? "permission denied"
+              : e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+      String where = e.getFile() == null ? "" : " (" + e.getFile() + ")";
+      throw new IOException(
+          "cannot open the store at "
+              + root
+              + ": "
+              + reason
+              + where
+              + " (set --root or JBUILD_ROOT)",
+          e);
     }
-    Store store = new Store(real, options);
-    store.initLayout();
-    TempSpace.sweep(real.resolve("tmp"));
-    return store;
   }
 
   private void initLayout() throws IOException {

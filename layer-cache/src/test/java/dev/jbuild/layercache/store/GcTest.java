@@ -116,7 +116,13 @@ class GcTest {
   void pruneWaitsForBuildsHoldingTheSharedLock() throws Exception {
     try (Store s = open()) {
       StoreLock build = s.lockShared();
-      assertTrue(s.tryLockExclusive(Duration.ofMillis(100)).isEmpty());
+      java.util.concurrent.atomic.AtomicBoolean got =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      Thread pruner =
+          Thread.ofPlatform()
+              .start(() -> got.set(s.tryLockExclusive(Duration.ofMillis(100)).isPresent()));
+      pruner.join();
+      assertFalse(got.get(), "prune cannot lock while a build holds the shared lock");
       Thread other =
           Thread.ofPlatform()
               .start(
@@ -135,6 +141,29 @@ class GcTest {
       }
       try (StoreLock again = s.lockShared()) {
         assertFalse(again.exclusive());
+      }
+    }
+  }
+
+  @Test
+  void sharedHoldsMayMoveBetweenThreadsAndUpgradesFailFast() throws Exception {
+    try (Store s = open()) {
+      StoreLock held = s.lockShared();
+      Thread closer = Thread.ofVirtual().start(held::close);
+      closer.join();
+      try (StoreLock ex = s.tryLockExclusive(Duration.ofSeconds(5)).orElseThrow()) {
+        assertTrue(ex.exclusive());
+      }
+      try (StoreLock shared = s.lockShared()) {
+        IllegalStateException e =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalStateException.class, s::lockExclusive);
+        assertTrue(e.getMessage().contains("shared"), e.getMessage());
+        assertFalse(shared.exclusive());
+      }
+      try (StoreLock ex = s.lockExclusive();
+          StoreLock again = s.lockExclusive()) {
+        assertTrue(ex.exclusive() && again.exclusive());
       }
     }
   }

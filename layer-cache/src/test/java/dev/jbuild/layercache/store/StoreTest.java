@@ -139,4 +139,13 @@ class StoreTest {
       Json.parseObject(Files.readAllBytes(s.root().resolve("index.json")));
     }
   }
+
+  @Test
+  void unusableRootIsAClearError() throws IOException {
+    Path file = Files.writeString(dir.resolve("file"), "x");
+    IOException e = assertThrows(IOException.class, () -> Store.open(file.resolve("store")));
+    assertTrue(
+        e.getMessage().startsWith("cannot open the store at " + file.resolve("store")),
+        e.getMessage());
+  }
 }

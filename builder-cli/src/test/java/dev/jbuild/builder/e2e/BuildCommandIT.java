@@ -1,0 +1,217 @@
+package dev.jbuild.builder.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbuild.layercache.store.Store;
+import dev.jbuild.testing.LocalRegistry;
+import dev.jbuild.testing.TestImages;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The build command's options end to end: -q, --iidfile, --output, stdin, --push, registry cache.
+ */
+class BuildCommandIT {
+  Path work;
+  Path ctx;
+  Path root;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    work = Files.createTempDirectory("jbuild-buildcmd");
+    ctx = Files.createDirectories(work.resolve("ctx"));
+    root = work.resolve("store");
+    Files.writeString(
+        ctx.resolve("Dockerfile"),
+        "FROM busybox\nCOPY hello.txt /hello.txt\nRUN echo ran > /ran.txt\nCMD [\"cat\", \"/hello.txt\"]\n");
+    Files.writeString(ctx.resolve("hello.txt"), "hello\n");
+    try (Store store = Store.open(root)) {
+      TestImages.busybox(store, "busybox:latest");
+    }
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    BuildCorpusIT.deleteTree(work);
+  }
+
+  private BuildCorpusIT.Outcome jbuild(String... args) {
+    List<String> all = new ArrayList<>(List.of("--root", root.toString()));
+    all.addAll(List.of(args));
+    return BuildCorpusIT.jbuild(all.toArray(String[]::new));
+  }
+
+  private static String run(String... cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), String.join(" ", cmd) + ":\n" + out);
+    return out;
+  }
+
+  @Test
+  void quietPrintsOnlyTheImageIdAndWritesTheIidfile() throws IOException {
+    Path iid = work.resolve("iid");
+    BuildCorpusIT.Outcome o =
+        jbuild("build", "-q", "--iidfile", iid.toString(), "-t", "app:1", ctx.toString());
+    assertEquals(0, o.exit(), o.err());
+    assertTrue(o.out().strip().matches("sha256:[0-9a-f]{64}"), o.out());
+    assertEquals(o.out().strip(), Files.readString(iid));
+    assertEquals("", o.err());
+  }
+
+  @Test
+  void shorthandWithoutSubcommandBuilds() {
+    BuildCorpusIT.Outcome o =
+        jbuild("-f", ctx.resolve("Dockerfile").toString(), "-q", ctx.toString());
+    assertEquals(0, o.exit(), o.err());
+    assertTrue(o.out().strip().startsWith("sha256:"), o.out());
+  }
+
+  @Test
+  void exportsOciDockerLocalAndTar() throws Exception {
+    Path oci = work.resolve("out/app-oci.tar");
+    Path docker = work.resolve("out/app-docker.tar");
+    Path local = work.resolve("out/fs");
+    Path tar = work.resolve("out/fs.tar");
+    BuildCorpusIT.Outcome o =
+        jbuild(
+            "build",
+            "-q",
+            "-t",
+            "app:1",
+            "--output",
+            "type=oci,dest=" + oci,
+            "--output",
+            "type=docker,dest=" + docker,
+            "-o",
+            local.toString(),
+            "--output",
+            "type=tar,dest=" + tar,
+            ctx.toString());
+    assertEquals(0, o.exit(), o.err());
+    assertTrue(run("skopeo", "inspect", "oci-archive:" + oci).contains("\"Architecture\""));
+    assertTrue(run("skopeo", "inspect", "docker-archive:" + docker).contains("\"Architecture\""));
+    assertEquals("hello\n", Files.readString(local.resolve("hello.txt")));
+    assertEquals("ran\n", Files.readString(local.resolve("ran.txt")));
+    assertTrue(Files.isRegularFile(local.resolve("bin/busybox")));
+    String listing = run("tar", "-tf", tar.toString());
+    assertTrue(listing.contains("hello.txt") && listing.contains("bin/busybox"), listing);
+  }
+
+  @Test
+  void dockerfileAndContextFromStdin() throws Exception {
+    InputStream saved = System.in;
+    try {
+      System.setIn(new ByteArrayInputStream("FROM busybox\nCOPY hello.txt /\n".getBytes()));
+      BuildCorpusIT.Outcome o = jbuild("build", "-q", "-f", "-", ctx.toString());
+      assertEquals(0, o.exit(), o.err());
+
+      Path tar = work.resolve("ctx.tar");
+      run("tar", "-C", ctx.toString(), "-cf", tar.toString(), ".");
+      System.setIn(Files.newInputStream(tar));
+      o = jbuild("build", "-q", "-t", "fromtar:1", "-");
+      assertEquals(0, o.exit(), o.err());
+
+      System.setIn(new ByteArrayInputStream("FROM busybox\nRUN echo no context\n".getBytes()));
+      o = jbuild("build", "-q", "-");
+      assertEquals(0, o.exit(), o.err());
+    } finally {
+      System.setIn(saved);
+    }
+  }
+
+  @Test
+  void badArgumentsAreOneClearLine() {
+    BuildCorpusIT.Outcome o = jbuild("build", "--build-arg", "=x", ctx.toString());
+    assertEquals(2, o.exit());
+    assertEquals(1, o.err().strip().lines().count(), o.err());
+    assertTrue(o.err().contains("invalid build-arg"), o.err());
+
+    o = jbuild("build", work.resolve("missing").toString());
+    assertEquals(4, o.exit());
+    assertTrue(o.err().contains("context directory not found"), o.err());
+
+    o = jbuild("build", "-f", "nope/Dockerfile", ctx.toString());
+    assertEquals(4, o.exit());
+    assertTrue(o.err().contains("Dockerfile not found: nope/Dockerfile"), o.err());
+
+    o = jbuild("build", "--network", "bridge", ctx.toString());
+    assertEquals(2, o.exit());
+  }
+
+  @Test
+  void labelsAreAddedToTheImage() throws IOException {
+    BuildCorpusIT.Outcome o =
+        jbuild("build", "-q", "-t", "lab:1", "--label", "b=2", "--label", "a=1", ctx.toString());
+    assertEquals(0, o.exit(), o.err());
+    BuildCorpusIT.Outcome inspect = jbuild("inspect", "lab:1");
+    assertTrue(
+        inspect.out().replaceAll("\\s", "").contains("\"Labels\":{\"a\":\"1\",\"b\":\"2\"}"),
+        inspect.out());
+  }
+
+  @Test
+  void pushAndRegistryCacheOnAFreshStore() throws Exception {
+    try (LocalRegistry registry = LocalRegistry.start()) {
+      String base = registry.host() + "/library/busybox:latest";
+      assertEquals(0, jbuild("push", "-q", "busybox:latest", base).exit());
+      Files.writeString(
+          ctx.resolve("Dockerfile"),
+          "FROM " + base + "\nCOPY hello.txt /hello.txt\nRUN echo ran > /ran.txt\nENV A=1\n");
+      String cacheRef = "type=registry,ref=" + registry.host() + "/cache:ci";
+      String app = registry.host() + "/app:1";
+      BuildCorpusIT.Outcome first =
+          jbuild(
+              "build",
+              "--progress",
+              "plain",
+              "--push",
+              "-t",
+              app,
+              "--cache-to",
+              cacheRef,
+              ctx.toString());
+      assertEquals(0, first.exit(), first.err());
+      run("skopeo", "inspect", "--tls-verify=false", "docker://" + app);
+
+      root = work.resolve("fresh-store");
+      BuildCorpusIT.Outcome second =
+          jbuild(
+              "build",
+              "--progress",
+              "plain",
+              "--cache-from",
+              cacheRef,
+              "-t",
+              "app:2",
+              ctx.toString());
+      assertEquals(0, second.exit(), second.err());
+      Matcher m =
+          Pattern.compile("^#\\d+ \\[\\d+/\\d+\\] (.*)$", Pattern.MULTILINE).matcher(second.err());
+      int steps = 0;
+      while (m.find()) {
+        String line = m.group(1);
+        if (line.startsWith("FROM ") || !(line.endsWith("CACHED") || line.contains(" DONE "))) {
+          continue;
+        }
+        steps++;
+        assertTrue(
+            line.endsWith("CACHED"),
+            "not cached on the fresh store: " + line + "\n" + second.err());
+      }
+      assertEquals(3, steps, second.err());
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package dev.jbuild.builder.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbuild.layercache.store.Store;
+import dev.jbuild.testing.TestImages;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Rebuilds: what is CACHED, what reruns, what the plain progress says changed, reproducibility. */
+class IncrementalBuildIT {
+  Path work;
+  Path ctx;
+
+  static final String DOCKERFILE =
+      """
+      FROM busybox
+      RUN echo first > /first.txt
+      COPY a.txt /a.txt
+      RUN cat /a.txt > /a-copy.txt
+      COPY b.txt /b.txt
+      ARG LATE=1
+      RUN echo "late $LATE" > /late.txt
+      CMD ["cat", "/b.txt"]
+      """;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    work = Files.createTempDirectory("jbuild-incremental");
+    ctx = Files.createDirectories(work.resolve("ctx"));
+    Files.writeString(ctx.resolve("Dockerfile"), DOCKERFILE);
+    Files.writeString(ctx.resolve("a.txt"), "a1\n");
+    Files.writeString(ctx.resolve("b.txt"), "b1\n");
+    for (String s : List.of("store", "store2")) {
+      try (Store store = Store.open(work.resolve(s))) {
+        TestImages.busybox(store, "busybox:latest");
+      }
+    }
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    BuildCorpusIT.deleteTree(work);
+  }
+
+  /** Builds and returns the lines of --progress plain: step title -> CACHED or DONE (reason). */
+  private BuildCorpusIT.Outcome build(String store, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--root",
+                work.resolve(store).toString(),
+                "build",
+                "--progress",
+                "plain",
+                "-t",
+                "inc:1"));
+    args.addAll(List.of(extra));
+    args.add(ctx.toString());
+    BuildCorpusIT.Outcome o = BuildCorpusIT.jbuild(args.toArray(String[]::new));
+    assertEquals(0, o.exit(), o.err());
+    return o;
+  }
+
+  private static final Pattern SUMMARY =
+      Pattern.compile(
+          "^#\\d+ \\[\\d+/\\d+\\] (.*?) (CACHED|DONE [0-9.]+s(?: \\((.*)\\))?)$",
+          Pattern.MULTILINE);
+
+  /** instruction text -> "CACHED" or "DONE" or "DONE: reason". */
+  private static List<String> summary(String err) {
+    List<String> out = new ArrayList<>();
+    Matcher m = SUMMARY.matcher(err);
+    while (m.find()) {
+      String status = m.group(2).startsWith("CACHED") ? "CACHED" : "DONE";
+      if (m.group(3) != null) {
+        status += ": " + m.group(3);
+      }
+      out.add(m.group(1) + " -> " + status);
+    }
+    return out;
+  }
+
+  private static String imageId(BuildCorpusIT.Outcome o) {
+    Matcher m = Pattern.compile("writing image (sha256:[0-9a-f]{64})").matcher(o.err());
+    assertTrue(m.find(), o.err());
+    return m.group(1);
+  }
+
+  @Test
+  void unchangedRebuildIsAllCachedAndTheSameImage() {
+    String first = imageId(build("store"));
+    BuildCorpusIT.Outcome again = build("store");
+    List<String> s = summary(again.err());
+    assertEquals(8, s.size(), again.err());
+    for (String line : s) {
+      assertTrue(line.endsWith("-> CACHED"), "not cached: " + line + "\n" + again.err());
+    }
+    assertEquals(first, imageId(again));
+  }
+
+  @Test
+  void changedFileRebuildsFromItsCopyOnAndSaysWhy() throws IOException {
+    build("store");
+    Files.writeString(ctx.resolve("b.txt"), "b2\n");
+    BuildCorpusIT.Outcome o = build("store");
+    List<String> s = summary(o.err());
+    assertEquals(
+        List.of(
+            "FROM busybox -> CACHED",
+            "RUN echo first > /first.txt -> CACHED",
+            "COPY a.txt /a.txt -> CACHED",
+            "RUN cat /a.txt > /a-copy.txt -> CACHED",
+            "COPY b.txt /b.txt -> DONE: file b.txt changed",
+            "ARG LATE=1 -> DONE: a previous step changed",
+            "RUN echo \"late $LATE\" > /late.txt -> DONE: a previous step changed",
+            "CMD [\"cat\", \"/b.txt\"] -> DONE: a previous step changed"),
+        s,
+        o.err());
+  }
+
+  @Test
+  void mtimeOnlyChangesHitTheCache() throws IOException {
+    build("store");
+    Files.setLastModifiedTime(
+        ctx.resolve("a.txt"), FileTime.from(Instant.parse("2001-01-01T00:00:00Z")));
+    BuildCorpusIT.Outcome o = build("store");
+    for (String line : summary(o.err())) {
+      assertTrue(line.endsWith("-> CACHED"), line);
+    }
+  }
+
+  @Test
+  void aBuildArgInvalidatesOnlyTheStepsThatSeeIt() {
+    build("store");
+    BuildCorpusIT.Outcome o = build("store", "--build-arg", "LATE=2");
+    List<String> s = summary(o.err());
+    for (String line : s.subList(0, 6)) {
+      assertTrue(line.endsWith("-> CACHED"), "should be cached: " + line + "\n" + o.err());
+    }
+    assertEquals(
+        "RUN echo \"late $LATE\" > /late.txt -> DONE: env LATE changed", s.get(6), o.err());
+  }
+
+  @Test
+  void sourceDateEpochBuildsAreReproducibleCleanAndIncremental() throws IOException {
+    String[] epoch = {"--build-arg", "SOURCE_DATE_EPOCH=1700000000"};
+    String clean1 = imageId(build("store", epoch));
+    String clean2 = imageId(build("store2", epoch));
+    assertEquals(clean1, clean2, "two clean builds");
+    Files.writeString(ctx.resolve("a.txt"), "changed\n");
+    String changed = imageId(build("store", epoch));
+    assertNotEquals(clean1, changed);
+    Files.writeString(ctx.resolve("a.txt"), "a1\n");
+    assertEquals(
+        clean1, imageId(build("store", epoch)), "incremental rebuild back to the original");
+  }
+}
