@@ -23,6 +23,7 @@ import dev.jbuild.layercache.registry.RegistryConfig;
 import dev.jbuild.layercache.registry.RegistryException;
 import dev.jbuild.layercache.registry.auth.CredentialStore;
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.testing.ImageValidator;
 import dev.jbuild.testing.LocalRegistry;
 import dev.jbuild.testing.RandomImages;
 import java.nio.file.Files;
@@ -126,6 +127,7 @@ class PullPushIT {
                   ImageReference.parse(ref), Platform.parse("linux/amd64"), PullOptions.defaults());
       assertEquals(pushed.digest(), d.digest());
       assertEquals(d.digest(), store.images().resolve(ref).orElseThrow().digest());
+      ImageValidator.validate(store, ref);
       var image = store.images().image(d, Platform.parse("linux/amd64"));
       List<Digest> diffIds = image.config().diffIds();
       for (int i = 0; i < diffIds.size(); i++) {
@@ -171,6 +173,7 @@ class PullPushIT {
               .pull(ImageReference.parse(ref), Platform.host(), PullOptions.defaults());
       assertEquals(digest, d.digest().toString());
       assertEquals(2, store.images().image(d).manifest().layers().size());
+      ImageValidator.validate(store, ref);
     }
   }
 
@@ -214,6 +217,7 @@ class PullPushIT {
                   ImageReference.parse(ref), Platform.parse("linux/arm64"), PullOptions.defaults());
       var image = store.images().image(d, Platform.parse("linux/arm64"));
       assertEquals("arm64", image.config().architecture());
+      ImageValidator.validate(store, ref);
       var e =
           assertThrows(
               RegistryException.class,
