@@ -174,6 +174,18 @@ class PullPushIT {
       assertEquals(digest, d.digest().toString());
       assertEquals(2, store.images().image(d).manifest().layers().size());
       ImageValidator.validate(store, ref);
+      // pushing the pulled image to another repository of that registry mounts its blobs from
+      // where it was pulled (what a built image on a pulled base gets for its base layers)
+      var lines = new ArrayList<String>();
+      new Pusher(store, regs, recording(lines))
+          .push(
+              d,
+              ImageReference.parse(registry.host() + "/skopeo/copied:1"),
+              PushOptions.defaults());
+      assertEquals(
+          2,
+          lines.stream().filter(l -> l.contains("Mounted from skopeo/pushed")).count(),
+          lines.toString());
     }
   }
 

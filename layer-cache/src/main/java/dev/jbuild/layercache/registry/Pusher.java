@@ -118,16 +118,52 @@ public final class Pusher {
       names.add(manifest.annotations().get("org.opencontainers.image.base.name"));
     }
     for (String name : names) {
+      sameHostRepository(name, host)
+          .filter(r -> !r.equals(target.repository()))
+          .ifPresent(out::add);
+    }
+    learnFromStore(target);
+    return out;
+  }
+
+  /**
+   * Remembers, for every image tagged in the store under a name of the destination host (a pulled
+   * base image, an earlier push), which repository holds its blobs: those are the mounts to try for
+   * a built image whose lower layers came from it.
+   */
+  private void learnFromStore(Registries.Source target) throws IOException {
+    String host = target.registry().host();
+    for (Descriptor tagged : store.images().tagged()) {
+      Optional<String> repo = sameHostRepository(tagged.refName(), host);
+      if (repo.isEmpty()
+          || repo.get().equals(target.repository())
+          || !MediaTypes.isManifest(tagged.mediaType())
+          || !store.blobs().has(tagged.digest())) {
+        continue;
+      }
       try {
-        ImageReference r = ImageReference.parse(name);
-        if (r.registry().equals(host) && !r.repository().equals(target.repository())) {
-          out.add(r.repository());
+        ImageManifest m = store.images().manifest(tagged.digest());
+        String where = host + "/" + repo.get();
+        seen.computeIfAbsent(m.config().digest(), k -> ConcurrentHashMap.newKeySet()).add(where);
+        for (Descriptor l : m.layers()) {
+          seen.computeIfAbsent(l.digest(), k -> ConcurrentHashMap.newKeySet()).add(where);
         }
-      } catch (IllegalArgumentException e) {
-        // not a reference
+      } catch (IOException | IllegalArgumentException e) {
+        // not readable: no mount hints from it
       }
     }
-    return out;
+  }
+
+  private static Optional<String> sameHostRepository(String name, String host) {
+    if (name == null) {
+      return Optional.empty();
+    }
+    try {
+      ImageReference r = ImageReference.parse(name);
+      return r.registry().equals(host) ? Optional.of(r.repository()) : Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   private List<Descriptor> pushLayers(
