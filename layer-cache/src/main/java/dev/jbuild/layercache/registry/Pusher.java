@@ -1,6 +1,7 @@
 package dev.jbuild.layercache.registry;
 
 import dev.jbuild.layercache.compress.Compression;
+import dev.jbuild.layercache.compress.ParallelGzipOutputStream;
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.ImageIndex;
@@ -268,7 +269,11 @@ public final class Pusher {
                       options
                           .compression()
                           .compress(tee, options.effectiveLevel(), options.threads())) {
-                in.transferTo(z);
+                if (z instanceof ParallelGzipOutputStream gz) {
+                  gz.transferFrom(in); // straight into its block buffers
+                } else {
+                  in.transferTo(z);
+                }
               }
             }
 
