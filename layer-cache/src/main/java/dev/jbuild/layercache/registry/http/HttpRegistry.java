@@ -1,5 +1,6 @@
 package dev.jbuild.layercache.registry.http;
 
+import dev.jbuild.layercache.io.HashingOutputStream;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.registry.RawManifest;
 import dev.jbuild.layercache.registry.Registry;
@@ -252,13 +253,22 @@ public final class HttpRegistry implements Registry {
     if (status != 200) {
       throw failure(r, repository, "GET blob " + digest, "pull");
     }
+    // a fresh hashing sink (a store BlobWriter) hashes anyway: verify with its digest, once
+    HashingOutputStream hashingSink =
+        sink instanceof HashingOutputStream h
+                && h.size() == 0
+                && digest.algorithm().equals("sha256")
+            ? h
+            : null;
     MessageDigest md = digest.newMessageDigest();
     long total = 0;
     byte[] buf = new byte[BUFFER];
     try (InputStream in = r.body()) {
       int n;
       while ((n = in.read(buf)) > 0) {
-        md.update(buf, 0, n);
+        if (hashingSink == null) {
+          md.update(buf, 0, n);
+        }
         total += n;
         if (expectedSize >= 0 && total > expectedSize) {
           throw RegistryErrors.sizeMismatch(host, repository, digest, expectedSize, total);
@@ -274,7 +284,8 @@ public final class HttpRegistry implements Registry {
     if (expectedSize >= 0 && total != expectedSize) {
       throw RegistryErrors.sizeMismatch(host, repository, digest, expectedSize, total);
     }
-    Digest actual = Digest.of(digest.algorithm(), md.digest());
+    Digest actual =
+        hashingSink != null ? hashingSink.digest() : Digest.of(digest.algorithm(), md.digest());
     if (!actual.equals(digest)) {
       throw RegistryErrors.digestMismatch(host, repository, digest, actual);
     }
