@@ -31,9 +31,6 @@ import java.util.stream.Collectors;
  * blob (verified blobs already written stay, content-addressed, for the next try).
  */
 public final class Puller {
-  /** Tries per blob: a dropped connection or a 5xx is retried twice (after 0.5 s, 1 s). */
-  private static final int ATTEMPTS = 3;
-
   private final Store store;
   private final Registries registries;
   private final Progress progress;
@@ -338,27 +335,7 @@ public final class Puller {
       return;
     }
     boolean show = !action.equals("config");
-    for (int attempt = 1; ; attempt++) {
-      try {
-        fetchOnce(source, blob, action, id, show);
-        return;
-      } catch (RegistryException e) {
-        boolean retryable =
-            e.kind() == RegistryException.Kind.CONNECTION
-                || e.kind() == RegistryException.Kind.SERVER;
-        if (!retryable || attempt >= ATTEMPTS) {
-          throw e;
-        }
-        progress.message(
-            id + ": " + e.getMessage() + "; retrying (" + attempt + "/" + (ATTEMPTS - 1) + ")");
-        try {
-          Thread.sleep(500L * attempt);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-      }
-    }
+    Retry.run(progress, id, () -> fetchOnce(source, blob, action, id, show));
   }
 
   private void fetchOnce(

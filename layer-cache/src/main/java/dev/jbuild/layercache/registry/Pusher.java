@@ -243,7 +243,12 @@ public final class Pusher {
       uploadKnown(target, blob, mountFrom, true);
       return blob;
     }
-    return compressAndUpload(target, layer, mediaType, options);
+    var result = new java.util.concurrent.atomic.AtomicReference<Descriptor>();
+    Retry.run(
+        progress,
+        layer.digest().shortHex(),
+        () -> result.set(compressAndUpload(target, layer, mediaType, options)));
+    return result.get();
   }
 
   private static String layerType(LayerCompression c, boolean docker) {
@@ -329,18 +334,23 @@ public final class Pusher {
       throw new IOException(
           "blob " + blob.digest() + " is not in the store: cannot push it to " + target.describe());
     }
-    if (show) {
-      progress.start(id, "Pushing", blob.size());
-    }
-    registry.putBlob(
-        target.repository(),
-        blob.digest(),
-        blob.size(),
-        Registry.BlobContent.ofFile(store.blobs().path(blob.digest())),
-        n -> {
+    Retry.run(
+        progress,
+        id,
+        () -> {
           if (show) {
-            progress.advance(id, n);
+            progress.start(id, "Pushing", blob.size());
           }
+          registry.putBlob(
+              target.repository(),
+              blob.digest(),
+              blob.size(),
+              Registry.BlobContent.ofFile(store.blobs().path(blob.digest())),
+              n -> {
+                if (show) {
+                  progress.advance(id, n);
+                }
+              });
         });
     remember(blob.digest(), target);
     if (show) {
