@@ -91,6 +91,8 @@ class ArchiveIT {
       ImageValidator.validate(store, "made/by-skopeo:7");
       var b = ArchiveLoader.load(store, ociTar);
       assertEquals(1, b.size());
+      assertEquals("made/oci:8", b.get(0).name()); // skopeo's ref.name is the whole reference
+      ImageValidator.validate(store, "made/oci:8");
       for (String name : List.of("made/by-skopeo:7")) {
         var image =
             store.images().image(store.images().resolve(name).orElseThrow(), Platform.host());
