@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .ci/setup
-mvn -B -q -pl bench -am package -DskipTests -Dspotless.check.skip=true
-mvn -B -q -pl bench dependency:build-classpath -Dmdep.outputFile=bench/target/classpath.txt >/dev/null
-cp="layer-cache/target/classes:testdata/target/classes:grammar/target/classes:$(cat bench/target/classpath.txt)"
+# package, then the reactor's classpath of bench (its jbuild modules as target/classes); with -am
+# every module writes the file in turn and bench, the last, wins
+mvn -B -q -pl bench -am package dependency:build-classpath -DskipTests -Dspotless.check.skip=true \
+  -Dmdep.outputFile="$PWD/bench/target/classpath.txt" >/dev/null
+cp="$(cat bench/target/classpath.txt)"
 exec java --enable-native-access=ALL-UNNAMED -Xmx256m -cp "bench/target/classes:$cp" \
   dev.jbuild.bench.registry.RegistryBench "$@"

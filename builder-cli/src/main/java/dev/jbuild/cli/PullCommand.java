@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.ImageReference;
 import dev.jbuild.layercache.model.Platform;
 import dev.jbuild.layercache.registry.ConsoleProgress;
@@ -8,6 +9,7 @@ import dev.jbuild.layercache.registry.PullOptions;
 import dev.jbuild.layercache.registry.Puller;
 import dev.jbuild.layercache.store.Store;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,10 +62,21 @@ public final class PullCommand implements Callable<Integer> {
     try (Store store = Store.open(root.storeRoot());
         var _ = store.lockShared();
         var registries = RegistryCli.registries(System.getenv(), spec.commandLine().getErr())) {
+      Optional<Descriptor> before =
+          ref.digest() == null
+              ? store.images().resolve(ref.familiarString())
+              : Optional.<Descriptor>empty();
       var puller = new Puller(store, registries, progress);
       var result = puller.pullDetailed(ref, p, new PullOptions(true, null, Math.max(1, parallel)));
-      if (!quiet && result.fromStore()) {
-        out.println("Status: Image is up to date for " + ref.familiarString());
+      if (!quiet) {
+        boolean same =
+            before.isPresent() && before.get().digest().equals(result.manifest().digest());
+        out.println(
+            (same ? "Status: Image is up to date for " : "Status: Downloaded newer image for ")
+                + ref.familiarString()
+                + " (from "
+                + result.source()
+                + ")");
       }
       out.println(ref);
       out.flush();

@@ -50,18 +50,27 @@ public final class LocalRegistry implements AutoCloseable {
     }
   }
 
-  /** Which variant to start. {@code auth} may be null (no authentication). */
-  public record Options(BasicAuth auth, boolean tls) {
+  /**
+   * Which variant to start. {@code auth} may be null (no authentication); with {@code token} the
+   * credentials are checked by a bearer-token service (the flow Docker Hub uses) instead of Basic
+   * auth.
+   */
+  public record Options(BasicAuth auth, boolean tls, boolean token) {
     public static Options plain() {
-      return new Options(null, false);
+      return new Options(null, false, false);
     }
 
     public Options withAuth(String username, String password) {
-      return new Options(new BasicAuth(username, password), tls);
+      return new Options(new BasicAuth(username, password), tls, token);
+    }
+
+    /** Bearer tokens from a token service on 127.0.0.1 that accepts these credentials. */
+    public Options withTokenAuth(String username, String password) {
+      return new Options(new BasicAuth(username, password), tls, true);
     }
 
     public Options withTls() {
-      return new Options(auth, true);
+      return new Options(auth, true, token);
     }
   }
 
@@ -70,6 +79,7 @@ public final class LocalRegistry implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Thread shutdownHook;
+  private TokenServer tokenServer;
 
   private LocalRegistry(Options options, Path dir, Process process, int port) {
     this.options = options;
@@ -113,7 +123,27 @@ public final class LocalRegistry implements AutoCloseable {
             "-out",
             dir.resolve("ca.crt").toString());
       }
-      if (options.auth() != null) {
+      if (options.token()) {
+        run(
+            dir,
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=jbuild-test-token",
+            "-keyout",
+            dir.resolve("token.key").toString(),
+            "-out",
+            dir.resolve("token.crt").toString());
+      }
+      if (options.auth() != null && !options.token()) {
         String line =
             run(dir, "htpasswd", "-Bbn", options.auth().username(), options.auth().password());
         Files.writeString(dir.resolve("htpasswd"), line.strip() + "\n");
@@ -121,35 +151,51 @@ public final class LocalRegistry implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the local registry", e);
     }
+    TokenServer tokens = null;
+    if (options.token()) {
+      try {
+        tokens =
+            new TokenServer(dir.resolve("token.key"), dir.resolve("token.crt"), options.auth());
+      } catch (IOException e) {
+        deleteTree(dir);
+        throw new UncheckedIOException(e);
+      }
+    }
     IOException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       int port = freePort();
       try {
         Path config = dir.resolve("config.yml");
-        Files.writeString(config, config(options, dir, port));
+        Files.writeString(
+            config, config(options, dir, port, tokens == null ? null : tokens.realm()));
         Process p =
             new ProcessBuilder(BINARY, "serve", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("registry.log").toFile())
                 .start();
         var registry = new LocalRegistry(options, dir, p, port);
+        registry.tokenServer = tokens;
         try {
           registry.awaitReady(Duration.ofSeconds(20));
           return registry;
         } catch (IOException e) {
           last = e;
           registry.stopProcess();
+          registry.tokenServer = null;
         }
       } catch (IOException e) {
         last = e;
       }
+    }
+    if (tokens != null) {
+      tokens.close();
     }
     deleteTree(dir);
     throw new IllegalStateException(
         "the local registry (" + BINARY + ") did not start: " + last.getMessage(), last);
   }
 
-  private static String config(Options options, Path dir, int port) {
+  private static String config(Options options, Path dir, int port, String tokenRealm) {
     var sb = new StringBuilder();
     sb.append("version: 0.1\n");
     sb.append("log:\n  level: error\n  accesslog:\n    disabled: true\n");
@@ -162,7 +208,12 @@ public final class LocalRegistry implements AutoCloseable {
       sb.append("  tls:\n    certificate: ").append(dir.resolve("ca.crt")).append('\n');
       sb.append("    key: ").append(dir.resolve("key.pem")).append('\n');
     }
-    if (options.auth() != null) {
+    if (tokenRealm != null) {
+      sb.append("auth:\n  token:\n    realm: ").append(tokenRealm).append('\n');
+      sb.append("    service: ").append(TokenServer.SERVICE).append('\n');
+      sb.append("    issuer: ").append(TokenServer.ISSUER).append('\n');
+      sb.append("    rootcertbundle: ").append(dir.resolve("token.crt")).append('\n');
+    } else if (options.auth() != null) {
       sb.append("auth:\n  htpasswd:\n    realm: jbuild-test\n    path: ")
           .append(dir.resolve("htpasswd"))
           .append('\n');
@@ -318,6 +369,9 @@ public final class LocalRegistry implements AutoCloseable {
   @Override
   public void close() {
     stopProcess();
+    if (tokenServer != null) {
+      tokenServer.close();
+    }
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException e) {

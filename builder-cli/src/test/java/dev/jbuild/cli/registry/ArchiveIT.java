@@ -12,6 +12,7 @@ import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonObject;
 import dev.jbuild.layercache.model.Platform;
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.testing.ImageValidator;
 import dev.jbuild.testing.RandomImages;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -56,6 +57,7 @@ class ArchiveIT {
         var loaded = ArchiveLoader.load(store, archive);
         assertEquals(1, loaded.size());
         assertEquals("app:1", loaded.get(0).name());
+        ImageValidator.validate(store, "app:1");
         var image =
             store.images().image(store.images().resolve("app:1").orElseThrow(), Platform.host());
         assertEquals(configDigest, image.manifest().config().digest().toString());
@@ -86,8 +88,11 @@ class ArchiveIT {
     try (Store store = Store.open(tmp.resolve("dst"))) {
       var a = ArchiveLoader.load(store, dockerTar);
       assertEquals("made/by-skopeo:7", a.get(0).name());
+      ImageValidator.validate(store, "made/by-skopeo:7");
       var b = ArchiveLoader.load(store, ociTar);
       assertEquals(1, b.size());
+      assertEquals("made/oci:8", b.get(0).name()); // skopeo's ref.name is the whole reference
+      ImageValidator.validate(store, "made/oci:8");
       for (String name : List.of("made/by-skopeo:7")) {
         var image =
             store.images().image(store.images().resolve(name).orElseThrow(), Platform.host());

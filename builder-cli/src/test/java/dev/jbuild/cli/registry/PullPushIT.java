@@ -23,6 +23,7 @@ import dev.jbuild.layercache.registry.RegistryConfig;
 import dev.jbuild.layercache.registry.RegistryException;
 import dev.jbuild.layercache.registry.auth.CredentialStore;
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.testing.ImageValidator;
 import dev.jbuild.testing.LocalRegistry;
 import dev.jbuild.testing.RandomImages;
 import java.nio.file.Files;
@@ -100,6 +101,22 @@ class PullPushIT {
           lines.stream().filter(l -> l.contains("Layer already exists")).count() == 2,
           lines.toString());
       assertFalse(lines.stream().anyMatch(l -> l.contains("Compressing")), lines.toString());
+
+      // the same pusher pushing to another repository of that registry mounts the layers
+      lines.clear();
+      Pusher pusher = new Pusher(store, regs, recording(lines));
+      pusher.push(local, ImageReference.parse(ref), PushOptions.defaults());
+      pusher.push(
+          local,
+          ImageReference.parse(registry.host() + "/roundtrip/other:1"),
+          PushOptions.defaults());
+      assertEquals(
+          2,
+          lines.stream().filter(l -> l.contains("Mounted from roundtrip/app")).count(),
+          lines.toString());
+      assertEquals(
+          pushed.digest().toString(),
+          inspect(registry, registry.host() + "/roundtrip/other:1", false).string("Digest"));
     }
     // jbuild pulls it into an empty store
     try (Store store = Store.open(tmp.resolve("b"));
@@ -110,6 +127,7 @@ class PullPushIT {
                   ImageReference.parse(ref), Platform.parse("linux/amd64"), PullOptions.defaults());
       assertEquals(pushed.digest(), d.digest());
       assertEquals(d.digest(), store.images().resolve(ref).orElseThrow().digest());
+      ImageValidator.validate(store, ref);
       var image = store.images().image(d, Platform.parse("linux/amd64"));
       List<Digest> diffIds = image.config().diffIds();
       for (int i = 0; i < diffIds.size(); i++) {
@@ -155,6 +173,19 @@ class PullPushIT {
               .pull(ImageReference.parse(ref), Platform.host(), PullOptions.defaults());
       assertEquals(digest, d.digest().toString());
       assertEquals(2, store.images().image(d).manifest().layers().size());
+      ImageValidator.validate(store, ref);
+      // pushing the pulled image to another repository of that registry mounts its blobs from
+      // where it was pulled (what a built image on a pulled base gets for its base layers)
+      var lines = new ArrayList<String>();
+      new Pusher(store, regs, recording(lines))
+          .push(
+              d,
+              ImageReference.parse(registry.host() + "/skopeo/copied:1"),
+              PushOptions.defaults());
+      assertEquals(
+          2,
+          lines.stream().filter(l -> l.contains("Mounted from skopeo/pushed")).count(),
+          lines.toString());
     }
   }
 
@@ -198,6 +229,7 @@ class PullPushIT {
                   ImageReference.parse(ref), Platform.parse("linux/arm64"), PullOptions.defaults());
       var image = store.images().image(d, Platform.parse("linux/arm64"));
       assertEquals("arm64", image.config().architecture());
+      ImageValidator.validate(store, ref);
       var e =
           assertThrows(
               RegistryException.class,

@@ -93,6 +93,11 @@ class RegistryCliIT {
     var pull = Cli.run(env, null, "--root", fresh.toString(), "pull", ref);
     assertEquals(0, pull.exit(), pull.err());
     assertTrue(pull.out().contains(ref), pull.out());
+    assertTrue(pull.out().contains("Status: Downloaded newer image"), pull.out());
+    var again = Cli.run(env, null, "--root", fresh.toString(), "pull", ref);
+    assertEquals(0, again.exit(), again.err());
+    assertTrue(again.out().contains("Status: Image is up to date"), again.out());
+    assertTrue(again.out().contains("Already exists"), again.out());
 
     var logout = Cli.run(env, null, "logout", auth.host());
     assertEquals(0, logout.exit(), logout.err());

@@ -38,17 +38,19 @@ class RegistryContractIT {
   private LocalRegistry plain;
   private LocalRegistry auth;
   private LocalRegistry tls;
+  private LocalRegistry token;
 
   @BeforeAll
   void start() {
     plain = LocalRegistry.start();
     auth = LocalRegistry.start(LocalRegistry.Options.plain().withAuth("alice", "s3cret"));
     tls = LocalRegistry.start(LocalRegistry.Options.plain().withTls().withAuth("bob", "pw"));
+    token = LocalRegistry.start(LocalRegistry.Options.plain().withTokenAuth("carol", "pw2"));
   }
 
   @AfterAll
   void stop() {
-    for (var r : new LocalRegistry[] {plain, auth, tls}) {
+    for (var r : new LocalRegistry[] {plain, auth, tls, token}) {
       if (r != null) {
         r.close();
       }
@@ -56,7 +58,7 @@ class RegistryContractIT {
   }
 
   List<LocalRegistry> registries() {
-    return List.of(plain, auth, tls);
+    return List.of(plain, auth, tls, token);
   }
 
   /** A client for the harness registry with the right credentials and CA. */
@@ -180,6 +182,22 @@ class RegistryContractIT {
       var e = assertThrows(RegistryException.class, reg::ping);
       assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
       assertEquals(RegistryErrors.authRejected(auth.host(), "alice").getMessage(), e.getMessage());
+    }
+  }
+
+  @Test
+  void bearerTokensWrongPasswordAndAnonymous() throws Exception {
+    var wrong = CredentialStore.of(Map.of(token.host(), RegistryCredential.basic("carol", "nope")));
+    try (Registry reg = new HttpRegistry(token.host(), RegistryConfig.empty(), wrong)) {
+      var e = assertThrows(RegistryException.class, () -> reg.getManifest("t/x", "latest"));
+      assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
+      assertEquals(RegistryErrors.authRejected(token.host(), "carol").getMessage(), e.getMessage());
+    }
+    try (Registry reg =
+        new HttpRegistry(token.host(), RegistryConfig.empty(), CredentialStore.none())) {
+      var e = assertThrows(RegistryException.class, () -> reg.getManifest("t/x", "latest"));
+      assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
+      assertEquals(RegistryErrors.authRequired(token.host()).getMessage(), e.getMessage());
     }
   }
 

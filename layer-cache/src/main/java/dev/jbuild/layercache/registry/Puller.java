@@ -79,8 +79,6 @@ public final class Puller {
           store.images().addUntagged(d);
         }
         progress.message("Digest: " + top.get().digest());
-        progress.message(
-            "Status: Downloaded " + ref.familiarString() + " from " + source.describe());
         return new Result(d, false, source.describe());
       } catch (RegistryException e) {
         if (!source.mirror() || e.kind() == RegistryException.Kind.DIGEST_MISMATCH) {
@@ -337,6 +335,12 @@ public final class Puller {
       return;
     }
     boolean show = !action.equals("config");
+    Retry.run(progress, id, () -> fetchOnce(source, blob, action, id, show));
+  }
+
+  private void fetchOnce(
+      Registries.Source source, Descriptor blob, String action, String id, boolean show)
+      throws IOException {
     if (show) {
       progress.start(id, action, blob.size());
     }

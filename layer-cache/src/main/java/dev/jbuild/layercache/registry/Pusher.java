@@ -1,6 +1,7 @@
 package dev.jbuild.layercache.registry;
 
 import dev.jbuild.layercache.compress.Compression;
+import dev.jbuild.layercache.compress.ParallelGzipOutputStream;
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.ImageIndex;
@@ -118,16 +119,52 @@ public final class Pusher {
       names.add(manifest.annotations().get("org.opencontainers.image.base.name"));
     }
     for (String name : names) {
+      sameHostRepository(name, host)
+          .filter(r -> !r.equals(target.repository()))
+          .ifPresent(out::add);
+    }
+    learnFromStore(target);
+    return out;
+  }
+
+  /**
+   * Remembers, for every image tagged in the store under a name of the destination host (a pulled
+   * base image, an earlier push), which repository holds its blobs: those are the mounts to try for
+   * a built image whose lower layers came from it.
+   */
+  private void learnFromStore(Registries.Source target) throws IOException {
+    String host = target.registry().host();
+    for (Descriptor tagged : store.images().tagged()) {
+      Optional<String> repo = sameHostRepository(tagged.refName(), host);
+      if (repo.isEmpty()
+          || repo.get().equals(target.repository())
+          || !MediaTypes.isManifest(tagged.mediaType())
+          || !store.blobs().has(tagged.digest())) {
+        continue;
+      }
       try {
-        ImageReference r = ImageReference.parse(name);
-        if (r.registry().equals(host) && !r.repository().equals(target.repository())) {
-          out.add(r.repository());
+        ImageManifest m = store.images().manifest(tagged.digest());
+        String where = host + "/" + repo.get();
+        seen.computeIfAbsent(m.config().digest(), k -> ConcurrentHashMap.newKeySet()).add(where);
+        for (Descriptor l : m.layers()) {
+          seen.computeIfAbsent(l.digest(), k -> ConcurrentHashMap.newKeySet()).add(where);
         }
-      } catch (IllegalArgumentException e) {
-        // not a reference
+      } catch (IOException | IllegalArgumentException e) {
+        // not readable: no mount hints from it
       }
     }
-    return out;
+  }
+
+  private static Optional<String> sameHostRepository(String name, String host) {
+    if (name == null) {
+      return Optional.empty();
+    }
+    try {
+      ImageReference r = ImageReference.parse(name);
+      return r.registry().equals(host) ? Optional.of(r.repository()) : Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   private List<Descriptor> pushLayers(
@@ -206,7 +243,12 @@ public final class Pusher {
       uploadKnown(target, blob, mountFrom, true);
       return blob;
     }
-    return compressAndUpload(target, layer, mediaType, options);
+    var result = new java.util.concurrent.atomic.AtomicReference<Descriptor>();
+    Retry.run(
+        progress,
+        layer.digest().shortHex(),
+        () -> result.set(compressAndUpload(target, layer, mediaType, options)));
+    return result.get();
   }
 
   private static String layerType(LayerCompression c, boolean docker) {
@@ -222,22 +264,33 @@ public final class Pusher {
     progress.start(id, "Compressing", -1);
     BlobInfo info;
     try (BlobWriter copy = store.blobs().newWriter()) {
+      Registry.DigestingBody body =
+          new Registry.DigestingBody() {
+            @Override
+            public void writeTo(OutputStream network) throws IOException {
+              OutputStream tee = new TeeOutputStream(network, copy);
+              try (InputStream in = store.blobs().open(layer.digest());
+                  OutputStream z =
+                      options
+                          .compression()
+                          .compress(tee, options.effectiveLevel(), options.threads())) {
+                if (z instanceof ParallelGzipOutputStream gz) {
+                  gz.transferFrom(in); // straight into its block buffers
+                } else {
+                  in.transferTo(z);
+                }
+              }
+            }
+
+            @Override
+            public Digest digest() {
+              return copy.digest();
+            }
+          };
       Registry.Uploaded up =
           target
               .registry()
-              .putBlobStreaming(
-                  target.repository(),
-                  network -> {
-                    OutputStream tee = new TeeOutputStream(network, copy);
-                    try (InputStream in = store.blobs().open(layer.digest());
-                        OutputStream z =
-                            options
-                                .compression()
-                                .compress(tee, options.effectiveLevel(), options.threads())) {
-                      in.transferTo(z);
-                    }
-                  },
-                  n -> progress.advance(id, n));
+              .putBlobStreaming(target.repository(), body, n -> progress.advance(id, n));
       info = copy.commit(up.digest());
     }
     Descriptor blob = Descriptor.of(mediaType, info.digest(), info.size());
@@ -281,18 +334,23 @@ public final class Pusher {
       throw new IOException(
           "blob " + blob.digest() + " is not in the store: cannot push it to " + target.describe());
     }
-    if (show) {
-      progress.start(id, "Pushing", blob.size());
-    }
-    registry.putBlob(
-        target.repository(),
-        blob.digest(),
-        blob.size(),
-        Registry.BlobContent.ofFile(store.blobs().path(blob.digest())),
-        n -> {
+    Retry.run(
+        progress,
+        id,
+        () -> {
           if (show) {
-            progress.advance(id, n);
+            progress.start(id, "Pushing", blob.size());
           }
+          registry.putBlob(
+              target.repository(),
+              blob.digest(),
+              blob.size(),
+              Registry.BlobContent.ofFile(store.blobs().path(blob.digest())),
+              n -> {
+                if (show) {
+                  progress.advance(id, n);
+                }
+              });
         });
     remember(blob.digest(), target);
     if (show) {

@@ -99,4 +99,13 @@ public interface Registry extends AutoCloseable {
   interface StreamingBody {
     void writeTo(OutputStream out) throws IOException;
   }
+
+  /**
+   * A streaming body that hashes what it writes itself (e.g. it also writes into a store {@code
+   * BlobWriter}): the upload then trusts {@link #digest()} after {@link #writeTo} instead of
+   * hashing the bytes a second time.
+   */
+  interface DigestingBody extends StreamingBody {
+    Digest digest();
+  }
 }

@@ -43,7 +43,8 @@ import java.util.Optional;
  *       ~/.config/jbuild/certs.d}, then {@code /etc/jbuild/certs.d}).
  * </ul>
  */
-public record RegistryConfig(Map<String, HostConfig> registries, Optional<Path> certsDir) {
+public record RegistryConfig(
+    Map<String, HostConfig> registries, Optional<Path> certsDir, Proxies proxies) {
   /** The file name looked for in the config directories. */
   public static final String FILE_NAME = "registries.json";
 
@@ -59,10 +60,20 @@ public record RegistryConfig(Map<String, HostConfig> registries, Optional<Path> 
   public RegistryConfig {
     registries = Map.copyOf(registries);
     Objects.requireNonNull(certsDir, "certsDir");
+    Objects.requireNonNull(proxies, "proxies");
+  }
+
+  public RegistryConfig(Map<String, HostConfig> registries, Optional<Path> certsDir) {
+    this(registries, certsDir, Proxies.NONE);
   }
 
   public static RegistryConfig empty() {
     return new RegistryConfig(Map.of(), Optional.empty());
+  }
+
+  /** A copy using these HTTP proxies. */
+  public RegistryConfig withProxies(Proxies p) {
+    return new RegistryConfig(registries, certsDir, p);
   }
 
   public HostConfig host(String host) {
@@ -73,11 +84,11 @@ public record RegistryConfig(Map<String, HostConfig> registries, Optional<Path> 
   public RegistryConfig withHost(String host, HostConfig config) {
     var copy = new LinkedHashMap<>(registries);
     copy.put(host, config);
-    return new RegistryConfig(copy, certsDir);
+    return new RegistryConfig(copy, certsDir, proxies);
   }
 
   public RegistryConfig withCertsDir(Path dir) {
-    return new RegistryConfig(registries, Optional.of(dir));
+    return new RegistryConfig(registries, Optional.of(dir), proxies);
   }
 
   public List<String> mirrors(String host) {
@@ -160,10 +171,18 @@ public record RegistryConfig(Map<String, HostConfig> registries, Optional<Path> 
     return Files.isRegularFile(system) ? Optional.of(system) : Optional.empty();
   }
 
-  /** Loads the located file (or the empty configuration when there is none). */
+  /**
+   * Loads the located file (or the empty configuration when there is none), with the HTTP proxies
+   * of the environment ({@link Proxies}).
+   */
   public static RegistryConfig load(Map<String, String> env) throws IOException {
     Optional<Path> file = locate(env);
-    return file.isPresent() ? load(file.get()) : empty();
+    RegistryConfig c = file.isPresent() ? load(file.get()) : empty();
+    try {
+      return c.withProxies(Proxies.fromEnvironment(env));
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   public static RegistryConfig load(Path file) throws IOException {

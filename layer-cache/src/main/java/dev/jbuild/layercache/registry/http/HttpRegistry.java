@@ -1,5 +1,6 @@
 package dev.jbuild.layercache.registry.http;
 
+import dev.jbuild.layercache.io.HashingOutputStream;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.registry.RawManifest;
 import dev.jbuild.layercache.registry.Registry;
@@ -252,13 +253,22 @@ public final class HttpRegistry implements Registry {
     if (status != 200) {
       throw failure(r, repository, "GET blob " + digest, "pull");
     }
+    // a fresh hashing sink (a store BlobWriter) hashes anyway: verify with its digest, once
+    HashingOutputStream hashingSink =
+        sink instanceof HashingOutputStream h
+                && h.size() == 0
+                && digest.algorithm().equals("sha256")
+            ? h
+            : null;
     MessageDigest md = digest.newMessageDigest();
     long total = 0;
     byte[] buf = new byte[BUFFER];
     try (InputStream in = r.body()) {
       int n;
       while ((n = in.read(buf)) > 0) {
-        md.update(buf, 0, n);
+        if (hashingSink == null) {
+          md.update(buf, 0, n);
+        }
         total += n;
         if (expectedSize >= 0 && total > expectedSize) {
           throw RegistryErrors.sizeMismatch(host, repository, digest, expectedSize, total);
@@ -274,7 +284,8 @@ public final class HttpRegistry implements Registry {
     if (expectedSize >= 0 && total != expectedSize) {
       throw RegistryErrors.sizeMismatch(host, repository, digest, expectedSize, total);
     }
-    Digest actual = Digest.of(digest.algorithm(), md.digest());
+    Digest actual =
+        hashingSink != null ? hashingSink.digest() : Digest.of(digest.algorithm(), md.digest());
     if (!actual.equals(digest)) {
       throw RegistryErrors.digestMismatch(host, repository, digest, actual);
     }
@@ -365,7 +376,7 @@ public final class HttpRegistry implements Registry {
   public Uploaded putBlobStreaming(String repository, StreamingBody body, LongConsumer progress)
       throws IOException {
     URI location = startUpload(repository);
-    var pipe = new PublishingOutputStream(BUFFER, progress);
+    var pipe = new PublishingOutputStream(BUFFER, !(body instanceof DigestingBody), progress);
     Future<HttpResponse<InputStream>> patch =
         transport
             .executor()
@@ -407,7 +418,7 @@ public final class HttpRegistry implements Registry {
       throw failure(r, repository, "streaming upload", "push");
     }
     Transport.drain(r);
-    Digest digest = pipe.digest();
+    Digest digest = body instanceof DigestingBody d ? d.digest() : pipe.digest();
     URI next = location.resolve(r.headers().firstValue("Location").orElse(location.toString()));
     HttpResponse<InputStream> done =
         transport.exchange(

@@ -36,7 +36,10 @@ final class PublishingOutputStream extends OutputStream {
   private long size;
   private boolean closed;
 
-  PublishingOutputStream(int chunkSize, LongConsumer progress) {
+  private final boolean hash;
+
+  PublishingOutputStream(int chunkSize, boolean hash, LongConsumer progress) {
+    this.hash = hash;
     this.chunkSize = chunkSize;
     this.progress = progress;
     this.chunk = new byte[chunkSize];
@@ -92,7 +95,9 @@ final class PublishingOutputStream extends OutputStream {
     if (closed) {
       throw new IOException("stream closed");
     }
-    sha256.update(b, off, len);
+    if (hash) {
+      sha256.update(b, off, len);
+    }
     size += len;
     while (len > 0) {
       int n = Math.min(len, chunkSize - fill);

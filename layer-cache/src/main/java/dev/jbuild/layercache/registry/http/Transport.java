@@ -79,14 +79,17 @@ final class Transport implements AutoCloseable {
       var ca = config.caFile(host);
       ssl = ca.isPresent() ? Tls.trusting(ca.get()) : defaultSsl();
     }
-    this.client =
+    var builder =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(CONNECT_TIMEOUT)
             .followRedirects(HttpClient.Redirect.NEVER)
             .executor(executor)
-            .sslContext(ssl)
-            .build();
+            .sslContext(ssl);
+    if (!config.proxies().isEmpty()) {
+      builder.proxy(config.proxies().selector());
+    }
+    this.client = builder.build();
     this.auth = new Authenticator(host, credentials, client);
   }
 

@@ -76,6 +76,20 @@ class MaliciousRegistryTest {
   }
 
   @Test
+  void blobWithWrongBytesIsRejectedWhenTheSinkHashes() throws Exception {
+    // a store BlobWriter hashes what it is given: the client verifies with that digest
+    Digest good = Digest.sha256(GOOD);
+    try (var reg = new HttpRegistry(host, RegistryConfig.empty(), CredentialStore.none())) {
+      var sink = new dev.jbuild.layercache.io.HashingOutputStream(new ByteArrayOutputStream());
+      var e =
+          assertThrows(
+              RegistryException.class,
+              () -> reg.getBlob("evil/repo", good, GOOD.length, sink, n -> {}));
+      assertEquals(RegistryException.Kind.DIGEST_MISMATCH, e.kind());
+    }
+  }
+
+  @Test
   void blobLongerThanDescribedIsRejected() throws Exception {
     Digest good = Digest.sha256(GOOD);
     try (var reg = new HttpRegistry(host, RegistryConfig.empty(), CredentialStore.none())) {
