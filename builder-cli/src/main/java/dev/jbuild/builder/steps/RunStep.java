@@ -245,6 +245,7 @@ public final class RunStep implements Step {
               mounts,
               services.runtime(),
               sink);
+      req = req.withSourceDateEpoch(services.sourceDateEpoch());
       RunResult result = services.runner().run(req);
       if (!result.succeeded()) {
         List<String> last;
@@ -287,9 +288,19 @@ public final class RunStep implements Step {
         if (m.readOnly()) {
           mounts.add(dev.jbuild.runner.RunMount.Bind.readOnly(source, target));
         } else {
-          WritableView view = WritableView.over(source, scratch);
-          resources.add(view);
-          mounts.add(dev.jbuild.runner.RunMount.Bind.readWrite(view.root(), target));
+          if (Files.isDirectory(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Snapshot view = Snapshots.mountWritable(services.store(), source);
+            resources.add(view::close);
+            mounts.add(dev.jbuild.runner.RunMount.Bind.readWrite(view.root(), target));
+          } else {
+            Path copy = Files.createTempFile(scratch, "rw-", "");
+            Files.copy(
+                source,
+                copy,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            mounts.add(dev.jbuild.runner.RunMount.Bind.readWrite(copy, target));
+          }
         }
       }
       case CACHE -> {
