@@ -4,6 +4,7 @@
 # JBUILD_JAVA picks the java binary (default: the JDK that built jbuild, then $JAVA_HOME, then PATH);
 # JBUILD_JAVA_OPTS adds JVM options.
 jar="@JAR@"
+aot="@AOT@"
 if [ -n "$JBUILD_JAVA" ]; then java="$JBUILD_JAVA"
 elif [ -x "@JAVA_HOME@/bin/java" ]; then java="@JAVA_HOME@/bin/java"
 elif [ -n "$JAVA_HOME" ] && [ -x "$JAVA_HOME/bin/java" ]; then java="$JAVA_HOME/bin/java"
@@ -13,5 +14,15 @@ if [ ! -f "$jar" ]; then
   echo "jbuild: $jar is missing; run 'mvn package' in the repository" >&2
   exit 127
 fi
-exec "$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xss1m -XX:MaxRAM=1g -Xmx256m \
-  -XX:TieredStopAtLevel=4 $JBUILD_JAVA_OPTS -jar "$jar" "$@"
+# File names are UTF-8 whatever the caller's locale (the JVM decodes them with it).
+case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
+  *UTF-8*|*utf-8*|*utf8*|*UTF8*) ;;
+  *) LC_ALL=C.UTF-8; export LC_ALL ;;
+esac
+# The AOT cache made at package time by the same JDK: classes pre-parsed and pre-linked.
+# A JDK that cannot use it ignores it (-Xlog keeps its complaint quiet).
+cache=""
+if [ -f "$aot" ] && [ -z "$JBUILD_NO_AOT" ]; then
+  cache="-XX:AOTCache=$aot -Xlog:aot=off -Xlog:cds=off"
+fi
+exec "$java" @JVM_FLAGS@ $cache $JBUILD_JAVA_OPTS -jar "$jar" "$@"

@@ -66,7 +66,9 @@ public final class Builder {
   }
 
   public BuildResult build(BuildRequest req, Progress progress) throws Exception {
+    Trace.mark("build start");
     Dockerfile dockerfile = Dockerfiles.parse(req.dockerfileName(), req.dockerfileText());
+    Trace.mark("parsed");
     PlatformSpec platformSpec = PlatformSpec.parse(req.platform().toString());
     BuildPlan plan =
         BuildGraph.plan(
@@ -77,6 +79,7 @@ public final class Builder {
                 .withTargetPlatform(platformSpec)
                 .withBuildPlatform(PlatformSpec.host()));
 
+    Trace.mark("planned");
     FileHashCache hashes = null;
     Optional<BuildContext> context = Optional.empty();
     if (req.context().isPresent()) {
@@ -132,6 +135,7 @@ public final class Builder {
             + req.context().map(p -> p.toAbsolutePath().normalize().toString()).orElse("-");
     AtomicInteger ids = new AtomicInteger();
 
+    Trace.mark("context ready");
     StageResult target;
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       Map<Integer, Future<?>> running = new HashMap<>();
@@ -160,6 +164,7 @@ public final class Builder {
       }
     }
 
+    Trace.mark("stages done");
     ImageConfig config = finish(target.state(), req);
     Image image = ImageAssembler.write(store, config, target.state().layers(), req.tags());
     if (hashes != null) {
@@ -169,6 +174,7 @@ public final class Builder {
         progress.message("warning: cannot save context hashes: " + e.getMessage());
       }
     }
+    Trace.mark("image written");
     return new BuildResult(image, req.tags(), executor.steps(), executor.cached(), executor.keys());
   }
 

@@ -167,6 +167,7 @@ public final class BuildCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    dev.jbuild.builder.Trace.mark("build command");
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     Map<String, String> env = System.getenv();
@@ -218,6 +219,7 @@ public final class BuildCommand implements Callable<Integer> {
     try (Store store = Store.open(root.storeRoot());
         var _ = store.lockShared();
         Registries registries = RegistryCli.registries(env, err)) {
+      dev.jbuild.builder.Trace.mark("store open");
       Inputs inputs = Inputs.read(context, file, store);
       BuildRequest req =
           new BuildRequest(
@@ -355,7 +357,7 @@ public final class BuildCommand implements Callable<Integer> {
         head = readHead(spool);
         if (looksLikeTar(head)) {
           dev.jbuild.layercache.tar.LayerApplier.apply(
-              spool, dir, dev.jbuild.layercache.tar.ApplyMode.FLAT);
+              spool, dir, dev.jbuild.layercache.tar.ApplyMode.PLAIN);
           Files.deleteIfExists(spool);
           Path df = fileArg == null ? dir.resolve("Dockerfile") : dir.resolve(fileArg);
           return new Inputs(

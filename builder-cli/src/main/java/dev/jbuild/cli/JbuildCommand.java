@@ -5,36 +5,46 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-/** The root command: global options and the list of subcommands. */
+/**
+ * The root command and its global options. Subcommands are registered by {@link Main} from {@link
+ * #SUBCOMMANDS}: only the one being run (building every command's model by reflection costs a
+ * quarter of a second of start-up), or all of them for help.
+ */
 @Command(
     name = "jbuild",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description =
         "Builds OCI images from Dockerfiles, daemonless.%n"
-            + "  jbuild -f Dockerfile .   is short for   jbuild build -f Dockerfile .",
-    subcommands = {
-      BuildCommand.class,
-      ParseCommand.class,
-      ImagesCommand.class,
-      InspectCommand.class,
-      HistoryCommand.class,
-      TagCommand.class,
-      RmiCommand.class,
-      PruneCommand.class,
-      SystemCommand.class,
-      RunCommand.class,
-      PsCommand.class,
-      StopCommand.class,
-      RmCommand.class,
-      PullCommand.class,
-      PushCommand.class,
-      LoginCommand.class,
-      LogoutCommand.class,
-      SaveCommand.class,
-      LoadCommand.class
-    })
+            + "  jbuild -f Dockerfile .   is short for   jbuild build -f Dockerfile .")
 public final class JbuildCommand implements Runnable {
+  /** Every subcommand, in the order help lists them. */
+  static final java.util.Map<String, java.util.function.Supplier<Object>> SUBCOMMANDS =
+      subcommands();
+
+  private static java.util.Map<String, java.util.function.Supplier<Object>> subcommands() {
+    var m = new java.util.LinkedHashMap<String, java.util.function.Supplier<Object>>();
+    m.put("build", BuildCommand::new);
+    m.put("parse", ParseCommand::new);
+    m.put("images", ImagesCommand::new);
+    m.put("inspect", InspectCommand::new);
+    m.put("history", HistoryCommand::new);
+    m.put("tag", TagCommand::new);
+    m.put("rmi", RmiCommand::new);
+    m.put("prune", PruneCommand::new);
+    m.put("system", SystemCommand::new);
+    m.put("run", RunCommand::new);
+    m.put("ps", PsCommand::new);
+    m.put("stop", StopCommand::new);
+    m.put("rm", RmCommand::new);
+    m.put("pull", PullCommand::new);
+    m.put("push", PushCommand::new);
+    m.put("login", LoginCommand::new);
+    m.put("logout", LogoutCommand::new);
+    m.put("save", SaveCommand::new);
+    m.put("load", LoadCommand::new);
+    return java.util.Collections.unmodifiableMap(m);
+  }
 
   @Option(
       names = "--root",

@@ -10,21 +10,50 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    dev.jbuild.builder.Trace.mark("main");
     RunCommand.useProcessStdio();
+    dev.jbuild.builder.Trace.mark("stdio");
     System.exit(run(args));
   }
 
   /** Runs jbuild with the given arguments and returns the exit code (used by tests too). */
   public static int run(String... args) {
-    return commandLine().execute(withImplicitBuild(args));
+    String[] full = withImplicitBuild(args);
+    String sub = subcommandOf(full);
+    dev.jbuild.builder.Trace.mark("args");
+    CommandLine cli;
+    if (sub == null) {
+      cli = commandLine();
+    } else {
+      cli = new CommandLine(new JbuildCommand());
+      dev.jbuild.builder.Trace.mark("root command line");
+      cli.addSubcommand(sub, JbuildCommand.SUBCOMMANDS.get(sub).get());
+      configure(cli);
+    }
+    dev.jbuild.builder.Trace.mark("command line ready");
+    return cli.execute(full);
   }
 
-  /** The configured picocli command line; tests set their own out/err writers on it. */
+  /**
+   * The configured picocli command line with every subcommand; tests set their own out/err writers
+   * on it.
+   */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new JbuildCommand());
+    JbuildCommand.SUBCOMMANDS.forEach((name, make) -> cli.addSubcommand(name, make.get()));
+    return configure(cli);
+  }
+
+  /** Settings picocli copies to the subcommands registered so far: call after adding them. */
+  private static CommandLine configure(CommandLine cli) {
     cli.setExitCodeExceptionMapper(ExitCodes::forException);
     cli.setExecutionExceptionHandler(new ErrorHandler());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
+    // addSubcommand gives a subcommand its parent's parser settings: restore run's own
+    CommandLine run = cli.getSubcommands().get("run");
+    if (run != null) {
+      run.getCommandSpec().parser().stopAtPositional(true);
+    }
     return cli;
   }
 
@@ -35,7 +64,24 @@ public final class Main {
    * after the global options is not a subcommand, "build" is inserted there.
    */
   public static String[] withImplicitBuild(String[] args) {
-    Set<String> subcommands = new CommandLine(new JbuildCommand()).getSubcommands().keySet();
+    Set<String> subcommands = JbuildCommand.SUBCOMMANDS.keySet();
+    int i = afterGlobalOptions(args);
+    if (i >= args.length || subcommands.contains(args[i]) || ROOT_FLAGS.contains(args[i])) {
+      return args;
+    }
+    List<String> out = new ArrayList<>(List.of(args).subList(0, i));
+    out.add("build");
+    out.addAll(List.of(args).subList(i, args.length));
+    return out.toArray(String[]::new);
+  }
+
+  /** The subcommand {@code args} runs, or null (help, version, nothing). */
+  static String subcommandOf(String[] args) {
+    int i = afterGlobalOptions(args);
+    return i < args.length && JbuildCommand.SUBCOMMANDS.containsKey(args[i]) ? args[i] : null;
+  }
+
+  private static int afterGlobalOptions(String[] args) {
     int i = 0;
     while (i < args.length) {
       String a = args[i];
@@ -47,12 +93,6 @@ public final class Main {
         break;
       }
     }
-    if (i >= args.length || subcommands.contains(args[i]) || ROOT_FLAGS.contains(args[i])) {
-      return args;
-    }
-    List<String> out = new ArrayList<>(List.of(args).subList(0, i));
-    out.add("build");
-    out.addAll(List.of(args).subList(i, args.length));
-    return out.toArray(String[]::new);
+    return i;
   }
 }

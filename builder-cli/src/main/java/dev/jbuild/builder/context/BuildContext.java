@@ -1,7 +1,5 @@
 package dev.jbuild.builder.context;
 
-import dev.jbuild.layercache.fs.Posix;
-import dev.jbuild.layercache.fs.PosixException;
 import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.tar.DirectoryWalker;
@@ -215,11 +213,7 @@ public final class BuildContext {
   }
 
   private static Stat lstat(Path p) throws IOException {
-    try {
-      return Posix.lstatOrNull(p);
-    } catch (PosixException e) {
-      throw new IOException(e.getMessage(), e);
-    }
+    return JdkStat.lstatOrNull(p);
   }
 
   /**

@@ -144,7 +144,8 @@ public final class AddSources {
   /** True when {@code file} is a tar archive (plain, gzip, bzip2, xz or zstd), as ADD decides. */
   public static boolean isArchive(Path file) {
     try (LayerReader r = LayerReader.open(file)) {
-      return r.next() != null;
+      r.next(); // an empty archive is still an archive (it adds nothing)
+      return true;
     } catch (IOException | RuntimeException e) {
       return false;
     }
@@ -154,7 +155,7 @@ public final class AddSources {
   public static Path extract(Path archive, Path dir) throws IOException {
     Path out = Files.createTempDirectory(dir, "unpack-");
     try {
-      LayerApplier.apply(archive, out, ApplyMode.FLAT);
+      LayerApplier.apply(archive, out, ApplyMode.PLAIN);
     } catch (IOException e) {
       throw new IOException("cannot unpack " + archive.getFileName() + ": " + e.getMessage(), e);
     }

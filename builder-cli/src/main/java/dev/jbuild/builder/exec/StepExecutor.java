@@ -86,6 +86,7 @@ public final class StepExecutor {
       progress.failed(shown, Duration.ofNanos(System.nanoTime() - t0), message(e));
       throw e;
     }
+    dev.jbuild.builder.Trace.mark("  inputs " + shown.title());
     Map<String, String> why = kb.components();
     Digest key = kb.digest();
     keys.add(key.hex());
@@ -94,6 +95,7 @@ public final class StepExecutor {
         noCache || (state.missed() && !step.independent())
             ? Optional.empty()
             : services.store().cache().get(key.hex());
+    dev.jbuild.builder.Trace.mark("  lookup");
     List<CacheRecord.Layer> layers;
     Instant created;
     if (hit.isPresent()) {
@@ -122,6 +124,7 @@ public final class StepExecutor {
       progress.finished(shown, Duration.ofNanos(System.nanoTime() - t1), reason);
     }
     explainer.remember(position, key);
+    dev.jbuild.builder.Trace.mark("step " + shown.title());
     ImageConfig config = step.apply(state.config());
     History h = History.of(created, step.createdBy(), COMMENT, layers.isEmpty());
     List<CacheRecord.Layer> chain = new ArrayList<>(state.layers());

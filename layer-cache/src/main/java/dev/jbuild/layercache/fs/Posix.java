@@ -31,35 +31,84 @@ public final class Posix {
   private static final int STATX_SIZE = 256;
   private static final int XATTR_BUFFER = 4096;
 
-  private static final MethodHandle STATX =
-      Native.downcall(
-          "statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
-  private static final MethodHandle LCHOWN =
-      Native.downcall("lchown", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-  private static final MethodHandle CHMOD =
-      Native.downcall("chmod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle UTIMENSAT =
-      Native.downcall(
-          "utimensat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-  private static final MethodHandle MKNOD =
-      Native.downcall("mknod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
-  private static final MethodHandle MKFIFO =
-      Native.downcall("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle LGETXATTR =
-      Native.downcall(
-          "lgetxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-  private static final MethodHandle LSETXATTR =
-      Native.downcall(
-          "lsetxattr",
-          FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
-  private static final MethodHandle LLISTXATTR =
-      Native.downcall("llistxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
-  private static final MethodHandle LREMOVEXATTR =
-      Native.downcall("lremovexattr", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-  private static final MethodHandle GETEUID =
-      Native.downcallNoErrno("geteuid", FunctionDescriptor.of(JAVA_INT));
-  private static final MethodHandle UMASK =
-      Native.downcallNoErrno("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  /** Holder: the downcall is linked on first use (linking costs milliseconds per function). */
+  private static final class Statx {
+    static final MethodHandle H =
+        Native.downcall(
+            "statx",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+  }
+
+  /** Holder: the downcall is linked on first use (linking costs milliseconds per function). */
+  private static final class Lchown {
+    static final MethodHandle H =
+        Native.downcall("lchown", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+  }
+
+  /** Holder: the downcall is linked on first use (linking costs milliseconds per function). */
+  private static final class Chmod {
+    static final MethodHandle H =
+        Native.downcall("chmod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  /** Holder: the downcall is linked on first use (linking costs milliseconds per function). */
+  private static final class Utimensat {
+    static final MethodHandle H =
+        Native.downcall(
+            "utimensat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+  }
+
+  /** Holder: the downcall is linked on first use (linking costs milliseconds per function). */
+  private static final class Mknod {
+    static final MethodHandle H =
+        Native.downcall("mknod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+  }
+
+  /** Holder: the downcall is linked on first use (linking costs milliseconds per function). */
+  private static final class Mkfifo {
+    static final MethodHandle H =
+        Native.downcall("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  /** Holder: the downcall is linked on first use (linking costs milliseconds per function). */
+  private static final class Lgetxattr {
+    static final MethodHandle H =
+        Native.downcall(
+            "lgetxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+  }
+
+  /** Holder: the downcall is linked on first use (linking costs milliseconds per function). */
+  private static final class Lsetxattr {
+    static final MethodHandle H =
+        Native.downcall(
+            "lsetxattr",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+  }
+
+  /** Holder: the downcall is linked on first use (linking costs milliseconds per function). */
+  private static final class Llistxattr {
+    static final MethodHandle H =
+        Native.downcall(
+            "llistxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+  }
+
+  /** Holder: the downcall is linked on first use (linking costs milliseconds per function). */
+  private static final class Lremovexattr {
+    static final MethodHandle H =
+        Native.downcall("lremovexattr", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+  }
+
+  /** Holder: the downcall is linked on first use (linking costs milliseconds per function). */
+  private static final class Geteuid {
+    static final MethodHandle H =
+        Native.downcallNoErrno("geteuid", FunctionDescriptor.of(JAVA_INT));
+  }
+
+  /** Holder: the downcall is linked on first use (linking costs milliseconds per function). */
+  private static final class Umask {
+    static final MethodHandle H =
+        Native.downcallNoErrno("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  }
 
   private Posix() {}
 
@@ -79,7 +128,7 @@ public final class Posix {
       MemorySegment buf = arena.allocate(STATX_SIZE, 8);
       int rc =
           (int)
-              STATX.invokeExact(
+              Statx.H.invokeExact(
                   state,
                   AT_FDCWD,
                   cString(arena, path),
@@ -120,7 +169,7 @@ public final class Posix {
   public static void lchown(Path path, long uid, long gid) throws PosixException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Native.newCaptureState(arena);
-      int rc = (int) LCHOWN.invokeExact(state, cString(arena, path), (int) uid, (int) gid);
+      int rc = (int) Lchown.H.invokeExact(state, cString(arena, path), (int) uid, (int) gid);
       check(rc, state, "lchown", path);
     } catch (PosixException e) {
       throw e;
@@ -133,7 +182,7 @@ public final class Posix {
   public static void chmod(Path path, int mode) throws PosixException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Native.newCaptureState(arena);
-      int rc = (int) CHMOD.invokeExact(state, cString(arena, path), mode & 07777);
+      int rc = (int) Chmod.H.invokeExact(state, cString(arena, path), mode & 07777);
       check(rc, state, "chmod", path);
     } catch (PosixException e) {
       throw e;
@@ -161,7 +210,7 @@ public final class Posix {
       times.set(JAVA_LONG, 24, mtime.getNano());
       int rc =
           (int)
-              UTIMENSAT.invokeExact(
+              Utimensat.H.invokeExact(
                   state, AT_FDCWD, cString(arena, path), times, AT_SYMLINK_NOFOLLOW);
       check(rc, state, "utimensat", path);
     } catch (PosixException e) {
@@ -180,7 +229,7 @@ public final class Posix {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Native.newCaptureState(arena);
       int rc =
-          (int) MKNOD.invokeExact(state, cString(arena, path), mode, Stat.makedev(major, minor));
+          (int) Mknod.H.invokeExact(state, cString(arena, path), mode, Stat.makedev(major, minor));
       check(rc, state, "mknod", path);
     } catch (PosixException e) {
       throw e;
@@ -193,7 +242,7 @@ public final class Posix {
   public static void mkfifo(Path path, int mode) throws PosixException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Native.newCaptureState(arena);
-      int rc = (int) MKFIFO.invokeExact(state, cString(arena, path), mode & 07777);
+      int rc = (int) Mkfifo.H.invokeExact(state, cString(arena, path), mode & 07777);
       check(rc, state, "mkfifo", path);
     } catch (PosixException e) {
       throw e;
@@ -211,7 +260,7 @@ public final class Posix {
       long size = XATTR_BUFFER;
       while (true) {
         MemorySegment buf = arena.allocate(size);
-        long rc = (long) LGETXATTR.invokeExact(state, p, n, buf, size);
+        long rc = (long) Lgetxattr.H.invokeExact(state, p, n, buf, size);
         if (rc >= 0) {
           return Optional.of(buf.asSlice(0, rc).toArray(ValueLayout.JAVA_BYTE));
         }
@@ -222,7 +271,7 @@ public final class Posix {
         if (errno != Errno.ERANGE) {
           throw new PosixException("lgetxattr", path + " " + name, errno);
         }
-        long needed = (long) LGETXATTR.invokeExact(state, p, n, MemorySegment.NULL, 0L);
+        long needed = (long) Lgetxattr.H.invokeExact(state, p, n, MemorySegment.NULL, 0L);
         if (needed < 0) {
           throw new PosixException("lgetxattr", path + " " + name, Native.errno(state));
         }
@@ -243,7 +292,7 @@ public final class Posix {
       MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
       int rc =
           (int)
-              LSETXATTR.invokeExact(
+              Lsetxattr.H.invokeExact(
                   state, cString(arena, path), arena.allocateFrom(name), v, (long) value.length, 0);
       if (rc != 0) {
         throw new PosixException("lsetxattr", path + " " + name, Native.errno(state));
@@ -263,7 +312,7 @@ public final class Posix {
       long size = XATTR_BUFFER;
       while (true) {
         MemorySegment buf = arena.allocate(size);
-        long rc = (long) LLISTXATTR.invokeExact(state, p, buf, size);
+        long rc = (long) Llistxattr.H.invokeExact(state, p, buf, size);
         if (rc >= 0) {
           List<String> names = new ArrayList<>();
           byte[] bytes = buf.asSlice(0, rc).toArray(ValueLayout.JAVA_BYTE);
@@ -308,7 +357,7 @@ public final class Posix {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Native.newCaptureState(arena);
       int rc =
-          (int) LREMOVEXATTR.invokeExact(state, cString(arena, path), arena.allocateFrom(name));
+          (int) Lremovexattr.H.invokeExact(state, cString(arena, path), arena.allocateFrom(name));
       if (rc != 0 && Native.errno(state) != Errno.ENODATA) {
         throw new PosixException("lremovexattr", path + " " + name, Native.errno(state));
       }
@@ -322,7 +371,7 @@ public final class Posix {
   /** The effective user id of this process. */
   public static int geteuid() {
     try {
-      return (int) GETEUID.invokeExact();
+      return (int) Geteuid.H.invokeExact();
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -331,8 +380,8 @@ public final class Posix {
   /** The process umask (read without changing it for longer than two calls). */
   public static synchronized int umask() {
     try {
-      int old = (int) UMASK.invokeExact(022);
-      int unused = (int) UMASK.invokeExact(old);
+      int old = (int) Umask.H.invokeExact(022);
+      int unused = (int) Umask.H.invokeExact(old);
       return old;
     } catch (Throwable t) {
       throw unexpected(t);
