@@ -127,12 +127,14 @@ public final class Builder {
             req.sourceDateEpoch(),
             clock,
             sources);
-    StepExecutor executor =
-        new StepExecutor(services, progress, new MissExplainer(store), req.noCache());
     String dockerfileId =
         req.dockerfilePath().map(p -> p.toAbsolutePath().normalize().toString()).orElse("-")
             + "\0"
-            + req.context().map(p -> p.toAbsolutePath().normalize().toString()).orElse("-");
+            + req.context().map(p -> p.toAbsolutePath().normalize().toString()).orElse("-")
+            + "\0"
+            + req.target().orElse("");
+    StepExecutor executor =
+        new StepExecutor(services, progress, new MissExplainer(store, dockerfileId), req.noCache());
     AtomicInteger ids = new AtomicInteger();
 
     Trace.mark("context ready");
@@ -140,8 +142,7 @@ public final class Builder {
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       Map<Integer, Future<?>> running = new HashMap<>();
       for (Stage s : plan.stages()) {
-        StageBuilder sb =
-            new StageBuilder(plan, s, services, executor, images, ids, dockerfileId, req.pull());
+        StageBuilder sb = new StageBuilder(plan, s, services, executor, images, ids, req.pull());
         CompletableFuture<StageResult> f = results.get(s.index());
         running.put(
             s.index(),
@@ -161,6 +162,8 @@ public final class Builder {
           r.cancel(true);
         }
         throw e;
+      } finally {
+        executor.explainer().save();
       }
     }
 

@@ -73,6 +73,16 @@ public final class PruneCommand implements Callable<Integer> {
         }
         try {
           r = store.gc().prune(options);
+          // the builder's side data of what is gone: miss explanations, and with --all the
+          // RUN --mount=type=cache directories (as docker builder prune --all)
+          dev.jbuild.builder.cache.MissExplainer.prune(store);
+          dev.jbuild.builder.copy.TreeIndexes.prune(store);
+          if (all) {
+            int n = new dev.jbuild.builder.run.CacheMounts(store.root()).removeAll();
+            if (n > 0) {
+              out.println("Deleted cache mounts: " + n);
+            }
+          }
         } finally {
           lock.close();
         }

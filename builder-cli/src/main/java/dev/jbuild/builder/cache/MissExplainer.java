@@ -1,72 +1,155 @@
 package dev.jbuild.builder.cache;
 
+import dev.jbuild.layercache.json.Json;
+import dev.jbuild.layercache.json.JsonObject;
+import dev.jbuild.layercache.json.JsonString;
 import dev.jbuild.layercache.model.Digest;
-import dev.jbuild.layercache.store.CacheRecord;
 import dev.jbuild.layercache.store.Store;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * Says why a step missed the cache: it remembers, per step position (Dockerfile, stage,
- * instruction), the key the last build used, and on a miss compares the inputs recorded with that
- * key against the current ones ("file src/a.c changed", "build arg VERSION changed").
+ * Says why a step missed the cache. Per Dockerfile (and context) it keeps one small file mapping
+ * each step position (stage, instruction) to the key the last build used; the inputs behind a key
+ * are kept beside the cache records, in {@code <root>/builder/why/<key>}, written only when a step
+ * runs. On a miss, the current inputs are compared with those of the position's last key: "file
+ * b.txt changed", "env LATE changed", "a previous step changed". A no-op rebuild reads the
+ * positions file once and writes nothing.
  */
 public final class MissExplainer {
   private static final int MAX_NAMED = 3;
-  private final Store store;
-  private final Path dir;
+  private final Path positionsFile;
+  private final Path whyDir;
+  private final Path tmpDir;
+  private final Map<String, String> positions = new LinkedHashMap<>();
+  private boolean dirty;
 
-  public MissExplainer(Store store) {
-    this.store = store;
-    this.dir = store.root().resolve("builder").resolve("positions");
+  /**
+   * @param build identifies the Dockerfile and context (one positions file each)
+   */
+  public MissExplainer(Store store, String build) {
+    Path dir = store.root().resolve("builder");
+    String id = Digest.sha256(build.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 32);
+    this.positionsFile = dir.resolve("positions").resolve(id);
+    this.whyDir = dir.resolve("why");
+    this.tmpDir = dir;
+    try {
+      JsonObject o = Json.parseObject(Files.readAllBytes(positionsFile));
+      for (String k : o.keys()) {
+        if (o.get(k) instanceof JsonString s) {
+          positions.put(k, s.value());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // first build, or an unreadable file: explanations start afresh
+    }
   }
 
-  /** A step's position: the same Dockerfile step in two builds has the same position. */
-  public static String position(String dockerfile, int stage, String where) {
-    String s = dockerfile + "\0" + stage + "\0" + where;
-    return Digest.sha256(s.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 32);
+  /** Where a step is: stage index and instruction (the same step in two builds, the same text). */
+  public static String position(int stage, String where) {
+    return stage + "/" + where;
   }
 
   /** Records that the step at {@code position} now has {@code key}. */
-  public void remember(String position, Digest key) {
+  public synchronized void remember(String position, Digest key) {
+    String prev = positions.put(position, key.hex());
+    if (!key.hex().equals(prev)) {
+      dirty = true;
+    }
+  }
+
+  /** Keeps the inputs of a step that ran, for explaining its next miss. */
+  public void recordInputs(Digest key, Map<String, String> why) {
     try {
-      Files.createDirectories(dir);
-      Path tmp = dir.resolve(position + ".tmp" + ProcessHandle.current().pid());
-      Files.writeString(tmp, key.hex());
-      Files.move(
-          tmp,
-          dir.resolve(position),
-          StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
+      Files.createDirectories(whyDir);
+      write(whyDir.resolve(key.hex()), Json.ofStringMap(why).toBytes());
     } catch (IOException ignored) {
       // explanations are best effort
     }
   }
 
+  /** Writes the positions file when a step's key changed. */
+  public synchronized void save() {
+    if (!dirty) {
+      return;
+    }
+    try {
+      Files.createDirectories(positionsFile.getParent());
+      write(positionsFile, Json.ofStringMap(positions).toBytes());
+      dirty = false;
+    } catch (IOException ignored) {
+      // explanations are best effort
+    }
+  }
+
+  private void write(Path target, byte[] bytes) throws IOException {
+    Path tmp = Files.createTempFile(tmpDir, ".why", ".tmp");
+    try {
+      Files.write(tmp, bytes);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** The inputs recorded for {@code key}, or null. */
+  public Map<String, String> inputsOf(String keyHex) {
+    try {
+      JsonObject o = Json.parseObject(Files.readAllBytes(whyDir.resolve(keyHex)));
+      Map<String, String> m = new LinkedHashMap<>();
+      for (String k : o.keys()) {
+        if (o.get(k) instanceof JsonString s) {
+          m.put(k, s.value());
+        }
+      }
+      return m;
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The key the last build used at {@code position}, or null. */
+  public synchronized String previousKey(String position) {
+    return positions.get(position);
+  }
+
   /** What changed since the last build of this position, or "" when that is unknown. */
   public String explain(String position, Map<String, String> current) {
-    try {
-      Path p = dir.resolve(position);
-      if (!Files.isRegularFile(p)) {
-        return "";
-      }
-      String prevKey = Files.readString(p).trim();
-      Optional<CacheRecord> prev = store.cache().get(prevKey);
-      if (prev.isEmpty()) {
-        return "";
-      }
-      return describe(prev.get().why(), current);
-    } catch (IOException | RuntimeException e) {
+    String prev = previousKey(position);
+    if (prev == null) {
       return "";
     }
+    Map<String, String> before = inputsOf(prev);
+    return before == null ? "" : describe(before, current);
+  }
+
+  /** Removes the recorded inputs of keys that have no cache record any more (after a prune). */
+  public static int prune(Store store) throws IOException {
+    Path why = store.root().resolve("builder").resolve("why");
+    if (!Files.isDirectory(why)) {
+      return 0;
+    }
+    java.util.Set<String> live = new java.util.HashSet<>(store.cache().keys());
+    int n = 0;
+    try (var list = Files.list(why)) {
+      for (Path p : list.toList()) {
+        if (!live.contains(p.getFileName().toString()) && Files.deleteIfExists(p)) {
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   /** Names the differences between two input maps, most telling first. */

@@ -1,5 +1,6 @@
 package dev.jbuild.builder.copy;
 
+import dev.jbuild.builder.context.BuildContext;
 import dev.jbuild.builder.context.ContextFile;
 import dev.jbuild.layercache.fs.Posix;
 import dev.jbuild.layercache.fs.Stat;
@@ -62,6 +63,21 @@ public final class CopyLayer {
   public static void write(
       LayerWriter writer, Path rootfs, List<CopyItem> items, String dest, Attributes attrs)
       throws IOException {
+    write(writer, rootfs, items, dest, attrs, null);
+  }
+
+  /**
+   * Writes the layer and, when {@code tree} is given, its unpacked form at the same time (so a
+   * later RUN does not unpack the blob again).
+   */
+  public static void write(
+      LayerWriter writer,
+      Path rootfs,
+      List<CopyItem> items,
+      String dest,
+      Attributes attrs,
+      TreeBuilder tree)
+      throws IOException {
     Destination d = Destination.resolve(rootfs, dest, items);
     List<Iterator<Sourced>> sources = new ArrayList<>();
     sources.add(parents(d, rootfs, items, attrs).iterator());
@@ -82,14 +98,27 @@ public final class CopyLayer {
         } else {
           writer.add(e);
         }
+        if (tree != null) {
+          tree.add(s);
+        }
+      }
+      if (tree != null) {
+        tree.finish();
       }
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
   }
 
-  /** An entry with where its bytes come from (a file, given bytes, or nothing). */
-  record Sourced(TarEntry entry, Path path, byte[] content) {}
+  /**
+   * An entry with where its bytes come from (a file, given bytes, or nothing) and, for a file of a
+   * tree, that tree and file (so its content hash can be asked for).
+   */
+  record Sourced(TarEntry entry, Path path, byte[] content, BuildContext tree, ContextFile file) {
+    Sourced(TarEntry entry, Path path, byte[] content) {
+      this(entry, path, content, null, null);
+    }
+  }
 
   /** The destination's missing or existing parents, and the destination directory itself. */
   private static List<Sourced> parents(
@@ -203,7 +232,9 @@ public final class CopyLayer {
                         new Attributes(raw.uid(), raw.gid(), false, attrs.chmod(), attrs.now()),
                         true)
                     : owned(raw, attrs, true);
-            return new Sourced(e, f.stat().isRegularFile() ? f.path() : null, null);
+            return f.stat().isRegularFile()
+                ? new Sourced(e, f.path(), null, t.tree(), f)
+                : new Sourced(e, null, null);
           }
         };
     return concat(head.iterator(), children);

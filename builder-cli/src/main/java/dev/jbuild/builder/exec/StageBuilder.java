@@ -35,7 +35,6 @@ public final class StageBuilder {
   private final StepFactory factory;
   private final ImageResolver images;
   private final AtomicInteger ids;
-  private final String dockerfileId;
   private final boolean pull;
 
   public StageBuilder(
@@ -45,7 +44,6 @@ public final class StageBuilder {
       StepExecutor executor,
       ImageResolver images,
       AtomicInteger ids,
-      String dockerfileId,
       boolean pull) {
     this.plan = plan;
     this.stage = stage;
@@ -54,7 +52,6 @@ public final class StageBuilder {
     this.factory = new StepFactory(services);
     this.images = images;
     this.ids = ids;
-    this.dockerfileId = dockerfileId;
     this.pull = pull;
   }
 
@@ -94,7 +91,7 @@ public final class StageBuilder {
         scope = scope.apply(raw);
         Step shown = new Step(ids.incrementAndGet(), label(1), "ONBUILD " + raw.text());
         try {
-          state = executor.run(step, state, shown, position("onbuild" + t));
+          state = executor.run(step, state, shown, position("onbuild" + t), true);
         } catch (InterruptedException e) {
           throw e;
         } catch (Exception e) {
@@ -118,7 +115,8 @@ public final class StageBuilder {
       scope = scope.apply(raw);
       Step shown = new Step(ids.incrementAndGet(), label(i + 2), raw.text());
       try {
-        state = executor.run(step, state, shown, position(Integer.toString(i)));
+        boolean later = i < instructions.size() - 1 || usedByOthers();
+        state = executor.run(step, state, shown, position(Integer.toString(i)), later);
       } catch (InterruptedException e) {
         throw e;
       } catch (Exception e) {
@@ -137,8 +135,18 @@ public final class StageBuilder {
     return new BuildFailure(shown.title(), line, endLine, msg, last, e);
   }
 
+  /** True when another stage of the build reads this one (FROM, COPY --from, mount from=). */
+  private boolean usedByOthers() {
+    for (Stage s : plan.stages()) {
+      if (s.index() != stage.index() && s.dependsOn().contains(stage.index())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private String position(String where) {
-    return MissExplainer.position(dockerfileId, stage.index(), where);
+    return MissExplainer.position(stage.index(), where);
   }
 
   private BaseImage base() throws Exception {

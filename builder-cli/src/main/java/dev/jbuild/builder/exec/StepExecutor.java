@@ -46,6 +46,10 @@ public final class StepExecutor {
     this.noCache = noCache;
   }
 
+  public MissExplainer explainer() {
+    return explainer;
+  }
+
   public Progress progress() {
     return progress;
   }
@@ -70,7 +74,11 @@ public final class StepExecutor {
    * @param position the step's position (see {@link MissExplainer#position})
    */
   public StageState run(
-      Step step, StageState state, dev.jbuild.builder.progress.Step shown, String position)
+      Step step,
+      StageState state,
+      dev.jbuild.builder.progress.Step shown,
+      String position,
+      boolean layerUsedLater)
       throws Exception {
     long t0 = System.nanoTime();
     KeyBuilder kb = new KeyBuilder(step.kind());
@@ -109,10 +117,12 @@ public final class StepExecutor {
       long t1 = System.nanoTime();
       Optional<CacheRecord.Layer> layer;
       try {
-        layer =
-            step.producesLayer()
-                ? step.execute(state, line -> progress.output(shown, line))
-                : Optional.empty();
+        Step.Execution ex =
+            new Step.Execution(
+                line -> progress.output(shown, line),
+                explainer.previousKey(position),
+                layerUsedLater);
+        layer = step.producesLayer() ? step.execute(state, ex) : Optional.empty();
       } catch (Exception e) {
         progress.failed(shown, Duration.ofNanos(System.nanoTime() - t1), message(e));
         throw e;
@@ -120,7 +130,8 @@ public final class StepExecutor {
       layers = layer.map(List::of).orElse(List.of());
       created = services.now();
       History h = History.of(created, step.createdBy(), COMMENT, layers.isEmpty());
-      services.store().cache().put(key.hex(), new CacheRecord(layers, null, h, created, why));
+      services.store().cache().put(key.hex(), new CacheRecord(layers, null, h, created, null));
+      explainer.recordInputs(key, why);
       progress.finished(shown, Duration.ofNanos(System.nanoTime() - t1), reason);
     }
     explainer.remember(position, key);

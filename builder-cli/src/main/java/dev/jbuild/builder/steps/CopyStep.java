@@ -10,6 +10,8 @@ import dev.jbuild.builder.context.Ignores;
 import dev.jbuild.builder.copy.AddSources;
 import dev.jbuild.builder.copy.CopyItem;
 import dev.jbuild.builder.copy.CopyLayer;
+import dev.jbuild.builder.copy.TreeBuilder;
+import dev.jbuild.builder.copy.TreeIndexes;
 import dev.jbuild.builder.exec.BaseImage;
 import dev.jbuild.builder.exec.BuildServices;
 import dev.jbuild.builder.exec.StageState;
@@ -225,7 +227,8 @@ public final class CopyStep implements Step {
   }
 
   @Override
-  public Optional<CacheRecord.Layer> execute(StageState state, StepOutput output) throws Exception {
+  public Optional<CacheRecord.Layer> execute(StageState state, Execution execution)
+      throws Exception {
     Snapshot rootfs =
         in.link() || state.layers().isEmpty()
             ? null
@@ -285,11 +288,21 @@ public final class CopyStep implements Step {
         }
       }
       Path r = root;
-      return Optional.of(
+      TreeBuilder tree = execution.layerUsedLater() ? treeBuilder(execution.previousKey()) : null;
+      if (tree != null) {
+        temps.add(tree.root());
+      }
+      CacheRecord.Layer layer =
           LayerBlobs.write(
               services.store(),
               services.sourceDateEpoch(),
-              w -> CopyLayer.write(w, r, items, dest, attrs)));
+              w -> CopyLayer.write(w, r, items, dest, attrs, tree));
+      if (tree != null) {
+        services.store().layers().adopt(layer.diffId(), layer.blob(), tree.root());
+        tree.index().write(TreeIndexes.path(services.store(), layer.diffId()));
+        dev.jbuild.builder.Trace.mark("  tree adopted, " + tree.linked() + " files linked");
+      }
+      return Optional.of(layer);
     } finally {
       for (Path t : temps) {
         deleteTree(t);
@@ -301,6 +314,30 @@ public final class CopyStep implements Step {
         rootfs.close();
       }
     }
+  }
+
+  /**
+   * A builder of this layer's unpacked form that hard-links what did not change from the layer the
+   * same step made last time (found through its previous cache key).
+   */
+  private TreeBuilder treeBuilder(String previousKey) throws IOException {
+    Path staging = services.store().newTempDir("copytree");
+    Path tree = Files.createDirectory(staging.resolve("tree"));
+    Path prevTree = null;
+    TreeBuilder.Index prevIndex = null;
+    if (previousKey != null) {
+      Optional<CacheRecord> prev = services.store().cache().get(previousKey);
+      if (prev.isPresent() && prev.get().layers().size() == 1) {
+        var diffId = prev.get().layers().getFirst().diffId();
+        prevTree = services.store().layers().ifUnpacked(diffId).orElse(null);
+        prevIndex =
+            prevTree == null
+                ? null
+                : TreeBuilder.Index.read(TreeIndexes.path(services.store(), diffId));
+      }
+    }
+    return new TreeBuilder(
+        tree, services.context().orElse(null), services.sourceDateEpoch(), prevTree, prevIndex);
   }
 
   private static boolean isDirectory(Path root, String path) throws IOException {

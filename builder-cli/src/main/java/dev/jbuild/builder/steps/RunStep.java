@@ -206,7 +206,8 @@ public final class RunStep implements Step {
   }
 
   @Override
-  public Optional<CacheRecord.Layer> execute(StageState state, StepOutput output) throws Exception {
+  public Optional<CacheRecord.Layer> execute(StageState state, Execution execution)
+      throws Exception {
     Deque<String> tail = new ArrayDeque<>();
     List<Closeable> resources = new ArrayList<>();
     Path scratch = services.store().newTempDir("run");
@@ -230,7 +231,7 @@ public final class RunStep implements Step {
                 tail.removeFirst();
               }
             }
-            output.line(line);
+            execution.output().line(line);
           };
       RunRequest req =
           new RunRequest(
@@ -246,7 +247,11 @@ public final class RunStep implements Step {
               services.runtime(),
               sink);
       req = req.withSourceDateEpoch(services.sourceDateEpoch());
+      dev.jbuild.builder.Trace.mark("  run prepared");
+      services.store().layers().unpacked(state.diffIds());
+      dev.jbuild.builder.Trace.mark("  layers unpacked");
       RunResult result = services.runner().run(req);
+      dev.jbuild.builder.Trace.mark("  run done");
       if (!result.succeeded()) {
         List<String> last;
         synchronized (tail) {

@@ -37,10 +37,21 @@ public interface Step {
   }
 
   /** On a miss: makes the step's layer (empty when it changed nothing). */
-  default Optional<CacheRecord.Layer> execute(StageState state, StepOutput output)
+  default Optional<CacheRecord.Layer> execute(StageState state, Execution execution)
       throws Exception {
     return Optional.empty();
   }
+
+  /**
+   * What a missed step gets to run with.
+   *
+   * @param output where its output lines go
+   * @param previousKey the key this step (same Dockerfile position) had in the last build, if any:
+   *     its layer may be reused piecewise
+   * @param layerUsedLater true when a later step or stage will mount the layer, so building its
+   *     unpacked form now saves unpacking the blob then
+   */
+  record Execution(StepOutput output, String previousKey, boolean layerUsedLater) {}
 
   /** The history entry's created_by text. */
   String createdBy();

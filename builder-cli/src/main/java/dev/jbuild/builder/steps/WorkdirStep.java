@@ -72,7 +72,8 @@ public final class WorkdirStep implements Step {
   }
 
   @Override
-  public Optional<CacheRecord.Layer> execute(StageState state, StepOutput output) throws Exception {
+  public Optional<CacheRecord.Layer> execute(StageState state, Execution execution)
+      throws Exception {
     if (path.equals("/")) {
       return Optional.empty();
     }

@@ -131,6 +131,54 @@ class IncrementalBuildIT {
         o.err());
   }
 
+  /**
+   * A COPY layer's unpacked form is built while its blob is written; after an incremental change it
+   * hard-links the unchanged files from the previous layer. Either way it must equal what unpacking
+   * the blob gives.
+   */
+  @Test
+  void copyTreesMatchTheirBlobsAndLinkWhatDidNotChange() throws Exception {
+    Files.createDirectories(ctx.resolve("dir"));
+    Files.writeString(ctx.resolve("dir/keep.txt"), "same\n");
+    Files.writeString(ctx.resolve("dir/change.txt"), "v1\n");
+    Files.writeString(
+        ctx.resolve("Dockerfile"),
+        "FROM busybox\nCOPY --chown=1:2 dir /dir\nRUN cat /dir/change.txt > /seen\n");
+    build("store");
+    Files.writeString(ctx.resolve("dir/change.txt"), "v2 longer\n");
+    build("store");
+    try (Store store = Store.open(work.resolve("store"))) {
+      var image = store.images().image(store.images().resolve("inc:1").orElseThrow());
+      var layer = image.manifest().layers().get(1);
+      var diffId = image.config().diffIds().get(1);
+      Path tree = store.layers().ifUnpacked(diffId).orElseThrow();
+      Path fromBlob = work.resolve("from-blob");
+      dev.jbuild.layercache.tar.LayerApplier.apply(
+          store.blobs().path(layer.digest()),
+          fromBlob,
+          dev.jbuild.layercache.tar.ApplyMode.OVERLAY);
+      assertEquals(describe(fromBlob), describe(tree));
+      assertEquals("v2 longer\n", Files.readString(tree.resolve("dir/change.txt")));
+      assertEquals(2, Files.getAttribute(tree.resolve("dir/keep.txt"), "unix:nlink"), "linked");
+      assertEquals(1, Files.getAttribute(tree.resolve("dir/change.txt"), "unix:nlink"), "written");
+    }
+  }
+
+  /** Every entry of a tree with its metadata and content, as one comparable text. */
+  private static String describe(Path root) throws IOException {
+    StringBuilder b = new StringBuilder();
+    dev.jbuild.layercache.tar.DirectoryWalker.walk(
+        root,
+        dev.jbuild.layercache.tar.DirectoryWalker.Options.defaults(),
+        (entry, source) -> {
+          b.append(entry).append('\n');
+          if (entry.type() == dev.jbuild.layercache.tar.EntryType.FILE) {
+            b.append(Files.readString(source)).append('\n');
+          }
+        });
+    return b.toString();
+  }
+
   @Test
   void mtimeOnlyChangesHitTheCache() throws IOException {
     build("store");

@@ -1,12 +1,10 @@
 package dev.jbuild.layercache.store;
 
+import dev.jbuild.layercache.io.AsyncChannelOutputStream;
 import dev.jbuild.layercache.io.HashingOutputStream;
 import dev.jbuild.layercache.model.Digest;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,11 +23,11 @@ public final class BlobWriter extends HashingOutputStream {
   private final BlobStore store;
   private final Path tmp;
   private final FileChannel channel;
-  private final OutputStream out;
+  private final AsyncChannelOutputStream out;
   private BlobInfo committed;
   private boolean closed;
 
-  private BlobWriter(BlobStore store, Path tmp, FileChannel channel, OutputStream out) {
+  private BlobWriter(BlobStore store, Path tmp, FileChannel channel, AsyncChannelOutputStream out) {
     super(out);
     this.store = store;
     this.tmp = tmp;
@@ -39,8 +37,9 @@ public final class BlobWriter extends HashingOutputStream {
 
   static BlobWriter create(BlobStore store, Path tmp) throws IOException {
     FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
-    return new BlobWriter(
-        store, tmp, ch, new BufferedOutputStream(Channels.newOutputStream(ch), BUFFER));
+    // hashing stays in the caller's thread, page-cache copies go to a second one (see
+    // AsyncChannelOutputStream): a large layer is written on two cores
+    return new BlobWriter(store, tmp, ch, new AsyncChannelOutputStream(ch, 1 << 20, 4));
   }
 
   @Override
@@ -81,7 +80,7 @@ public final class BlobWriter extends HashingOutputStream {
       return committed;
     }
     ensureOpen();
-    out.flush();
+    out.close();
     channel.force(false);
     channel.close();
     closed = true;
@@ -111,6 +110,7 @@ public final class BlobWriter extends HashingOutputStream {
   public void close() throws IOException {
     if (!closed) {
       closed = true;
+      out.abort();
       channel.close();
       Files.deleteIfExists(tmp);
     }
