@@ -11,14 +11,18 @@ import java.util.concurrent.BlockingQueue;
 /**
  * A buffered OutputStream over a FileChannel whose large writes happen on a background thread, so
  * the caller (hashing a layer) and the kernel (copying it into the page cache) use two cores at
- * once. Small streams never start the thread: the first buffer is written in the caller's thread
- * unless a second one follows. {@link #flush()} returns when every byte is in the channel; a write
- * error surfaces on the next call. Not thread-safe (one producer).
+ * once. Small streams (manifests, configs, small layers) stay synchronous with one 64 KiB buffer:
+ * the thread and the large buffers only appear once a stream outgrows it. {@link #flush()} returns
+ * when every byte is in the channel; a write error surfaces on the next call. Not thread-safe (one
+ * producer).
  */
 public final class AsyncChannelOutputStream extends OutputStream {
   private static final ByteBuffer STOP = ByteBuffer.allocate(0);
 
+  private static final int SMALL = 64 * 1024;
+
   private final FileChannel channel;
+  private final int bufferSize;
   private final int spare;
   private final BlockingQueue<ByteBuffer> free;
   private final BlockingQueue<ByteBuffer> full;
@@ -29,13 +33,11 @@ public final class AsyncChannelOutputStream extends OutputStream {
 
   public AsyncChannelOutputStream(FileChannel channel, int bufferSize, int buffers) {
     this.channel = channel;
+    this.bufferSize = bufferSize;
     this.spare = buffers - 1;
     this.free = new ArrayBlockingQueue<>(buffers);
     this.full = new ArrayBlockingQueue<>(buffers + 1);
-    this.current = ByteBuffer.allocate(bufferSize);
-    for (int i = 1; i < buffers; i++) {
-      free.add(ByteBuffer.allocate(bufferSize));
-    }
+    this.current = ByteBuffer.allocate(Math.min(SMALL, bufferSize));
   }
 
   @Override
@@ -64,7 +66,14 @@ public final class AsyncChannelOutputStream extends OutputStream {
     check();
     current.flip();
     if (writer == null) {
+      // outgrew the small buffer: write it here, then switch to large buffers and the thread
+      writeNow(current);
+      current = ByteBuffer.allocate(bufferSize);
+      for (int i = 0; i < spare; i++) {
+        free.add(ByteBuffer.allocate(bufferSize));
+      }
       writer = Thread.ofPlatform().daemon().name("jbuild-blob-writer").start(this::drainLoop);
+      return;
     }
     full.add(current);
     current = take(free);
@@ -131,10 +140,18 @@ public final class AsyncChannelOutputStream extends OutputStream {
       check();
     }
     current.flip();
-    while (current.hasRemaining()) {
-      channel.write(current);
-    }
+    writeNow(current);
     current.clear();
+  }
+
+  private void writeNow(ByteBuffer b) throws IOException {
+    try {
+      while (b.hasRemaining()) {
+        channel.write(b);
+      }
+    } catch (RuntimeException e) {
+      throw new IOException("cannot write the blob: " + e, e);
+    }
   }
 
   /** Flushes, then stops the background thread (it does not close the channel). */

@@ -46,6 +46,31 @@ class AsyncChannelOutputStreamTest {
   }
 
   @Test
+  void randomWritesAndFlushesKeepEveryByte() throws IOException {
+    Random r = new Random(42);
+    for (int round = 0; round < 20; round++) {
+      Path f = dir.resolve("r" + round);
+      java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+      try (FileChannel ch =
+              FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          AsyncChannelOutputStream out =
+              new AsyncChannelOutputStream(ch, 512 + r.nextInt(4096), 2 + r.nextInt(4))) {
+        for (int op = 0; op < 200; op++) {
+          byte[] chunk = new byte[r.nextInt(9000)];
+          r.nextBytes(chunk);
+          out.write(chunk, 0, chunk.length);
+          expected.write(chunk);
+          if (r.nextInt(10) == 0) {
+            out.flush();
+            assertEquals(expected.size(), ch.size());
+          }
+        }
+      }
+      assertArrayEquals(expected.toByteArray(), Files.readAllBytes(f), "round " + round);
+    }
+  }
+
+  @Test
   void aWriteErrorSurfacesAndAbortStopsTheThread() throws IOException {
     Path f = dir.resolve("ro");
     Files.createFile(f);
