@@ -78,26 +78,11 @@ public final class CopyLayer {
       Attributes attrs,
       TreeBuilder tree)
       throws IOException {
-    Destination d = Destination.resolve(rootfs, dest, items);
-    List<Iterator<Sourced>> sources = new ArrayList<>();
-    sources.add(parents(d, rootfs, items, attrs).iterator());
-    for (CopyItem item : items) {
-      sources.add(entries(item, d, attrs));
-    }
     try {
-      Merge merged = new Merge(sources);
+      Iterator<Sourced> merged = stream(rootfs, items, dest, attrs);
       while (merged.hasNext()) {
         Sourced s = merged.next();
-        TarEntry e = s.entry;
-        if (e.type() == EntryType.FILE && e.size() > 0) {
-          if (s.content != null) {
-            writer.add(e, new ByteArrayInputStream(s.content));
-          } else {
-            writer.addFile(e, s.path);
-          }
-        } else {
-          writer.add(e);
-        }
+        add(writer, s);
         if (tree != null) {
           tree.add(s);
         }
@@ -107,6 +92,35 @@ public final class CopyLayer {
       }
     } catch (UncheckedIOException e) {
       throw e.getCause();
+    }
+  }
+
+  /**
+   * The layer's entries in canonical order, with where their bytes come from. Lazy: it may be
+   * walked again (a resumed write first checks which prefix is unchanged).
+   */
+  static Iterator<Sourced> stream(Path rootfs, List<CopyItem> items, String dest, Attributes attrs)
+      throws IOException {
+    Destination d = Destination.resolve(rootfs, dest, items);
+    List<Iterator<Sourced>> sources = new ArrayList<>();
+    sources.add(parents(d, rootfs, items, attrs).iterator());
+    for (CopyItem item : items) {
+      sources.add(entries(item, d, attrs));
+    }
+    return new Merge(sources);
+  }
+
+  /** Adds one entry, with its content, to the layer. */
+  static void add(LayerWriter writer, Sourced s) throws IOException {
+    TarEntry e = s.entry;
+    if (e.type() == EntryType.FILE && e.size() > 0) {
+      if (s.content != null) {
+        writer.add(e, new ByteArrayInputStream(s.content));
+      } else {
+        writer.addFile(e, s.path);
+      }
+    } else {
+      writer.add(e);
     }
   }
 

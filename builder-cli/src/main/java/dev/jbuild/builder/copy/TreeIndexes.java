@@ -26,6 +26,9 @@ public final class TreeIndexes {
     try (var list = Files.list(dir)) {
       for (Path p : list.toList()) {
         String name = p.getFileName().toString();
+        if (name.endsWith(".ckpt")) {
+          name = name.substring(0, name.length() - ".ckpt".length());
+        }
         boolean live;
         try {
           live = store.layers().ifUnpacked(new Digest(Digest.SHA256, name)).isPresent();

@@ -10,6 +10,7 @@ import dev.jbuild.builder.context.Ignores;
 import dev.jbuild.builder.copy.AddSources;
 import dev.jbuild.builder.copy.CopyItem;
 import dev.jbuild.builder.copy.CopyLayer;
+import dev.jbuild.builder.copy.CopyWriter;
 import dev.jbuild.builder.copy.TreeBuilder;
 import dev.jbuild.builder.copy.TreeIndexes;
 import dev.jbuild.builder.exec.BaseImage;
@@ -24,6 +25,7 @@ import dev.jbuild.grammar.instructions.FileMode;
 import dev.jbuild.grammar.instructions.Heredoc;
 import dev.jbuild.layercache.fs.Posix;
 import dev.jbuild.layercache.fs.Stat;
+import dev.jbuild.layercache.model.MediaTypes;
 import dev.jbuild.layercache.store.CacheRecord;
 import dev.jbuild.runner.Snapshot;
 import dev.jbuild.runner.Snapshots;
@@ -288,20 +290,48 @@ public final class CopyStep implements Step {
         }
       }
       Path r = root;
-      TreeBuilder tree = execution.layerUsedLater() ? treeBuilder(execution.previousKey()) : null;
+      CacheRecord.Layer previous = previousLayer(execution.previousKey());
+      TreeBuilder tree = execution.layerUsedLater() ? treeBuilder(previous) : null;
       if (tree != null) {
-        temps.add(tree.root());
+        temps.add(tree.root().getParent());
       }
-      CacheRecord.Layer layer =
-          LayerBlobs.write(
+      CopyWriter.Result written =
+          CopyWriter.write(
               services.store(),
               services.sourceDateEpoch(),
-              w -> CopyLayer.write(w, r, items, dest, attrs, tree));
+              r,
+              items,
+              dest,
+              attrs,
+              tree,
+              services.context().orElse(null),
+              resumable(previous));
+      CacheRecord.Layer layer = written.layer();
+      if (!written.checkpoints().isEmpty()) {
+        CopyWriter.saveCheckpoints(
+            CopyWriter.checkpointsPath(services.store(), layer.diffId()), written.checkpoints());
+      }
       if (tree != null) {
         services.store().layers().adopt(layer.diffId(), layer.blob(), tree.root());
         tree.index().write(TreeIndexes.path(services.store(), layer.diffId()));
-        dev.jbuild.builder.Trace.mark("  tree adopted, " + tree.linked() + " files linked");
       }
+      if (written.reused() > 0) {
+        execution
+            .output()
+            .line(
+                "reused the first "
+                    + written.reused()
+                    + " bytes of the previous layer"
+                    + (tree != null && tree.linked() > 0
+                        ? ", " + tree.linked() + " unchanged files linked"
+                        : ""));
+      }
+      dev.jbuild.builder.Trace.mark(
+          "  layer done: "
+              + written.reused()
+              + " bytes reused, "
+              + (tree == null ? 0 : tree.linked())
+              + " files linked");
       return Optional.of(layer);
     } finally {
       for (Path t : temps) {
@@ -320,24 +350,46 @@ public final class CopyStep implements Step {
    * A builder of this layer's unpacked form that hard-links what did not change from the layer the
    * same step made last time (found through its previous cache key).
    */
-  private TreeBuilder treeBuilder(String previousKey) throws IOException {
+  private TreeBuilder treeBuilder(CacheRecord.Layer previous) throws IOException {
     Path staging = services.store().newTempDir("copytree");
     Path tree = Files.createDirectory(staging.resolve("tree"));
     Path prevTree = null;
     TreeBuilder.Index prevIndex = null;
-    if (previousKey != null) {
-      Optional<CacheRecord> prev = services.store().cache().get(previousKey);
-      if (prev.isPresent() && prev.get().layers().size() == 1) {
-        var diffId = prev.get().layers().getFirst().diffId();
-        prevTree = services.store().layers().ifUnpacked(diffId).orElse(null);
-        prevIndex =
-            prevTree == null
-                ? null
-                : TreeBuilder.Index.read(TreeIndexes.path(services.store(), diffId));
-      }
+    if (previous != null) {
+      prevTree = services.store().layers().ifUnpacked(previous.diffId()).orElse(null);
+      prevIndex =
+          prevTree == null
+              ? null
+              : TreeBuilder.Index.read(TreeIndexes.path(services.store(), previous.diffId()));
     }
     return new TreeBuilder(
         tree, services.context().orElse(null), services.sourceDateEpoch(), prevTree, prevIndex);
+  }
+
+  /** The layer this step (same Dockerfile position) made in the last build, if any. */
+  private CacheRecord.Layer previousLayer(String previousKey) throws IOException {
+    if (previousKey == null) {
+      return null;
+    }
+    Optional<CacheRecord> prev = services.store().cache().get(previousKey);
+    return prev.isPresent() && prev.get().layers().size() == 1
+        ? prev.get().layers().getFirst()
+        : null;
+  }
+
+  /** The previous layer's blob and checkpoints when it can be resumed (uncompressed, stored). */
+  private CopyWriter.Previous resumable(CacheRecord.Layer previous) {
+    if (previous == null
+        || !MediaTypes.OCI_LAYER.equals(previous.blob().mediaType())
+        || !previous.blob().digest().equals(previous.diffId())
+        || !services.store().blobs().has(previous.diffId())) {
+      return null;
+    }
+    var checkpoints =
+        CopyWriter.loadCheckpoints(CopyWriter.checkpointsPath(services.store(), previous.diffId()));
+    return checkpoints.isEmpty()
+        ? null
+        : new CopyWriter.Previous(services.store().blobs().path(previous.diffId()), checkpoints);
   }
 
   private static boolean isDirectory(Path root, String path) throws IOException {

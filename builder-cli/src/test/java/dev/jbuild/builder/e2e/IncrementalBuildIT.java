@@ -179,6 +179,50 @@ class IncrementalBuildIT {
     return b.toString();
   }
 
+  /**
+   * A rebuilt COPY layer resumes the previous one at its last unchanged checkpoint (every 4 KiB
+   * here): the result is byte for byte what a clean build writes.
+   */
+  @Test
+  void resumedCopyLayersEqualCleanOnes() throws Exception {
+    String old = System.setProperty("jbuild.copy.checkpointBytes", "4096");
+    try {
+      Files.createDirectories(ctx.resolve("data"));
+      java.util.Random r = new java.util.Random(3);
+      for (int i = 0; i < 30; i++) {
+        byte[] b = new byte[3000 + r.nextInt(3000)];
+        r.nextBytes(b);
+        Files.write(ctx.resolve("data/f" + (char) ('a' + i % 26) + i), b);
+      }
+      Files.writeString(
+          ctx.resolve("Dockerfile"), "FROM busybox\nCOPY data /data\nRUN ls /data > /list\n");
+      String[] epoch = {"--build-arg", "SOURCE_DATE_EPOCH=1700000000"};
+      build("store", epoch);
+      Path late = ctx.resolve("data/fz25");
+      Files.write(late, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+      BuildCorpusIT.Outcome resumed = build("store", epoch);
+      assertTrue(
+          resumed.err().contains("bytes of the previous layer"), "resumed: " + resumed.err());
+      String incremental = imageId(resumed);
+      String clean = imageId(build("store2", epoch));
+      assertEquals(clean, incremental);
+      try (Store store = Store.open(work.resolve("store"))) {
+        var image = store.images().image(store.images().resolve("inc:1").orElseThrow());
+        var diffId = image.config().diffIds().get(1);
+        assertTrue(
+            Files.isRegularFile(dev.jbuild.builder.copy.CopyWriter.checkpointsPath(store, diffId)),
+            "checkpoints were recorded");
+        store.blobs().verify(image.manifest().layers().get(1).digest());
+      }
+    } finally {
+      if (old == null) {
+        System.clearProperty("jbuild.copy.checkpointBytes");
+      } else {
+        System.setProperty("jbuild.copy.checkpointBytes", old);
+      }
+    }
+  }
+
   @Test
   void mtimeOnlyChangesHitTheCache() throws IOException {
     build("store");

@@ -14,7 +14,7 @@ import java.util.Objects;
  */
 public class HashingOutputStream extends OutputStream {
   private final OutputStream delegate;
-  private final MessageDigest md;
+  private MessageDigest md;
   private long size;
 
   /** Hashes with SHA-256 and writes through to {@code delegate}. */
@@ -73,5 +73,32 @@ public class HashingOutputStream extends OutputStream {
   /** The number of bytes written so far. */
   public long size() {
     return size;
+  }
+
+  /**
+   * The running SHA-256 state (see {@link Sha256State}), to resume this hash in another process;
+   * empty when the JDK does not allow it.
+   */
+  public java.util.Optional<byte[]> saveState() {
+    return Sha256State.save(md);
+  }
+
+  /**
+   * Continues as if the {@code size} bytes whose hash state is {@code state} had been written
+   * through this stream (the caller put those bytes into the delegate's destination itself).
+   *
+   * @return false (and nothing changed) when the state cannot be restored
+   */
+  protected boolean resumeHash(byte[] state, long bytes) {
+    if (size != 0) {
+      throw new IllegalStateException("a hash can only be resumed before anything is written");
+    }
+    java.util.Optional<MessageDigest> restored = Sha256State.restore(state);
+    if (restored.isEmpty()) {
+      return false;
+    }
+    md = restored.get();
+    size = bytes;
+    return true;
   }
 }

@@ -66,6 +66,39 @@ public final class BlobWriter extends HashingOutputStream {
     return total;
   }
 
+  /**
+   * Starts the blob with the first {@code length} bytes of {@code source} (copied in the kernel,
+   * not read) and the SHA-256 state those bytes hash to, saved when they were first written: a
+   * rebuilt layer whose beginning did not change reuses the previous layer's bytes and hash. The
+   * commit still verifies nothing else: the caller vouches for the state (it came from hashing
+   * exactly these bytes), and the final digest covers everything.
+   *
+   * @return false (nothing written) when the hash state cannot be restored
+   */
+  public boolean startFrom(Path source, long length, byte[] hashState) throws IOException {
+    ensureOpen();
+    if (size() != 0) {
+      throw new IllegalStateException("startFrom must come before any write");
+    }
+    if (!resumeHash(hashState, length)) {
+      return false;
+    }
+    try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+      if (in.size() < length) {
+        throw new IOException(source + " is shorter than the " + length + " bytes to reuse");
+      }
+      long done = 0;
+      while (done < length) {
+        long n = in.transferTo(done, length - done, channel);
+        if (n <= 0) {
+          throw new IOException("cannot copy from " + source);
+        }
+        done += n;
+      }
+    }
+    return true;
+  }
+
   /** Makes the blob visible under its sha256 digest. */
   public BlobInfo commit() throws IOException {
     return commit(null);

@@ -56,9 +56,13 @@ public final class LayerWriter implements Closeable {
   private LayerDigests result;
 
   private LayerWriter(OutputStream sink, LayerWriterOptions options) throws IOException {
+    this(sink, options, sink instanceof HashingOutputStream h && h.size() == 0 ? h : null);
+  }
+
+  private LayerWriter(OutputStream sink, LayerWriterOptions options, HashingOutputStream fresh)
+      throws IOException {
     this.options = Objects.requireNonNull(options, "options");
     this.sink = Objects.requireNonNull(sink, "sink");
-    HashingOutputStream fresh = sink instanceof HashingOutputStream h && h.size() == 0 ? h : null;
     if (options.compression() == Compression.NONE) {
       this.compressor = null;
       this.tarHash =
@@ -78,6 +82,42 @@ public final class LayerWriter implements Closeable {
   /** Starts a layer written to {@code sink}. */
   public static LayerWriter open(OutputStream sink, LayerWriterOptions options) throws IOException {
     return new LayerWriter(sink, options);
+  }
+
+  /**
+   * Continues an uncompressed layer whose first entries are already in {@code sink} (which hashes
+   * and counts them: see {@code BlobWriter.startFrom}); the next entry must sort after {@code
+   * previousName}, the last entry of that prefix.
+   */
+  public static LayerWriter resume(
+      HashingOutputStream sink, LayerWriterOptions options, String previousName)
+      throws IOException {
+    if (options.compression() != Compression.NONE) {
+      throw new IllegalArgumentException("only uncompressed layers can be resumed");
+    }
+    LayerWriter w = new LayerWriter(sink, options, sink);
+    w.previous = previousName;
+    return w;
+  }
+
+  /** Bytes of uncompressed tar produced so far (including what is still buffered). */
+  public long offset() {
+    return tarHash.size() + pos;
+  }
+
+  /** Where the layer stands between two entries: its byte offset and hash state. */
+  public record Checkpoint(long offset, byte[] hashState) {}
+
+  /**
+   * Writes out what is buffered and returns the offset and SHA-256 state after the last entry
+   * added, for {@link #resume}; empty for compressed layers or when the state cannot be saved.
+   */
+  public java.util.Optional<Checkpoint> checkpoint() throws IOException {
+    if (compressor != null || finished) {
+      return java.util.Optional.empty();
+    }
+    drain();
+    return tarHash.saveState().map(s -> new Checkpoint(tarHash.size(), s));
   }
 
   public LayerWriterOptions options() {
