@@ -43,6 +43,8 @@ public final class Training {
     String root = work.resolve("store").toString();
     HttpServer server = registry();
     server.start();
+    java.io.PrintStream out = System.out;
+    System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
     try {
       String ref = "127.0.0.1:" + server.getAddress().getPort() + "/train:1";
       step(Main.run("--root", root, "pull", "-q", ref));
@@ -68,6 +70,7 @@ public final class Training {
       step(Main.run("--root", root, "images", "-q"));
       step(Main.run("--root", root, "parse", "-f", context.resolve("Dockerfile").toString()));
     } finally {
+      System.setOut(out);
       server.stop(0);
     }
   }

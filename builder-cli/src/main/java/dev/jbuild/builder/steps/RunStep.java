@@ -248,8 +248,6 @@ public final class RunStep implements Step {
               sink);
       req = req.withSourceDateEpoch(services.sourceDateEpoch());
       dev.jbuild.builder.Trace.mark("  run prepared");
-      services.store().layers().unpacked(state.diffIds());
-      dev.jbuild.builder.Trace.mark("  layers unpacked");
       RunResult result = services.runner().run(req);
       dev.jbuild.builder.Trace.mark("  run done");
       if (!result.succeeded()) {
