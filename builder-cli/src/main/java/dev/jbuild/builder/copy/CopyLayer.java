@@ -61,7 +61,7 @@ public final class CopyLayer {
    * @param dest the absolute destination; a trailing '/' makes it a directory
    */
   public static void write(
-      LayerWriter writer, Path rootfs, List<CopyItem> items, String dest, Attributes attrs)
+      LayerWriter writer, RootfsView rootfs, List<CopyItem> items, String dest, Attributes attrs)
       throws IOException {
     write(writer, rootfs, items, dest, attrs, null);
   }
@@ -72,7 +72,7 @@ public final class CopyLayer {
    */
   public static void write(
       LayerWriter writer,
-      Path rootfs,
+      RootfsView rootfs,
       List<CopyItem> items,
       String dest,
       Attributes attrs,
@@ -99,8 +99,8 @@ public final class CopyLayer {
    * The layer's entries in canonical order, with where their bytes come from. Lazy: it may be
    * walked again (a resumed write first checks which prefix is unchanged).
    */
-  static Iterator<Sourced> stream(Path rootfs, List<CopyItem> items, String dest, Attributes attrs)
-      throws IOException {
+  static Iterator<Sourced> stream(
+      RootfsView rootfs, List<CopyItem> items, String dest, Attributes attrs) throws IOException {
     Destination d = Destination.resolve(rootfs, dest, items);
     List<Iterator<Sourced>> sources = new ArrayList<>();
     sources.add(parents(d, rootfs, items, attrs).iterator());
@@ -136,7 +136,7 @@ public final class CopyLayer {
 
   /** The destination's missing or existing parents, and the destination directory itself. */
   private static List<Sourced> parents(
-      Destination d, Path rootfs, List<CopyItem> items, Attributes attrs) {
+      Destination d, RootfsView rootfs, List<CopyItem> items, Attributes attrs) throws IOException {
     List<Sourced> out = new ArrayList<>();
     if (d.name().equals(TarNames.ROOT)) {
       return out;
@@ -150,9 +150,9 @@ public final class CopyLayer {
       }
       name.append(parts[i]);
       String n = name.toString();
-      Stat st = rootfs == null ? null : lstat(rootfs.resolve(n));
+      Stat st = rootfs == null ? null : rootfs.lstat(n);
       if (st != null && st.isDirectory()) {
-        out.add(new Sourced(fromDisk(n, rootfs.resolve(n), st), null, null));
+        out.add(new Sourced(fromDisk(n, rootfs.file(n), st), null, null));
       } else if (i == parts.length - 1 && firstDirectory(items) instanceof CopyItem.Tree t) {
         ContextFile src = t.source();
         out.add(

@@ -73,7 +73,7 @@ public final class CopyWriter {
   public static Result write(
       Store store,
       Instant epoch,
-      Path rootfs,
+      RootfsView rootfs,
       List<CopyItem> items,
       String dest,
       CopyLayer.Attributes attrs,

@@ -2,9 +2,7 @@ package dev.jbuild.builder.copy;
 
 import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.layercache.tar.TarNames;
-import dev.jbuild.runner.fs.RootPath;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,7 +16,8 @@ import java.util.List;
  */
 record Destination(String name, boolean isDir, boolean exists) {
 
-  static Destination resolve(Path rootfs, String dest, List<CopyItem> items) throws IOException {
+  static Destination resolve(RootfsView rootfs, String dest, List<CopyItem> items)
+      throws IOException {
     boolean trailing = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
     boolean dirWanted =
         trailing
@@ -31,24 +30,23 @@ record Destination(String name, boolean isDir, boolean exists) {
     if (rootfs == null) {
       return new Destination(String.join("/", parts), dirWanted, false);
     }
-    Path parent =
-        RootPath.resolve(rootfs, "/" + String.join("/", parts.subList(0, parts.size() - 1)));
-    Path target = parent.resolve(parts.getLast());
-    Stat st = CopyLayer.lstat(target);
+    String parent =
+        rootfs.resolve("/" + String.join("/", parts.subList(0, parts.size() - 1)), true);
+    String rel = parent.isEmpty() ? parts.getLast() : parent + "/" + parts.getLast();
+    Stat st = rootfs.lstat(rel);
     if (st != null && st.isSymlink()) {
-      Path followed = RootPath.resolve(rootfs, "/" + String.join("/", parts));
-      Stat fst = CopyLayer.lstat(followed);
+      String followed = rootfs.resolve("/" + rel, true);
+      Stat fst = rootfs.lstat(followed);
       if (dirWanted || (fst != null && fst.isDirectory())) {
-        target = followed;
+        rel = followed;
         st = fst;
       }
     }
-    String name = rootfs.relativize(target).toString();
-    if (name.isEmpty()) {
+    if (rel.isEmpty()) {
       return new Destination(TarNames.ROOT, true, true);
     }
     boolean isDir = st != null && st.isDirectory() || dirWanted;
-    return new Destination(name, isDir, st != null);
+    return new Destination(rel, isDir, st != null);
   }
 
   /** Clean components of an absolute path; ".." stops at the root. */

@@ -1,5 +1,6 @@
 package dev.jbuild.builder.steps;
 
+import dev.jbuild.builder.copy.RootfsView;
 import dev.jbuild.builder.exec.StepFailure;
 import dev.jbuild.runner.user.UserDatabase;
 import java.io.IOException;
@@ -17,20 +18,25 @@ public final class Chown {
   /** A parsed --chown value. */
   public record Spec(String user, String group) {
     /** {uid, gid} in the root filesystem {@code rootfs} (null for scratch: numbers only). */
-    public long[] resolve(Path rootfs) throws IOException, StepFailure {
+    public long[] resolve(RootfsView rootfs) throws IOException, StepFailure {
       UserDatabase db = null;
       if (rootfs != null && (!isNumber(user) || (group != null && !isNumber(group)))) {
-        Path passwd = rootfs.resolve("etc/passwd");
-        Path grp = rootfs.resolve("etc/group");
-        db =
-            UserDatabase.parse(
-                Files.isRegularFile(passwd) ? Files.readString(passwd) : "",
-                Files.isRegularFile(grp) ? Files.readString(grp) : "");
+        db = database(rootfs);
       }
       long[] u = lookupUser(db, user);
       long gid = group == null ? u[1] : lookupGroup(db, group);
       return new long[] {u[0], gid};
     }
+  }
+
+  /** The image's /etc/passwd and /etc/group (empty when missing). */
+  public static UserDatabase database(RootfsView rootfs) throws IOException {
+    return UserDatabase.parse(read(rootfs, "/etc/passwd"), read(rootfs, "/etc/group"));
+  }
+
+  private static String read(RootfsView rootfs, String path) throws IOException {
+    Path p = rootfs.file(rootfs.resolve(path, true));
+    return p != null && Files.isRegularFile(p) ? Files.readString(p) : "";
   }
 
   public static Spec parse(String value) {

@@ -11,6 +11,7 @@ import dev.jbuild.builder.copy.AddSources;
 import dev.jbuild.builder.copy.CopyItem;
 import dev.jbuild.builder.copy.CopyLayer;
 import dev.jbuild.builder.copy.CopyWriter;
+import dev.jbuild.builder.copy.RootfsView;
 import dev.jbuild.builder.copy.TreeBuilder;
 import dev.jbuild.builder.copy.TreeIndexes;
 import dev.jbuild.builder.exec.BaseImage;
@@ -231,14 +232,13 @@ public final class CopyStep implements Step {
   @Override
   public Optional<CacheRecord.Layer> execute(StageState state, Execution execution)
       throws Exception {
-    Snapshot rootfs =
+    RootfsView root =
         in.link() || state.layers().isEmpty()
             ? null
-            : Snapshots.mountReadOnly(services.store(), state.diffIds());
+            : RootfsView.layers(services.store().layers().unpacked(state.diffIds()).reversed());
     Snapshot source = null;
     List<Path> temps = new ArrayList<>();
     try {
-      Path root = rootfs == null ? null : rootfs.root();
       long uid = 0;
       long gid = 0;
       if (chown != null) {
@@ -289,7 +289,7 @@ public final class CopyStep implements Step {
                   + " with more than one source file, the destination must be a directory and end with a /");
         }
       }
-      Path r = root;
+      RootfsView r = root;
       CacheRecord.Layer previous = previousLayer(execution.previousKey());
       TreeBuilder tree = execution.layerUsedLater() ? treeBuilder(previous) : null;
       if (tree != null) {
@@ -340,9 +340,6 @@ public final class CopyStep implements Step {
       if (source != null) {
         source.close();
       }
-      if (rootfs != null) {
-        rootfs.close();
-      }
     }
   }
 
@@ -392,9 +389,8 @@ public final class CopyStep implements Step {
         : new CopyWriter.Previous(services.store().blobs().path(previous.diffId()), checkpoints);
   }
 
-  private static boolean isDirectory(Path root, String path) throws IOException {
-    Path p = dev.jbuild.runner.fs.RootPath.resolve(root, path);
-    Stat s = Posix.lstatOrNull(p);
+  private static boolean isDirectory(RootfsView root, String path) throws IOException {
+    Stat s = root.lstat(root.resolve(path, true));
     return s != null && s.isDirectory();
   }
 

@@ -2,19 +2,15 @@ package dev.jbuild.builder.steps;
 
 import dev.jbuild.builder.cache.KeyBuilder;
 import dev.jbuild.builder.copy.CopyLayer;
+import dev.jbuild.builder.copy.RootfsView;
 import dev.jbuild.builder.exec.BuildServices;
 import dev.jbuild.builder.exec.StageState;
 import dev.jbuild.builder.exec.StepFailure;
-import dev.jbuild.layercache.fs.Posix;
 import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.layercache.model.ImageConfig;
 import dev.jbuild.layercache.store.CacheRecord;
-import dev.jbuild.runner.Snapshot;
-import dev.jbuild.runner.Snapshots;
-import dev.jbuild.runner.fs.RootPath;
 import dev.jbuild.runner.user.ResolvedUser;
 import dev.jbuild.runner.user.UserResolver;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -77,39 +73,33 @@ public final class WorkdirStep implements Step {
     if (path.equals("/")) {
       return Optional.empty();
     }
-    Snapshot rootfs =
+    RootfsView root =
         state.layers().isEmpty()
             ? null
-            : Snapshots.mountReadOnly(services.store(), state.diffIds());
-    try {
-      Path root = rootfs == null ? null : rootfs.root();
-      if (root != null) {
-        Stat st = Posix.lstatOrNull(RootPath.resolve(root, path));
-        if (st != null) {
-          if (st.isDirectory()) {
-            return Optional.empty();
-          }
-          throw new StepFailure("cannot create WORKDIR " + path + ": not a directory");
+            : RootfsView.layers(services.store().layers().unpacked(state.diffIds()).reversed());
+    if (root != null) {
+      Stat st = root.lstat(root.resolve(path, true));
+      if (st != null) {
+        if (st.isDirectory()) {
+          return Optional.empty();
         }
-      }
-      long uid = 0;
-      long gid = 0;
-      if (!user.isEmpty()) {
-        ResolvedUser u = root == null ? numeric(user) : UserResolver.resolve(root, user);
-        uid = u.uid();
-        gid = u.gid();
-      }
-      CopyLayer.Attributes attrs = new CopyLayer.Attributes(uid, gid, true, null, services.now());
-      return Optional.of(
-          LayerBlobs.write(
-              services.store(),
-              services.sourceDateEpoch(),
-              w -> CopyLayer.write(w, root, List.of(), path + "/", attrs)));
-    } finally {
-      if (rootfs != null) {
-        rootfs.close();
+        throw new StepFailure("cannot create WORKDIR " + path + ": not a directory");
       }
     }
+    long uid = 0;
+    long gid = 0;
+    if (!user.isEmpty()) {
+      ResolvedUser u =
+          root == null ? numeric(user) : UserResolver.resolve(Chown.database(root), user);
+      uid = u.uid();
+      gid = u.gid();
+    }
+    CopyLayer.Attributes attrs = new CopyLayer.Attributes(uid, gid, true, null, services.now());
+    return Optional.of(
+        LayerBlobs.write(
+            services.store(),
+            services.sourceDateEpoch(),
+            w -> CopyLayer.write(w, root, List.of(), path + "/", attrs)));
   }
 
   private static ResolvedUser numeric(String user) throws StepFailure {

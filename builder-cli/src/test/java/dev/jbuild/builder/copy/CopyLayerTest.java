@@ -64,7 +64,7 @@ class CopyLayerTest {
       throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (LayerWriter w = LayerWriter.open(out, LayerWriterOptions.defaults())) {
-      CopyLayer.write(w, root, items, dest, a);
+      CopyLayer.write(w, root == null ? null : RootfsView.of(root), items, dest, a);
       w.finish();
     }
     List<String> names = new ArrayList<>();

@@ -1,0 +1,132 @@
+package dev.jbuild.builder.copy;
+
+import dev.jbuild.layercache.fs.Posix;
+import dev.jbuild.layercache.fs.Stat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * The image's root filesystem as COPY, ADD and WORKDIR consult it: whether a path exists, what it
+ * is, which file holds it. Paths are relative and clean ("usr/bin"; "" is the root).
+ *
+ * <p>{@link #layers} answers from the unpacked layer directories themselves, with overlayfs's rules
+ * (the topmost layer that has a path wins; a 0/0 character device is a whiteout; an opaque
+ * directory hides what lower layers have under it; a non-directory hides everything below its
+ * name), so these steps need no overlay mount: looking up a handful of paths in 40 layers costs
+ * about a hundred lstat calls instead of a mount and unmount.
+ */
+public interface RootfsView {
+  /** The host file that holds {@code rel} (for lstat, xattrs, readlink, content), or null. */
+  Path file(String rel) throws IOException;
+
+  /** The lstat of {@code rel}, or null when the image has no such path. */
+  default Stat lstat(String rel) throws IOException {
+    Path p = file(rel);
+    return p == null ? null : Posix.lstatOrNull(p);
+  }
+
+  /**
+   * Resolves {@code path} (absolute or relative to "/") inside the image, following symlinks
+   * relative to its root (an absolute target restarts at the root, ".." stops there): all
+   * components, or all but the last one. Returns the clean relative path ("" for the root).
+   */
+  default String resolve(String path, boolean followLast) throws IOException {
+    Deque<String> todo = new ArrayDeque<>();
+    push(todo, path);
+    List<String> done = new ArrayList<>();
+    int links = 0;
+    while (!todo.isEmpty()) {
+      String part = todo.pop();
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        if (!done.isEmpty()) {
+          done.removeLast();
+        }
+        continue;
+      }
+      done.add(part);
+      if (!followLast && todo.stream().allMatch(p -> p.isEmpty() || p.equals("."))) {
+        break;
+      }
+      String rel = String.join("/", done);
+      Stat st = lstat(rel);
+      if (st != null && st.isSymlink()) {
+        if (++links > 255) {
+          throw new IOException(path + ": too many levels of symbolic links");
+        }
+        String target = Files.readSymbolicLink(file(rel)).toString();
+        done.removeLast();
+        if (target.startsWith("/")) {
+          done.clear();
+        }
+        push(todo, target);
+      }
+    }
+    return String.join("/", done);
+  }
+
+  private static void push(Deque<String> todo, String path) {
+    String[] parts = path.split("/");
+    for (int i = parts.length - 1; i >= 0; i--) {
+      todo.push(parts[i]);
+    }
+  }
+
+  /** A directory that is the root filesystem (a mounted view, or a plain tree in tests). */
+  static RootfsView of(Path root) {
+    return rel -> {
+      Path p = rel.isEmpty() ? root : root.resolve(rel);
+      return Posix.lstatOrNull(p) == null ? null : p;
+    };
+  }
+
+  /** The union of unpacked layer directories in overlay-lower form, top layer first. */
+  static RootfsView layers(List<Path> topFirst) {
+    List<Path> layers = List.copyOf(topFirst);
+    return rel -> {
+      if (rel.isEmpty()) {
+        return layers.isEmpty() ? null : layers.getFirst();
+      }
+      String[] parts = rel.split("/");
+      for (Path layer : layers) {
+        Path p = layer.resolve(rel);
+        Stat st = Posix.lstatOrNull(p);
+        if (st != null) {
+          return st.isWhiteout() ? null : p;
+        }
+        if (hides(layer, parts)) {
+          return null;
+        }
+      }
+      return null;
+    };
+  }
+
+  /**
+   * True when {@code layer}, which lacks the path, hides lower layers' copies of it: its deepest
+   * ancestor present there is a whiteout, not a directory, or an opaque directory.
+   */
+  private static boolean hides(Path layer, String[] parts) throws IOException {
+    for (int i = parts.length - 1; i >= 1; i--) {
+      Path q = layer.resolve(String.join("/", java.util.Arrays.copyOf(parts, i)));
+      Stat st = Posix.lstatOrNull(q);
+      if (st == null) {
+        continue;
+      }
+      if (st.isWhiteout() || !st.isDirectory()) {
+        return true;
+      }
+      return Posix.lgetxattr(q, "trusted.overlay.opaque")
+          .map(v -> v.length == 1 && v[0] == 'y')
+          .orElse(false);
+    }
+    return false;
+  }
+}
