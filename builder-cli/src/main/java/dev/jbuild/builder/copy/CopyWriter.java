@@ -2,7 +2,7 @@ package dev.jbuild.builder.copy;
 
 import dev.jbuild.builder.context.BuildContext;
 import dev.jbuild.layercache.compress.Compression;
-import dev.jbuild.layercache.io.Sha256State;
+import dev.jbuild.layercache.io.NativeSha256;
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.MediaTypes;
@@ -83,7 +83,7 @@ public final class CopyWriter {
       throws IOException {
     try {
       Checkpoint from =
-          previous == null || !Sha256State.supported()
+          previous == null || !NativeSha256.available()
               ? null
               : lastMatch(previous, CopyLayer.stream(rootfs, items, dest, attrs), context, epoch);
       LayerWriterOptions opts =

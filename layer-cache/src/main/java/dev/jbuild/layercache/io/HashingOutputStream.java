@@ -76,11 +76,13 @@ public class HashingOutputStream extends OutputStream {
   }
 
   /**
-   * The running SHA-256 state (see {@link Sha256State}), to resume this hash in another process;
-   * empty when the JDK does not allow it.
+   * The running SHA-256 state, to resume this hash in another process; empty unless the hash is
+   * libcrypto's ({@link NativeSha256}), whose state can be saved.
    */
   public java.util.Optional<byte[]> saveState() {
-    return Sha256State.save(md);
+    return md instanceof NativeSha256 n
+        ? java.util.Optional.of(n.state())
+        : java.util.Optional.empty();
   }
 
   /**
@@ -93,7 +95,7 @@ public class HashingOutputStream extends OutputStream {
     if (size != 0) {
       throw new IllegalStateException("a hash can only be resumed before anything is written");
     }
-    java.util.Optional<MessageDigest> restored = Sha256State.restore(state);
+    java.util.Optional<MessageDigest> restored = NativeSha256.resume(state);
     if (restored.isEmpty()) {
       return false;
     }

@@ -64,13 +64,14 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
     return new Digest(algorithm, HexFormat.of().formatHex(digestBytes));
   }
 
+  /** A fresh SHA-256: libcrypto's when available (see {@code io.NativeSha256}), else the JDK's. */
   public static MessageDigest newSha256() {
-    return newMessageDigest(SHA256);
+    return dev.jbuild.layercache.io.NativeSha256.create().orElseGet(() -> newMessageDigest(SHA256));
   }
 
   /** A fresh {@link MessageDigest} for this digest's algorithm (to verify content against it). */
   public MessageDigest newMessageDigest() {
-    return newMessageDigest(algorithm);
+    return algorithm.equals(SHA256) ? newSha256() : newMessageDigest(algorithm);
   }
 
   private static MessageDigest newMessageDigest(String algorithm) {
