@@ -3,7 +3,6 @@ package dev.jbuild.builder.copy;
 import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.layercache.tar.TarNames;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -51,19 +50,6 @@ record Destination(String name, boolean isDir, boolean exists) {
 
   /** Clean components of an absolute path; ".." stops at the root. */
   static List<String> clean(String path) {
-    List<String> parts = new ArrayList<>();
-    for (String p : path.split("/")) {
-      if (p.isEmpty() || p.equals(".")) {
-        continue;
-      }
-      if (p.equals("..")) {
-        if (!parts.isEmpty()) {
-          parts.removeLast();
-        }
-        continue;
-      }
-      parts.add(p);
-    }
-    return parts;
+    return dev.jbuild.builder.context.BuildContext.components(path);
   }
 }

@@ -133,7 +133,7 @@ public final class CacheMounts {
     Path scratch = Files.createTempDirectory(scratchParent, "cache-");
     Posix.lchown(scratch, uid, gid);
     Posix.chmod(scratch, mode);
-    return new Lease(scratch, () -> deleteTree(scratch));
+    return new Lease(scratch, () -> dev.jbuild.runner.workspace.Trees.delete(scratch));
   }
 
   private static FileLock tryLock(FileChannel ch) throws IOException {
@@ -141,17 +141,6 @@ public final class CacheMounts {
       return ch.tryLock();
     } catch (java.nio.channels.OverlappingFileLockException e) {
       return null; // held by another stage of this build
-    }
-  }
-
-  static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (var walk = Files.walk(p)) {
-      for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(x);
-      }
     }
   }
 
@@ -166,7 +155,7 @@ public final class CacheMounts {
         if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
           n++;
         }
-        deleteTree(p);
+        dev.jbuild.runner.workspace.Trees.delete(p);
       }
     }
     return n;

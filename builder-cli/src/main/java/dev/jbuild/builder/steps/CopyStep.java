@@ -335,7 +335,11 @@ public final class CopyStep implements Step {
       return Optional.of(layer);
     } finally {
       for (Path t : temps) {
-        deleteTree(t);
+        try {
+          dev.jbuild.runner.workspace.Trees.delete(t);
+        } catch (IOException ignored) {
+          // the store's temp sweep removes what is left
+        }
       }
       if (source != null) {
         source.close();
@@ -472,20 +476,5 @@ public final class CopyStep implements Step {
       throw new IOException(e.getMessage(), e);
     }
     return new CopyItem.Tree(tree, f, d.name(), IgnoreFilter.NONE, "");
-  }
-
-  private static void deleteTree(Path p) {
-    try {
-      if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-        return;
-      }
-      try (var walk = Files.walk(p)) {
-        for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(x);
-        }
-      }
-    } catch (IOException ignored) {
-      // the store's temp sweep removes what is left
-    }
   }
 }

@@ -272,7 +272,11 @@ public final class RunStep implements Step {
           // best effort: the store sweep removes leftovers
         }
       }
-      deleteTree(scratch);
+      try {
+        dev.jbuild.runner.workspace.Trees.delete(scratch);
+      } catch (IOException ignored) {
+        // the store's temp sweep removes what is left
+      }
     }
   }
 
@@ -396,21 +400,6 @@ public final class RunStep implements Step {
           "RUN --mount source " + source + ": not found in " + m.from().orElse("the image"));
     }
     return p;
-  }
-
-  static void deleteTree(Path p) {
-    try {
-      if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-        return;
-      }
-      try (var walk = Files.walk(p)) {
-        for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(x);
-        }
-      }
-    } catch (IOException ignored) {
-      // the store's temp sweep removes what is left
-    }
   }
 
   /** The environment entries of {@code env} as a map (for history and tests). */
