@@ -130,7 +130,11 @@ class Docker(Builder):
 
 
 def timed(cmd):
-    """Runs cmd in a fresh child; returns (seconds, peak RSS KiB of its largest process)."""
+    """Runs cmd in a fresh child; returns (seconds, peak RSS KiB of its largest process).
+
+    Dirty pages of the previous run are written back first (sync, not timed), so no builder pays
+    for another's writes."""
+    os.sync()
     probe = (
         "import resource,subprocess,sys,time\n"
         "t=time.time();r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.PIPE)\n"
