@@ -27,6 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 BENCH_DIR = os.environ.get("BENCH_DIR", "/var/tmp/jbuild-bench")
 SCENARIOS = ["hello", "app", "layers", "bigctx", "apt"]
+SETTLE = float(os.environ.get("BENCH_SETTLE", "10"))
 TOUCH = {
     "hello": "hello.txt",
     "app": "src/pkg0/mod0/file0.txt",
@@ -186,8 +187,13 @@ def main():
     builders = [makers[b]() for b in a.builders.split(",")]
     results = {}
     print(f"{'builder':8} {'scenario':8} {'cold_s':>8} {'noop_s':>8} {'incr_s':>8} {'peak_rss_MiB':>13}")
-    for s in a.scenarios:
-        for b in builders:
+    for i, s in enumerate(a.scenarios):
+        # rotate the order, and let the previous builder's background work (a daemon's commits,
+        # writeback) settle, so no builder measures in another's wake
+        order = builders[i % len(builders):] + builders[:i % len(builders)]
+        for b in order:
+            os.sync()
+            time.sleep(SETTLE)
             r = measure(b, s, a.runs)
             results[f"{b.name}/{s}"] = r
             med = {k: statistics.median(x[0] for x in v) for k, v in r.items()}
