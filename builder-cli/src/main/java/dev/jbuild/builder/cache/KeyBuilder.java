@@ -17,10 +17,19 @@ public final class KeyBuilder {
   /** Component values longer than this are remembered by their hash only. */
   private static final int INLINE_LIMIT = 200;
 
+  /**
+   * Salts every key: bump it when a step's result changes for the same inputs (a fixed semantic),
+   * so no build reuses what an older jbuild made differently. 2: a COPY'd directory's own metadata
+   * no longer reaches its destination; ARG after ENV wins in RUN's environment.
+   */
+  static final String SEMANTICS = "2";
+
   private final MessageDigest md = Digest.newSha256();
   private final Map<String, String> components = new LinkedHashMap<>();
 
   public KeyBuilder(String kind) {
+    feed("semantics");
+    feed(SEMANTICS);
     put("kind", kind);
   }
 

@@ -15,8 +15,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
 
@@ -28,10 +30,11 @@ import java.util.PriorityQueue;
  * <p>Docker's rules: a directory source has its contents copied; a file source lands at the
  * destination itself, unless the destination ends with '/', names an existing directory, or there
  * are several sources, in which case it lands inside it under its own name. Missing parent
- * directories are created (0755, owned by the --chown owner or root); existing ones appear in the
- * layer with their current metadata, so unpacking the layer never changes them. Symlinks in the
- * destination path are followed inside the image's root filesystem. When two sources give the same
- * name, the later one wins.
+ * directories, and a missing destination directory (a directory source's own metadata is never
+ * copied), are created (0755, owned by the --chown owner or root, stamped now); existing ones
+ * appear in the layer with their current metadata, so unpacking the layer never changes them.
+ * Symlinks in the destination path are followed inside the image's root filesystem. When two
+ * sources give the same name, the later one wins.
  */
 public final class CopyLayer {
   private CopyLayer() {}
@@ -103,7 +106,7 @@ public final class CopyLayer {
       RootfsView rootfs, List<CopyItem> items, String dest, Attributes attrs) throws IOException {
     Destination d = Destination.resolve(rootfs, dest, items);
     List<Iterator<Sourced>> sources = new ArrayList<>();
-    sources.add(parents(d, rootfs, items, attrs).iterator());
+    sources.add(parents(d, rootfs, attrs).iterator());
     for (CopyItem item : items) {
       sources.add(entries(item, d, attrs));
     }
@@ -135,8 +138,8 @@ public final class CopyLayer {
   }
 
   /** The destination's missing or existing parents, and the destination directory itself. */
-  private static List<Sourced> parents(
-      Destination d, RootfsView rootfs, List<CopyItem> items, Attributes attrs) throws IOException {
+  private static List<Sourced> parents(Destination d, RootfsView rootfs, Attributes attrs)
+      throws IOException {
     List<Sourced> out = new ArrayList<>();
     if (d.name().equals(TarNames.ROOT)) {
       return out;
@@ -153,27 +156,13 @@ public final class CopyLayer {
       Stat st = rootfs == null ? null : rootfs.lstat(n);
       if (st != null && st.isDirectory()) {
         out.add(new Sourced(fromDisk(n, rootfs.file(n), st), null, null));
-      } else if (i == parts.length - 1 && firstDirectory(items) instanceof CopyItem.Tree t) {
-        ContextFile src = t.source();
-        out.add(
-            new Sourced(
-                owned(fromDisk(n, src.path(), src.stat()), attrs, t.parentPath().isEmpty()),
-                null,
-                null));
       } else {
+        // also the destination of a directory source: Docker copies the directory's contents,
+        // never the directory itself, so a new destination is a new 0755 directory
         out.add(new Sourced(newDirectory(n, attrs), null, null));
       }
     }
     return out;
-  }
-
-  private static CopyItem firstDirectory(List<CopyItem> items) {
-    for (CopyItem i : items) {
-      if (i instanceof CopyItem.Tree t && t.isDirectory() && t.parentPath().isEmpty()) {
-        return i;
-      }
-    }
-    return null;
   }
 
   private static TarEntry newDirectory(String name, Attributes attrs) {
@@ -227,6 +216,9 @@ public final class CopyLayer {
     String top = pp.isEmpty() ? d.name() : join(d.name(), pp);
     Iterator<ContextFile> walk = t.tree().walk(src, t.excludes());
     int strip = src.rel().isEmpty() ? 0 : src.rel().length() + 1;
+    // Hard links among one source's files stay hard links (as BuildKit's copy keeps them): the
+    // first name in walk order carries the content, later ones link to it.
+    Map<String, String> firstByInode = new HashMap<>();
     Iterator<Sourced> children =
         new Iterator<>() {
           @Override
@@ -246,9 +238,30 @@ public final class CopyLayer {
                         new Attributes(raw.uid(), raw.gid(), false, attrs.chmod(), attrs.now()),
                         true)
                     : owned(raw, attrs, true);
-            return f.stat().isRegularFile()
-                ? new Sourced(e, f.path(), null, t.tree(), f)
-                : new Sourced(e, null, null);
+            if (!f.stat().isRegularFile()) {
+              return new Sourced(e, null, null);
+            }
+            if (f.stat().nlink() > 1) {
+              String inode = f.stat().dev() + ":" + f.stat().ino();
+              String first = firstByInode.putIfAbsent(inode, name);
+              if (first != null) {
+                TarEntry link =
+                    new TarEntry(
+                        name,
+                        EntryType.HARDLINK,
+                        e.mode(),
+                        e.uid(),
+                        e.gid(),
+                        0,
+                        e.mtime(),
+                        first,
+                        0,
+                        0,
+                        e.xattrs());
+                return new Sourced(link, null, null);
+              }
+            }
+            return new Sourced(e, f.path(), null, t.tree(), f);
           }
         };
     return concat(head.iterator(), children);

@@ -140,7 +140,9 @@ public final class StepExecutor {
     History h = History.of(created, step.createdBy(), COMMENT, layers.isEmpty());
     List<CacheRecord.Layer> chain = new ArrayList<>(state.layers());
     if (layers.isEmpty()) {
-      config = config.withAddedHistory(h);
+      if (step.recordsHistory()) {
+        config = config.withAddedHistory(h);
+      }
     } else {
       for (CacheRecord.Layer l : layers) {
         config = config.withAddedLayer(l.diffId(), h);

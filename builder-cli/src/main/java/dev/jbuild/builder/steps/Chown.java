@@ -20,7 +20,7 @@ public final class Chown {
     /** {uid, gid} in the root filesystem {@code rootfs} (null for scratch: numbers only). */
     public long[] resolve(RootfsView rootfs) throws IOException, StepFailure {
       UserDatabase db = null;
-      if (rootfs != null && (!isNumber(user) || (group != null && !isNumber(group)))) {
+      if (rootfs != null && (!isId(user) || (group != null && !isId(group)))) {
         db = database(rootfs);
       }
       long[] u = lookupUser(db, user);
@@ -46,12 +46,19 @@ public final class Chown {
         : new Spec(value.substring(0, colon), value.substring(colon + 1));
   }
 
+  private static boolean isId(String s) {
+    return s.isEmpty() || isNumber(s);
+  }
+
   private static boolean isNumber(String s) {
     return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
   }
 
   /** {uid, primary gid}; a number is both. */
   private static long[] lookupUser(UserDatabase db, String name) throws StepFailure {
+    if (name.isEmpty()) {
+      return new long[] {0, 0}; // --chown=:group, as BuildKit: root
+    }
     if (isNumber(name)) {
       long id = Long.parseLong(name);
       return new long[] {id, id};
@@ -71,6 +78,9 @@ public final class Chown {
   }
 
   private static long lookupGroup(UserDatabase db, String name) throws StepFailure {
+    if (name.isEmpty()) {
+      return 0;
+    }
     if (isNumber(name)) {
       return Long.parseLong(name);
     }

@@ -31,6 +31,11 @@ public record MetadataStep(
   }
 
   @Override
+  public boolean recordsHistory() {
+    return !kind.equals("onbuild");
+  }
+
+  @Override
   public ImageConfig apply(ImageConfig config) {
     return change.apply(config);
   }

@@ -56,6 +56,14 @@ public interface Step {
   /** The history entry's created_by text. */
   String createdBy();
 
+  /**
+   * Whether a step without a layer adds a history entry ({@code empty_layer}); docker build records
+   * every instruction but ONBUILD.
+   */
+  default boolean recordsHistory() {
+    return true;
+  }
+
   /** Where a running step sends its output lines. */
   @FunctionalInterface
   interface StepOutput {

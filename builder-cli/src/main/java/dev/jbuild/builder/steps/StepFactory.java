@@ -166,8 +166,10 @@ public final class StepFactory {
             "entrypoint",
             "ENTRYPOINT " + HistoryText.quotedList(argv),
             cfg -> {
-              ImageConfig out = cfg.withEntrypoint(argv).withArgsEscaped(true);
-              return resetCmd ? out.withCmd(null) : out;
+              // As docker build: ENTRYPOINT leaves ArgsEscaped alone (only CMD sets it) and drops
+              // an inherited Cmd unless this stage set one.
+              ImageConfig out = cfg.withEntrypoint(argv);
+              return resetCmd ? out.withConfig(x -> x.without("Cmd")) : out;
             });
       }
       case ShellInstruction s ->

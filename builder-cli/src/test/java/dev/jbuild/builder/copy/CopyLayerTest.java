@@ -73,7 +73,11 @@ class CopyLayerTest {
       TarArchiveEntry e;
       while ((e = in.getNextEntry()) != null) {
         String content =
-            e.isFile() ? " " + new String(in.readAllBytes(), StandardCharsets.UTF_8).trim() : "";
+            e.isLink()
+                ? " -> " + e.getLinkName()
+                : e.isFile()
+                    ? " " + new String(in.readAllBytes(), StandardCharsets.UTF_8).trim()
+                    : "";
         names.add(
             e.getName()
                 + " "
@@ -122,10 +126,29 @@ class CopyLayerTest {
   }
 
   @Test
-  void directoryToNewDestinationTakesTheSourceDirectoryMetadata() throws Exception {
+  void directoryToNewDestinationIsANewDirectoryNotACopyOfTheSource() throws Exception {
+    // docker build copies a directory's contents, never the directory's own metadata
+    Posix.chmod(ctx.resolve("src"), 0700);
     List<String> l = layer(null, List.of(item("src")), "/new", ROOT);
     assertEquals(
         List.of("new/ 755 0:0", "new/a.go 750 0:0 a", "new/sub/ 755 0:0", "new/sub/b.go 644 0:0 b"),
+        l);
+    var chowned = new CopyLayer.Attributes(7, 8, true, null, NOW);
+    assertEquals("new/ 755 7:8", layer(null, List.of(item("src")), "/new", chowned).getFirst());
+  }
+
+  @Test
+  void hardLinksWithinOneSourceStayHardLinks() throws Exception {
+    Files.createLink(ctx.resolve("src/sub/z.go"), ctx.resolve("src/a.go"));
+    context = new BuildContext(ctx, IgnoreFilter.NONE, FileHashCache.load(tmp.resolve("h2")));
+    List<String> l = layer(null, List.of(item("src")), "/new", ROOT);
+    assertEquals(
+        List.of(
+            "new/ 755 0:0",
+            "new/a.go 750 0:0 a",
+            "new/sub/ 755 0:0",
+            "new/sub/b.go 644 0:0 b",
+            "new/sub/z.go 750 0:0 -> new/a.go"),
         l);
   }
 

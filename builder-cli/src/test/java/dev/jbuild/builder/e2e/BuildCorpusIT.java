@@ -48,10 +48,15 @@ import picocli.CommandLine;
  * file: /a/b = "content\n"              a regular file with that content
  * file: /a/b mode=755 uid=0 gid=0       a path's attributes (type=file|dir|symlink, target=...)
  * absent: /a/b                          the path does not exist
+ * samefile: /a /b                       two paths are hard links of one file
  * layers: 3                             number of layers
+ * history: 5                            number of history entries
  * </pre>
  *
- * All cases share one store (built from a busybox image made at test time), as builds on one
+ * A case with a {@code prepare.sh} is copied to a temp directory and prepared there first (for what
+ * git cannot hold: hard links, directory modes).
+ *
+ * <p>All cases share one store (built from a busybox image made at test time), as builds on one
  * machine do.
  */
 class BuildCorpusIT {
@@ -101,8 +106,18 @@ class BuildCorpusIT {
     return new Outcome(code, out.toString(), err.toString());
   }
 
-  private void run(Path dir) throws Exception {
-    List<String> checks = Files.readAllLines(dir.resolve("checks"), StandardCharsets.UTF_8);
+  private void run(Path caseDir) throws Exception {
+    List<String> checks = Files.readAllLines(caseDir.resolve("checks"), StandardCharsets.UTF_8);
+    Path dir = caseDir;
+    if (Files.exists(caseDir.resolve("prepare.sh"))) {
+      dir = work.resolve("ctx-" + caseDir.getFileName());
+      deleteTree(dir);
+      Process cp = new ProcessBuilder("cp", "-a", caseDir.toString(), dir.toString()).start();
+      assertEquals(0, cp.waitFor(), "cp -a " + caseDir);
+      Process prep =
+          new ProcessBuilder("sh", "prepare.sh").directory(dir.toFile()).inheritIO().start();
+      assertEquals(0, prep.waitFor(), "prepare.sh of " + caseDir);
+    }
     List<String> args =
         new ArrayList<>(List.of("--root", root.toString(), "build", "--progress", "plain"));
     String tag = "corpus-" + dir.getFileName() + ":test";
@@ -156,6 +171,18 @@ class BuildCorpusIT {
                 rest + " should not exist");
         case "layers" ->
             assertEquals(Integer.parseInt(rest), image.manifest().layers().size(), "layers");
+        case "history" ->
+            assertEquals(
+                Integer.parseInt(rest),
+                ((JsonArray) config.get("history")).elements().size(),
+                "history entries");
+        case "samefile" -> {
+          String[] two = rest.split("\\s+");
+          Stat a = Posix.lstatOrNull(fs.resolve(two[0].substring(1)));
+          Stat b = Posix.lstatOrNull(fs.resolve(two[1].substring(1)));
+          assertTrue(a != null && b != null, rest + ": missing");
+          assertTrue(a.dev() == b.dev() && a.ino() == b.ino(), rest + ": not one file");
+        }
         case "args", "exit", "stderr" -> {}
         default -> fail("unknown check: " + line);
       }

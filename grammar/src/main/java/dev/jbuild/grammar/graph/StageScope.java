@@ -36,8 +36,10 @@ import java.util.function.UnaryOperator;
  * environment. Immutable: {@link #apply(Instruction)} returns the scope after an instruction.
  *
  * <ul>
- *   <li>Lookup for expansion: the config env (base image env, then the stage's ENVs) shadows ARGs,
- *       whatever their order, as Docker documents.
+ *   <li>Lookup for expansion and RUN's environment: ENV and ARG (with a value) set one set of
+ *       variables over the base image's env, the later instruction winning, as BuildKit does (its
+ *       ARG adds to the build state's env): {@code ENV V=e} then {@code ARG V=a} gives RUN {@code
+ *       V=a}, the other order {@code V=e}. The image config's Env gets only the ENVs.
  *   <li>{@code ARG NAME[=default]}: the value is the {@code --build-arg}, else the default
  *       (expanded with the scope at that point), else the global value (a global ARG with a value,
  *       or a platform ARG) when the name is only redeclared; else the ARG is declared without a
@@ -50,6 +52,7 @@ public final class StageScope implements Env {
   private final WordExpander lexer;
   private final LinkedHashMap<String, String> env;
   private final LinkedHashMap<String, String> args;
+  private final LinkedHashMap<String, String> vars;
   private final Map<String, String> globalArgs;
   private final Map<String, String> buildArgs;
 
@@ -57,11 +60,13 @@ public final class StageScope implements Env {
       WordExpander lexer,
       LinkedHashMap<String, String> env,
       LinkedHashMap<String, String> args,
+      LinkedHashMap<String, String> vars,
       Map<String, String> globalArgs,
       Map<String, String> buildArgs) {
     this.lexer = lexer;
     this.env = env;
     this.args = args;
+    this.vars = vars;
     this.globalArgs = globalArgs;
     this.buildArgs = buildArgs;
   }
@@ -89,14 +94,14 @@ public final class StageScope implements Env {
         WordExpander.of(escape),
         env,
         new LinkedHashMap<>(),
+        new LinkedHashMap<>(env),
         Map.copyOf(globalArgs),
         Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs)));
   }
 
   /** The value {@code $name} expands to, or null when unset. */
   public String lookup(String name) {
-    String v = env.get(name);
-    return v != null ? v : args.get(name);
+    return vars.get(name);
   }
 
   /** Same as {@link #lookup(String)}: the scope is the expansion environment. */
@@ -137,16 +142,11 @@ public final class StageScope implements Env {
   }
 
   /**
-   * The environment a RUN sees: the config env, the ARGs with a value that no ENV shadows, and the
-   * proxy {@code --build-arg}s not declared as ARGs.
+   * The environment a RUN sees: the base image's env with the stage's ENVs and ARGs (with a value)
+   * over it, the later one winning, and the proxy {@code --build-arg}s not declared as ARGs.
    */
   public List<String> runEnv() {
-    LinkedHashMap<String, String> out = new LinkedHashMap<>(env);
-    for (Map.Entry<String, String> e : args.entrySet()) {
-      if (e.getValue() != null) {
-        out.putIfAbsent(e.getKey(), e.getValue());
-      }
-    }
+    LinkedHashMap<String, String> out = new LinkedHashMap<>(vars);
     out.putAll(proxyEnv());
     return pairs(out);
   }
@@ -194,26 +194,32 @@ public final class StageScope implements Env {
     // instanceof rather than a pattern switch: no invokedynamic bootstrap on the no-op rebuild path
     if (instruction instanceof ArgInstruction arg) {
       LinkedHashMap<String, String> next = new LinkedHashMap<>(args);
+      LinkedHashMap<String, String> nextVars = new LinkedHashMap<>(vars);
       for (ArgDeclaration d : arg.args()) {
         String value = buildArgs.get(d.name());
         if (value == null && d.defaultValue().isPresent()) {
-          StageScope current = new StageScope(lexer, env, next, globalArgs, buildArgs);
+          StageScope current = new StageScope(lexer, env, next, nextVars, globalArgs, buildArgs);
           value = current.expand(arg, d.defaultValue().get());
         }
         if (value == null && d.defaultValue().isEmpty()) {
           value = globalArgs.get(d.name());
         }
         next.put(d.name(), value);
+        if (value != null) {
+          nextVars.put(d.name(), value);
+        }
       }
-      return new StageScope(lexer, env, next, globalArgs, buildArgs);
+      return new StageScope(lexer, env, next, nextVars, globalArgs, buildArgs);
     }
     if (instruction instanceof EnvInstruction e) {
       EnvInstruction expanded = (EnvInstruction) expand(e);
       LinkedHashMap<String, String> next = new LinkedHashMap<>(env);
+      LinkedHashMap<String, String> nextVars = new LinkedHashMap<>(vars);
       for (KeyValue kv : expanded.variables()) {
         next.put(kv.key(), kv.value());
+        nextVars.put(kv.key(), kv.value());
       }
-      return new StageScope(lexer, next, args, globalArgs, buildArgs);
+      return new StageScope(lexer, next, args, nextVars, globalArgs, buildArgs);
     }
     return this;
   }

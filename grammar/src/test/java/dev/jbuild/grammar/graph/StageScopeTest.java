@@ -66,16 +66,20 @@ class StageScopeTest {
   }
 
   @Test
-  void envShadowsArgWhateverTheOrder() {
+  void theLaterOfEnvAndArgWinsButOnlyEnvReachesTheConfig() {
+    // BuildKit: ARG adds to the build state's env, so it overrides an earlier ENV for RUN and
+    // for expansion; an ARG without a value overrides nothing.
     StageScope s =
         walk(
-            "FROM scratch\nENV X=env\nARG X=arg\nARG Y=arg\nENV Y=env2\n",
+            "FROM scratch\nENV X=env\nARG X=arg\nARG Y=arg\nENV Y=env2\nENV Z=z\nARG Z\n"
+                + "ARG PATH=/arg/bin\n",
             Map.of("X", "cli"),
             List.of("PATH=/usr/bin"));
-    assertEquals("env", s.lookup("X"));
+    assertEquals("cli", s.lookup("X"));
     assertEquals("env2", s.lookup("Y"));
-    assertEquals(List.of("PATH=/usr/bin", "X=env", "Y=env2"), s.env());
-    assertEquals(List.of("PATH=/usr/bin", "X=env", "Y=env2"), s.runEnv());
+    assertEquals("z", s.lookup("Z"));
+    assertEquals(List.of("PATH=/usr/bin", "X=env", "Y=env2", "Z=z"), s.env());
+    assertEquals(List.of("PATH=/arg/bin", "X=cli", "Y=env2", "Z=z"), s.runEnv());
   }
 
   @Test
@@ -98,9 +102,9 @@ class StageScopeTest {
     StageScope s = walk("FROM scratch\nARG A=1 NOVALUE https_proxy\nENV E=e\n", cli, List.of());
     assertEquals(
         List.of(
-            "E=e",
             "A=1",
             "https_proxy=http://declared",
+            "E=e",
             "HTTP_PROXY=http://p:3128",
             "no_proxy=localhost"),
         s.runEnv());

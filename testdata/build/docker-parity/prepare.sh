@@ -1,0 +1,3 @@
+# git keeps neither hard links nor directory modes
+chmod 700 private
+ln -f hard/one hard/two
