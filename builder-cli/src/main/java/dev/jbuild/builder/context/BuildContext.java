@@ -72,7 +72,8 @@ public final class BuildContext {
   /**
    * Resolves a COPY/ADD source as written (wildcards allowed) to the context files it names.
    * Symlinks are followed inside the context, the last component's too: COPY copies what a link
-   * points at. An empty result never comes back: a source naming nothing is an error.
+   * points at. A literal source naming nothing is an error; a wildcard matching nothing gives an
+   * empty list, as in docker build (BuildKit copies with AllowEmptyWildcard).
    *
    * @param allowWildcards false for sources that are literal (e.g. after --parents pivots)
    */
@@ -85,7 +86,7 @@ public final class BuildContext {
       throw new ContextException(
           "cannot read " + source + " in the build context: " + e.getMessage(), e);
     }
-    if (out.isEmpty()) {
+    if (out.isEmpty() && !(allowWildcards && parts.stream().anyMatch(GoGlob::hasMeta))) {
       throw new ContextException(
           "\""
               + source

@@ -18,10 +18,11 @@ record Destination(String name, boolean isDir, boolean exists) {
   static Destination resolve(RootfsView rootfs, String dest, List<CopyItem> items)
       throws IOException {
     boolean trailing = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
+    // Several file sources into a path that is not a directory each land at that path, the last
+    // one winning: BuildKit copies source by source and never refuses (only the legacy builder
+    // wanted a trailing '/').
     boolean dirWanted =
-        trailing
-            || items.size() > 1
-            || items.stream().anyMatch(i -> i instanceof CopyItem.Tree t && t.isDirectory());
+        trailing || items.stream().anyMatch(i -> i instanceof CopyItem.Tree t && t.isDirectory());
     List<String> parts = clean(dest);
     if (parts.isEmpty()) {
       return new Destination(TarNames.ROOT, true, true);

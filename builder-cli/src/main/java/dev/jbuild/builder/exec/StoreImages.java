@@ -56,9 +56,17 @@ public final class StoreImages {
     return new BaseImage(config, layers, key, Optional.of(image.manifestDigest()));
   }
 
-  /** The empty image of {@code FROM scratch}. */
+  /** The default PATH docker build gives an image built {@code FROM scratch}. */
+  public static final String DEFAULT_PATH =
+      "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  /**
+   * The empty image of {@code FROM scratch}: no layers, and, as BuildKit's empty image, the default
+   * PATH in Env.
+   */
   public static BaseImage scratch(Platform platform) {
     Digest key = new KeyBuilder("scratch").put("platform", platform.toString()).digest();
-    return new BaseImage(ImageConfig.empty(platform), List.of(), key, Optional.empty());
+    ImageConfig config = ImageConfig.empty(platform).withEnv("PATH", DEFAULT_PATH);
+    return new BaseImage(config, List.of(), key, Optional.empty());
   }
 }

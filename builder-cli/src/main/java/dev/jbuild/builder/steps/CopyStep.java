@@ -280,14 +280,8 @@ public final class CopyStep implements Step {
             new CopyItem.Inline(
                 h.name(), h.body().getBytes(StandardCharsets.UTF_8), 0644, services.now()));
       }
-      if (items.size() > 1 && !dest.endsWith("/") && !dest.endsWith("/.")) {
-        boolean destIsDir = root != null && isDirectory(root, dest);
-        if (!destIsDir) {
-          throw new StepFailure(
-              "When using "
-                  + (isAdd() ? "ADD" : "COPY")
-                  + " with more than one source file, the destination must be a directory and end with a /");
-        }
+      if (items.isEmpty()) {
+        return Optional.empty(); // only wildcards, matching nothing: nothing to copy
       }
       RootfsView r = root;
       CacheRecord.Layer previous = previousLayer(execution.previousKey());
@@ -391,11 +385,6 @@ public final class CopyStep implements Step {
     return checkpoints.isEmpty()
         ? null
         : new CopyWriter.Previous(services.store().blobs().path(previous.diffId()), checkpoints);
-  }
-
-  private static boolean isDirectory(RootfsView root, String path) throws IOException {
-    Stat s = root.lstat(root.resolve(path, true));
-    return s != null && s.isDirectory();
   }
 
   private void addItems(

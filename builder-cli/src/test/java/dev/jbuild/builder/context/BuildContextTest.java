@@ -61,11 +61,19 @@ class BuildContextTest {
   }
 
   @Test
+  void aWildcardMatchingNothingIsEmptyNotAnError() throws Exception {
+    BuildContext c = context(IgnoreFilter.NONE);
+    assertEquals(List.of(), c.resolve("*.none", true));
+    assertEquals(List.of(), c.resolve("src/*/none-*", true));
+  }
+
+  @Test
   void missingAndEscapingSourcesAreErrors() {
     BuildContext c = context(IgnoreFilter.NONE);
     ContextException e = assertThrows(ContextException.class, () -> c.resolve("nope.txt", true));
     assertTrue(e.getMessage().contains("\"nope.txt\": not found"), e.getMessage());
-    assertThrows(ContextException.class, () -> c.resolve("*.none", true));
+    assertThrows(ContextException.class, () -> c.resolve("*.none", false));
+    assertThrows(ContextException.class, () -> c.resolve("nodir/x.go", true));
     // /etc seen from inside the context is <context>/etc, which does not exist
     assertThrows(ContextException.class, () -> c.resolve("escape/passwd", true));
   }
