@@ -62,7 +62,8 @@ public final class BuildCommand implements Callable<Integer> {
   @Option(
       names = {"-f", "--file"},
       paramLabel = "DOCKERFILE",
-      description = "The Dockerfile (default: CONTEXT/Dockerfile); - reads it from stdin.")
+      description =
+          "The Dockerfile (default: CONTEXT/Dockerfile, else CONTEXT/Containerfile); - reads it from stdin.")
   String file;
 
   @Option(
@@ -385,8 +386,12 @@ public final class BuildCommand implements Callable<Integer> {
       Path df;
       String name;
       if (fileArg == null) {
-        df = ctx.resolve("Dockerfile");
-        name = "Dockerfile";
+        // as buildah and podman: a context without a Dockerfile may have a Containerfile
+        boolean containerfile =
+            !Files.exists(ctx.resolve("Dockerfile"))
+                && Files.isRegularFile(ctx.resolve("Containerfile"));
+        name = containerfile ? "Containerfile" : "Dockerfile";
+        df = ctx.resolve(name);
       } else {
         df = Path.of(fileArg);
         if (!Files.exists(df) && !df.isAbsolute() && Files.exists(ctx.resolve(fileArg))) {

@@ -207,6 +207,14 @@ class RunnerIT {
       assertTrue(
           f.lines().stream().anyMatch(l -> l.startsWith("CapEff:\t00000000a80425fb")),
           "Docker's default capabilities: " + f.lines());
+
+      // cgroups are visible read-only, as in Docker's containers
+      // (cgroup v1: a tmpfs with read-only hierarchies in it; v2: cgroup2 itself read-only)
+      f.run(
+          f.shell(
+              busybox,
+              "grep ' /sys/fs/cgroup' /proc/self/mountinfo | awk '{print $6}' | grep -c '^ro'"));
+      assertTrue(Integer.parseInt(f.lines().getLast().strip()) > 0, f.lines().toString());
     } finally {
       Files.delete(marker);
     }

@@ -152,6 +152,19 @@ class BuildCommandIT {
   }
 
   @Test
+  void aContainerfileServesWhenThereIsNoDockerfile() throws IOException {
+    Path c = Files.createDirectories(work.resolve("containerfile-ctx"));
+    Files.writeString(c.resolve("Containerfile"), "FROM busybox\nLABEL from=containerfile\n");
+    BuildCorpusIT.Outcome o = jbuild("build", "-q", "-t", "cf:1", c.toString());
+    assertEquals(0, o.exit(), o.err());
+    assertTrue(jbuild("inspect", "cf:1").out().contains("containerfile"));
+    Files.writeString(c.resolve("Dockerfile"), "FROM busybox\nLABEL from=dockerfile\n");
+    o = jbuild("build", "-q", "-t", "cf:2", c.toString());
+    assertEquals(0, o.exit(), o.err());
+    assertTrue(jbuild("inspect", "cf:2").out().contains("\"dockerfile\""), "Dockerfile first");
+  }
+
+  @Test
   void labelsAreAddedToTheImage() throws IOException {
     BuildCorpusIT.Outcome o =
         jbuild("build", "-q", "-t", "lab:1", "--label", "b=2", "--label", "a=1", ctx.toString());

@@ -63,6 +63,12 @@ public final class SpecWriter {
               "devpts",
               List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")),
           new SpecMount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")),
+          // read-only cgroups, as Docker's containers (and BuildKit's RUN) see them
+          new SpecMount(
+              "/sys/fs/cgroup",
+              "cgroup",
+              "cgroup",
+              List.of("nosuid", "noexec", "nodev", "relatime", "ro")),
           new SpecMount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")),
           new SpecMount(
               "/dev/shm",

@@ -87,6 +87,7 @@ class SpecWriterTest {
             "/dev tmpfs",
             "/dev/pts devpts",
             "/sys sysfs",
+            "/sys/fs/cgroup cgroup",
             "/dev/mqueue mqueue",
             "/a bind",
             "/dev/shm tmpfs",
