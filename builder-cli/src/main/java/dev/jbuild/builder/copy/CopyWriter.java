@@ -64,8 +64,14 @@ public final class CopyWriter {
   public record Checkpoint(
       int count, String lastName, long offset, byte[] hashState, byte[] identity) {}
 
-  /** The previous layer of the step: its uncompressed blob and checkpoints. */
-  public record Previous(Path blob, List<Checkpoint> checkpoints) {}
+  /**
+   * The previous layer of the step: its uncompressed blob, checkpoints, and the time stamped on the
+   * directories it created (reused, so that those entries, and what follows, stay the same).
+   */
+  public record Previous(Path blob, List<Checkpoint> checkpoints, Instant stamp) {}
+
+  /** A layer's checkpoints and the stamp of the directories it created. */
+  public record Saved(List<Checkpoint> checkpoints, Instant stamp) {}
 
   /** The new layer, its checkpoints, and how many bytes came from the previous one. */
   public record Result(CacheRecord.Layer layer, List<Checkpoint> checkpoints, long reused) {}
@@ -253,14 +259,17 @@ public final class CopyWriter {
     return TreeIndexes.path(store, diffId).resolveSibling(diffId.hex() + ".ckpt");
   }
 
-  private static final int MAGIC = 0x4a42434b; // "JBCK"
+  private static final int MAGIC = 0x4a424332; // "JBC2"
 
-  public static void saveCheckpoints(Path file, List<Checkpoint> checkpoints) throws IOException {
+  public static void saveCheckpoints(Path file, List<Checkpoint> checkpoints, Instant stamp)
+      throws IOException {
     Files.createDirectories(file.getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp" + ProcessHandle.current().pid());
     try (DataOutputStream out =
         new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
       out.writeInt(MAGIC);
+      out.writeLong(stamp.getEpochSecond());
+      out.writeInt(stamp.getNano());
       out.writeInt(checkpoints.size());
       for (Checkpoint c : checkpoints) {
         out.writeInt(c.count());
@@ -275,14 +284,15 @@ public final class CopyWriter {
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
-  /** The checkpoints in {@code file}; empty when missing or unreadable. */
-  public static List<Checkpoint> loadCheckpoints(Path file) {
+  /** The checkpoints in {@code file}; null when missing or unreadable. */
+  public static Saved loadCheckpoints(Path file) {
     List<Checkpoint> out = new ArrayList<>();
     try (DataInputStream in =
         new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
       if (in.readInt() != MAGIC) {
-        return List.of();
+        return null;
       }
+      Instant stamp = Instant.ofEpochSecond(in.readLong(), in.readInt());
       int n = in.readInt();
       for (int i = 0; i < n; i++) {
         int count = in.readInt();
@@ -294,11 +304,11 @@ public final class CopyWriter {
         in.readFully(id);
         out.add(new Checkpoint(count, name, offset, state, id));
       }
-      return out;
+      return new Saved(List.copyOf(out), stamp);
     } catch (NoSuchFileException e) {
-      return List.of();
+      return null;
     } catch (IOException | RuntimeException e) {
-      return List.of();
+      return null;
     }
   }
 }

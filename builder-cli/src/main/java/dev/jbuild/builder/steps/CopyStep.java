@@ -247,8 +247,17 @@ public final class CopyStep implements Step {
         gid = ids[1];
       }
       CopyLayer.Chmod mode = chmod.<CopyLayer.Chmod>map(m -> m::apply).orElse(null);
+      CacheRecord.Layer previous = previousLayer(execution.previousKey());
+      CopyWriter.Previous resumable = resumable(previous);
+      // directories this COPY creates keep the stamp of the layer it resumes: a new time would
+      // change the layer's first entries and so everything after them
       CopyLayer.Attributes attrs =
-          new CopyLayer.Attributes(uid, gid, chown != null, mode, services.now());
+          new CopyLayer.Attributes(
+              uid,
+              gid,
+              chown != null,
+              mode,
+              resumable != null ? resumable.stamp() : services.now());
       List<CopyItem> items = new ArrayList<>();
       if (fromImage != null) {
         source =
@@ -284,7 +293,6 @@ public final class CopyStep implements Step {
         return Optional.empty(); // only wildcards, matching nothing: nothing to copy
       }
       RootfsView r = root;
-      CacheRecord.Layer previous = previousLayer(execution.previousKey());
       TreeBuilder tree = execution.layerUsedLater() ? treeBuilder(previous) : null;
       if (tree != null) {
         temps.add(tree.root().getParent());
@@ -299,11 +307,13 @@ public final class CopyStep implements Step {
               attrs,
               tree,
               services.context().orElse(null),
-              resumable(previous));
+              resumable);
       CacheRecord.Layer layer = written.layer();
       if (!written.checkpoints().isEmpty()) {
         CopyWriter.saveCheckpoints(
-            CopyWriter.checkpointsPath(services.store(), layer.diffId()), written.checkpoints());
+            CopyWriter.checkpointsPath(services.store(), layer.diffId()),
+            written.checkpoints(),
+            attrs.now());
       }
       if (tree != null) {
         services.store().layers().adopt(layer.diffId(), layer.blob(), tree.root());
@@ -380,11 +390,12 @@ public final class CopyStep implements Step {
         || !services.store().blobs().has(previous.diffId())) {
       return null;
     }
-    var checkpoints =
+    CopyWriter.Saved saved =
         CopyWriter.loadCheckpoints(CopyWriter.checkpointsPath(services.store(), previous.diffId()));
-    return checkpoints.isEmpty()
+    return saved == null || saved.checkpoints().isEmpty()
         ? null
-        : new CopyWriter.Previous(services.store().blobs().path(previous.diffId()), checkpoints);
+        : new CopyWriter.Previous(
+            services.store().blobs().path(previous.diffId()), saved.checkpoints(), saved.stamp());
   }
 
   private void addItems(

@@ -223,6 +223,39 @@ class IncrementalBuildIT {
     }
   }
 
+  /**
+   * Without SOURCE_DATE_EPOCH the directories a COPY creates are stamped with the time of the
+   * build; a resumed layer must keep the previous stamp, or its first entry, and so every byte
+   * after it, would change.
+   */
+  @Test
+  void resumingWorksWithoutSourceDateEpoch() throws Exception {
+    String old = System.setProperty("jbuild.copy.checkpointBytes", "4096");
+    try {
+      Files.createDirectories(ctx.resolve("data"));
+      java.util.Random r = new java.util.Random(5);
+      for (int i = 0; i < 20; i++) {
+        byte[] b = new byte[5000];
+        r.nextBytes(b);
+        Files.write(ctx.resolve("data/f" + (100 + i)), b);
+      }
+      Files.writeString(ctx.resolve("Dockerfile"), "FROM busybox\nCOPY data /new/data\n");
+      build("store");
+      Thread.sleep(1100); // a new stamp would now differ by a whole second
+      Files.write(
+          ctx.resolve("data/f119"), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+      BuildCorpusIT.Outcome resumed = build("store");
+      assertTrue(
+          resumed.err().contains("bytes of the previous layer"), "resumed: " + resumed.err());
+    } finally {
+      if (old == null) {
+        System.clearProperty("jbuild.copy.checkpointBytes");
+      } else {
+        System.setProperty("jbuild.copy.checkpointBytes", old);
+      }
+    }
+  }
+
   @Test
   void mtimeOnlyChangesHitTheCache() throws IOException {
     build("store");
