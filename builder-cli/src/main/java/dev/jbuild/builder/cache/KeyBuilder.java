@@ -20,9 +20,10 @@ public final class KeyBuilder {
   /**
    * Salts every key: bump it when a step's result changes for the same inputs (a fixed semantic),
    * so no build reuses what an older jbuild made differently. 2: a COPY'd directory's own metadata
-   * no longer reaches its destination; ARG after ENV wins in RUN's environment.
+   * no longer reaches its destination; ARG after ENV wins in RUN's environment. 3: a symlink named
+   * as a COPY source keeps the link's name.
    */
-  static final String SEMANTICS = "2";
+  static final String SEMANTICS = "3";
 
   private final MessageDigest md = Digest.newSha256();
   private final Map<String, String> components = new LinkedHashMap<>();

@@ -120,7 +120,7 @@ public final class BuildContext {
     if (i == pattern.size()) {
       ContextFile f = followed(resolved, true);
       if (f != null && visible(f.rel(), f.stat())) {
-        out.add(f);
+        out.add(resolved.isEmpty() ? f : f.namedAs(resolved.getLast()));
       }
       return;
     }

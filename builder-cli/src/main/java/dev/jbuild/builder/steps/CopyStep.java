@@ -431,8 +431,7 @@ public final class CopyStep implements Step {
 
   /** The name a file source keeps: the matched path's last component. */
   private static String lastComponent(String written, ContextFile f) {
-    String rel = f.rel();
-    String n = rel.substring(rel.lastIndexOf('/') + 1);
+    String n = f.nameAsSource();
     if (!n.isEmpty()) {
       return n;
     }

@@ -56,6 +56,9 @@ class BuildContextTest {
     assertEquals(List.of("src/main.go"), rels(c.resolve("src/*.go", true)));
     assertEquals(List.of("src/util/x.go"), rels(c.resolve("*/*/x.go", true)));
     assertEquals(List.of("src/util"), rels(c.resolve("link", true)));
+    assertEquals("link", c.resolve("link", true).getFirst().nameAsSource(), "named as written");
+    assertEquals("a.txt", c.resolve("up", true).getFirst().name());
+    assertEquals("up", c.resolve("u?", true).getFirst().nameAsSource());
     assertEquals(List.of("a.txt"), rels(c.resolve("up", true)), "links stay inside the context");
     assertEquals(List.of(""), rels(c.resolve(".", true)));
   }
