@@ -55,7 +55,10 @@ public final class ImagesCommand implements Callable<Integer> {
   @Option(
       names = "--format",
       paramLabel = "FORMAT",
-      description = "table (default) or json (one object per line).")
+      description =
+          "table (default), json (one object per line), or a Go template per image as docker"
+              + " images takes: '{{.Repository}}:{{.Tag}}' (fields Repository, Tag, ID, Digest,"
+              + " CreatedAt, CreatedSince, Size).")
   String format = "table";
 
   record Row(String repo, String tag, String digest, String id, Instant created, long size) {}
@@ -83,9 +86,13 @@ public final class ImagesCommand implements Callable<Integer> {
                 "unsupported filter \"" + f + "\" (supported: dangling=, reference=)");
       }
     }
+    GoTemplate template = null;
     if (!format.equals("table") && !format.equals("json")) {
-      throw new UserException(
-          ExitCodes.USAGE, "unsupported format \"" + format + "\": table or json");
+      if (!format.contains("{{")) {
+        throw new UserException(
+            ExitCodes.USAGE, "unsupported format \"" + format + "\": table, json or a Go template");
+      }
+      template = GoTemplate.parse(format.startsWith("table ") ? format.substring(6) : format);
     }
     if (repository != null) {
       String pattern = repository.contains(":") ? repository : repository + ":*";
@@ -133,9 +140,9 @@ public final class ImagesCommand implements Callable<Integer> {
       Set<String> ids = new LinkedHashSet<>();
       rows.forEach(r -> ids.add(noTrunc ? r.id() : r.id().substring(7, 19)));
       ids.forEach(out::println);
-    } else if (format.equals("json")) {
+    } else if (template != null || format.equals("json")) {
       for (Row r : rows) {
-        out.println(
+        JsonObject row =
             JsonObject.builder()
                 .put("Repository", r.repo())
                 .put("Tag", r.tag())
@@ -145,7 +152,8 @@ public final class ImagesCommand implements Callable<Integer> {
                 .put("CreatedSince", Formats.ago(r.created(), now))
                 .put("Size", Formats.size(r.size()))
                 .put("VirtualSize", Formats.size(r.size()))
-                .build());
+                .build();
+        out.println(template != null ? template.execute(row) : row.toString());
       }
     } else {
       Formats.Table t =

@@ -16,8 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,7 +28,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Show images as JSON (like docker image inspect, plus the manifest digest).",
-      "--format takes {{.Field.Sub}} or {{json .Field}} paths, e.g. '{{.Id}}'."
+      "--format takes a Go template as docker inspect does: '{{.Id}}', '{{json .Config.Env}}',",
+      "'{{index .Config.Labels \"k\"}}', '{{range .Config.Env}}{{println .}}{{end}}'."
     })
 public final class InspectCommand implements Callable<Integer> {
   @ParentCommand JbuildCommand root;
@@ -39,7 +38,9 @@ public final class InspectCommand implements Callable<Integer> {
   @Option(
       names = {"-f", "--format"},
       paramLabel = "TEMPLATE",
-      description = "Print only fields: '{{.Id}}', '{{json .Config.Env}}', text around is kept.")
+      description =
+          "A Go template (the docker inspect subset: fields, json, index, len, join, range, if,"
+              + " with, printf...), e.g. '{{.Config.Env}}' prints [A=1 B=2] as docker does.")
   String format;
 
   @Parameters(arity = "1..*", paramLabel = "IMAGE")
@@ -130,38 +131,8 @@ public final class InspectCommand implements Callable<Integer> {
     return h.isEmpty() || h.getLast().comment() == null ? "" : h.getLast().comment();
   }
 
-  private static final Pattern FIELD =
-      Pattern.compile("\\{\\{\\s*(json\\s+)?\\.([A-Za-z0-9_.]*)\\s*}}");
-
-  /** Expands {{.A.B}} (strings raw, others as JSON) and {{json .A.B}} in a template. */
+  /** Runs a docker-style Go template ({@link GoTemplate}) over an image description. */
   static String render(String template, JsonObject doc) {
-    Matcher m = FIELD.matcher(template);
-    StringBuilder sb = new StringBuilder();
-    while (m.find()) {
-      Json v = doc;
-      String path = m.group(2);
-      if (!path.isEmpty()) {
-        for (String part : path.split("\\.")) {
-          if (v instanceof JsonObject o && o.has(part)) {
-            v = o.get(part);
-          } else {
-            throw new UserException(
-                ExitCodes.USAGE, "template: no field \"" + path + "\" in the image description");
-          }
-        }
-      }
-      String text =
-          m.group(1) == null && v instanceof JsonString s
-              ? s.value()
-              : m.group(1) == null && v instanceof JsonNull ? "<no value>" : v.toString();
-      m.appendReplacement(sb, Matcher.quoteReplacement(text));
-    }
-    m.appendTail(sb);
-    if (template.contains("{{") && sb.toString().equals(template)) {
-      throw new UserException(
-          ExitCodes.USAGE,
-          "unsupported template \"" + template + "\": use {{.Field}} or {{json .Field}}");
-    }
-    return sb.toString();
+    return GoTemplate.parse(template).execute(doc);
   }
 }

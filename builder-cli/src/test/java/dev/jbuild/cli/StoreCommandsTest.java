@@ -88,6 +88,15 @@ class StoreCommandsTest {
     JsonObject row = Json.parseObject(j.out().trim());
     assertEquals("app", row.string("Repository"));
     assertEquals(app1Image.id().shortHex(), row.string("ID"));
+    Result t =
+        jbuild(
+            "images",
+            "--format",
+            "{{.Repository}}:{{.Tag}} {{.ID}}",
+            "--filter",
+            "reference=app:*");
+    assertEquals("app:1 " + app1Image.id().shortHex() + "\n", t.out());
+    assertEquals(2, jbuild("images", "--format", "{{.Nope").exit());
   }
 
   @Test
