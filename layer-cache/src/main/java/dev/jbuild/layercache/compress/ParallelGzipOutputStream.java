@@ -23,6 +23,11 @@ import java.util.zip.Deflater;
  * nor on how the input was split into writes. A block whose beginning does not compress (random or
  * already compressed bytes) is stored instead of deflated, as Go's deflate (skopeo, docker) skips
  * incompressible data: 4x the throughput there, a few bytes more output.
+ *
+ * <p>When the system has libdeflate ({@link LibDeflate}), blocks are 1 MiB and each is a whole gzip
+ * member compressed by libdeflate (about 2.5x zlib's speed at level 6, and smaller): a multi-member
+ * gzip, read as one stream by gzip, Go and the JDK. Still a function of the input and the level
+ * (and of the libdeflate version).
  */
 public final class ParallelGzipOutputStream extends OutputStream {
   static final int BLOCK = 128 * 1024;
@@ -35,15 +40,20 @@ public final class ParallelGzipOutputStream extends OutputStream {
   private final ThreadLocal<byte[]> probeOut =
       ThreadLocal.withInitial(() -> new byte[PROBE + 1024]);
 
+  /** Block size of the libdeflate scheme: one gzip member per MiB. */
+  static final int MEMBER_BLOCK = 1 << 20;
+
   private final OutputStream out;
   private final int level;
+  private final boolean members;
+  private final int blockSize;
   private final ExecutorService pool;
   private final int maxPending;
   private final ArrayDeque<Future<byte[]>> pending = new ArrayDeque<>();
   private final CRC32 crc = new CRC32();
   private final ThreadLocal<Deflater> deflaters;
   private final Deflater inline;
-  private byte[] block = new byte[BLOCK];
+  private byte[] block;
   private byte[] previous;
   private int fill;
   private long total;
@@ -54,11 +64,24 @@ public final class ParallelGzipOutputStream extends OutputStream {
    * @param threads worker threads; 1 compresses in the calling thread
    */
   public ParallelGzipOutputStream(OutputStream out, int level, int threads) throws IOException {
+    this(out, level, threads, LibDeflate.available());
+  }
+
+  /** Whether gzip streams are made of libdeflate members (libdeflate0 is installed). */
+  public static boolean usesLibDeflate() {
+    return LibDeflate.available();
+  }
+
+  ParallelGzipOutputStream(OutputStream out, int level, int threads, boolean libdeflate)
+      throws IOException {
     if (level < 0 || level > 9) {
       throw new IllegalArgumentException("gzip level must be 0-9: " + level);
     }
     this.out = out;
     this.level = level;
+    this.members = level > 0 && libdeflate;
+    this.blockSize = members ? MEMBER_BLOCK : BLOCK;
+    this.block = new byte[blockSize];
     this.deflaters = ThreadLocal.withInitial(() -> new Deflater(level, true));
     this.inline = threads > 1 ? null : new Deflater(level, true);
     if (threads > 1) {
@@ -74,6 +97,9 @@ public final class ParallelGzipOutputStream extends OutputStream {
     } else {
       this.pool = null;
       this.maxPending = 0;
+    }
+    if (members) {
+      return; // every block is a whole gzip member
     }
     out.write(
         new byte[] {
@@ -101,12 +127,12 @@ public final class ParallelGzipOutputStream extends OutputStream {
     crc.update(b, off, len);
     total += len;
     while (len > 0) {
-      int n = Math.min(len, BLOCK - fill);
+      int n = Math.min(len, blockSize - fill);
       System.arraycopy(b, off, block, fill, n);
       fill += n;
       off += n;
       len -= n;
-      if (fill == BLOCK) {
+      if (fill == blockSize) {
         submit(false);
       }
     }
@@ -117,7 +143,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
     ensureOpen();
     long count = 0;
     while (true) {
-      int n = in.read(block, fill, BLOCK - fill);
+      int n = in.read(block, fill, blockSize - fill);
       if (n < 0) {
         return count;
       }
@@ -125,7 +151,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
       total += n;
       count += n;
       fill += n;
-      if (fill == BLOCK) {
+      if (fill == blockSize) {
         submit(false);
       }
     }
@@ -135,16 +161,21 @@ public final class ParallelGzipOutputStream extends OutputStream {
     byte[] data = block;
     int length = fill;
     byte[] dict = previous;
+    if (members && length == 0 && (!last || total > 0)) {
+      block = last ? null : block;
+      return; // no empty members, but an empty input still makes one
+    }
     if (pool == null) {
-      out.write(deflate(dict, data, length, last));
+      out.write(members ? member(data, length) : deflate(dict, data, length, last));
     } else {
-      pending.add(pool.submit(() -> deflate(dict, data, length, last)));
+      pending.add(
+          pool.submit(() -> members ? member(data, length) : deflate(dict, data, length, last)));
       while (pending.size() > maxPending) {
         out.write(await(pending.poll()));
       }
     }
     previous = data;
-    block = last ? null : new byte[BLOCK];
+    block = last ? null : new byte[blockSize];
     fill = 0;
   }
 
@@ -167,6 +198,41 @@ public final class ParallelGzipOutputStream extends OutputStream {
       n += p.deflate(sink, n, sink.length - n);
     }
     return !p.finished() || n >= PROBE - PROBE / 50;
+  }
+
+  /** One gzip member: libdeflate's, or stored blocks when the data does not compress. */
+  private byte[] member(byte[] data, int length) {
+    if (!incompressible(data, length)) {
+      return LibDeflate.gzipMember(level, data, length);
+    }
+    int blocks = Math.max(1, (length + 65534) / 65535);
+    byte[] m = new byte[10 + length + 5 * blocks + 8];
+    m[0] = 0x1f;
+    m[1] = (byte) 0x8b;
+    m[2] = 8;
+    m[9] = (byte) 255;
+    int at = 10;
+    for (int i = 0, off = 0; i < blocks; i++) {
+      int n = Math.min(65535, length - off);
+      m[at++] = (byte) (i == blocks - 1 ? 1 : 0); // BFINAL, BTYPE 00 (stored)
+      m[at++] = (byte) n;
+      m[at++] = (byte) (n >>> 8);
+      m[at++] = (byte) ~n;
+      m[at++] = (byte) (~n >>> 8);
+      System.arraycopy(data, off, m, at, n);
+      at += n;
+      off += n;
+    }
+    CRC32 c = new CRC32();
+    c.update(data, 0, length);
+    long v = c.getValue();
+    for (int i = 0; i < 4; i++) {
+      m[at++] = (byte) (v >>> (8 * i));
+    }
+    for (int i = 0; i < 4; i++) {
+      m[at++] = (byte) (length >>> (8 * i));
+    }
+    return m;
   }
 
   private byte[] deflate(byte[] dict, byte[] data, int length, boolean last) {
@@ -222,6 +288,12 @@ public final class ParallelGzipOutputStream extends OutputStream {
     submit(true);
     while (!pending.isEmpty()) {
       out.write(await(pending.poll()));
+    }
+    if (members) {
+      out.flush();
+      shutdown();
+      closed = true;
+      return;
     }
     long c = crc.getValue();
     long size = total & 0xffffffffL;

@@ -1,6 +1,7 @@
 package dev.jbuild.layercache.compress;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -16,8 +17,12 @@ import org.junit.jupiter.api.Test;
  */
 class ParallelGzipTest {
   private static byte[] gzip(byte[] data, int threads) throws Exception {
+    return gzip(data, threads, ParallelGzipOutputStream.usesLibDeflate());
+  }
+
+  private static byte[] gzip(byte[] data, int threads, boolean libdeflate) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ParallelGzipOutputStream gz = new ParallelGzipOutputStream(out, 6, threads)) {
+    try (ParallelGzipOutputStream gz = new ParallelGzipOutputStream(out, 6, threads, libdeflate)) {
       gz.write(data, 0, data.length);
     }
     return out.toByteArray();
@@ -51,5 +56,35 @@ class ParallelGzipTest {
     byte[] t = gzip(text, 2);
     assertTrue(t.length < text.length / 50, "deflated: " + t.length);
     assertTrue(gz.length < r.length + t.length + 1024, "mixed: " + gz.length);
+  }
+
+  /** Both schemes (zlib pigz-style, libdeflate members) round-trip and ignore the thread count. */
+  @Test
+  void bothSchemesAreValidGzipWhateverTheThreads() throws Exception {
+    assertTrue(ParallelGzipOutputStream.usesLibDeflate(), "libdeflate0 is installed by .ci/setup");
+    byte[] data = new byte[3 * ParallelGzipOutputStream.MEMBER_BLOCK + 12345];
+    Random r = new Random(11);
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) (i % 7 == 0 ? r.nextInt(256) : 'a' + (i / 4096) % 26);
+    }
+    for (boolean libdeflate : new boolean[] {false, true}) {
+      byte[] one = gzip(data, 1, libdeflate);
+      assertArrayEquals(one, gzip(data, 2, libdeflate), "libdeflate=" + libdeflate);
+      assertArrayEquals(data, gunzip(one), "libdeflate=" + libdeflate);
+      assertTrue(one.length < data.length / 2, "compressed: " + one.length);
+      assertArrayEquals(new byte[0], gunzip(gzip(new byte[0], 2, libdeflate)), "empty input");
+    }
+    // libdeflate: one gzip member per MiB; zlib: one member for everything
+    for (boolean libdeflate : new boolean[] {false, true}) {
+      try (var first =
+          org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream.builder()
+              .setInputStream(new ByteArrayInputStream(gzip(data, 2, libdeflate)))
+              .setDecompressConcatenated(false)
+              .get()) {
+        assertEquals(
+            libdeflate ? ParallelGzipOutputStream.MEMBER_BLOCK : data.length,
+            first.readAllBytes().length);
+      }
+    }
   }
 }
