@@ -245,20 +245,7 @@ public final class CopyLayer {
               String inode = f.stat().dev() + ":" + f.stat().ino();
               String first = firstByInode.putIfAbsent(inode, name);
               if (first != null) {
-                TarEntry link =
-                    new TarEntry(
-                        name,
-                        EntryType.HARDLINK,
-                        e.mode(),
-                        e.uid(),
-                        e.gid(),
-                        0,
-                        e.mtime(),
-                        first,
-                        0,
-                        0,
-                        e.xattrs());
-                return new Sourced(link, null, null);
+                return new Sourced(e.asHardlinkTo(first), null, null);
               }
             }
             return new Sourced(e, f.path(), null, t.tree(), f);

@@ -185,42 +185,37 @@ class IncrementalBuildIT {
    */
   @Test
   void resumedCopyLayersEqualCleanOnes() throws Exception {
-    String old = System.setProperty("jbuild.copy.checkpointBytes", "4096");
-    try {
-      Files.createDirectories(ctx.resolve("data"));
-      java.util.Random r = new java.util.Random(3);
-      for (int i = 0; i < 30; i++) {
-        byte[] b = new byte[3000 + r.nextInt(3000)];
-        r.nextBytes(b);
-        Files.write(ctx.resolve("data/f" + (char) ('a' + i % 26) + i), b);
-      }
-      Files.writeString(
-          ctx.resolve("Dockerfile"), "FROM busybox\nCOPY data /data\nRUN ls /data > /list\n");
-      String[] epoch = {"--build-arg", "SOURCE_DATE_EPOCH=1700000000"};
-      build("store", epoch);
-      Path late = ctx.resolve("data/fz25");
-      Files.write(late, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
-      BuildCorpusIT.Outcome resumed = build("store", epoch);
-      assertTrue(
-          resumed.err().contains("bytes of the previous layer"), "resumed: " + resumed.err());
-      String incremental = imageId(resumed);
-      String clean = imageId(build("store2", epoch));
-      assertEquals(clean, incremental);
-      try (Store store = Store.open(work.resolve("store"))) {
-        var image = store.images().image(store.images().resolve("inc:1").orElseThrow());
-        var diffId = image.config().diffIds().get(1);
-        assertTrue(
-            Files.isRegularFile(dev.jbuild.builder.copy.CopyWriter.checkpointsPath(store, diffId)),
-            "checkpoints were recorded");
-        store.blobs().verify(image.manifest().layers().get(1).digest());
-      }
-    } finally {
-      if (old == null) {
-        System.clearProperty("jbuild.copy.checkpointBytes");
-      } else {
-        System.setProperty("jbuild.copy.checkpointBytes", old);
-      }
-    }
+    withSmallCheckpoints(
+        () -> {
+          Files.createDirectories(ctx.resolve("data"));
+          java.util.Random r = new java.util.Random(3);
+          for (int i = 0; i < 30; i++) {
+            byte[] b = new byte[3000 + r.nextInt(3000)];
+            r.nextBytes(b);
+            Files.write(ctx.resolve("data/f" + (char) ('a' + i % 26) + i), b);
+          }
+          Files.writeString(
+              ctx.resolve("Dockerfile"), "FROM busybox\nCOPY data /data\nRUN ls /data > /list\n");
+          String[] epoch = {"--build-arg", "SOURCE_DATE_EPOCH=1700000000"};
+          build("store", epoch);
+          Path late = ctx.resolve("data/fz25");
+          Files.write(late, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+          BuildCorpusIT.Outcome resumed = build("store", epoch);
+          assertTrue(
+              resumed.err().contains("bytes of the previous layer"), "resumed: " + resumed.err());
+          String incremental = imageId(resumed);
+          String clean = imageId(build("store2", epoch));
+          assertEquals(clean, incremental);
+          try (Store store = Store.open(work.resolve("store"))) {
+            var image = store.images().image(store.images().resolve("inc:1").orElseThrow());
+            var diffId = image.config().diffIds().get(1);
+            assertTrue(
+                Files.isRegularFile(
+                    dev.jbuild.builder.copy.CopyWriter.checkpointsPath(store, diffId)),
+                "checkpoints were recorded");
+            store.blobs().verify(image.manifest().layers().get(1).digest());
+          }
+        });
   }
 
   /**
@@ -230,23 +225,36 @@ class IncrementalBuildIT {
    */
   @Test
   void resumingWorksWithoutSourceDateEpoch() throws Exception {
+    withSmallCheckpoints(
+        () -> {
+          Files.createDirectories(ctx.resolve("data"));
+          java.util.Random r = new java.util.Random(5);
+          for (int i = 0; i < 20; i++) {
+            byte[] b = new byte[5000];
+            r.nextBytes(b);
+            Files.write(ctx.resolve("data/f" + (100 + i)), b);
+          }
+          Files.writeString(ctx.resolve("Dockerfile"), "FROM busybox\nCOPY data /new/data\n");
+          build("store");
+          Thread.sleep(1100); // a new stamp would now differ by a whole second
+          Files.write(
+              ctx.resolve("data/f119"), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+          BuildCorpusIT.Outcome resumed = build("store");
+          assertTrue(
+              resumed.err().contains("bytes of the previous layer"), "resumed: " + resumed.err());
+        });
+  }
+
+  @FunctionalInterface
+  private interface Body {
+    void run() throws Exception;
+  }
+
+  /** Runs {@code body} with a COPY checkpoint every 4 KiB (so small layers have several). */
+  private static void withSmallCheckpoints(Body body) throws Exception {
     String old = System.setProperty("jbuild.copy.checkpointBytes", "4096");
     try {
-      Files.createDirectories(ctx.resolve("data"));
-      java.util.Random r = new java.util.Random(5);
-      for (int i = 0; i < 20; i++) {
-        byte[] b = new byte[5000];
-        r.nextBytes(b);
-        Files.write(ctx.resolve("data/f" + (100 + i)), b);
-      }
-      Files.writeString(ctx.resolve("Dockerfile"), "FROM busybox\nCOPY data /new/data\n");
-      build("store");
-      Thread.sleep(1100); // a new stamp would now differ by a whole second
-      Files.write(
-          ctx.resolve("data/f119"), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
-      BuildCorpusIT.Outcome resumed = build("store");
-      assertTrue(
-          resumed.err().contains("bytes of the previous layer"), "resumed: " + resumed.err());
+      body.run();
     } finally {
       if (old == null) {
         System.clearProperty("jbuild.copy.checkpointBytes");

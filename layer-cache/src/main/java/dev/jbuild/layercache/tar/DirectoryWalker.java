@@ -252,20 +252,7 @@ public final class DirectoryWalker {
         Inode id = new Inode(c.file().stat().dev(), c.file().stat().ino());
         String first = links.putIfAbsent(id, e.name());
         if (first != null) {
-          sink.accept(
-              new TarEntry(
-                  e.name(),
-                  EntryType.HARDLINK,
-                  e.mode(),
-                  e.uid(),
-                  e.gid(),
-                  0,
-                  e.mtime(),
-                  first,
-                  0,
-                  0,
-                  e.xattrs()),
-              null);
+          sink.accept(e.asHardlinkTo(first), null);
           return;
         }
       }

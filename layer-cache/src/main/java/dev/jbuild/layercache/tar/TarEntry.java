@@ -177,6 +177,14 @@ public record TarEntry(
     return TarNames.baseName(name).equals(TarNames.OPAQUE_MARKER);
   }
 
+  /**
+   * This entry as a hard link to the earlier entry {@code target}: same name, mode, owner, mtime
+   * and xattrs; no content.
+   */
+  public TarEntry asHardlinkTo(String target) {
+    return new TarEntry(name, EntryType.HARDLINK, mode, uid, gid, 0, mtime, target, 0, 0, xattrs);
+  }
+
   public TarEntry withName(String newName) {
     return new TarEntry(
         newName, type, mode, uid, gid, size, mtime, linkName, devMajor, devMinor, xattrs);

@@ -124,20 +124,7 @@ public final class UpperDiff {
       if (c.stat().nlink() > 1) {
         String first = links.putIfAbsent(new Inode(c.stat().dev(), c.stat().ino()), e.name());
         if (first != null) {
-          emit(
-              new TarEntry(
-                  e.name(),
-                  EntryType.HARDLINK,
-                  e.mode(),
-                  e.uid(),
-                  e.gid(),
-                  0,
-                  e.mtime(),
-                  first,
-                  0,
-                  0,
-                  e.xattrs()),
-              null);
+          emit(e.asHardlinkTo(first), null);
           continue;
         }
       }
