@@ -173,6 +173,7 @@ public final class LayerApplier {
       if (existing == null) {
         Files.createDirectory(target);
       }
+      root.knownDirectory(target);
     } else {
       Path linkSource = null;
       if (e.type() == EntryType.HARDLINK) {
@@ -263,7 +264,7 @@ public final class LayerApplier {
 
   /** Creates the missing directories of {@code dir} (a resolved path), 0755 and root-owned. */
   private void mkdirs(Path dir) throws IOException {
-    if (dir.equals(root.root())) {
+    if (dir.equals(root.root()) || root.isKnownDirectory(dir)) {
       return;
     }
     Stat st = Posix.lstatOrNull(dir);
@@ -271,10 +272,12 @@ public final class LayerApplier {
       if (!st.isDirectory()) {
         throw new IOException("parent " + root.relative(dir) + " exists and is not a directory");
       }
+      root.knownDirectory(dir);
       return;
     }
     mkdirs(dir.getParent());
     Files.createDirectory(dir);
+    root.knownDirectory(dir);
     Posix.chmod(dir, 0755);
     if (options.sameOwner()) {
       Posix.lchown(dir, 0, 0);
@@ -313,7 +316,8 @@ public final class LayerApplier {
     }
   }
 
-  private static void remove(Path path, Stat st) throws IOException {
+  private void remove(Path path, Stat st) throws IOException {
+    root.forget(path);
     if (!st.isDirectory()) {
       Files.delete(path);
       return;
