@@ -1,5 +1,6 @@
 package dev.jbuild.layercache.compress;
 
+import dev.jbuild.layercache.fs.Native;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -44,15 +45,7 @@ final class LibDeflate {
         return null;
       }
       try {
-        SymbolLookup lib = null;
-        for (String name : new String[] {"libdeflate.so.0", "libdeflate.so"}) {
-          try {
-            lib = SymbolLookup.libraryLookup(name, Arena.global());
-            break;
-          } catch (IllegalArgumentException notFound) {
-            // try the next name
-          }
-        }
+        SymbolLookup lib = Native.library("libdeflate.so.0", "libdeflate.so").orElse(null);
         if (lib == null) {
           return null;
         }
@@ -115,10 +108,8 @@ final class LibDeflate {
       } finally {
         h.free.invokeExact(compressor);
       }
-    } catch (RuntimeException | Error e) {
-      throw e;
     } catch (Throwable t) {
-      throw new IllegalStateException(t);
+      throw Native.rethrow(t);
     }
   }
 }

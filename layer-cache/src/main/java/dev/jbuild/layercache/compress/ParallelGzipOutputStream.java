@@ -34,10 +34,12 @@ public final class ParallelGzipOutputStream extends OutputStream {
   static final int DICT = 32 * 1024;
   static final int PROBE = 16 * 1024;
 
-  private final ThreadLocal<Deflater> storers =
+  // level-independent, so shared by every stream a thread works for
+  private static final ThreadLocal<Deflater> STORERS =
       ThreadLocal.withInitial(() -> new Deflater(0, true));
-  private final ThreadLocal<Deflater> probes = ThreadLocal.withInitial(() -> new Deflater(1, true));
-  private final ThreadLocal<byte[]> probeOut =
+  private static final ThreadLocal<Deflater> PROBES =
+      ThreadLocal.withInitial(() -> new Deflater(1, true));
+  private static final ThreadLocal<byte[]> PROBE_OUT =
       ThreadLocal.withInitial(() -> new byte[PROBE + 1024]);
 
   /** Block size of the libdeflate scheme: one gzip member per MiB. */
@@ -124,7 +126,9 @@ public final class ParallelGzipOutputStream extends OutputStream {
   @Override
   public void write(byte[] b, int off, int len) throws IOException {
     ensureOpen();
-    crc.update(b, off, len);
+    if (!members) {
+      crc.update(b, off, len); // members carry their own CRCs
+    }
     total += len;
     while (len > 0) {
       int n = Math.min(len, blockSize - fill);
@@ -147,7 +151,9 @@ public final class ParallelGzipOutputStream extends OutputStream {
       if (n < 0) {
         return count;
       }
-      crc.update(block, fill, n);
+      if (!members) {
+        crc.update(block, fill, n);
+      }
       total += n;
       count += n;
       fill += n;
@@ -188,11 +194,11 @@ public final class ParallelGzipOutputStream extends OutputStream {
     if (level == 0 || length < PROBE) {
       return false;
     }
-    Deflater p = probes.get();
+    Deflater p = PROBES.get();
     p.reset();
     p.setInput(data, 0, PROBE);
     p.finish();
-    byte[] sink = probeOut.get();
+    byte[] sink = PROBE_OUT.get();
     int n = 0;
     while (!p.finished() && n < sink.length) {
       n += p.deflate(sink, n, sink.length - n);
@@ -239,7 +245,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
     boolean store = incompressible(data, length);
     // a Deflater per level: changing the level of one mid-life would make its output depend on
     // what it compressed before (zlib's deflateParams flushes with the old level)
-    Deflater d = store ? storers.get() : inline != null ? inline : deflaters.get();
+    Deflater d = store ? STORERS.get() : inline != null ? inline : deflaters.get();
     d.reset();
     if (dict != null && level > 0 && !store) {
       d.setDictionary(dict, BLOCK - DICT, DICT);

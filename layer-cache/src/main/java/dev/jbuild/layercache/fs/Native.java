@@ -13,6 +13,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Downcalls into libc through the Foreign Function &amp; Memory API, with errno captured by the
@@ -56,6 +57,35 @@ public final class Native {
   public static MemorySegment find(String name) {
     return LIBC.find(name)
         .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
+  }
+
+  /**
+   * The first of {@code names} (sonames, e.g. "libcrypto.so.3", "libcrypto.so") that loads, for the
+   * optional libraries jbuild uses when the system has them; empty when none does.
+   */
+  public static Optional<SymbolLookup> library(String... names) {
+    for (String name : names) {
+      try {
+        return Optional.of(SymbolLookup.libraryLookup(name, Arena.global()));
+      } catch (IllegalArgumentException notFound) {
+        // try the next name
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * What to throw for a {@code Throwable} a downcall's {@code invokeExact} declared: runtime
+   * exceptions and errors as they are, anything else wrapped.
+   */
+  public static RuntimeException rethrow(Throwable t) {
+    if (t instanceof RuntimeException r) {
+      return r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    return new IllegalStateException(t);
   }
 
   /** True when libc exports {@code name}. */

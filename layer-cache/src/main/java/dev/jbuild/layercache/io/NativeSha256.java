@@ -1,6 +1,6 @@
 package dev.jbuild.layercache.io;
 
-import java.lang.foreign.Arena;
+import dev.jbuild.layercache.fs.Native;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -72,7 +72,7 @@ public final class NativeSha256 extends MessageDigest implements Cloneable {
         throw new IllegalStateException("SHA256_Init failed");
       }
     } catch (Throwable t) {
-      throw rethrow(t);
+      throw Native.rethrow(t);
     }
   }
 
@@ -99,7 +99,7 @@ public final class NativeSha256 extends MessageDigest implements Cloneable {
         throw new IllegalStateException("SHA256_Update failed");
       }
     } catch (Throwable t) {
-      throw rethrow(t);
+      throw Native.rethrow(t);
     }
   }
 
@@ -112,7 +112,7 @@ public final class NativeSha256 extends MessageDigest implements Cloneable {
         throw new IllegalStateException("SHA256_Final failed");
       }
     } catch (Throwable t) {
-      throw rethrow(t);
+      throw Native.rethrow(t);
     }
     init();
     return out;
@@ -135,16 +135,6 @@ public final class NativeSha256 extends MessageDigest implements Cloneable {
     return c;
   }
 
-  private static RuntimeException rethrow(Throwable t) {
-    if (t instanceof RuntimeException r) {
-      return r;
-    }
-    if (t instanceof Error e) {
-      throw e;
-    }
-    return new IllegalStateException(t);
-  }
-
   /** libcrypto's SHA256_Init/Update/Final, or null. */
   private record Handles(MethodHandle init, MethodHandle update, MethodHandle finish) {
     static Handles load() {
@@ -152,15 +142,7 @@ public final class NativeSha256 extends MessageDigest implements Cloneable {
         return null;
       }
       try {
-        SymbolLookup crypto = null;
-        for (String lib : new String[] {"libcrypto.so.3", "libcrypto.so"}) {
-          try {
-            crypto = SymbolLookup.libraryLookup(lib, Arena.global());
-            break;
-          } catch (IllegalArgumentException notFound) {
-            // try the next name
-          }
-        }
+        SymbolLookup crypto = Native.library("libcrypto.so.3", "libcrypto.so").orElse(null);
         if (crypto == null) {
           return null;
         }

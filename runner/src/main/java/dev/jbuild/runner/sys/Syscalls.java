@@ -111,7 +111,7 @@ public final class Syscalls {
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
-      throw rethrow(t);
+      throw Native.rethrow(t);
     }
   }
 
@@ -126,7 +126,7 @@ public final class Syscalls {
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
-      throw rethrow(t);
+      throw Native.rethrow(t);
     }
   }
 
@@ -146,7 +146,7 @@ public final class Syscalls {
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
-      throw rethrow(t);
+      throw Native.rethrow(t);
     }
   }
 
@@ -163,7 +163,7 @@ public final class Syscalls {
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
-      throw rethrow(t);
+      throw Native.rethrow(t);
     }
   }
 
@@ -182,7 +182,7 @@ public final class Syscalls {
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
-      throw rethrow(t);
+      throw Native.rethrow(t);
     }
   }
 
@@ -214,7 +214,7 @@ public final class Syscalls {
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
-      throw rethrow(t);
+      throw Native.rethrow(t);
     }
   }
 
@@ -230,7 +230,7 @@ public final class Syscalls {
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
-      throw rethrow(t);
+      throw Native.rethrow(t);
     }
   }
 
@@ -253,7 +253,7 @@ public final class Syscalls {
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
-      throw rethrow(t);
+      throw Native.rethrow(t);
     }
   }
 
@@ -266,7 +266,7 @@ public final class Syscalls {
       int ignored = (int) CLOSE.invokeExact(Native.newCaptureState(arena), fd);
       assert ignored == 0 || ignored == -1;
     } catch (Throwable t) {
-      throw rethrow(t);
+      throw Native.rethrow(t);
     }
   }
 
@@ -300,15 +300,5 @@ public final class Syscalls {
 
   private static MemorySegment str(Arena arena, String s) {
     return s == null ? MemorySegment.NULL : arena.allocateFrom(s);
-  }
-
-  private static RuntimeException rethrow(Throwable t) {
-    if (t instanceof RuntimeException r) {
-      return r;
-    }
-    if (t instanceof Error e) {
-      throw e;
-    }
-    return new IllegalStateException(t);
   }
 }
