@@ -8,7 +8,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,7 +136,7 @@ public final class DirectoryWalker {
         .directory(new WalkedFile(root, TarNames.ROOT, rootStat), options.namePrefix());
   }
 
-  /** The names in {@code dir}, sorted by their UTF-8 bytes. */
+  /** The names in {@code dir} in sibling order ({@link TarNames#SIBLINGS}). */
   public static List<String> sortedNames(Path dir) throws IOException {
     List<byte[]> keys = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
@@ -145,7 +144,7 @@ public final class DirectoryWalker {
         keys.add(p.getFileName().toString().getBytes(StandardCharsets.UTF_8));
       }
     }
-    keys.sort(Arrays::compareUnsigned);
+    keys.sort(TarNames.SIBLINGS);
     List<String> names = new ArrayList<>(keys.size());
     for (byte[] k : keys) {
       names.add(new String(k, StandardCharsets.UTF_8));
@@ -236,7 +235,7 @@ public final class DirectoryWalker {
         }
         children.add(new Child(key(extra), null, extra));
       }
-      children.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
+      children.sort((a, b) -> TarNames.SIBLINGS.compare(a.key(), b.key()));
       for (Child c : children) {
         emit(c);
       }

@@ -1,6 +1,7 @@
 package dev.jbuild.layercache.tar;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Comparator;
 
 /**
@@ -9,7 +10,11 @@ import java.util.Comparator;
  * <p>Canonical names are relative, '/'-separated, with no empty, "." or ".." component, no leading
  * "./" or "/", no trailing "/" and no NUL; the root directory itself is ".". The canonical order is
  * a depth-first walk with siblings sorted by the unsigned bytes of their UTF-8 names: names compare
- * component by component, and a directory precedes everything inside it.
+ * component by component, and a directory precedes everything inside it. One exception: an opaque
+ * marker {@code .wh..wh..opq} sorts before all its siblings, so it comes right after its directory,
+ * before anything the same layer puts there. That is where moby's and BuildKit's writers put it and
+ * where the OCI layer spec asks writers to put whiteouts; readers (moby, containerd, this module's
+ * {@link LayerApplier}) accept it anywhere in its directory, keeping what the layer itself wrote.
  */
 public final class TarNames {
   public static final String ROOT = ".";
@@ -113,27 +118,57 @@ public final class TarNames {
     }
     byte[] x = a.getBytes(StandardCharsets.UTF_8);
     byte[] y = b.getBytes(StandardCharsets.UTF_8);
-    int n = Math.min(x.length, y.length);
-    for (int i = 0; i < n; i++) {
-      int cx = x[i] & 0xff;
-      int cy = y[i] & 0xff;
-      if (cx != cy) {
-        // '/' ends a component: it sorts before every other byte, so "a/b" < "a-c".
-        if (cx == '/') {
-          return -1;
-        }
-        if (cy == '/') {
-          return 1;
-        }
-        return cx - cy;
-      }
+    int i = Arrays.mismatch(x, y);
+    // The components that differ start after the last '/' of the common prefix.
+    int start = i;
+    while (start > 0 && x[start - 1] != '/') {
+      start--;
     }
-    return x.length - y.length;
+    boolean markerX = isMarkerAt(x, start);
+    boolean markerY = isMarkerAt(y, start);
+    if (markerX != markerY) {
+      return markerX ? -1 : 1;
+    }
+    if (i >= Math.min(x.length, y.length)) {
+      return x.length - y.length;
+    }
+    int cx = x[i] & 0xff;
+    int cy = y[i] & 0xff;
+    // '/' ends a component: it sorts before every other byte, so "a/b" < "a-c".
+    if (cx == '/') {
+      return -1;
+    }
+    if (cy == '/') {
+      return 1;
+    }
+    return cx - cy;
   }
 
-  /** Compares two file names (single components) by their UTF-8 bytes. */
+  /**
+   * The order of siblings given as UTF-8 names: the opaque marker first, then by unsigned bytes.
+   */
+  public static final Comparator<byte[]> SIBLINGS =
+      (x, y) -> {
+        boolean markerX = isMarkerAt(x, 0);
+        boolean markerY = isMarkerAt(y, 0);
+        if (markerX != markerY) {
+          return markerX ? -1 : 1;
+        }
+        return Arrays.compareUnsigned(x, y);
+      };
+
+  /** Compares two file names (single components) in sibling order ({@link #SIBLINGS}). */
   public static int compareComponents(String a, String b) {
-    return java.util.Arrays.compareUnsigned(
-        a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    return SIBLINGS.compare(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static final byte[] MARKER_BYTES = OPAQUE_MARKER.getBytes(StandardCharsets.UTF_8);
+
+  /** True when the component of {@code name} starting at {@code start} is the opaque marker. */
+  private static boolean isMarkerAt(byte[] name, int start) {
+    int end = start + MARKER_BYTES.length;
+    return end <= name.length
+        && (end == name.length || name[end] == '/')
+        && Arrays.equals(name, start, end, MARKER_BYTES, 0, MARKER_BYTES.length);
   }
 }

@@ -106,7 +106,7 @@ public final class UpperDiff {
       children.add(
           new Child(base.getBytes(StandardCharsets.UTF_8), TarNames.join(name, base), p, st));
     }
-    children.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
+    children.sort((a, b) -> TarNames.SIBLINGS.compare(a.key(), b.key()));
     for (Child c : children) {
       if (c.stat().isWhiteout()) {
         emit(
