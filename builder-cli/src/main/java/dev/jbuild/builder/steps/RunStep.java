@@ -153,9 +153,26 @@ public final class RunStep implements Step {
     }
   }
 
-  private static String describe(RunMount m) {
+  /**
+   * The mount's path in the container: a relative target is resolved against the WORKDIR, as
+   * BuildKit does (every {@code docker init} template binds {@code target=pom.xml}); "/" is
+   * refused.
+   */
+  private Optional<String> target(RunMount m) throws StepFailure {
+    Optional<String> t = m.effectiveTarget();
+    if (t.isEmpty()) {
+      return t;
+    }
+    String resolved = WorkdirStep.resolve(workdir, t.get());
+    if (resolved.equals("/")) {
+      throw new StepFailure("invalid RUN --mount target \"" + t.get() + "\": it resolves to /");
+    }
+    return Optional.of(resolved);
+  }
+
+  private String describe(RunMount m) throws StepFailure {
     StringBuilder b = new StringBuilder(m.type().id());
-    m.effectiveTarget().ifPresent(t -> b.append(" target=").append(t));
+    target(m).ifPresent(t -> b.append(" target=").append(t));
     m.source().ifPresent(s -> b.append(" source=").append(s));
     b.append(m.readOnly() ? " ro" : " rw");
     m.id().ifPresent(s -> b.append(" id=").append(s));
@@ -288,7 +305,7 @@ public final class RunStep implements Step {
       List<Closeable> resources,
       Path scratch)
       throws Exception {
-    String target = m.effectiveTarget().orElse(null);
+    String target = target(m).orElse(null);
     switch (m.type()) {
       case BIND -> {
         Path source = bindSource(m, index, resources);
