@@ -133,6 +133,45 @@ public final class TestImages {
   }
 
   /**
+   * A Debian bookworm image (debootstrap minbase, like {@code debian:bookworm-slim}) tagged {@code
+   * tag}, from {@link DebianRootfs} (made once per machine from the Debian mirror).
+   */
+  public static Descriptor debian(Store store, String tag) throws IOException {
+    Path rootfs = DebianRootfs.get();
+    Path copy = store.newTempDir("debian-").resolve("rootfs");
+    Process cp =
+        new ProcessBuilder("cp", "-a", rootfs.toString(), copy.toString())
+            .redirectErrorStream(true)
+            .start();
+    try {
+      String out = new String(cp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (cp.waitFor() != 0) {
+        throw new IOException("cp -a " + rootfs + ": " + out);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+    Files.delete(copy.resolve(".complete"));
+    StoredLayer layer = layerFromDirectory(store, copy, Compression.NONE);
+    ImageConfig config =
+        ImageConfig.empty(Platform.host())
+            .withCreated(CREATED)
+            .withEnv("PATH", PATH_ENV.substring("PATH=".length()))
+            .withCmd(List.of("bash"))
+            .withAddedLayer(
+                layer.diffId(),
+                History.of(
+                    CREATED, "/bin/sh -c #(nop) ADD file:debootstrap-minbase in / ", null, false))
+            .withAddedHistory(History.of(CREATED, "/bin/sh -c #(nop)  CMD [\"bash\"]", null, true));
+    Descriptor configDescriptor = store.images().putConfig(config);
+    Descriptor manifest =
+        store.images().putManifest(ImageManifest.of(configDescriptor, List.of(layer.blob())));
+    store.images().tag(tag, manifest);
+    return manifest;
+  }
+
+  /**
    * Writes the contents of {@code dir} (a directory in the store's temp space) as a layer blob and
    * hands {@code dir} to the layer store as the layer's unpacked form (it is consumed).
    */

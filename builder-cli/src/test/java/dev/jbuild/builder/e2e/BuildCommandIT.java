@@ -44,13 +44,13 @@ class BuildCommandIT {
 
   @AfterEach
   void tearDown() throws IOException {
-    BuildCorpusIT.deleteTree(work);
+    CorpusCases.deleteTree(work);
   }
 
-  private BuildCorpusIT.Outcome jbuild(String... args) {
+  private CorpusCases.Outcome jbuild(String... args) {
     List<String> all = new ArrayList<>(List.of("--root", root.toString()));
     all.addAll(List.of(args));
-    return BuildCorpusIT.jbuild(all.toArray(String[]::new));
+    return CorpusCases.jbuild(all.toArray(String[]::new));
   }
 
   private static String run(String... cmd) throws IOException, InterruptedException {
@@ -63,7 +63,7 @@ class BuildCommandIT {
   @Test
   void quietPrintsOnlyTheImageIdAndWritesTheIidfile() throws IOException {
     Path iid = work.resolve("iid");
-    BuildCorpusIT.Outcome o =
+    CorpusCases.Outcome o =
         jbuild("build", "-q", "--iidfile", iid.toString(), "-t", "app:1", ctx.toString());
     assertEquals(0, o.exit(), o.err());
     assertTrue(o.out().strip().matches("sha256:[0-9a-f]{64}"), o.out());
@@ -73,7 +73,7 @@ class BuildCommandIT {
 
   @Test
   void shorthandWithoutSubcommandBuilds() {
-    BuildCorpusIT.Outcome o =
+    CorpusCases.Outcome o =
         jbuild("-f", ctx.resolve("Dockerfile").toString(), "-q", ctx.toString());
     assertEquals(0, o.exit(), o.err());
     assertTrue(o.out().strip().startsWith("sha256:"), o.out());
@@ -85,7 +85,7 @@ class BuildCommandIT {
     Path docker = work.resolve("out/app-docker.tar");
     Path local = work.resolve("out/fs");
     Path tar = work.resolve("out/fs.tar");
-    BuildCorpusIT.Outcome o =
+    CorpusCases.Outcome o =
         jbuild(
             "build",
             "-q",
@@ -115,7 +115,7 @@ class BuildCommandIT {
     InputStream saved = System.in;
     try {
       System.setIn(new ByteArrayInputStream("FROM busybox\nCOPY hello.txt /\n".getBytes()));
-      BuildCorpusIT.Outcome o = jbuild("build", "-q", "-f", "-", ctx.toString());
+      CorpusCases.Outcome o = jbuild("build", "-q", "-f", "-", ctx.toString());
       assertEquals(0, o.exit(), o.err());
 
       Path tar = work.resolve("ctx.tar");
@@ -134,7 +134,7 @@ class BuildCommandIT {
 
   @Test
   void badArgumentsAreOneClearLine() {
-    BuildCorpusIT.Outcome o = jbuild("build", "--build-arg", "=x", ctx.toString());
+    CorpusCases.Outcome o = jbuild("build", "--build-arg", "=x", ctx.toString());
     assertEquals(2, o.exit());
     assertEquals(1, o.err().strip().lines().count(), o.err());
     assertTrue(o.err().contains("invalid build-arg"), o.err());
@@ -155,7 +155,7 @@ class BuildCommandIT {
   void aContainerfileServesWhenThereIsNoDockerfile() throws IOException {
     Path c = Files.createDirectories(work.resolve("containerfile-ctx"));
     Files.writeString(c.resolve("Containerfile"), "FROM busybox\nLABEL from=containerfile\n");
-    BuildCorpusIT.Outcome o = jbuild("build", "-q", "-t", "cf:1", c.toString());
+    CorpusCases.Outcome o = jbuild("build", "-q", "-t", "cf:1", c.toString());
     assertEquals(0, o.exit(), o.err());
     assertTrue(jbuild("inspect", "cf:1").out().contains("containerfile"));
     Files.writeString(c.resolve("Dockerfile"), "FROM busybox\nLABEL from=dockerfile\n");
@@ -166,10 +166,10 @@ class BuildCommandIT {
 
   @Test
   void labelsAreAddedToTheImage() throws IOException {
-    BuildCorpusIT.Outcome o =
+    CorpusCases.Outcome o =
         jbuild("build", "-q", "-t", "lab:1", "--label", "b=2", "--label", "a=1", ctx.toString());
     assertEquals(0, o.exit(), o.err());
-    BuildCorpusIT.Outcome inspect = jbuild("inspect", "lab:1");
+    CorpusCases.Outcome inspect = jbuild("inspect", "lab:1");
     assertTrue(
         inspect.out().replaceAll("\\s", "").contains("\"Labels\":{\"a\":\"1\",\"b\":\"2\"}"),
         inspect.out());
@@ -185,7 +185,7 @@ class BuildCommandIT {
           "FROM " + base + "\nCOPY hello.txt /hello.txt\nRUN echo ran > /ran.txt\nENV A=1\n");
       String cacheRef = "type=registry,ref=" + registry.host() + "/cache:ci";
       String app = registry.host() + "/app:1";
-      BuildCorpusIT.Outcome first =
+      CorpusCases.Outcome first =
           jbuild(
               "build",
               "--progress",
@@ -200,7 +200,7 @@ class BuildCommandIT {
       run("skopeo", "inspect", "--tls-verify=false", "docker://" + app);
 
       root = work.resolve("fresh-store");
-      BuildCorpusIT.Outcome second =
+      CorpusCases.Outcome second =
           jbuild(
               "build",
               "--progress",

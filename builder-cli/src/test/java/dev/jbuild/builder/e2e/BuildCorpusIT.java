@@ -1,36 +1,18 @@
 package dev.jbuild.builder.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.jbuild.cli.Main;
-import dev.jbuild.layercache.archive.LocalExport;
-import dev.jbuild.layercache.fs.Posix;
-import dev.jbuild.layercache.fs.Stat;
-import dev.jbuild.layercache.json.Json;
-import dev.jbuild.layercache.json.JsonArray;
-import dev.jbuild.layercache.json.JsonNull;
-import dev.jbuild.layercache.json.JsonObject;
-import dev.jbuild.layercache.model.Descriptor;
-import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
-import dev.jbuild.testing.ImageValidator;
 import dev.jbuild.testing.TestImages;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import picocli.CommandLine;
 
 /**
  * Builds every case of {@code testdata/build/} with real runc, overlayfs and store, then checks the
@@ -50,6 +32,7 @@ import picocli.CommandLine;
  * absent: /a/b                          the path does not exist
  * samefile: /a /b                       two paths are hard links of one file
  * layers: 3                             number of layers
+ * run: ARGS = "out\n"                   jbuild run --rm of the image with ARGS prints exactly that
  * history: 5                            number of history entries
  * </pre>
  *
@@ -74,7 +57,7 @@ class BuildCorpusIT {
 
   @AfterAll
   static void cleanup() throws IOException {
-    deleteTree(work);
+    CorpusCases.deleteTree(work);
   }
 
   static Path corpus() {
@@ -91,193 +74,9 @@ class BuildCorpusIT {
     }
     assertTrue(cases.size() >= 20, "expected at least 20 build cases, found " + cases.size());
     return cases.stream()
-        .map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> run(c)));
-  }
-
-  record Outcome(int exit, String out, String err) {}
-
-  static Outcome jbuild(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(Main.withImplicitBuild(args));
-    return new Outcome(code, out.toString(), err.toString());
-  }
-
-  private void run(Path caseDir) throws Exception {
-    List<String> checks = Files.readAllLines(caseDir.resolve("checks"), StandardCharsets.UTF_8);
-    Path dir = caseDir;
-    if (Files.exists(caseDir.resolve("prepare.sh"))) {
-      dir = work.resolve("ctx-" + caseDir.getFileName());
-      deleteTree(dir);
-      Process cp = new ProcessBuilder("cp", "-a", caseDir.toString(), dir.toString()).start();
-      assertEquals(0, cp.waitFor(), "cp -a " + caseDir);
-      Process prep =
-          new ProcessBuilder("sh", "prepare.sh").directory(dir.toFile()).inheritIO().start();
-      assertEquals(0, prep.waitFor(), "prepare.sh of " + caseDir);
-    }
-    List<String> args =
-        new ArrayList<>(List.of("--root", root.toString(), "build", "--progress", "plain"));
-    String tag = "corpus-" + dir.getFileName() + ":test";
-    args.addAll(List.of("-t", tag));
-    int expectedExit = 0;
-    for (String line : checks) {
-      if (line.startsWith("args:")) {
-        for (String a : line.substring(5).trim().split("\\s+")) {
-          args.add(a.replace("{ctx}", dir.toString()));
-        }
-      } else if (line.startsWith("exit:")) {
-        expectedExit = Integer.parseInt(line.substring(5).trim());
-      }
-    }
-    args.add(dir.toString());
-    Outcome o = jbuild(args.toArray(String[]::new));
-    assertEquals(expectedExit, o.exit, "exit code; stderr:\n" + o.err);
-    for (String line : checks) {
-      if (line.startsWith("stderr:")) {
-        String want = line.substring(7).trim();
-        assertTrue(o.err.contains(want), "stderr lacks \"" + want + "\":\n" + o.err);
-      }
-    }
-    if (expectedExit != 0) {
-      return;
-    }
-    Path fs = work.resolve("fs-" + dir.getFileName());
-    deleteTree(fs);
-    Image image;
-    try (Store store = Store.open(root)) {
-      Descriptor d = store.images().resolve(tag).orElseThrow();
-      image = store.images().image(d);
-      ImageValidator.validate(store, tag);
-      Files.createDirectories(fs);
-      LocalExport.write(store, d, fs);
-    }
-    JsonObject config = Json.parseObject(image.config().toBytes());
-    for (String line : checks) {
-      int colon = line.indexOf(':');
-      if (colon < 0 || line.startsWith("#")) {
-        continue;
-      }
-      String kind = line.substring(0, colon);
-      String rest = line.substring(colon + 1).trim();
-      switch (kind) {
-        case "config" -> checkConfig(config, rest);
-        case "file" -> checkFile(fs, rest);
-        case "absent" ->
-            assertTrue(
-                Posix.lstatOrNull(fs.resolve(rest.substring(1))) == null,
-                rest + " should not exist");
-        case "layers" ->
-            assertEquals(Integer.parseInt(rest), image.manifest().layers().size(), "layers");
-        case "history" ->
-            assertEquals(
-                Integer.parseInt(rest),
-                ((JsonArray) config.get("history")).elements().size(),
-                "history entries");
-        case "samefile" -> {
-          String[] two = rest.split("\\s+");
-          Stat a = Posix.lstatOrNull(fs.resolve(two[0].substring(1)));
-          Stat b = Posix.lstatOrNull(fs.resolve(two[1].substring(1)));
-          assertTrue(a != null && b != null, rest + ": missing");
-          assertTrue(a.dev() == b.dev() && a.ino() == b.ino(), rest + ": not one file");
-        }
-        case "args", "exit", "stderr" -> {}
-        default -> fail("unknown check: " + line);
-      }
-    }
-  }
-
-  private static void checkConfig(JsonObject config, String check) {
-    String[] parts = check.split("\\s+", 3);
-    String path = parts[0];
-    String op = parts[1];
-    Json actual = navigate(config, path);
-    switch (op) {
-      case "=" ->
-          assertEquals(
-              Json.parse(parts[2]).toString(),
-              actual == null ? "null" : actual.toString(),
-              "config " + path);
-      case "contains" -> {
-        assertTrue(actual instanceof JsonArray, "config " + path + " is not an array: " + actual);
-        String want = Json.parse(parts[2]).toString();
-        boolean found =
-            ((JsonArray) actual).elements().stream().anyMatch(e -> e.toString().equals(want));
-        assertTrue(found, "config " + path + " = " + actual + " lacks " + want);
-      }
-      case "absent" ->
-          assertTrue(
-              actual == null || actual instanceof JsonNull, "config " + path + " = " + actual);
-      default -> fail("unknown config operator " + op);
-    }
-  }
-
-  private static Json navigate(JsonObject config, String path) {
-    Json cur;
-    String p;
-    if (path.startsWith("/")) {
-      cur = config;
-      p = path.substring(1);
-    } else {
-      cur = config.get("config");
-      p = path;
-    }
-    for (String seg : p.split("\\.")) {
-      if (!(cur instanceof JsonObject o)) {
-        return null;
-      }
-      cur = o.get(seg);
-    }
-    return cur;
-  }
-
-  private static void checkFile(Path fs, String check) throws IOException {
-    int eq = check.indexOf(" = ");
-    String path = (eq > 0 ? check.substring(0, eq) : check.split("\\s+")[0]).trim();
-    Path p = fs.resolve(path.substring(1));
-    Stat st = Posix.lstatOrNull(p);
-    assertTrue(st != null, path + " missing");
-    if (eq > 0) {
-      assertTrue(st.isRegularFile(), path + " is not a file");
-      String want =
-          ((dev.jbuild.layercache.json.JsonString) Json.parse(check.substring(eq + 3))).value();
-      assertEquals(want, Files.readString(p, StandardCharsets.UTF_8), "content of " + path);
-      return;
-    }
-    for (String attr : check.substring(path.length()).trim().split("\\s+")) {
-      if (attr.isEmpty()) {
-        continue;
-      }
-      String[] kv = attr.split("=", 2);
-      switch (kv[0]) {
-        case "mode" ->
-            assertEquals(kv[1], Integer.toOctalString(st.permissions()), "mode of " + path);
-        case "uid" -> assertEquals(Long.parseLong(kv[1]), st.uid(), "uid of " + path);
-        case "gid" -> assertEquals(Long.parseLong(kv[1]), st.gid(), "gid of " + path);
-        case "type" ->
-            assertEquals(
-                kv[1],
-                st.isDirectory()
-                    ? "dir"
-                    : st.isSymlink() ? "symlink" : st.isRegularFile() ? "file" : "other",
-                "type of " + path);
-        case "target" ->
-            assertEquals(kv[1], Files.readSymbolicLink(p).toString(), "link target of " + path);
-        default -> fail("unknown file attribute " + attr);
-      }
-    }
-  }
-
-  static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(p)) {
-      for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(x);
-      }
-    }
+        .map(
+            c ->
+                DynamicTest.dynamicTest(
+                    c.getFileName().toString(), () -> CorpusCases.run(c, root, work)));
   }
 }

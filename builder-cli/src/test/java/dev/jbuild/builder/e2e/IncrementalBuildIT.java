@@ -52,11 +52,11 @@ class IncrementalBuildIT {
 
   @AfterEach
   void tearDown() throws IOException {
-    BuildCorpusIT.deleteTree(work);
+    CorpusCases.deleteTree(work);
   }
 
   /** Builds and returns the lines of --progress plain: step title -> CACHED or DONE (reason). */
-  private BuildCorpusIT.Outcome build(String store, String... extra) {
+  private CorpusCases.Outcome build(String store, String... extra) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -69,7 +69,7 @@ class IncrementalBuildIT {
                 "inc:1"));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
-    BuildCorpusIT.Outcome o = BuildCorpusIT.jbuild(args.toArray(String[]::new));
+    CorpusCases.Outcome o = CorpusCases.jbuild(args.toArray(String[]::new));
     assertEquals(0, o.exit(), o.err());
     return o;
   }
@@ -93,7 +93,7 @@ class IncrementalBuildIT {
     return out;
   }
 
-  private static String imageId(BuildCorpusIT.Outcome o) {
+  private static String imageId(CorpusCases.Outcome o) {
     Matcher m = Pattern.compile("writing image (sha256:[0-9a-f]{64})").matcher(o.err());
     assertTrue(m.find(), o.err());
     return m.group(1);
@@ -102,7 +102,7 @@ class IncrementalBuildIT {
   @Test
   void unchangedRebuildIsAllCachedAndTheSameImage() {
     String first = imageId(build("store"));
-    BuildCorpusIT.Outcome again = build("store");
+    CorpusCases.Outcome again = build("store");
     List<String> s = summary(again.err());
     assertEquals(8, s.size(), again.err());
     for (String line : s) {
@@ -115,7 +115,7 @@ class IncrementalBuildIT {
   void changedFileRebuildsFromItsCopyOnAndSaysWhy() throws IOException {
     build("store");
     Files.writeString(ctx.resolve("b.txt"), "b2\n");
-    BuildCorpusIT.Outcome o = build("store");
+    CorpusCases.Outcome o = build("store");
     List<String> s = summary(o.err());
     assertEquals(
         List.of(
@@ -200,7 +200,7 @@ class IncrementalBuildIT {
           build("store", epoch);
           Path late = ctx.resolve("data/fz25");
           Files.write(late, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
-          BuildCorpusIT.Outcome resumed = build("store", epoch);
+          CorpusCases.Outcome resumed = build("store", epoch);
           assertTrue(
               resumed.err().contains("bytes of the previous layer"), "resumed: " + resumed.err());
           String incremental = imageId(resumed);
@@ -239,7 +239,7 @@ class IncrementalBuildIT {
           Thread.sleep(1100); // a new stamp would now differ by a whole second
           Files.write(
               ctx.resolve("data/f119"), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
-          BuildCorpusIT.Outcome resumed = build("store");
+          CorpusCases.Outcome resumed = build("store");
           assertTrue(
               resumed.err().contains("bytes of the previous layer"), "resumed: " + resumed.err());
         });
@@ -269,7 +269,7 @@ class IncrementalBuildIT {
     build("store");
     Files.setLastModifiedTime(
         ctx.resolve("a.txt"), FileTime.from(Instant.parse("2001-01-01T00:00:00Z")));
-    BuildCorpusIT.Outcome o = build("store");
+    CorpusCases.Outcome o = build("store");
     for (String line : summary(o.err())) {
       assertTrue(line.endsWith("-> CACHED"), line);
     }
@@ -278,7 +278,7 @@ class IncrementalBuildIT {
   @Test
   void aBuildArgInvalidatesOnlyTheStepsThatSeeIt() {
     build("store");
-    BuildCorpusIT.Outcome o = build("store", "--build-arg", "LATE=2");
+    CorpusCases.Outcome o = build("store", "--build-arg", "LATE=2");
     List<String> s = summary(o.err());
     for (String line : s.subList(0, 6)) {
       assertTrue(line.endsWith("-> CACHED"), "should be cached: " + line + "\n" + o.err());
