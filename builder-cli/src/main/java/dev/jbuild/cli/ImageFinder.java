@@ -3,6 +3,7 @@ package dev.jbuild.cli;
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.ImageReference;
+import dev.jbuild.layercache.store.DigestMismatchException;
 import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
 import java.io.IOException;
@@ -61,7 +62,18 @@ final class ImageFinder {
     List<Found> all = all();
     if (byName.isPresent()) {
       Digest m = byName.get().digest();
-      return all.stream().filter(f -> f.entry().digest().equals(m)).findFirst();
+      Optional<Found> found = all.stream().filter(f -> f.entry().digest().equals(m)).findFirst();
+      if (found.isEmpty()) {
+        try {
+          store.images().image(byName.get());
+        } catch (DigestMismatchException e) {
+          // named, but its manifest or config in the store does not verify: say so
+          throw new UserException(ExitCodes.FAILED, "image " + nameOrId + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+          // not of this platform, incomplete: not found
+        }
+      }
+      return found;
     }
     String id = nameOrId.toLowerCase(Locale.ROOT);
     if (id.startsWith("sha256:")) {

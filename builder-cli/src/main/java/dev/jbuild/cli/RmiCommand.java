@@ -1,6 +1,7 @@
 package dev.jbuild.cli;
 
 import dev.jbuild.layercache.model.Descriptor;
+import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.store.Store;
 import java.io.PrintWriter;
 import java.util.List;
@@ -47,11 +48,20 @@ public final class RmiCommand implements Callable<Integer> {
         try {
           Optional<Descriptor> byName = store.images().resolve(arg);
           if (byName.isPresent() && byName.get().refName() != null) {
-            ImageFinder.Found f = finder.find(arg);
+            ImageFinder.Found f;
+            try {
+              f = finder.find(arg);
+            } catch (UserException e) {
+              if (e.exitCode() == ExitCodes.NOT_FOUND) {
+                throw e;
+              }
+              f = null; // corrupt in the store: the name goes all the same (rmi is the way out)
+            }
             store.images().untag(byName.get().refName());
             out.println("Untagged: " + ImageFinder.familiar(byName.get().refName()));
-            if (store.images().list().stream()
-                .noneMatch(d -> d.digest().equals(f.entry().digest()))) {
+            Digest manifest = byName.get().digest();
+            if (f != null
+                && store.images().list().stream().noneMatch(d -> d.digest().equals(manifest))) {
               out.println("Deleted: " + f.image().id());
             }
             continue;

@@ -1,6 +1,10 @@
 package dev.jbuild.builder.copy;
 
 import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.layercache.registry.RegistryConfig;
+import dev.jbuild.layercache.registry.RegistryException;
+import dev.jbuild.layercache.registry.Timeouts;
+import dev.jbuild.layercache.registry.http.IdleTimeoutBody;
 import dev.jbuild.layercache.tar.ApplyMode;
 import dev.jbuild.layercache.tar.LayerApplier;
 import dev.jbuild.layercache.tar.LayerReader;
@@ -14,12 +18,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** What ADD adds beyond COPY: URLs fetched over HTTP(S), and local tar archives unpacked. */
 public final class AddSources {
@@ -44,9 +50,20 @@ public final class AddSources {
 
   /**
    * Fetches {@code url} into {@code dir}, following redirects, and checks it against {@code
-   * checksum} (ADD --checksum) when given.
+   * checksum} (ADD --checksum) when given. The network timeouts are the registries'
+   * (registries.json and the environment, see {@link Timeouts}).
    */
   public static Download fetch(String url, Path dir, Optional<String> checksum)
+      throws IOException, InterruptedException {
+    return fetch(url, dir, checksum, RegistryConfig.load(System.getenv()).timeouts());
+  }
+
+  /**
+   * Fetches {@code url} with these timeouts: connecting at most {@code connect}, no wait for data
+   * longer than {@code read}; a network failure is tried {@link #ATTEMPTS} times in all, from the
+   * start, with backoff. Fails with a {@link RegistryException} of kind CONNECTION naming the URL.
+   */
+  public static Download fetch(String url, Path dir, Optional<String> checksum, Timeouts timeouts)
       throws IOException, InterruptedException {
     URI uri;
     try {
@@ -54,25 +71,78 @@ public final class AddSources {
     } catch (IllegalArgumentException e) {
       throw new IOException("invalid URL " + url + ": " + e.getMessage());
     }
-    HttpClient client =
+    Path file = Files.createTempFile(dir, "add-", "");
+    try (HttpClient client =
         HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(30))
-            .build();
+            .connectTimeout(timeouts.connect())
+            .build()) {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return fetchOnce(client, uri, url, file, checksum, timeouts);
+        } catch (IOException e) {
+          if (!transient_(e) || attempt >= ATTEMPTS) {
+            Files.deleteIfExists(file);
+            if (transient_(e)) {
+              throw new RegistryException(
+                  RegistryException.Kind.CONNECTION,
+                  "cannot fetch " + url + ": " + describe(e) + " (after " + attempt + " tries)",
+                  e);
+            }
+            throw e;
+          }
+          Thread.sleep(500L << (attempt - 1));
+        }
+      }
+    }
+  }
+
+  /** Tries of a URL after a network failure or a 5xx. */
+  public static final int ATTEMPTS = 3;
+
+  /** A failure worth another try: the network or the server, not a 404 or a checksum. */
+  private static boolean transient_(IOException e) {
+    return !(e instanceof Permanent);
+  }
+
+  /** A failure that another try would repeat. */
+  private static final class Permanent extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    Permanent(String message) {
+      super(message);
+    }
+  }
+
+  private static Download fetchOnce(
+      HttpClient client,
+      URI uri,
+      String url,
+      Path file,
+      Optional<String> checksum,
+      Timeouts timeouts)
+      throws IOException, InterruptedException {
+    var future =
+        client.sendAsync(
+            HttpRequest.newBuilder(uri).GET().header("User-Agent", "jbuild").build(),
+            IdleTimeoutBody.handler(timeouts.read()));
     HttpResponse<InputStream> resp;
     try {
-      resp =
-          client.send(
-              HttpRequest.newBuilder(uri).GET().header("User-Agent", "jbuild").build(),
-              HttpResponse.BodyHandlers.ofInputStream());
-    } catch (IOException e) {
-      throw new IOException("cannot fetch " + url + ": " + describe(e), e);
+      resp = future.get(timeouts.read().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new IdleTimeoutBody.StalledException(
+          "no response for " + Timeouts.describe(timeouts.read()));
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      throw c instanceof IOException io ? io : new IOException(String.valueOf(c.getMessage()), c);
     }
-    Path file = Files.createTempFile(dir, "add-", "");
     MessageDigest md = Digest.newSha256();
     try (InputStream in = resp.body()) {
-      if (resp.statusCode() / 100 != 2) {
-        throw new IOException("cannot fetch " + url + ": HTTP " + resp.statusCode());
+      int status = resp.statusCode();
+      if (status / 100 != 2) {
+        String m = "cannot fetch " + url + ": HTTP " + status;
+        throw status >= 500 ? new IOException(m) : new Permanent(m);
       }
       try (OutputStream out = Files.newOutputStream(file)) {
         byte[] buf = new byte[1 << 16];
@@ -89,13 +159,12 @@ public final class AddSources {
       try {
         want = Digest.parse(checksum.get());
       } catch (IllegalArgumentException e) {
-        throw new IOException("invalid --checksum " + checksum.get() + ": " + e.getMessage());
+        throw new Permanent("invalid --checksum " + checksum.get() + ": " + e.getMessage());
       }
       Digest got = want.algorithm().equals(Digest.SHA256) ? digest : digestOf(file, want);
       if (!got.equals(want)) {
         Files.deleteIfExists(file);
-        throw new IOException(
-            "checksum mismatch for " + url + ": expected " + want + ", got " + got);
+        throw new Permanent("checksum mismatch for " + url + ": expected " + want + ", got " + got);
       }
     }
     Instant mtime =

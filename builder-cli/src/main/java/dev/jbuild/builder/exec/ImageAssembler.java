@@ -31,7 +31,9 @@ public final class ImageAssembler {
     }
     Descriptor configDesc = store.images().putConfig(config);
     List<Descriptor> blobs = layers.stream().map(CacheRecord.Layer::blob).toList();
-    ImageManifest manifest = ImageManifest.of(configDesc, blobs);
+    // an OCI manifest holds OCI types only: base layers pulled in Docker's schema are relabelled
+    // (the blob bytes are the same), as BuildKit does with oci-mediatypes=true
+    ImageManifest manifest = ImageManifest.of(configDesc, blobs).toOci();
     Descriptor manifestDesc = store.images().putManifest(manifest);
     if (tags.isEmpty()) {
       store.images().addUntagged(manifestDesc);

@@ -12,6 +12,7 @@ import dev.jbuild.layercache.model.ImageManifest;
 import dev.jbuild.layercache.model.ImageReference;
 import dev.jbuild.layercache.model.MediaTypes;
 import dev.jbuild.layercache.store.BlobInfo;
+import dev.jbuild.layercache.store.BlobStore;
 import dev.jbuild.layercache.store.BlobWriter;
 import dev.jbuild.layercache.store.Store;
 import java.io.BufferedInputStream;
@@ -33,7 +34,22 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * and names tagged. A broken archive therefore tags nothing.
  */
 public final class ArchiveLoader {
-  private static final long MAX_DOCUMENT = 8L << 20;
+  /** index.json, manifest.json, repositories, and every manifest or index blob: at most 4 MiB. */
+  public static final long MAX_METADATA = 4L << 20;
+
+  /** oci-layout: a one-line document. */
+  public static final long MAX_LAYOUT = 64L << 10;
+
+  /** An image config (as pulled: {@link BlobStore#MAX_READ}). */
+  public static final long MAX_CONFIG = BlobStore.MAX_READ;
+
+  /** The documents kept in memory while the archive streams, with their limits. */
+  private static final Map<String, Long> KEPT =
+      Map.of(
+          "oci-layout", MAX_LAYOUT,
+          "index.json", MAX_METADATA,
+          "manifest.json", MAX_METADATA,
+          "repositories", MAX_METADATA);
 
   private ArchiveLoader() {}
 
@@ -84,14 +100,27 @@ public final class ArchiveLoader {
             continue;
           }
         }
-        if (name.endsWith(".tar") || name.endsWith("/layer") || e.getSize() > MAX_DOCUMENT) {
+        Long limit = KEPT.get(name);
+        if (limit == null) {
+          if (name.startsWith("blobs/")) {
+            continue; // not a blob name: nothing reads it
+          }
+          // layers, configs, anything else a manifest.json may name: to disk, never to memory
           try (BlobWriter w = store.blobs().newWriter()) {
             tar.transferTo(w);
             files.put(name, w.commit());
           }
           continue;
         }
-        documents.put(name, tar.readAllBytes());
+        // bounded before it is read: the header's size, then the bytes actually read
+        if (e.getSize() > limit) {
+          throw tooLarge(what, name, e.getSize(), limit);
+        }
+        byte[] doc = tar.readNBytes((int) limit.longValue() + 1);
+        if (doc.length > limit) {
+          throw tooLarge(what, name, doc.length, limit);
+        }
+        documents.put(name, doc);
       }
     } catch (IOException e) {
       if (!anyEntry) {
@@ -113,6 +142,27 @@ public final class ArchiveLoader {
         what
             + " is neither an OCI archive (oci-layout, index.json) nor a docker archive "
             + "(manifest.json)");
+  }
+
+  private static IOException tooLarge(String what, String name, long size, long limit) {
+    return new IOException(
+        what
+            + ": "
+            + name
+            + " is "
+            + size
+            + " bytes; jbuild reads at most "
+            + (limit >= 1 << 20 ? (limit >> 20) + " MiB" : (limit >> 10) + " KiB")
+            + " for it");
+  }
+
+  /** A stored manifest, index or config blob of the archive, its size checked before reading. */
+  private static void checkSize(Store store, Digest digest, long limit, String what, String kind)
+      throws IOException {
+    long size = store.blobs().size(digest);
+    if (size > limit) {
+      throw tooLarge(what, kind + " " + digest, size, limit);
+    }
   }
 
   private static String normalize(String name) {
@@ -171,6 +221,12 @@ public final class ArchiveLoader {
   }
 
   private static void registerTree(Store store, Descriptor d, String what) throws IOException {
+    checkSize(
+        store,
+        d.digest(),
+        MAX_METADATA,
+        what,
+        MediaTypes.isIndex(d.mediaType()) ? "index" : "manifest");
     if (MediaTypes.isIndex(d.mediaType())) {
       for (Descriptor child : store.images().index(d.digest()).manifests()) {
         if (store.blobs().has(child.digest())) {
@@ -183,6 +239,7 @@ public final class ArchiveLoader {
     if (!store.blobs().has(m.config().digest())) {
       throw new IOException(what + ": config " + m.config().digest() + " is missing");
     }
+    checkSize(store, m.config().digest(), MAX_CONFIG, what, "config");
     ImageConfig config = store.images().config(m.config().digest());
     List<Digest> diffIds = config.diffIds();
     if (diffIds.size() != m.layers().size()) {
@@ -212,10 +269,14 @@ public final class ArchiveLoader {
       Map<String, String> links,
       String what)
       throws IOException {
-    JsonArray entries = (JsonArray) Json.parse(docs.get("manifest.json"));
+    if (!(Json.parse(docs.get("manifest.json")) instanceof JsonArray entries)) {
+      throw new IOException(what + ": manifest.json is not a JSON array");
+    }
     var out = new ArrayList<TaggedImage>();
     for (Json j : entries.elements()) {
-      JsonObject entry = (JsonObject) j;
+      if (!(j instanceof JsonObject entry)) {
+        throw new IOException(what + ": manifest.json holds an entry that is not an object");
+      }
       String configName = normalize(entry.string("Config"));
       byte[] configBytes = document(store, docs, files, links, configName, what);
       BlobInfo configBlob = store.blobs().put(configBytes);
@@ -307,6 +368,9 @@ public final class ArchiveLoader {
     }
     BlobInfo b = files.get(n);
     if (b != null) {
+      if (b.size() > MAX_CONFIG) {
+        throw tooLarge(what, name, b.size(), MAX_CONFIG);
+      }
       return store.blobs().read(b.digest());
     }
     throw new IOException(what + ": " + name + " is missing");

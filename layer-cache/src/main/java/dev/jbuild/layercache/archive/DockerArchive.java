@@ -43,7 +43,10 @@ public final class DockerArchive {
         ImageManifest m = img.manifest();
         ImageConfig config = img.config();
         String configName = m.config().digest().hex() + ".json";
-        tar.file(configName, store.blobs().path(m.config().digest()));
+        tar.file(
+            configName,
+            store.blobs().size(m.config().digest()),
+            store.blobs().openVerified(m.config().digest()));
         List<Digest> diffIds = config.diffIds();
         var layers = new ArrayList<dev.jbuild.layercache.json.Json>();
         String last = null;
@@ -89,18 +92,21 @@ public final class DockerArchive {
   private static void writeLayer(
       Store store, TarOut tar, String name, Descriptor layer, Digest diffId) throws IOException {
     if (store.blobs().has(diffId)) {
-      tar.file(name, store.blobs().path(diffId));
+      tar.file(name, store.blobs().size(diffId), store.blobs().openVerified(diffId));
       return;
     }
     if (MediaTypes.layerCompression(layer.mediaType()) == MediaTypes.LayerCompression.NONE) {
-      tar.file(name, store.blobs().path(layer.digest()));
+      tar.file(
+          name, store.blobs().size(layer.digest()), store.blobs().openVerified(layer.digest()));
       return;
     }
     Path tmp = store.newTempFile("docker-archive-layer");
     try {
-      try (InputStream in = Compression.decompressing(store.blobs().open(layer.digest()));
+      try (InputStream blob = store.blobs().openVerified(layer.digest());
+          InputStream in = Compression.decompressing(blob);
           OutputStream o = Files.newOutputStream(tmp)) {
         in.transferTo(o);
+        blob.transferTo(OutputStream.nullOutputStream()); // the rest is verified too
       }
       tar.file(name, tmp);
     } finally {

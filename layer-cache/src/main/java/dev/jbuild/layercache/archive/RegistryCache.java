@@ -15,6 +15,7 @@ import dev.jbuild.layercache.registry.Registries;
 import dev.jbuild.layercache.registry.Registry;
 import dev.jbuild.layercache.registry.RegistryErrors;
 import dev.jbuild.layercache.store.BlobInfo;
+import dev.jbuild.layercache.store.BlobStore;
 import dev.jbuild.layercache.store.BlobWriter;
 import dev.jbuild.layercache.store.CacheRecord;
 import dev.jbuild.layercache.store.Store;
@@ -74,7 +75,8 @@ public final class RegistryCache {
     BlobInfo configBlob = store.blobs().put(config.toBytes());
     ImageManifest manifest =
         ImageManifest.of(
-            configBlob.toDescriptor(CONFIG_MEDIA_TYPE), new ArrayList<>(layers.values()));
+                configBlob.toDescriptor(CONFIG_MEDIA_TYPE), new ArrayList<>(layers.values()))
+            .toOci();
     Descriptor d = store.images().putManifest(manifest);
     return new Pusher(store, registries, progress).push(d, ref, options).digest();
   }
@@ -98,6 +100,13 @@ public final class RegistryCache {
               + " is not a jbuild cache (config media type "
               + manifest.config().mediaType()
               + ")");
+    }
+    if (manifest.config().size() < 0 || manifest.config().size() > BlobStore.MAX_READ) {
+      throw RegistryErrors.configTooLarge(
+          registry.host(),
+          ref.familiarString(),
+          manifest.config().digest(),
+          manifest.config().size());
     }
     fetch(source, manifest.config());
     JsonObject config = Json.parseObject(store.blobs().read(manifest.config().digest()));

@@ -54,6 +54,18 @@ final class TarOut implements AutoCloseable {
     bytes(name, text.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** {@code size} bytes from {@code in} (a verified store blob: read to its end, then closed). */
+  void file(String name, long size, InputStream in) throws IOException {
+    try (in) {
+      if (!written.add(name)) {
+        return;
+      }
+      tar.putArchiveEntry(entry(name, size));
+      in.transferTo(tar);
+      tar.closeArchiveEntry();
+    }
+  }
+
   void file(String name, Path file) throws IOException {
     if (!written.add(name)) {
       return;

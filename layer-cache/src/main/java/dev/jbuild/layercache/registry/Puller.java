@@ -31,6 +31,9 @@ import java.util.stream.Collectors;
  * blob (verified blobs already written stay, content-addressed, for the next try).
  */
 public final class Puller {
+  /** The largest image config accepted (also what the store reads into memory). */
+  public static final long MAX_CONFIG_BYTES = dev.jbuild.layercache.store.BlobStore.MAX_READ;
+
   private final Store store;
   private final Registries registries;
   private final Progress progress;
@@ -82,7 +85,9 @@ public final class Puller {
         return new Result(d, false, source.describe());
       } catch (RegistryException e) {
         if (!source.mirror() || e.kind() == RegistryException.Kind.DIGEST_MISMATCH) {
-          throw e;
+          throw e.kind() == RegistryException.Kind.CONNECTION
+              ? RegistryErrors.whilePulling(ref.familiarString(), e)
+              : e;
         }
         progress.message("mirror " + source.describe() + " failed: " + e.getMessage());
         last = e;
@@ -200,7 +205,7 @@ public final class Puller {
                               + " but the registry does not have it"));
       type = detectType(manifest);
       // keep the index too, so a later pull by the index digest is served from the store
-      storeVerified(top);
+      storeVerified(top, options.alwaysPull());
     }
     if (MediaTypes.isSchema1(type)) {
       throw RegistryErrors.protocol(
@@ -220,7 +225,13 @@ public final class Puller {
           source.registry().host(),
           "invalid manifest for " + ref.familiarString() + ": " + e.getMessage());
     }
-    fetchBlob(source, m.config(), "config");
+    long configSize = m.config().size();
+    if (configSize < 0 || configSize > MAX_CONFIG_BYTES) {
+      // refused before a byte is fetched; the download is held to the declared size
+      throw RegistryErrors.configTooLarge(
+          source.registry().host(), ref.familiarString(), m.config().digest(), configSize);
+    }
+    fetchBlob(source, m.config(), "config", options.alwaysPull());
     ImageConfig config;
     try {
       config = store.images().config(m.config().digest());
@@ -240,16 +251,17 @@ public final class Puller {
               + m.layers().size()
               + " layers");
     }
-    fetchLayers(source, m.layers(), options.parallelism());
+    fetchLayers(source, m.layers(), options.parallelism(), options.alwaysPull());
     for (int i = 0; i < diffIds.size(); i++) {
       store.layers().register(diffIds.get(i), m.layers().get(i));
     }
-    storeVerified(manifest);
+    storeVerified(manifest, options.alwaysPull());
     return Descriptor.of(type, manifest.digest(), manifest.size());
   }
 
-  private void storeVerified(RawManifest raw) throws IOException {
-    if (store.blobs().has(raw.digest())) {
+  private void storeVerified(RawManifest raw, boolean repair) throws IOException {
+    if (store.blobs().has(raw.digest())
+        && !(repair && store.blobs().removeIfCorrupt(raw.digest()))) {
       return;
     }
     try (BlobWriter w = store.blobs().newWriter()) {
@@ -282,7 +294,8 @@ public final class Puller {
     }
   }
 
-  private void fetchLayers(Registries.Source source, List<Descriptor> layers, int parallelism)
+  private void fetchLayers(
+      Registries.Source source, List<Descriptor> layers, int parallelism, boolean repair)
       throws IOException {
     Semaphore permits = new Semaphore(parallelism);
     try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -293,7 +306,7 @@ public final class Puller {
                 () -> {
                   permits.acquire();
                   try {
-                    fetchBlob(source, layer, "Downloading");
+                    fetchBlob(source, layer, "Downloading", repair);
                   } finally {
                     permits.release();
                   }
@@ -325,9 +338,16 @@ public final class Puller {
     }
   }
 
-  private void fetchBlob(Registries.Source source, Descriptor blob, String action)
+  /**
+   * Fetches a blob the store lacks. With {@code repair} ({@code jbuild pull}) a blob the store has
+   * is re-hashed first and fetched again when it does not verify (a corrupt copy is deleted).
+   */
+  private void fetchBlob(Registries.Source source, Descriptor blob, String action, boolean repair)
       throws IOException {
     String id = blob.digest().shortHex();
+    if (repair && store.blobs().removeIfCorrupt(blob.digest())) {
+      progress.message(id + ": the stored copy is corrupt; fetching it again");
+    }
     if (store.blobs().has(blob.digest())) {
       if (!action.equals("config")) {
         progress.done(id, "Already exists");
@@ -335,7 +355,8 @@ public final class Puller {
       return;
     }
     boolean show = !action.equals("config");
-    Retry.run(progress, id, () -> fetchOnce(source, blob, action, id, show));
+    // the registry client retries and resumes a broken transfer itself (Range requests)
+    fetchOnce(source, blob, action, id, show);
   }
 
   private void fetchOnce(

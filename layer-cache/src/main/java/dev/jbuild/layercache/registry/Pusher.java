@@ -87,13 +87,28 @@ public final class Pusher {
   private RawManifest pushManifest(
       Registries.Source target, Descriptor manifestDescriptor, PushOptions options)
       throws IOException {
-    ImageManifest manifest = store.images().manifest(manifestDescriptor.digest());
+    ImageManifest stored = store.images().manifest(manifestDescriptor.digest());
+    // one schema throughout: a manifest built over a Docker-schema base may list Docker layer
+    // types; what is pushed uses the manifest's family for config and every layer
+    ImageManifest manifest = stored.isDocker() ? stored.toDocker() : stored.toOci();
+    if (stored.mediaType() == null) {
+      manifest =
+          new ImageManifest(
+              manifest.schemaVersion(),
+              null,
+              manifest.artifactType(),
+              manifest.config(),
+              manifest.layers(),
+              manifest.subject(),
+              manifest.annotations(),
+              manifest.extra());
+    }
     Set<String> mountFrom = new LinkedHashSet<>(options.mountFrom());
     mountCandidates(target, manifestDescriptor, manifest).forEach(mountFrom::add);
     List<Descriptor> layers = pushLayers(target, manifest, options, List.copyOf(mountFrom));
     Descriptor config = manifest.config();
     uploadKnown(target, config, List.copyOf(mountFrom), false);
-    boolean unchanged = layers.equals(manifest.layers());
+    boolean unchanged = layers.equals(stored.layers()) && manifest.config().equals(stored.config());
     if (unchanged && store.blobs().has(manifestDescriptor.digest())) {
       // nothing to rewrite: push the stored bytes, keeping the digest
       byte[] bytes = store.blobs().read(manifestDescriptor.digest());
@@ -269,7 +284,7 @@ public final class Pusher {
             @Override
             public void writeTo(OutputStream network) throws IOException {
               OutputStream tee = new TeeOutputStream(network, copy);
-              try (InputStream in = store.blobs().open(layer.digest());
+              try (InputStream in = store.blobs().openVerified(layer.digest());
                   OutputStream z =
                       options
                           .compression()
@@ -345,7 +360,7 @@ public final class Pusher {
               target.repository(),
               blob.digest(),
               blob.size(),
-              Registry.BlobContent.ofFile(store.blobs().path(blob.digest())),
+              () -> store.blobs().openVerified(blob.digest()),
               n -> {
                 if (show) {
                   progress.advance(id, n);

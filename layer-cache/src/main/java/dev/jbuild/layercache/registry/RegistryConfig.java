@@ -44,7 +44,10 @@ import java.util.Optional;
  * </ul>
  */
 public record RegistryConfig(
-    Map<String, HostConfig> registries, Optional<Path> certsDir, Proxies proxies) {
+    Map<String, HostConfig> registries,
+    Optional<Path> certsDir,
+    Proxies proxies,
+    Timeouts timeouts) {
   /** The file name looked for in the config directories. */
   public static final String FILE_NAME = "registries.json";
 
@@ -61,6 +64,12 @@ public record RegistryConfig(
     registries = Map.copyOf(registries);
     Objects.requireNonNull(certsDir, "certsDir");
     Objects.requireNonNull(proxies, "proxies");
+    Objects.requireNonNull(timeouts, "timeouts");
+  }
+
+  public RegistryConfig(
+      Map<String, HostConfig> registries, Optional<Path> certsDir, Proxies proxies) {
+    this(registries, certsDir, proxies, Timeouts.DEFAULT);
   }
 
   public RegistryConfig(Map<String, HostConfig> registries, Optional<Path> certsDir) {
@@ -73,7 +82,12 @@ public record RegistryConfig(
 
   /** A copy using these HTTP proxies. */
   public RegistryConfig withProxies(Proxies p) {
-    return new RegistryConfig(registries, certsDir, p);
+    return new RegistryConfig(registries, certsDir, p, timeouts);
+  }
+
+  /** A copy with these network timeouts. */
+  public RegistryConfig withTimeouts(Timeouts t) {
+    return new RegistryConfig(registries, certsDir, proxies, t);
   }
 
   public HostConfig host(String host) {
@@ -84,11 +98,11 @@ public record RegistryConfig(
   public RegistryConfig withHost(String host, HostConfig config) {
     var copy = new LinkedHashMap<>(registries);
     copy.put(host, config);
-    return new RegistryConfig(copy, certsDir, proxies);
+    return new RegistryConfig(copy, certsDir, proxies, timeouts);
   }
 
   public RegistryConfig withCertsDir(Path dir) {
-    return new RegistryConfig(registries, Optional.of(dir), proxies);
+    return new RegistryConfig(registries, Optional.of(dir), proxies, timeouts);
   }
 
   public List<String> mirrors(String host) {
@@ -138,7 +152,8 @@ public record RegistryConfig(
     return false;
   }
 
-  static String stripPort(String host) {
+  /** The host name of {@code host[:port]} ({@code [v6]} without brackets). */
+  public static String stripPort(String host) {
     if (host.startsWith("[")) {
       int end = host.indexOf(']');
       return end > 0 ? host.substring(1, end) : host;
@@ -173,13 +188,14 @@ public record RegistryConfig(
 
   /**
    * Loads the located file (or the empty configuration when there is none), with the HTTP proxies
-   * of the environment ({@link Proxies}).
+   * and the timeout overrides of the environment ({@link Proxies}, {@link Timeouts}).
    */
   public static RegistryConfig load(Map<String, String> env) throws IOException {
     Optional<Path> file = locate(env);
     RegistryConfig c = file.isPresent() ? load(file.get()) : empty();
     try {
-      return c.withProxies(Proxies.fromEnvironment(env));
+      return c.withProxies(Proxies.fromEnvironment(env))
+          .withTimeouts(c.timeouts().withEnvironment(env));
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
     }
@@ -202,10 +218,33 @@ public record RegistryConfig(
   /** Parses the JSON form; relative paths are resolved against {@code baseDir}. */
   public static RegistryConfig parse(JsonObject root, Path baseDir) {
     for (String key : root.keys()) {
-      if (!key.equals("registries") && !key.equals("certsDir")) {
+      if (!List.of("registries", "certsDir", "timeouts").contains(key)) {
         throw new IllegalArgumentException(
-            "unknown field \"" + key + "\" (expected \"registries\" or \"certsDir\")");
+            "unknown field \""
+                + key
+                + "\" (expected \"registries\", \"certsDir\" or \"timeouts\")");
       }
+    }
+    Timeouts timeouts = Timeouts.DEFAULT;
+    if (root.has("timeouts")) {
+      JsonObject t = root.object("timeouts");
+      if (t == null) {
+        throw new IllegalArgumentException("\"timeouts\" must be an object");
+      }
+      for (String key : t.keys()) {
+        if (!key.equals("connect") && !key.equals("read")) {
+          throw new IllegalArgumentException(
+              "timeouts: unknown field \"" + key + "\" (expected connect, read)");
+        }
+      }
+      timeouts =
+          new Timeouts(
+              t.has("connect")
+                  ? Timeouts.seconds(t.get("connect").toString(), "timeouts.connect")
+                  : timeouts.connect(),
+              t.has("read")
+                  ? Timeouts.seconds(t.get("read").toString(), "timeouts.read")
+                  : timeouts.read());
     }
     var hosts = new LinkedHashMap<String, HostConfig>();
     JsonObject regs = root.object("registries");
@@ -240,7 +279,10 @@ public record RegistryConfig(
     }
     String certs = root.string("certsDir");
     return new RegistryConfig(
-        hosts, certs == null ? Optional.empty() : Optional.of(baseDir.resolve(certs)));
+        hosts,
+        certs == null ? Optional.empty() : Optional.of(baseDir.resolve(certs)),
+        Proxies.NONE,
+        timeouts);
   }
 
   private static String stripScheme(String mirror) {

@@ -140,4 +140,74 @@ public final class RegistryErrors {
             + what
             + (detail.isEmpty() ? "" : ": " + detail));
   }
+
+  /** A transfer or an answer that made no progress for the read timeout. */
+  public static RegistryException stalled(String host, String url, String detail) {
+    return new RegistryException(
+        Kind.CONNECTION,
+        "registry "
+            + host
+            + " stalled ("
+            + url
+            + "): "
+            + detail
+            + " (the read timeout: set "
+            + Timeouts.READ_ENV
+            + " or \"timeouts\" in registries.json)");
+  }
+
+  /** A blob transfer that failed for good, naming what it was for. */
+  public static RegistryException transferFailed(
+      String host, String repository, Digest digest, RegistryException last) {
+    return new RegistryException(
+        last.kind(),
+        "download of "
+            + host
+            + "/"
+            + repository
+            + "@"
+            + digest
+            + " failed after "
+            + Retry.ATTEMPTS
+            + " tries: "
+            + last.getMessage(),
+        last);
+  }
+
+  /** A Bearer challenge asking for the credentials at a plain-HTTP realm on another host. */
+  public static RegistryException insecureRealm(String host, String realm) {
+    return new RegistryException(
+        Kind.UNAUTHORIZED,
+        "registry "
+            + host
+            + " asks for a token from "
+            + realm
+            + ", a plain-HTTP realm on another host: jbuild does not send the credentials of "
+            + host
+            + " there (an HTTPS realm or the registry's own host would get them)");
+  }
+
+  /** A network failure of a pull, naming the image it was for. */
+  public static RegistryException whilePulling(String reference, RegistryException e) {
+    return new RegistryException(
+        e.kind(), "pull of " + reference + " failed: " + e.getMessage(), e);
+  }
+
+  /** A config whose declared size is over the limit (or negative), refused before download. */
+  public static RegistryException configTooLarge(
+      String host, String reference, Digest digest, long size) {
+    return new RegistryException(
+        Kind.PROTOCOL,
+        "registry "
+            + host
+            + ": the config "
+            + digest
+            + " of "
+            + reference
+            + " declares "
+            + size
+            + " bytes; jbuild accepts image configs of at most "
+            + (dev.jbuild.layercache.store.BlobStore.MAX_READ >> 20)
+            + " MiB");
+  }
 }

@@ -53,6 +53,50 @@ public final class BlobStore {
     }
   }
 
+  /**
+   * Opens a blob for reading once to its end, verified while it streams: reaching the end of a blob
+   * whose bytes do not hash to its digest throws {@link DigestMismatchException} naming the blob
+   * and what to do ({@link #corrupt}). What leaves the store (push, save, export) or is unpacked is
+   * read this way.
+   */
+  public InputStream openVerified(Digest digest) throws IOException {
+    return new VerifyingInputStream(open(digest), digest, this);
+  }
+
+  /**
+   * The error for a stored blob whose content does not match its digest: it names the blob and the
+   * way out (pull the image again, which re-fetches what does not verify, or remove and rebuild).
+   */
+  public DigestMismatchException corrupt(Digest digest, Digest actual) {
+    return new DigestMismatchException(
+        "blob "
+            + digest
+            + " in the store is corrupt (its content hashes to "
+            + actual
+            + ", file "
+            + path(digest)
+            + "): run 'jbuild pull' of the image again to repair it, or 'jbuild rmi' the image and"
+            + " build it again",
+        digest,
+        actual,
+        true);
+  }
+
+  /**
+   * Re-hashes a stored blob and deletes it when its content no longer matches its digest (so it can
+   * be fetched again); true when it was corrupt. A missing blob is not corrupt.
+   */
+  public boolean removeIfCorrupt(Digest digest) throws IOException {
+    if (!has(digest)) {
+      return false;
+    }
+    if (hash(path(digest), digest).equals(digest)) {
+      return false;
+    }
+    delete(digest);
+    return true;
+  }
+
   /** Reads a small blob (manifest, config) and verifies its digest. */
   public byte[] read(Digest digest) throws IOException {
     long size = size(digest);
@@ -69,8 +113,7 @@ public final class BlobStore {
     MessageDigest md = digest.newMessageDigest();
     Digest actual = Digest.of(digest.algorithm(), md.digest(bytes));
     if (!actual.equals(digest)) {
-      throw new DigestMismatchException(
-          "blob file " + path(digest) + " is corrupt", digest, actual);
+      throw corrupt(digest, actual);
     }
     return bytes;
   }
@@ -104,8 +147,7 @@ public final class BlobStore {
   public void verify(Digest digest) throws IOException {
     Digest actual = hash(path(digest), digest);
     if (!actual.equals(digest)) {
-      throw new DigestMismatchException(
-          "blob file " + path(digest) + " is corrupt", digest, actual);
+      throw corrupt(digest, actual);
     }
   }
 

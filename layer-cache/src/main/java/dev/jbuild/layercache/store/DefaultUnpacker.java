@@ -14,10 +14,10 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 
 /**
- * The default unpacker: the codec's {@link LayerApplier} in OVERLAY mode. An uncompressed blob is
- * applied from its file, so file data is copied in the kernel (its digest is its diff ID, verified
- * when it was stored); a compressed blob is decompressed through a sha256 so the diff ID is
- * checked.
+ * The default unpacker: the codec's {@link LayerApplier} in OVERLAY mode. Every blob is read once
+ * through a sha256 (decompressed first when compressed), so what is unpacked is checked against its
+ * diff ID while it streams: a blob corrupted in the store since it was written is never unpacked.
+ * (Applying from the file with kernel copies was faster but trusted the file.)
  */
 final class DefaultUnpacker implements LayerUnpacker {
   static final DefaultUnpacker INSTANCE = new DefaultUnpacker();
@@ -26,13 +26,10 @@ final class DefaultUnpacker implements LayerUnpacker {
 
   @Override
   public Digest unpack(Path blobFile, LayerCompression compression, Path dir) throws IOException {
-    if (compression == LayerCompression.NONE) {
-      LayerApplier.apply(blobFile, dir, ApplyMode.OVERLAY);
-      return null;
-    }
     MessageDigest md = Digest.newSha256();
     try (InputStream raw = Files.newInputStream(blobFile);
-        InputStream plain = Compression.decompressing(raw);
+        InputStream plain =
+            compression == LayerCompression.NONE ? raw : Compression.decompressing(raw);
         DigestInputStream hashed = new DigestInputStream(plain, md)) {
       LayerApplier.apply(new NonClosing(hashed), dir, ApplyMode.OVERLAY);
       hashed.transferTo(OutputStream.nullOutputStream()); // the tar's trailing padding

@@ -15,6 +15,16 @@ public final class DigestMismatchException extends IOException {
     this.actual = actual;
   }
 
+  /** {@code message} is the whole message (no "expected ... but" suffix). */
+  public DigestMismatchException(String message, Digest expected, Digest actual, boolean whole) {
+    super(
+        whole
+            ? message
+            : message + ": expected digest " + expected + " but the content has " + actual);
+    this.expected = expected;
+    this.actual = actual;
+  }
+
   public DigestMismatchException(String message) {
     super(message);
     this.expected = null;

@@ -216,8 +216,16 @@ public final class LayerStore {
               : MediaTypes.layerCompression(blob.mediaType());
       Digest seen = unpacker.unpack(blobs.path(blob.digest()), compression, diff);
       if (seen != null && !seen.equals(diffId)) {
+        if (compression == LayerCompression.NONE) {
+          throw blobs.corrupt(blob.digest(), seen);
+        }
         throw new DigestMismatchException(
-            "layer blob " + blob.digest() + " does not unpack to its diff ID", diffId, seen);
+            "layer blob "
+                + blob.digest()
+                + " does not unpack to its diff ID (the blob in the store is corrupt: run 'jbuild"
+                + " pull' of the image again, or 'jbuild rmi' it and build it again)",
+            diffId,
+            seen);
       }
       return install(diffId, stage);
     } finally {

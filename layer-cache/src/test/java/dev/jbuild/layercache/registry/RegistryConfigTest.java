@@ -76,4 +76,48 @@ class RegistryConfigTest {
         xdg.resolve("jbuild/registries.json"),
         RegistryConfig.locate(Map.of("XDG_CONFIG_HOME", xdg.toString())).orElseThrow());
   }
+
+  @Test
+  void timeoutsFromTheFileAndTheEnvironment() throws IOException {
+    assertEquals(Timeouts.DEFAULT, RegistryConfig.empty().timeouts());
+    assertEquals(java.time.Duration.ofSeconds(30), Timeouts.DEFAULT.connect());
+    assertEquals(java.time.Duration.ofSeconds(60), Timeouts.DEFAULT.read());
+    Path file = dir.resolve("t.json");
+    Files.writeString(file, "{\"timeouts\": {\"connect\": 2, \"read\": 0.25}}");
+    var env = Map.of("JBUILD_REGISTRIES_CONFIG", file.toString());
+    Timeouts t = RegistryConfig.load(env).timeouts();
+    assertEquals(java.time.Duration.ofSeconds(2), t.connect());
+    assertEquals(java.time.Duration.ofMillis(250), t.read());
+    Timeouts overridden =
+        RegistryConfig.load(
+                Map.of(
+                    "JBUILD_REGISTRIES_CONFIG",
+                    file.toString(),
+                    Timeouts.READ_ENV,
+                    "7",
+                    Timeouts.CONNECT_ENV,
+                    "1.5"))
+            .timeouts();
+    assertEquals(java.time.Duration.ofSeconds(7), overridden.read());
+    assertEquals(java.time.Duration.ofMillis(1500), overridden.connect());
+
+    var bad =
+        assertThrows(
+            IOException.class,
+            () ->
+                RegistryConfig.load(
+                    Map.of(
+                        "JBUILD_REGISTRIES_CONFIG", file.toString(), Timeouts.READ_ENV, "soon")));
+    assertTrue(
+        bad.getMessage().contains("JBUILD_READ_TIMEOUT must be a number of seconds"),
+        bad.getMessage());
+    Files.writeString(file, "{\"timeouts\": {\"read\": -1}}");
+    var negative = assertThrows(IOException.class, () -> RegistryConfig.load(file));
+    assertTrue(
+        negative.getMessage().contains("timeouts.read must be between 0 and 86400"),
+        negative.getMessage());
+    Files.writeString(file, "{\"timeouts\": {\"idle\": 3}}");
+    var unknown = assertThrows(IOException.class, () -> RegistryConfig.load(file));
+    assertTrue(unknown.getMessage().contains("unknown field \"idle\""), unknown.getMessage());
+  }
 }

@@ -2,6 +2,7 @@ package dev.jbuild.layercache.registry.http;
 
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonObject;
+import dev.jbuild.layercache.registry.RegistryConfig;
 import dev.jbuild.layercache.registry.RegistryErrors;
 import dev.jbuild.layercache.registry.RegistryException;
 import dev.jbuild.layercache.registry.auth.Challenge;
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The authentication state of one registry host: Basic (credentials sent with every request once
@@ -33,7 +35,7 @@ final class Authenticator {
 
   private final String host;
   private final CredentialStore credentials;
-  private final HttpClient client;
+  private final Sender sender;
   private volatile Challenge challenge;
   private volatile Optional<RegistryCredential> credential;
   private final ConcurrentHashMap<String, Token> tokens = new ConcurrentHashMap<>();
@@ -44,10 +46,16 @@ final class Authenticator {
     }
   }
 
-  Authenticator(String host, CredentialStore credentials, HttpClient client) {
+  /** Sends a token request (the transport's timeouts apply). */
+  @FunctionalInterface
+  interface Sender {
+    HttpResponse<InputStream> send(HttpRequest request, AtomicLong sent) throws IOException;
+  }
+
+  Authenticator(String host, CredentialStore credentials, Sender sender) {
     this.host = host;
     this.credentials = credentials;
-    this.client = client;
+    this.sender = sender;
   }
 
   /** The Authorization header to send preemptively, if the registry already asked for one. */
@@ -132,6 +140,21 @@ final class Authenticator {
       append(query, "scope", s);
     }
     Optional<RegistryCredential> cred = credential();
+    URI realmUri;
+    try {
+      realmUri = URI.create(realm);
+    } catch (IllegalArgumentException e) {
+      throw RegistryErrors.protocol(host, "invalid Bearer realm " + realm);
+    }
+    if (realmUri.getScheme() == null
+        || !List.of("http", "https").contains(realmUri.getScheme().toLowerCase(Locale.ROOT))
+        || realmUri.getHost() == null) {
+      throw RegistryErrors.protocol(host, "invalid Bearer realm " + realm);
+    }
+    if (cred.isPresent() && !credentialsMayGoTo(realmUri)) {
+      // Docker sends them anyway; a registry must not be able to send them elsewhere in clear
+      throw RegistryErrors.insecureRealm(host, realm);
+    }
     HttpRequest request;
     if (cred.isPresent() && cred.get().identityToken()) {
       // OAuth2 refresh-token grant (Docker's identitytoken)
@@ -153,10 +176,7 @@ final class Authenticator {
     }
     HttpResponse<InputStream> response;
     try {
-      response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
+      response = sender.send(request, null);
     } catch (IOException e) {
       throw Transport.mapIoException(host + " token service", realm, e);
     }
@@ -196,6 +216,20 @@ final class Authenticator {
             : Duration.ofSeconds(expiresIn);
     // renew a little early
     return new Token(token, System.nanoTime() + life.minusSeconds(10).toNanos());
+  }
+
+  /**
+   * Credentials go to a token realm only over HTTPS, or to the registry's own host (the one they
+   * were configured for, whatever its scheme).
+   */
+  private boolean credentialsMayGoTo(URI realm) {
+    if (realm.getScheme().equalsIgnoreCase("https")) {
+      return true;
+    }
+    String realmHost = realm.getHost().toLowerCase(Locale.ROOT);
+    String registryHost = RegistryConfig.stripPort(host).toLowerCase(Locale.ROOT);
+    return realmHost.equals(registryHost)
+        || (realmHost.startsWith("[") && realmHost.equals("[" + registryHost + "]"));
   }
 
   private static void append(StringBuilder q, String key, String value) {

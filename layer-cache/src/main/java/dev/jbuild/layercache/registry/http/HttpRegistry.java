@@ -30,8 +30,14 @@ import java.util.function.LongConsumer;
  */
 public final class HttpRegistry implements Registry {
   static final int MAX_MANIFEST_BYTES = 4 << 20;
-  private static final Duration SHORT = Duration.ofSeconds(60);
+  private static final Duration SHORT = null; // the transport's read timeout
   private static final int BUFFER = 256 * 1024;
+
+  /** Tries of an idempotent request (a GET, a HEAD) after network failures and 5xx answers. */
+  public static final int ATTEMPTS = 3;
+
+  /** The first backoff; it doubles with each try (0.5 s, 1 s). */
+  static final long BACKOFF_MILLIS = 500;
 
   private final Transport transport;
   private final String host;
@@ -49,6 +55,14 @@ public final class HttpRegistry implements Registry {
 
   @Override
   public void ping() throws IOException {
+    idempotent(
+        () -> {
+          pingOnce();
+          return null;
+        });
+  }
+
+  private void pingOnce() throws IOException {
     // GET /v2/ answers 401 when credentials are required; a token for the registry scope (no
     // repository) is what `docker login` asks for too.
     HttpResponse<InputStream> r =
@@ -73,6 +87,11 @@ public final class HttpRegistry implements Registry {
 
   @Override
   public Optional<RawManifest> getManifest(String repository, String reference) throws IOException {
+    return idempotent(() -> getManifestOnce(repository, reference));
+  }
+
+  private Optional<RawManifest> getManifestOnce(String repository, String reference)
+      throws IOException {
     URI uri = transport.uri(repository + "/manifests/" + reference);
     HttpResponse<InputStream> r =
         transport.exchange(
@@ -128,6 +147,11 @@ public final class HttpRegistry implements Registry {
 
   @Override
   public Optional<ManifestHead> headManifest(String repository, String reference)
+      throws IOException {
+    return idempotent(() -> headManifestOnce(repository, reference));
+  }
+
+  private Optional<ManifestHead> headManifestOnce(String repository, String reference)
       throws IOException {
     URI uri = transport.uri(repository + "/manifests/" + reference);
     HttpResponse<InputStream> r =
@@ -203,6 +227,10 @@ public final class HttpRegistry implements Registry {
 
   @Override
   public OptionalLong blobSize(String repository, Digest digest) throws IOException {
+    return idempotent(() -> blobSizeOnce(repository, digest));
+  }
+
+  private OptionalLong blobSizeOnce(String repository, Digest digest) throws IOException {
     URI uri = transport.uri(repository + "/blobs/" + digest);
     HttpResponse<InputStream> r =
         transport.exchange(
@@ -229,18 +257,76 @@ public final class HttpRegistry implements Registry {
     return OptionalLong.of(r.headers().firstValueAsLong("Content-Length").orElse(-1));
   }
 
+  /**
+   * Streams a blob into {@code sink}, hashing every byte. A transfer broken by the network (a
+   * reset, a stall past the read timeout, a 5xx) is tried again up to {@link #ATTEMPTS} times in
+   * all, with backoff, resuming with {@code Range: bytes=N-} after the N bytes already received (a
+   * server that ignores the range has its first N bytes skipped); the digest is checked over the
+   * whole. A digest or size mismatch, a 404 or a 4xx is not retried.
+   */
   @Override
   public void getBlob(
       String repository, Digest digest, long expectedSize, OutputStream sink, LongConsumer progress)
       throws IOException {
     URI uri = transport.uri(repository + "/blobs/" + digest);
+    // a fresh hashing sink (a store BlobWriter) hashes anyway: verify with its digest, once
+    HashingOutputStream hashingSink =
+        sink instanceof HashingOutputStream h
+                && h.size() == 0
+                && digest.algorithm().equals("sha256")
+            ? h
+            : null;
+    MessageDigest md = digest.newMessageDigest();
+    long[] total = {0};
+    for (int attempt = 1; ; attempt++) {
+      try {
+        if (fetchFrom(
+            repository, digest, uri, expectedSize, sink, hashingSink, md, total, progress)) {
+          break;
+        }
+      } catch (RegistryException e) {
+        boolean retryable =
+            e.kind() == RegistryException.Kind.CONNECTION
+                || e.kind() == RegistryException.Kind.SERVER;
+        if (!retryable) {
+          throw e;
+        }
+        if (attempt >= ATTEMPTS) {
+          throw RegistryErrors.transferFailed(host, repository, digest, e);
+        }
+        backoff(attempt);
+      }
+    }
+    if (expectedSize >= 0 && total[0] != expectedSize) {
+      throw RegistryErrors.sizeMismatch(host, repository, digest, expectedSize, total[0]);
+    }
+    Digest actual =
+        hashingSink != null ? hashingSink.digest() : Digest.of(digest.algorithm(), md.digest());
+    if (!actual.equals(digest)) {
+      throw RegistryErrors.digestMismatch(host, repository, digest, actual);
+    }
+  }
+
+  /** One GET (ranged after the first bytes); true when the body ended normally. */
+  private boolean fetchFrom(
+      String repository,
+      Digest digest,
+      URI uri,
+      long expectedSize,
+      OutputStream sink,
+      HashingOutputStream hashingSink,
+      MessageDigest md,
+      long[] total,
+      LongConsumer progress)
+      throws IOException {
+    long have = total[0];
     HttpResponse<InputStream> r =
         transport.exchange(
             new Transport.Req(
                 "GET blob " + digest,
                 "GET",
                 uri,
-                Map.of(),
+                have > 0 ? Map.of("Range", "bytes=" + have + "-") : Map.of(),
                 null,
                 true,
                 Scope.pull(repository),
@@ -250,45 +336,103 @@ public final class HttpRegistry implements Registry {
       Transport.drain(r);
       throw RegistryErrors.blobNotFound(host, repository, digest);
     }
-    if (status != 200) {
+    long skip = 0;
+    if (have > 0 && status == 206) {
+      String range = r.headers().firstValue("Content-Range").orElse("");
+      if (!range.startsWith("bytes " + have + "-")) {
+        Transport.drain(r);
+        throw RegistryErrors.protocol(
+            host,
+            "GET blob " + digest + " from byte " + have + " answered Content-Range: " + range);
+      }
+    } else if (status == 200) {
+      skip = have; // the server sent the whole blob again: drop what we have
+    } else {
       throw failure(r, repository, "GET blob " + digest, "pull");
     }
-    // a fresh hashing sink (a store BlobWriter) hashes anyway: verify with its digest, once
-    HashingOutputStream hashingSink =
-        sink instanceof HashingOutputStream h
-                && h.size() == 0
-                && digest.algorithm().equals("sha256")
-            ? h
-            : null;
-    MessageDigest md = digest.newMessageDigest();
-    long total = 0;
     byte[] buf = new byte[BUFFER];
     try (InputStream in = r.body()) {
       int n;
       while ((n = in.read(buf)) > 0) {
+        int off = 0;
+        if (skip > 0) {
+          int drop = (int) Math.min(skip, n);
+          skip -= drop;
+          off = drop;
+          if (off == n) {
+            continue;
+          }
+        }
+        int len = n - off;
+        if (expectedSize >= 0 && total[0] + len > expectedSize) {
+          throw RegistryErrors.sizeMismatch(host, repository, digest, expectedSize, total[0] + len);
+        }
         if (hashingSink == null) {
-          md.update(buf, 0, n);
+          md.update(buf, off, len);
         }
-        total += n;
-        if (expectedSize >= 0 && total > expectedSize) {
-          throw RegistryErrors.sizeMismatch(host, repository, digest, expectedSize, total);
+        try {
+          sink.write(buf, off, len);
+        } catch (IOException e) {
+          throw new SinkFailure(e);
         }
-        sink.write(buf, 0, n);
-        progress.accept(n);
+        total[0] += len;
+        progress.accept(len);
       }
+    } catch (SinkFailure e) {
+      throw e.getCause(); // the store, not the network
     } catch (RegistryException e) {
+      throw e;
+    } catch (java.io.InterruptedIOException e) {
       throw e;
     } catch (IOException e) {
       throw Transport.mapIoException(host, uri.toString(), e);
     }
-    if (expectedSize >= 0 && total != expectedSize) {
-      throw RegistryErrors.sizeMismatch(host, repository, digest, expectedSize, total);
+    return true;
+  }
+
+  /** A write to the sink failed (our disk, not the network): not retried. */
+  private static final class SinkFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SinkFailure(IOException cause) {
+      super(cause);
     }
-    Digest actual =
-        hashingSink != null ? hashingSink.digest() : Digest.of(digest.algorithm(), md.digest());
-    if (!actual.equals(digest)) {
-      throw RegistryErrors.digestMismatch(host, repository, digest, actual);
+
+    @Override
+    public synchronized IOException getCause() {
+      return (IOException) super.getCause();
     }
+  }
+
+  static void backoff(int attempt) throws IOException {
+    try {
+      Thread.sleep(BACKOFF_MILLIS * (1L << (attempt - 1)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted");
+    }
+  }
+
+  /** Runs an idempotent request up to {@link #ATTEMPTS} times on network failures and 5xx. */
+  private <T> T idempotent(Request<T> request) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return request.run();
+      } catch (RegistryException e) {
+        boolean retryable =
+            e.kind() == RegistryException.Kind.CONNECTION
+                || e.kind() == RegistryException.Kind.SERVER;
+        if (!retryable || attempt >= ATTEMPTS) {
+          throw e;
+        }
+        backoff(attempt);
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface Request<T> {
+    T run() throws IOException;
   }
 
   @Override

@@ -6,7 +6,9 @@ import dev.jbuild.layercache.json.JsonObject;
 import dev.jbuild.layercache.registry.RegistryConfig;
 import dev.jbuild.layercache.registry.RegistryErrors;
 import dev.jbuild.layercache.registry.RegistryException;
+import dev.jbuild.layercache.registry.Timeouts;
 import dev.jbuild.layercache.registry.auth.CredentialStore;
+import dev.jbuild.layercache.store.DigestMismatchException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -22,8 +24,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -36,7 +42,6 @@ import javax.net.ssl.SSLHandshakeException;
  * and turns every I/O failure into a {@link RegistryException} that names the host.
  */
 final class Transport implements AutoCloseable {
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
   private static final int MAX_REDIRECTS = 5;
 
@@ -45,6 +50,7 @@ final class Transport implements AutoCloseable {
   private final boolean insecure;
   private final ExecutorService executor;
   private final HttpClient client;
+  private final Timeouts timeouts;
   final Authenticator auth;
   private volatile URI base;
 
@@ -71,6 +77,7 @@ final class Transport implements AutoCloseable {
     this.host = host;
     this.apiHost = host.equals("docker.io") ? "registry-1.docker.io" : host;
     this.insecure = config.insecure(host);
+    this.timeouts = config.timeouts();
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
     SSLContext ssl;
     if (insecure) {
@@ -82,7 +89,7 @@ final class Transport implements AutoCloseable {
     var builder =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT)
+            .connectTimeout(timeouts.connect())
             .followRedirects(HttpClient.Redirect.NEVER)
             .executor(executor)
             .sslContext(ssl);
@@ -90,7 +97,7 @@ final class Transport implements AutoCloseable {
       builder.proxy(config.proxies().selector());
     }
     this.client = builder.build();
-    this.auth = new Authenticator(host, credentials, client);
+    this.auth = new Authenticator(host, credentials, this::send);
   }
 
   private static SSLContext defaultSsl() throws IOException {
@@ -103,6 +110,45 @@ final class Transport implements AutoCloseable {
 
   HttpClient client() {
     return client;
+  }
+
+  Timeouts timeouts() {
+    return timeouts;
+  }
+
+  /**
+   * Sends a request and waits for the response headers at most the read timeout, counted from the
+   * last progress of the request body ({@code sent}, bytes handed to the client; null for no body):
+   * an upload that keeps moving is not cut, a server that never answers is. The body comes as an
+   * {@link IdleTimeoutBody}. A wait that runs out cancels the exchange and throws {@link
+   * IdleTimeoutBody.StalledException}.
+   */
+  HttpResponse<InputStream> send(HttpRequest request, AtomicLong sent) throws IOException {
+    Duration idle = timeouts.read();
+    var future = client.sendAsync(request, IdleTimeoutBody.handler(idle));
+    long seen = sent == null ? 0 : sent.get();
+    while (true) {
+      try {
+        return future.get(idle.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        long now = sent == null ? 0 : sent.get();
+        if (now == seen) {
+          future.cancel(true);
+          throw new IdleTimeoutBody.StalledException("no response for " + Timeouts.describe(idle));
+        }
+        seen = now;
+      } catch (InterruptedException e) {
+        future.cancel(true);
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted");
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof IOException io) {
+          throw io;
+        }
+        throw new IOException(c.getMessage() == null ? c.toString() : c.getMessage(), c);
+      }
+    }
   }
 
   ExecutorService executor() {
@@ -134,10 +180,9 @@ final class Transport implements AutoCloseable {
     // and then HTTPS (without verification) is used, as Docker does.
     URI http = URI.create("http://" + apiHost + "/v2/");
     try {
-      HttpResponse<Void> r =
-          client.send(
-              HttpRequest.newBuilder(http).timeout(PROBE_TIMEOUT).GET().build(),
-              HttpResponse.BodyHandlers.discarding());
+      HttpResponse<InputStream> r =
+          send(HttpRequest.newBuilder(http).timeout(PROBE_TIMEOUT).GET().build(), null);
+      r.body().close();
       int status = r.statusCode();
       if (status == 200 || status == 401 || status == 403 || status == 404) {
         return http;
@@ -148,11 +193,10 @@ final class Transport implements AutoCloseable {
         return https; // nothing on port 80: try 443
       }
       throw mapIoException(host, http.toString(), e);
+    } catch (IdleTimeoutBody.StalledException e) {
+      throw mapIoException(host, http.toString(), e);
     } catch (IOException e) {
       return https;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
     }
   }
 
@@ -173,13 +217,11 @@ final class Transport implements AutoCloseable {
     for (int redirects = 0; ; ) {
       boolean sameHost = Objects.equals(uri.getRawAuthority(), base().getRawAuthority());
       var b = HttpRequest.newBuilder(uri);
-      if (req.timeout() != null) {
-        b.timeout(req.timeout());
-      }
       req.headers().forEach(b::header);
       if (sameHost) {
         auth.header(req.scope()).ifPresent(h -> b.header("Authorization", h));
       }
+      AtomicLong sent = null;
       if (req.body() != null && method.equals(req.method())) {
         if (bodySent && !req.replayable()) {
           throw RegistryErrors.protocol(
@@ -188,18 +230,21 @@ final class Transport implements AutoCloseable {
                   + ": the registry asked to send the upload again, which a stream "
                   + "cannot do");
         }
-        b.method(method, req.body().get());
+        sent = new AtomicLong();
+        b.method(method, new CountingPublisher(req.body().get(), sent));
         bodySent = true;
       } else {
         b.method(method, HttpRequest.BodyPublishers.noBody());
       }
       HttpResponse<InputStream> response;
       try {
-        response = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted", e);
+        response = send(b.build(), sent);
       } catch (IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+          if (t instanceof DigestMismatchException corrupt) {
+            throw corrupt; // the upload's source (a stored blob) is corrupt, not the network
+          }
+        }
         throw mapIoException(host, uri.toString(), e);
       }
       int status = response.statusCode();
@@ -281,6 +326,9 @@ final class Transport implements AutoCloseable {
       return r;
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IdleTimeoutBody.StalledException) {
+        return RegistryErrors.stalled(host, url, t.getMessage());
+      }
       if (t instanceof SSLHandshakeException || t instanceof SSLException) {
         return RegistryErrors.tls(host, tlsDetail(t.getMessage()));
       }
