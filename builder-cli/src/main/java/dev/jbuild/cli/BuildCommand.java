@@ -266,7 +266,11 @@ public final class BuildCommand implements Callable<Integer> {
       }
       String id = result.image().id().toString();
       if (iidfile != null) {
-        Files.writeString(iidfile, id);
+        // whole or absent, as readable as a file the user creates (0666 less the umask)
+        dev.jbuild.layercache.store.AtomicFiles.write(
+            iidfile,
+            id.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            dev.jbuild.layercache.store.AtomicFiles.Options.DEFAULT.withMode(0666));
       }
       for (Outputs.Spec o : exports) {
         Outputs.write(store, result, o, err);

@@ -5,6 +5,7 @@ import dev.jbuild.layercache.archive.DockerArchive;
 import dev.jbuild.layercache.archive.LocalExport;
 import dev.jbuild.layercache.archive.OciArchive;
 import dev.jbuild.layercache.archive.TaggedImage;
+import dev.jbuild.layercache.store.AtomicFiles;
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.layercache.tar.DirectoryWalker;
 import dev.jbuild.layercache.tar.LayerWriter;
@@ -14,7 +15,6 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,7 +111,7 @@ final class Outputs {
     void write(OutputStream out) throws IOException;
   }
 
-  /** Writes to a temp file renamed into place (or to stdout for "-"). */
+  /** Writes atomically and durably ({@link AtomicFiles}), or to stdout for "-". */
   private static void toFile(String dest, Writer w) throws IOException {
     if (dest.equals("-")) {
       OutputStream out = System.out;
@@ -124,14 +124,7 @@ final class Outputs {
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    Path tmp = Files.createTempFile(parent, "." + target.getFileName(), ".tmp");
-    try {
-      try (OutputStream out = Files.newOutputStream(tmp)) {
-        w.write(out);
-      }
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.sweep(parent);
+    AtomicFiles.write(target, w::write);
   }
 }

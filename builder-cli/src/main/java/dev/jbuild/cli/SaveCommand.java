@@ -3,13 +3,12 @@ package dev.jbuild.cli;
 import dev.jbuild.layercache.archive.DockerArchive;
 import dev.jbuild.layercache.archive.OciArchive;
 import dev.jbuild.layercache.archive.TaggedImage;
+import dev.jbuild.layercache.store.AtomicFiles;
 import dev.jbuild.layercache.store.Store;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -71,17 +70,8 @@ public final class SaveCommand implements Callable<Integer> {
         write(store, f, tagged, out);
         out.flush();
       } else {
-        Path dir = output.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, ".jbuild-save-", ".tmp");
-        try {
-          try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-            write(store, f, tagged, out);
-          }
-          Files.move(
-              tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-          Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.sweep(output.toAbsolutePath().getParent());
+        AtomicFiles.write(output, out -> write(store, f, tagged, out));
       }
       return ExitCodes.OK;
     } catch (IOException e) {

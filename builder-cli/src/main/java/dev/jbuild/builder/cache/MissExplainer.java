@@ -4,13 +4,14 @@ import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonObject;
 import dev.jbuild.layercache.json.JsonString;
 import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.layercache.store.AtomicFiles;
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.layercache.store.StorePermissions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class MissExplainer {
   private static final int MAX_NAMED = 3;
   private final Path positionsFile;
   private final Path whyDir;
-  private final Path tmpDir;
+  private final Store store;
   private final Map<String, String> positions = new LinkedHashMap<>();
   private boolean dirty;
 
@@ -41,7 +42,7 @@ public final class MissExplainer {
     String id = Digest.sha256(build.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 32);
     this.positionsFile = dir.resolve("positions").resolve(id);
     this.whyDir = dir.resolve("why");
-    this.tmpDir = dir;
+    this.store = store;
     try {
       JsonObject o = Json.parseObject(Files.readAllBytes(positionsFile));
       for (String k : o.keys()) {
@@ -70,7 +71,7 @@ public final class MissExplainer {
   /** Keeps the inputs of a step that ran, for explaining its next miss. */
   public void recordInputs(Digest key, Map<String, String> why) {
     try {
-      Files.createDirectories(whyDir);
+      StorePermissions.createPrivateDirectories(whyDir);
       write(whyDir.resolve(key.hex()), Json.ofStringMap(why).toBytes());
     } catch (IOException ignored) {
       // explanations are best effort
@@ -83,7 +84,7 @@ public final class MissExplainer {
       return;
     }
     try {
-      Files.createDirectories(positionsFile.getParent());
+      StorePermissions.createPrivateDirectories(positionsFile.getParent());
       write(positionsFile, Json.ofStringMap(positions).toBytes());
       dirty = false;
     } catch (IOException ignored) {
@@ -91,14 +92,14 @@ public final class MissExplainer {
     }
   }
 
+  /**
+   * Atomic but not fsynced: these files only explain misses (a lost or unreadable one means no
+   * explanation, never a wrong build), and fsyncing one per executed step would cost milliseconds
+   * each. The temp file is staged in the store's staging directory, swept when the store opens.
+   */
   private void write(Path target, byte[] bytes) throws IOException {
-    Path tmp = Files.createTempFile(tmpDir, ".why", ".tmp");
-    try {
-      Files.write(tmp, bytes);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.write(
+        target, bytes, AtomicFiles.Options.DEFAULT.withoutFsync().stagedIn(store.stagingDir()));
   }
 
   /** The inputs recorded for {@code key}, or null. */

@@ -1,8 +1,9 @@
 package dev.jbuild.builder.context;
 
 import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.layercache.store.AtomicFiles;
+import dev.jbuild.layercache.store.StorePermissions;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -11,7 +12,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,10 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * a rebuild reads no file that did not change.
  *
  * <p>One file per context directory under the store; loaded whole at the start of a build and
- * rewritten (temp file + rename) only when something changed. Entries not used by a build are
- * dropped when it saves, so the file tracks what the Dockerfile copies. Like git's index, a file
- * modified within {@link #RACY_NANOS} of being hashed is not remembered: its timestamp cannot prove
- * that a later write did not happen in the same clock tick.
+ * rewritten ({@link AtomicFiles}: temp file, fsync, rename) only when something changed. Entries
+ * not used by a build are dropped when it saves, so the file tracks what the Dockerfile copies.
+ * Like git's index, a file modified within {@link #RACY_NANOS} of being hashed is not remembered:
+ * its timestamp cannot prove that a later write did not happen in the same clock tick.
  */
 public final class FileHashCache {
   private static final int MAGIC = 0x4a424843; // "JBHC"
@@ -107,25 +107,27 @@ public final class FileHashCache {
     if (file == null || (!dirty && used.size() == loaded.size())) {
       return;
     }
-    Files.createDirectories(file.getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-    try (DataOutputStream out =
-        new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
-      out.writeInt(MAGIC);
-      out.writeInt(VERSION);
-      out.writeInt(used.size());
-      for (var en : used.entrySet()) {
-        out.writeUTF(en.getKey());
-        Fingerprint fp = en.getValue().fp;
-        out.writeLong(fp.dev());
-        out.writeLong(fp.ino());
-        out.writeLong(fp.size());
-        out.writeLong(fp.mtimeNanos());
-        out.writeLong(fp.ctimeNanos());
-        out.write(en.getValue().sha256);
-      }
+    StorePermissions.createPrivateDirectories(file.getParent());
+    // durable: a hash read back wrong would put the wrong content under a cache key
+    AtomicFiles.sweep(file.getParent());
+    AtomicFiles.write(file, raw -> writeEntries(new DataOutputStream(raw)));
+  }
+
+  private void writeEntries(DataOutputStream out) throws IOException {
+    out.writeInt(MAGIC);
+    out.writeInt(VERSION);
+    out.writeInt(used.size());
+    for (var en : used.entrySet()) {
+      out.writeUTF(en.getKey());
+      Fingerprint fp = en.getValue().fp;
+      out.writeLong(fp.dev());
+      out.writeLong(fp.ino());
+      out.writeLong(fp.size());
+      out.writeLong(fp.mtimeNanos());
+      out.writeLong(fp.ctimeNanos());
+      out.write(en.getValue().sha256);
     }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    out.flush();
   }
 
   static byte[] sha256(Path path) throws IOException {

@@ -15,7 +15,6 @@ import dev.jbuild.layercache.tar.LayerWriter;
 import dev.jbuild.layercache.tar.LayerWriterOptions;
 import dev.jbuild.layercache.tar.TarEntry;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -24,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -263,10 +261,20 @@ public final class CopyWriter {
 
   public static void saveCheckpoints(Path file, List<Checkpoint> checkpoints, Instant stamp)
       throws IOException {
-    Files.createDirectories(file.getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp" + ProcessHandle.current().pid());
-    try (DataOutputStream out =
-        new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+    dev.jbuild.layercache.store.StorePermissions.createPrivateDirectories(file.getParent());
+    // fsynced: a hash state read back wrong would commit a blob under another digest
+    dev.jbuild.layercache.store.AtomicFiles.write(
+        file,
+        raw -> {
+          DataOutputStream out = new DataOutputStream(raw);
+          writeCheckpoints(out, checkpoints, stamp);
+          out.flush();
+        });
+  }
+
+  private static void writeCheckpoints(
+      DataOutputStream out, List<Checkpoint> checkpoints, Instant stamp) throws IOException {
+    {
       out.writeInt(MAGIC);
       out.writeLong(stamp.getEpochSecond());
       out.writeInt(stamp.getNano());
@@ -281,7 +289,6 @@ public final class CopyWriter {
         out.write(c.identity());
       }
     }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** The checkpoints in {@code file}; null when missing or unreadable. */

@@ -6,7 +6,6 @@ import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.tar.TarEntry;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -233,12 +232,20 @@ public final class TreeBuilder {
       }
     }
 
-    /** Writes the index (temp file and rename). */
+    /** Writes the index ({@code AtomicFiles}: temp file, fsync, rename, directory fsync). */
     public void write(Path file) throws IOException {
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp" + ProcessHandle.current().pid());
-      try (DataOutputStream out =
-          new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+      dev.jbuild.layercache.store.StorePermissions.createPrivateDirectories(file.getParent());
+      dev.jbuild.layercache.store.AtomicFiles.write(
+          file,
+          raw -> {
+            DataOutputStream out = new DataOutputStream(raw);
+            writeEntries(out);
+            out.flush();
+          });
+    }
+
+    private void writeEntries(DataOutputStream out) throws IOException {
+      {
         out.writeInt(MAGIC);
         out.writeInt(files.size());
         for (Map.Entry<String, File> en : files.entrySet()) {
@@ -252,11 +259,6 @@ public final class TreeBuilder {
           out.writeLong(f.gid());
         }
       }
-      Files.move(
-          tmp,
-          file,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
   }
 }

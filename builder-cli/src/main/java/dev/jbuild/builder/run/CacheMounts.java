@@ -2,13 +2,14 @@ package dev.jbuild.builder.run;
 
 import dev.jbuild.layercache.fs.Posix;
 import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.layercache.store.AtomicFiles;
+import dev.jbuild.layercache.store.StorePermissions;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
@@ -60,22 +61,18 @@ public final class CacheMounts {
     String name = Digest.sha256(id.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 24);
     Path d = dir.resolve(name);
     if (!Files.isDirectory(d)) {
-      Files.createDirectories(dir);
+      StorePermissions.createPrivateDirectories(dir);
+      AtomicFiles.sweep(dir); // .id temp files of killed builds
       Path tmp = Files.createTempDirectory(dir, ".new-");
-      Files.writeString(tmp.resolveSibling(tmp.getFileName() + ".id"), id);
-      Posix.lchown(tmp, uid, gid);
-      Posix.chmod(tmp, mode);
       try {
-        Files.move(tmp, d, StandardCopyOption.ATOMIC_MOVE);
-        Files.move(
-            tmp.resolveSibling(tmp.getFileName() + ".id"),
-            dir.resolve(name + ".id"),
-            StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-      } catch (IOException raced) {
-        // another build created it first: use theirs
-        Files.deleteIfExists(tmp.resolveSibling(tmp.getFileName() + ".id"));
-        Files.deleteIfExists(tmp);
+        Posix.lchown(tmp, uid, gid);
+        Posix.chmod(tmp, mode);
+        if (AtomicFiles.moveIfAbsent(tmp, d)) {
+          // which id the hashed name stands for (for people looking at the store)
+          AtomicFiles.write(dir.resolve(name + ".id"), id.getBytes(StandardCharsets.UTF_8));
+        }
+      } finally {
+        Files.deleteIfExists(tmp); // still there when another build created it first: use theirs
       }
     }
     if (sharing == Sharing.SHARED) {

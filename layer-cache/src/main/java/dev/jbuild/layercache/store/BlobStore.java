@@ -186,7 +186,7 @@ public final class BlobStore {
     if (Files.exists(target)) {
       return;
     }
-    Files.createDirectories(target.getParent());
+    StorePermissions.createPrivateDirectories(target.getParent());
     AtomicFiles.moveIfAbsent(tmp, target);
   }
 

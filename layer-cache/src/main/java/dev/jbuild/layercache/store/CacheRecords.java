@@ -75,7 +75,7 @@ public final class CacheRecords {
   /** Stores a record (replacing any record of that key). */
   public void put(String key, CacheRecord record) throws IOException {
     checkKey(key);
-    Files.createDirectories(dir);
+    StorePermissions.createPrivateDirectories(dir);
     AtomicFiles.write(file(key), record.toJson().toBytes(), temp.dir());
     cache.put(key, new Entry(record, Instant.now()));
   }

@@ -83,7 +83,7 @@ public final class LayerStore {
     if (Files.exists(f)) {
       return;
     }
-    Files.createDirectories(dir);
+    StorePermissions.createPrivateDirectories(dir);
     AtomicFiles.write(f, blob.toJson().toBytes(), temp.dir());
   }
 
@@ -262,7 +262,7 @@ public final class LayerStore {
   }
 
   private Path install(Digest diffId, Path stage) throws IOException {
-    Files.createDirectories(layersDir);
+    StorePermissions.createPrivateDirectories(layersDir);
     if (!recorded(diffId)) {
       AtomicFiles.write(
           idFile(diffId), diffId.toString().getBytes(StandardCharsets.US_ASCII), temp.dir());

@@ -16,9 +16,10 @@ import java.util.Optional;
  * layerdb/}), cache records ({@code cache/}), GC roots of other components ({@code gcroots/}),
  * staging ({@code tmp/}) and the lock files ({@code lock}, {@code index.lock}).
  *
- * <p>Every write is temp file, fsync, atomic rename; a process killed at any instant leaves a valid
- * store and its staging directory is swept by the next {@link #open}. Several processes may use one
- * store at once. Builds hold {@link #lockShared()}, prune holds {@link #lockExclusive()}.
+ * <p>Every write is temp file, fsync, atomic rename, directory fsync ({@link AtomicFiles}); a
+ * process killed at any instant leaves a valid store and its staging directory is swept by the next
+ * {@link #open}. The root is private (0700, see {@link StorePermissions}). Several processes may
+ * use one store at once. Builds hold {@link #lockShared()}, prune holds {@link #lockExclusive()}.
  */
 public final class Store implements AutoCloseable {
   private final Path root;
@@ -47,10 +48,10 @@ public final class Store implements AutoCloseable {
 
   public static Store open(Path root, StoreOptions options) throws IOException {
     try {
-      Files.createDirectories(root);
+      StorePermissions.prepareRoot(root);
       Path real = root.toRealPath();
       for (String d : List.of("blobs/sha256", "tmp", "l", "layerdb", "cache", "gcroots")) {
-        Files.createDirectories(real.resolve(d));
+        StorePermissions.createPrivateDirectories(real.resolve(d));
       }
       Store store = new Store(real, options);
       store.initLayout();
@@ -137,6 +138,15 @@ public final class Store implements AutoCloseable {
   /** A new empty directory in this process's staging area (same file system as the store). */
   public Path newTempDir(String prefix) throws IOException {
     return temp.newDir(prefix);
+  }
+
+  /**
+   * This process's staging directory (same file system as the store): pass it to {@link
+   * AtomicFiles.Options#stagedIn} for writes into the store, so a killed writer's temp file is
+   * swept with the directory.
+   */
+  public Path stagingDir() throws IOException {
+    return temp.dir();
   }
 
   /** A new empty file in this process's staging area. */

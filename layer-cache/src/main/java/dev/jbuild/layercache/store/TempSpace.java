@@ -44,7 +44,7 @@ final class TempSpace implements AutoCloseable {
   synchronized Path dir() throws IOException {
     if (dir == null) {
       Path fresh = tmpRoot.resolve(NEW_PREFIX + UUID.randomUUID());
-      Files.createDirectories(fresh);
+      StorePermissions.createPrivateDirectories(fresh);
       FileChannel ch =
           FileChannel.open(
               fresh.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);

@@ -3,8 +3,10 @@ package dev.jbuild.runner.container;
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonObject;
 import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.layercache.store.AtomicFiles;
 import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.layercache.store.StorePermissions;
 import dev.jbuild.runner.RunnerErrors;
 import dev.jbuild.runner.RunnerException;
 import dev.jbuild.runner.exec.ProcessSpec;
@@ -253,7 +255,8 @@ public final class Containers {
   private static final String MONITOR =
       "d=$1; rm=$2; root=$3; name=$4; rt=$5; state=$6; id=$7; shift 7\n"
           + "\"$rt\" \"$@\" </dev/null >>\"$d/log\" 2>&1\n"
-          + "echo $? >\"$d/exitcode.tmp\" && mv \"$d/exitcode.tmp\" \"$d/exitcode\"\n"
+          + "echo $? >\"$d/exitcode.tmp\" && { sync \"$d/exitcode.tmp\" 2>/dev/null;"
+          + " mv \"$d/exitcode.tmp\" \"$d/exitcode\" && sync \"$d\" 2>/dev/null; }\n"
           + "umount -l \"$d/rootfs\" 2>/dev/null\n"
           + "if [ \"$rm\" = 1 ]; then \"$rt\" --root \"$state\" delete --force \"$id\" >/dev/null 2>&1;"
           + " rm -rf --one-file-system \"$d\" \"$root\" \"$name\"; fi\n";
@@ -409,7 +412,7 @@ public final class Containers {
   }
 
   private String reserveName(String requested, String id) throws IOException {
-    Path names = Files.createDirectories(dir.resolve(NAMES));
+    Path names = StorePermissions.createPrivateDirectories(dir.resolve(NAMES));
     if (requested != null) {
       if (!Names.valid(requested)) {
         throw new RunnerException(
@@ -463,14 +466,9 @@ public final class Containers {
     Trees.delete(dir.resolve(id));
   }
 
-  private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-    Files.createDirectories(target.getParent());
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    Files.write(tmp, bytes);
-    Files.move(
-        tmp,
-        target,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  /** Temp file in the store's staging directory, fsync, rename, directory fsync. */
+  private void writeAtomically(Path target, byte[] bytes) throws IOException {
+    StorePermissions.createPrivateDirectories(target.getParent());
+    AtomicFiles.write(target, bytes, AtomicFiles.Options.DEFAULT.stagedIn(store.stagingDir()));
   }
 }

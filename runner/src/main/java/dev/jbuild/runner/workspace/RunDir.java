@@ -1,5 +1,6 @@
 package dev.jbuild.runner.workspace;
 
+import dev.jbuild.layercache.store.StorePermissions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,23 +29,25 @@ public record RunDir(String id, Path dir) {
     RANDOM.nextBytes(b);
     String id = ID_PREFIX + HexFormat.of().formatHex(b);
     Path dir = storeRoot.resolve(RUNS).resolve(id);
-    Files.createDirectories(dir);
+    StorePermissions.createPrivateDirectories(dir);
     Files.writeString(dir.resolve(OWNER), ProcessIdentity.self() + "\n", StandardCharsets.UTF_8);
     return new RunDir(id, dir);
   }
 
   /** Creates the directory {@code dir} for container {@code id}, owned by this process. */
   public static RunDir at(String id, Path dir) throws IOException {
-    Files.createDirectories(dir);
+    StorePermissions.createPrivateDirectories(dir);
     Files.writeString(dir.resolve(OWNER), ProcessIdentity.self() + "\n", StandardCharsets.UTF_8);
     return new RunDir(id, dir);
   }
 
-  /** Records {@code owner} as the process responsible for this directory. */
+  /**
+   * Records {@code owner} as the process responsible for this directory (replaced atomically: a
+   * reader sees the old owner or the new one).
+   */
   public void setOwner(ProcessIdentity owner) throws IOException {
-    Path tmp = dir.resolve(OWNER + ".tmp");
-    Files.writeString(tmp, owner + "\n", StandardCharsets.UTF_8);
-    Files.move(tmp, dir.resolve(OWNER), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    dev.jbuild.layercache.store.AtomicFiles.write(
+        dir.resolve(OWNER), (owner + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   /** True when the process recorded in {@code dir}'s owner file runs (or it is being created). */

@@ -2,12 +2,11 @@ package dev.jbuild.layercache.registry.auth;
 
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonObject;
+import dev.jbuild.layercache.store.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.Map;
@@ -123,22 +122,10 @@ public final class DockerConfigFile {
       Files.createDirectories(
           dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
-    Path tmp =
-        Files.createTempFile(
-            dir,
-            ".config.json.",
-            ".tmp",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    try {
-      Files.writeString(tmp, root.toPrettyString("\t") + "\n");
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    // a symlinked config.json (dotfiles) is replaced where it points, as docker does
+    Path target = Files.isSymbolicLink(file) && Files.exists(file) ? file.toRealPath() : file;
+    AtomicFiles.sweep(target.getParent());
+    AtomicFiles.write(target, (root.toPrettyString("\t") + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   private static void runHelper(String helper, String action, String input) throws IOException {
