@@ -23,9 +23,11 @@ class SpecWriterTest {
         "box",
         "rootfs",
         hostNetwork,
+        null,
         mounts,
         1024,
-        "/jbuild/run-1");
+        "/jbuild/run-1",
+        null);
   }
 
   static JsonObject parse(RuntimeSpec spec) {
