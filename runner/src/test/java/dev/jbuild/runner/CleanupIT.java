@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layercache.model.Digest;
-import dev.jbuild.runner.testing.HostServer;
 import dev.jbuild.runner.testing.RunMain;
 import dev.jbuild.runner.testing.RunnerFixture;
+import dev.jbuild.testing.HostServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

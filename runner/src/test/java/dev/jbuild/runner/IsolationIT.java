@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layercache.model.Digest;
-import dev.jbuild.runner.testing.HostServer;
 import dev.jbuild.runner.testing.RunnerFixture;
+import dev.jbuild.testing.HostServer;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

@@ -243,10 +243,11 @@ public final class UserNetwork implements AutoCloseable {
       try {
         String cmdline =
             new String(
-                    Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
-                    StandardCharsets.UTF_8)
-                .replace('\0', ' ');
-        if (cmdline.contains("slirp4netns") && cmdline.contains(dir.resolve(NETNS).toString())) {
+                Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                StandardCharsets.UTF_8);
+        int end = cmdline.indexOf('\0');
+        String argv0 = end < 0 ? cmdline : cmdline.substring(0, end);
+        if (argv0.endsWith("slirp4netns") && cmdline.contains(dir.resolve(NETNS).toString())) {
           Syscalls.kill(pid, SIGKILL);
         }
       } catch (NoSuchFileException e) {

@@ -1,4 +1,4 @@
-package dev.jbuild.runner.testing;
+package dev.jbuild.testing;
 
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -89,7 +89,8 @@ public final class HostServer implements AutoCloseable {
         }
         try {
           String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
-          if (cmd.contains("slirp4netns") && cmd.contains(root.toString())) {
+          String argv0 = cmd.indexOf('\0') < 0 ? cmd : cmd.substring(0, cmd.indexOf('\0'));
+          if (argv0.endsWith("slirp4netns") && cmd.contains(root.toString())) {
             out.add(Long.parseLong(name));
           }
         } catch (IOException e) {
