@@ -249,10 +249,11 @@ public final class BuildCommand implements Callable<Integer> {
         CacheSpecs.importFrom(store, registries, c, err);
       }
       BuildResult result;
+      Runner runner = Runner.create();
       Builder builder =
-          new Builder(
-              store, Runner.create(), new RegistryImages(store, registries), Clock.systemUTC());
-      try (Progress progress = Progress.create(mode, err, env)) {
+          new Builder(store, runner, new RegistryImages(store, registries), Clock.systemUTC());
+      try (runner;
+          Progress progress = Progress.create(mode, err, env)) {
         result = builder.build(req, progress);
         String id = result.image().id().toString();
         if (!quiet && mode != Progress.Mode.QUIET) {

@@ -54,6 +54,7 @@ public final class Sandbox implements AutoCloseable {
   private boolean closed;
   private MountStubs stubs;
   private UserNetwork network;
+  private UserNetwork joined;
 
   private Sandbox(RunDir dir, OciRuntime runtime) {
     this.dir = dir;
@@ -131,7 +132,7 @@ public final class Sandbox implements AutoCloseable {
    * outlives this JVM when {@code detachedNetwork} (a detached container's monitor stops it).
    */
   public ResolvedUser prepare(ProcessSpec p, boolean detachedNetwork) throws IOException {
-    if (p.network() == Network.PRIVATE && network == null) {
+    if (p.network() == Network.PRIVATE && network == null && joined == null) {
       // started first: slirp4netns configures the interface while the rest is prepared
       network = UserNetwork.start(dir.dir(), detachedNetwork);
     }
@@ -159,7 +160,9 @@ public final class Sandbox implements AutoCloseable {
             p.hostname(),
             "rootfs",
             p.network() == Network.HOST,
-            network == null ? null : network.netns().toString(),
+            p.network() != Network.PRIVATE
+                ? null
+                : joined != null ? joined.netns().toString() : network.netns().toString(),
             mounts,
             nofile(),
             "/jbuild/" + dir.id(),
@@ -203,6 +206,14 @@ public final class Sandbox implements AutoCloseable {
       }
     }
     return rc;
+  }
+
+  /**
+   * Joins a private network owned by someone else (the build's, see {@link BuildNetworks}) instead
+   * of starting one of its own; null: start one. Call before {@link #prepare}.
+   */
+  public void joinNetwork(UserNetwork shared) {
+    this.joined = shared;
   }
 
   /** The private network's stack, when the process has one (its pid, for a monitor to stop it). */

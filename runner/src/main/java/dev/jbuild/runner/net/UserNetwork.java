@@ -118,6 +118,11 @@ public final class UserNetwork implements AutoCloseable {
     return process.pid();
   }
 
+  /** Whether slirp4netns still runs. */
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
   /** Waits until slirp4netns has configured the interface; a clear error when it could not. */
   public void awaitReady() throws IOException, InterruptedException {
     if (ready) {

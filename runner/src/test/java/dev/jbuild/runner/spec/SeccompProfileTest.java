@@ -52,8 +52,11 @@ class SeccompProfileTest {
     assertEquals("SCMP_ACT_ERRNO", c.string("defaultAction"));
     assertEquals(1, c.longValue("defaultErrnoRet")); // EPERM
     if (System.getProperty("os.arch").equals("amd64")) {
+      // X32 only when the kernel has the x32 ABI (without it x32 calls fail anyway)
       assertEquals(
-          List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"),
+          SeccompProfile.Kernel.X32
+              ? List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32")
+              : List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86"),
           c.array("architectures").strings());
     }
     List<String> allowed = allowed(c);
