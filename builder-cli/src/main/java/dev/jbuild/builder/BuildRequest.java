@@ -29,6 +29,8 @@ import java.util.Optional;
  * @param platform the target platform
  * @param sourceDateEpoch SOURCE_DATE_EPOCH, or null
  * @param runtime the OCI runtime
+ * @param allowHostNetwork whether RUN --network=host may use the host's network (BuildKit's {@code
+ *     network.host} entitlement: {@code --allow network.host} or {@code --network host})
  */
 public record BuildRequest(
     Optional<Path> context,
@@ -46,7 +48,8 @@ public record BuildRequest(
     Map<String, Path> sshAgents,
     Platform platform,
     Instant sourceDateEpoch,
-    Path runtime) {
+    Path runtime,
+    boolean allowHostNetwork) {
   public BuildRequest {
     Objects.requireNonNull(context, "context");
     Objects.requireNonNull(dockerfileName, "dockerfileName");
@@ -56,10 +59,49 @@ public record BuildRequest(
     Objects.requireNonNull(target, "target");
     tags = List.copyOf(tags);
     labels = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(labels));
-    network = network == null ? Network.HOST : network;
+    network = network == null ? Network.PRIVATE : network;
     secrets = secrets == null ? Secrets.none() : secrets;
     sshAgents = Map.copyOf(sshAgents);
     Objects.requireNonNull(platform, "platform");
     runtime = runtime == null ? Path.of("runc") : runtime;
+    allowHostNetwork |= network == Network.HOST;
+  }
+
+  /** A request without the network.host entitlement (unless {@code network} is HOST). */
+  public BuildRequest(
+      Optional<Path> context,
+      String dockerfileName,
+      String dockerfileText,
+      Optional<Path> dockerfilePath,
+      Map<String, String> buildArgs,
+      Optional<String> target,
+      List<String> tags,
+      Map<String, String> labels,
+      boolean noCache,
+      boolean pull,
+      Network network,
+      Secrets secrets,
+      Map<String, Path> sshAgents,
+      Platform platform,
+      Instant sourceDateEpoch,
+      Path runtime) {
+    this(
+        context,
+        dockerfileName,
+        dockerfileText,
+        dockerfilePath,
+        buildArgs,
+        target,
+        tags,
+        labels,
+        noCache,
+        pull,
+        network,
+        secrets,
+        sshAgents,
+        platform,
+        sourceDateEpoch,
+        runtime,
+        false);
   }
 }

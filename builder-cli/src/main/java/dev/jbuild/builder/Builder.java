@@ -122,6 +122,7 @@ public final class Builder {
             new CacheMounts(store.root()),
             req.sshAgents(),
             req.network(),
+            req.allowHostNetwork(),
             req.runtime(),
             req.platform(),
             req.sourceDateEpoch(),

@@ -28,7 +28,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -99,10 +98,21 @@ public final class BuildCommand implements Callable<Integer> {
 
   @Option(
       names = "--network",
-      paramLabel = "host|none",
-      defaultValue = "host",
-      description = "Network of RUN steps (default: ${DEFAULT-VALUE}).")
+      paramLabel = "default|host|none",
+      defaultValue = "default",
+      description =
+          "Network of RUN steps: default = each step's own network namespace, outbound through"
+              + " slirp4netns, the host's loopback out of reach; host (also lets RUN --network=host"
+              + " through); none = loopback only (default: ${DEFAULT-VALUE}).")
   String network;
+
+  @Option(
+      names = "--allow",
+      paramLabel = "network.host",
+      description =
+          "Grant an entitlement (BuildKit's): network.host lets RUN --network=host use the host's"
+              + " network.")
+  List<String> allow = new ArrayList<>();
 
   @Option(
       names = "--secret",
@@ -187,14 +197,8 @@ public final class BuildCommand implements Callable<Integer> {
       }
       labelMap.put(l.substring(0, eq), l.substring(eq + 1));
     }
-    Network net =
-        switch (network.toLowerCase(Locale.ROOT)) {
-          case "host", "default" -> Network.HOST;
-          case "none" -> Network.NONE;
-          default ->
-              throw new UserException(
-                  ExitCodes.USAGE, "invalid --network \"" + network + "\": expected host or none");
-        };
+    Network net = NetworkOptions.parseBuildNetwork(network);
+    boolean allowHostNetwork = NetworkOptions.allowsHostNetwork(allow, net);
     Progress.Mode mode;
     try {
       mode = quiet ? Progress.Mode.QUIET : Progress.Mode.parse(progressMode);
@@ -239,15 +243,17 @@ public final class BuildCommand implements Callable<Integer> {
               sshAgents,
               targetPlatform,
               epoch,
-              runtime);
+              runtime,
+              allowHostNetwork);
       for (CacheSpecs.Spec c : from) {
         CacheSpecs.importFrom(store, registries, c, err);
       }
       BuildResult result;
+      Runner runner = Runner.create();
       Builder builder =
-          new Builder(
-              store, Runner.create(), new RegistryImages(store, registries), Clock.systemUTC());
-      try (Progress progress = Progress.create(mode, err, env)) {
+          new Builder(store, runner, new RegistryImages(store, registries), Clock.systemUTC());
+      try (runner;
+          Progress progress = Progress.create(mode, err, env)) {
         result = builder.build(req, progress);
         String id = result.image().id().toString();
         if (!quiet && mode != Progress.Mode.QUIET) {

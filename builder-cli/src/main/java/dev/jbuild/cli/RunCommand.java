@@ -3,7 +3,6 @@ package dev.jbuild.cli;
 import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.layercache.store.StoreLock;
-import dev.jbuild.runner.Network;
 import dev.jbuild.runner.RunMount;
 import dev.jbuild.runner.RunnerException;
 import dev.jbuild.runner.container.Containers;
@@ -104,9 +103,19 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--network",
-      paramLabel = "host|none",
-      description = "host (default) or none (loopback only).")
-  Network network = Network.HOST;
+      paramLabel = "default|host|none",
+      description =
+          "default: the container's own network namespace, outbound through slirp4netns, the"
+              + " host's loopback out of reach; host: the host's network; none: loopback only.")
+  String network = "default";
+
+  @Option(
+      names = "--security-opt",
+      paramLabel = "seccomp=unconfined|FILE",
+      description =
+          "seccomp=unconfined runs without a seccomp filter; seccomp=FILE uses a profile in"
+              + " Docker's JSON format (default: Docker's default profile).")
+  List<String> securityOpts = new ArrayList<>();
 
   @Option(
       names = {"-h", "--hostname"},
@@ -147,14 +156,15 @@ public final class RunCommand implements Callable<Integer> {
             user,
             workdir,
             hostname,
-            network,
+            NetworkOptions.parseRunNetwork(network),
             volumes(),
             tty,
             interactive,
             name,
             detach,
             rm,
-            runtime);
+            runtime,
+            NetworkOptions.parseSecurityOpts(securityOpts));
     PrintWriter out = spec.commandLine().getOut();
     try (Store store = Store.open(root.storeRoot())) {
       Containers containers = Containers.open(store, runtime);

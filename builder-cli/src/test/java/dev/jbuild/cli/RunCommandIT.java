@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.testing.HostServer;
 import dev.jbuild.testing.TestImages;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -301,5 +302,83 @@ class RunCommandIT {
     r = jbuild("rm", "kept");
     assertEquals(ExitCodes.FAILED, r.exit());
     assertEquals("jbuild: no such container: kept\n", r.err());
+  }
+
+  @Test
+  void dockersSeccompProfileAndPrivateNetworkByDefault() throws Exception {
+    String escape =
+        "mkdir -p /mnt; unshare -U -r -m sh -c 'mount -t tmpfs t /mnt && echo MOUNTED';"
+            + " grep Seccomp: /proc/self/status; ";
+    List<Long> before = HostServer.slirpProcesses(root); // other tests' detached containers
+    try (HostServer server = new HostServer()) {
+      Result r = jbuild("run", "--rm", "busybox", "sh", "-c", escape + server.probeScript());
+      assertEquals(0, r.exit(), r.err());
+      assertFalse(r.out().contains("MOUNTED"), r.out());
+      assertTrue(r.out().contains("Seccomp:\t2\n"), r.out());
+      assertFalse(r.out().lines().anyMatch(l -> l.endsWith(" ok")), "reached: " + r.out());
+      assertTrue(r.out().contains("127.0.0.1 refused"), r.out());
+
+      r =
+          jbuild(
+              "run",
+              "--rm",
+              "--security-opt",
+              "seccomp=unconfined",
+              "--network",
+              "host",
+              "busybox",
+              "sh",
+              "-c",
+              escape + server.fetch("127.0.0.1"));
+      assertEquals(0, r.exit(), r.err());
+      assertTrue(r.out().contains("MOUNTED"), "no filter: " + r.out());
+      assertTrue(r.out().contains("Seccomp:\t0\n"), r.out());
+      assertTrue(r.out().contains(HostServer.BODY), "host network: " + r.out());
+
+      // a profile file in Docker's format: everything allowed but mkdir
+      Path profile =
+          Files.writeString(
+              tmp.resolve("profile.json"),
+              "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\","
+                  + "\"mkdirat\"],\"action\":\"SCMP_ACT_ERRNO\"}]}");
+      r =
+          jbuild(
+              "run",
+              "--rm",
+              "--security-opt",
+              "seccomp=" + profile,
+              "busybox",
+              "sh",
+              "-c",
+              "mkdir /x || echo denied");
+      assertEquals(0, r.exit(), r.err());
+      assertTrue(r.out().contains("denied"), r.out());
+      r = jbuild("run", "--rm", "--security-opt", "apparmor=x", "busybox", "true");
+      assertEquals(2, r.exit());
+      r =
+          jbuild(
+              "run", "--rm", "--security-opt", "seccomp=" + tmp.resolve("nope"), "busybox", "true");
+      assertEquals(2, r.exit());
+      assertTrue(r.err().contains("nope"), r.err());
+    }
+    List<Long> after = new java.util.ArrayList<>(HostServer.slirpProcesses(root));
+    after.removeAll(before);
+    assertEquals(List.of(), after, "the attached containers' slirp4netns left running");
+  }
+
+  @Test
+  void aDetachedContainersNetworkEndsWithIt() throws Exception {
+    Result r = jbuild("run", "-d", "--rm", "busybox", "sh", "-c", "ip -4 addr show tap0; sleep 1");
+    assertEquals(0, r.exit(), r.err());
+    String id = r.out().strip();
+    Path cdir = root.resolve("containers").resolve(id);
+    assertEquals(1, HostServer.slirpProcesses(cdir).size(), "its network stack runs");
+    for (int i = 0; i < 200 && jbuild("ps", "-a", "-q", "--no-trunc").out().contains(id); i++) {
+      Thread.sleep(50);
+    }
+    assertEquals(List.of(), HostServer.awaitNoSlirp(cdir), "stopped by the monitor");
+    for (Path p : dev.jbuild.runner.sys.MountTable.under(cdir)) {
+      throw new AssertionError("still mounted: " + p);
+    }
   }
 }

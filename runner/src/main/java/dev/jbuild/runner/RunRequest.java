@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param user as USER says: name, uid, name:group, uid:gid, uid:group; "" = root
  * @param workdir absolute; created (owned by the user, 0755) when missing
  * @param hostname the container's hostname
- * @param network HOST (the build default) or NONE (loopback only)
+ * @param network PRIVATE (the default: own namespace, outbound through slirp4netns), HOST or NONE
+ *     (loopback only)
  * @param mounts bind (read-only or not), tmpfs; cache and secret mounts are binds
  * @param runtime the OCI runtime binary: a path or a name in PATH (default {@code runc})
  * @param output receives stdout and stderr line by line
@@ -54,7 +55,7 @@ public record RunRequest(
       throw new IllegalArgumentException("working directory must be absolute: " + workdir);
     }
     hostname = hostname == null || hostname.isEmpty() ? DEFAULT_HOSTNAME : hostname;
-    network = network == null ? Network.HOST : network;
+    network = network == null ? Network.PRIVATE : network;
     runtime = runtime == null ? DEFAULT_RUNTIME : runtime;
     output = output == null ? OutputSink.discard() : output;
   }
@@ -75,10 +76,21 @@ public record RunRequest(
     this(store, layers, argv, env, user, workdir, hostname, network, mounts, runtime, output, null);
   }
 
-  /** A request with defaults: root, "/", host network, no mounts, runc, output discarded. */
+  /** A request with defaults: root, "/", the private network, no mounts, runc, output discarded. */
   public static RunRequest of(Store store, List<Digest> layers, List<String> argv) {
     return new RunRequest(
-        store, layers, argv, List.of(), "", "/", null, Network.HOST, List.of(), null, null, null);
+        store,
+        layers,
+        argv,
+        List.of(),
+        "",
+        "/",
+        null,
+        Network.PRIVATE,
+        List.of(),
+        null,
+        null,
+        null);
   }
 
   public RunRequest withEnv(List<String> e) {

@@ -7,7 +7,7 @@ import java.io.IOException;
  * Runs RUN steps: the command in an isolated container over the layer chain, its changes captured
  * as a new layer. Thread-safe: one runner serves parallel stages.
  */
-public interface Runner {
+public interface Runner extends AutoCloseable {
   /**
    * Runs the request. A non-zero exit code is a result, not an exception.
    *
@@ -17,6 +17,13 @@ public interface Runner {
    *     and everything cleaned up)
    */
   RunResult run(RunRequest request) throws IOException, InterruptedException;
+
+  /**
+   * Releases what the runner keeps between steps (the build's private network); the runner stays
+   * usable. Also done by the shutdown hook.
+   */
+  @Override
+  default void close() throws IOException {}
 
   /** The default runner: overlayfs snapshots and an OCI runtime (runc). */
   static Runner create() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.runner.testing.RunMain;
 import dev.jbuild.runner.testing.RunnerFixture;
+import dev.jbuild.testing.HostServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,8 +77,11 @@ class CleanupIT {
       Process child = child(f, chain, "touch /host/ready; exec sleep 30");
       awaitFile(tmp.resolve("host/ready"), child);
       assertTrue(sleepRunning());
+      assertEquals(1, HostServer.slirpProcesses(f.root).size(), "the step's network stack");
       child.destroyForcibly(); // SIGKILL: no shutdown hook runs
       child.waitFor(10, TimeUnit.SECONDS);
+      // slirp4netns reads EOF on its exit fd (a pipe of the killed JVM) and ends by itself
+      assertEquals(List.of(), HostServer.awaitNoSlirp(f.root), "slirp4netns outlived jbuild");
       List<String> left = f.leftovers();
       assertFalse(left.isEmpty(), "the killed process left its run behind");
       assertTrue(left.stream().anyMatch(l -> l.startsWith("mount ")), left.toString());
@@ -90,6 +94,9 @@ class CleanupIT {
         Thread.sleep(50);
       }
       assertFalse(sleepRunning(), "the killed run's container is gone");
+      // the killed JVM's slirp4netns read EOF on its exit fd and ended; the sweep unmounted its
+      // network namespace (no mount left, checked above)
+      assertEquals(List.of(), HostServer.awaitNoSlirp(f.root), "slirp4netns left running");
     }
   }
 
@@ -99,9 +106,11 @@ class CleanupIT {
       List<Digest> chain = f.busybox("busybox", 1);
       Process child = child(f, chain, "touch /host/ready; exec sleep 30");
       awaitFile(tmp.resolve("host/ready"), child);
+      assertEquals(1, HostServer.slirpProcesses(f.root).size(), "the step's network stack");
       child.destroy(); // SIGTERM: the shutdown hook cleans up
       assertTrue(child.waitFor(30, TimeUnit.SECONDS));
       assertEquals(List.of(), f.leftovers(), log());
+      assertEquals(List.of(), HostServer.slirpProcesses(f.root), "slirp4netns left running");
       assertFalse(sleepRunning());
     }
   }

@@ -46,17 +46,35 @@ public final class RunnerBench {
       Runner runner = Runner.create();
       RunRequest trueStep =
           RunRequest.of(store, chain, List.of("/bin/sh", "-c", "true")).withNetwork(Network.HOST);
+      RunRequest privateStep = trueStep.withNetwork(Network.PRIVATE);
       for (int i = 0; i < 10; i++) {
         runner.run(trueStep);
+        runner.run(privateStep);
       }
       double[] whole = new double[steps];
+      double[] wholePrivate = new double[steps];
       for (int i = 0; i < steps; i++) {
         long t = System.nanoTime();
         RunResult r = runner.run(trueStep);
         whole[i] = ms(t);
         check(r);
+        t = System.nanoTime();
+        r = runner.run(privateStep);
+        wholePrivate[i] = ms(t);
+        check(r);
       }
-      row("RUN true, 10-layer busybox, whole step (Runner.run)", whole);
+      row("RUN true, 10-layer busybox, whole step (Runner.run), host network", whole);
+      row("RUN true, the same, default network (the build's netns + slirp4netns)", wholePrivate);
+      runner.close();
+      double[] firstPrivate = new double[Math.max(3, steps / 4)];
+      for (int i = 0; i < firstPrivate.length; i++) {
+        long t = System.nanoTime();
+        RunResult r = runner.run(privateStep);
+        firstPrivate[i] = ms(t);
+        check(r);
+        runner.close();
+      }
+      row("RUN true, the same, default network, first step of a build (starts it)", firstPrivate);
 
       double[][] phases = new double[6][steps];
       OciRuntime runtime = Runtimes.forStore(store.root(), Path.of("runc"));

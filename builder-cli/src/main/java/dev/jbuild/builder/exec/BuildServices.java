@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param cacheMounts RUN --mount=type=cache directories
  * @param sshAgents --ssh sockets by id
  * @param network the network RUN steps get unless they say otherwise
+ * @param allowHostNetwork whether RUN --network=host is granted (BuildKit's network.host)
  * @param runtime the OCI runtime binary
  * @param platform the target platform
  * @param sourceDateEpoch SOURCE_DATE_EPOCH, or null
@@ -37,6 +38,7 @@ public record BuildServices(
     CacheMounts cacheMounts,
     Map<String, Path> sshAgents,
     Network network,
+    boolean allowHostNetwork,
     Path runtime,
     Platform platform,
     Instant sourceDateEpoch,

@@ -90,7 +90,14 @@ public final class RunStep implements Step {
     this.network =
         switch (in.network().orElse("default")) {
           case "none" -> Network.NONE;
-          case "host" -> Network.HOST;
+          case "host" -> {
+            if (!services.allowHostNetwork()) {
+              throw new StepFailure(
+                  "RUN --network=host needs the network.host entitlement: build with --allow"
+                      + " network.host (or --network host)");
+            }
+            yield Network.HOST;
+          }
           case "default" -> services.network();
           default -> throw new StepFailure("unsupported RUN --network=" + in.network().get());
         };

@@ -1,9 +1,11 @@
 package dev.jbuild.builder.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.testing.HostServer;
 import dev.jbuild.testing.LocalRegistry;
 import dev.jbuild.testing.TestImages;
 import java.io.ByteArrayInputStream;
@@ -226,5 +228,50 @@ class BuildCommandIT {
       }
       assertEquals(3, steps, second.err());
     }
+  }
+
+  @Test
+  void runStepsGetAPrivateNetworkAndHostNeedsTheEntitlement() throws Exception {
+    try (HostServer server = new HostServer()) {
+      Files.writeString(
+          ctx.resolve("Dockerfile"),
+          "FROM busybox\nRUN mkdir -p /mnt; unshare -U -r -m sh -c 'mount -t tmpfs t /mnt && echo"
+              + " MOUNT\"\"ED'; "
+              + server.probeScript()
+              + "\n");
+      BuildCorpusIT.Outcome o =
+          jbuild("build", "--progress", "plain", "--no-cache", ctx.toString());
+      assertEquals(0, o.exit(), o.err());
+      assertFalse(o.err().contains("MOUNTED"), o.err());
+      assertTrue(o.err().contains("127.0.0.1 refused"), o.err());
+      assertFalse(
+          o.err().lines().anyMatch(l -> l.endsWith(" ok")),
+          "a RUN reached the host's loopback: " + o.err());
+
+      // RUN --network=host: refused without the entitlement, allowed with either spelling
+      Files.writeString(
+          ctx.resolve("Dockerfile"),
+          "FROM busybox\nRUN --network=host " + server.fetch("127.0.0.1") + "\n");
+      o = jbuild("build", "--progress", "plain", ctx.toString());
+      assertEquals(1, o.exit(), o.err());
+      assertTrue(o.err().contains("network.host"), o.err());
+      o = jbuild("build", "--progress", "plain", "--allow", "network.host", ctx.toString());
+      assertEquals(0, o.exit(), o.err());
+      assertTrue(o.err().contains(HostServer.BODY), o.err());
+      o = jbuild("build", "--progress", "plain", "--no-cache", "--network", "host", ctx.toString());
+      assertEquals(0, o.exit(), o.err());
+      assertTrue(o.err().contains(HostServer.BODY), o.err());
+
+      // --network none: loopback only, no route out
+      Files.writeString(
+          ctx.resolve("Dockerfile"),
+          "FROM busybox\nRUN ip route | wc -l; "
+              + server.fetch("10.0.2.2")
+              + " || echo no-route\n");
+      o = jbuild("build", "--progress", "plain", "--network", "none", ctx.toString());
+      assertEquals(0, o.exit(), o.err());
+      assertTrue(o.err().contains("no-route"), o.err());
+    }
+    assertEquals(List.of(), HostServer.awaitNoSlirp(root));
   }
 }

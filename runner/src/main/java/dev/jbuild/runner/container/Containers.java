@@ -12,6 +12,7 @@ import dev.jbuild.runner.RunnerException;
 import dev.jbuild.runner.exec.ProcessSpec;
 import dev.jbuild.runner.exec.Runtimes;
 import dev.jbuild.runner.exec.Sandbox;
+import dev.jbuild.runner.net.UserNetwork;
 import dev.jbuild.runner.runc.OciRuntime;
 import dev.jbuild.runner.runc.RuntimeIo;
 import dev.jbuild.runner.runc.RuntimeProcess;
@@ -127,7 +128,7 @@ public final class Containers {
               .toBytes());
       List<Path> lowers = store.layers().unpacked(layers).reversed();
       sb = Sandbox.open(rd, runtime, lowers);
-      sb.prepare(p);
+      sb.prepare(p, o.detach());
       return new Created(rec, sb);
     } catch (IOException | RuntimeException | Error e) {
       if (sb != null) {
@@ -218,12 +219,21 @@ public final class Containers {
         runtime.runCommand(rec.id(), cdir).subList(1, runtime.runCommand(rec.id(), cdir).size()));
     Process monitor;
     try {
-      monitor =
+      ProcessBuilder pb =
           new ProcessBuilder(cmd)
               .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .redirectError(ProcessBuilder.Redirect.DISCARD)
-              .start();
+              .redirectError(ProcessBuilder.Redirect.DISCARD);
+      pb.environment().remove("JBUILD_NET_PID");
+      pb.environment().remove("JBUILD_NETNS");
+      c.sandbox
+          .network()
+          .ifPresent(
+              n -> {
+                pb.environment().put("JBUILD_NET_PID", Long.toString(n.pid()));
+                pb.environment().put("JBUILD_NETNS", n.netns().toString());
+              });
+      monitor = pb.start();
       new RunDir(rec.id(), cdir).setOwner(ProcessIdentity.of(monitor.pid()));
     } catch (IOException e) {
       c.sandbox.close();
@@ -258,6 +268,11 @@ public final class Containers {
           + "echo $? >\"$d/exitcode.tmp\" && { sync \"$d/exitcode.tmp\" 2>/dev/null;"
           + " mv \"$d/exitcode.tmp\" \"$d/exitcode\" && sync \"$d\" 2>/dev/null; }\n"
           + "umount -l \"$d/rootfs\" 2>/dev/null\n"
+          // the private network's slirp4netns (by pid, only if it still is one) and its netns
+          + "if [ -n \"$JBUILD_NET_PID\" ] && grep -q slirp4netns /proc/$JBUILD_NET_PID/cmdline"
+          + " 2>/dev/null; then kill $JBUILD_NET_PID; fi\n"
+          + "if [ -n \"$JBUILD_NETNS\" ]; then umount -l \"$JBUILD_NETNS\" 2>/dev/null;"
+          + " rm -f \"$JBUILD_NETNS\"; fi\n"
           + "if [ \"$rm\" = 1 ]; then \"$rt\" --root \"$state\" delete --force \"$id\" >/dev/null 2>&1;"
           + " rm -rf --one-file-system \"$d\" \"$root\" \"$name\"; fi\n";
 
@@ -337,6 +352,7 @@ public final class Containers {
       runtime.delete(id);
     }
     Path cdir = dir.resolve(id);
+    UserNetwork.stopLeftover(cdir);
     MountTable.unmountAll(cdir);
     Trees.delete(cdir);
     deleteQuietly(id, s.record().name());
@@ -356,6 +372,7 @@ public final class Containers {
       if (Files.exists(runtime.stateRoot().resolve(id))) {
         runtime.delete(id);
       }
+      UserNetwork.stopLeftover(cdir);
       MountTable.unmountAll(cdir);
       if (s.record().autoRemove()) {
         Trees.delete(cdir);

@@ -91,7 +91,8 @@ public final class ImageRuns {
         hostname,
         o.network(),
         o.volumes(),
-        o.tty());
+        o.tty(),
+        o.seccomp());
   }
 
   private static void put(Map<String, String> env, String entry, Map<String, String> host) {

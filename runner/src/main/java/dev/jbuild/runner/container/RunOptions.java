@@ -2,6 +2,7 @@ package dev.jbuild.runner.container;
 
 import dev.jbuild.runner.Network;
 import dev.jbuild.runner.RunMount;
+import dev.jbuild.runner.spec.SeccompProfile;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -13,7 +14,9 @@ import java.util.List;
  *     clears it
  * @param env {@code -e K=V} (or {@code K}: taken from jbuild's environment), after the env files
  * @param envFiles {@code --env-file}: K=V lines, # comments
+ * @param network {@code --network}: PRIVATE (default), HOST or NONE
  * @param volumes {@code -v HOST:CTR[:ro]} as bind mounts
+ * @param seccomp {@code --security-opt seccomp=...} (null: Docker's default profile)
  */
 public record RunOptions(
     List<String> command,
@@ -30,16 +33,18 @@ public record RunOptions(
     String name,
     boolean detach,
     boolean autoRemove,
-    Path runtime) {
+    Path runtime,
+    SeccompProfile seccomp) {
   public RunOptions {
     command = List.copyOf(command);
     env = List.copyOf(env);
     envFiles = List.copyOf(envFiles);
     volumes = List.copyOf(volumes);
-    network = network == null ? Network.HOST : network;
+    network = network == null ? Network.PRIVATE : network;
+    seccomp = seccomp == null ? SeccompProfile.dockerDefault() : seccomp;
   }
 
-  /** Defaults: the image's command, host network, attached. */
+  /** Defaults: the image's command, the private network, attached. */
   public static RunOptions of(List<String> command) {
     return new RunOptions(
         command,
@@ -49,13 +54,14 @@ public record RunOptions(
         null,
         null,
         null,
-        Network.HOST,
+        Network.PRIVATE,
         List.of(),
         false,
         false,
         null,
         false,
         false,
+        null,
         null);
   }
 }

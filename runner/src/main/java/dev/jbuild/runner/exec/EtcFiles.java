@@ -1,6 +1,7 @@
 package dev.jbuild.runner.exec;
 
 import dev.jbuild.runner.Network;
+import dev.jbuild.runner.net.UserNetwork;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,10 +28,15 @@ final class EtcFiles {
 
   /**
    * The host's resolv.conf; with its own network namespace a run cannot reach a loopback resolver
-   * (systemd-resolved's 127.0.0.53), so then the upstream file is used, as Docker does.
+   * (systemd-resolved's 127.0.0.53): on the private network the loopback nameservers are replaced
+   * by the network stack's DNS forwarder (which asks the host's resolver), with {@code none} the
+   * upstream file is used, as Docker does.
    */
   static String resolvConf(Network network) throws IOException {
     String host = read(HOST_RESOLV_CONF);
+    if (network == Network.PRIVATE) {
+      return withForwarder(host, UserNetwork.DNS);
+    }
     if (network != Network.HOST && host.contains("nameserver 127.")) {
       String upstream = read(RESOLVED_UPSTREAM);
       if (!upstream.isEmpty()) {
@@ -38,6 +44,30 @@ final class EtcFiles {
       }
     }
     return host;
+  }
+
+  /** {@code conf} with its loopback nameservers replaced by one line for {@code forwarder}. */
+  static String withForwarder(String conf, String forwarder) {
+    StringBuilder out = new StringBuilder(conf.length() + 32);
+    boolean replaced = false;
+    for (String line : conf.split("\n", -1)) {
+      String[] f = line.strip().split("\\s+");
+      if (f.length >= 2 && f[0].equals("nameserver") && isLoopback(f[1])) {
+        if (!replaced) {
+          out.append("nameserver ").append(forwarder).append('\n');
+          replaced = true;
+        }
+        continue;
+      }
+      out.append(line).append('\n');
+    }
+    String s = out.toString();
+    // split(..., -1) keeps the empty piece after the last newline: drop the extra newline
+    return s.endsWith("\n\n") && !conf.endsWith("\n\n") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  private static boolean isLoopback(String address) {
+    return address.startsWith("127.") || address.equals("::1") || address.equals("0:0:0:0:0:0:0:1");
   }
 
   /** Writes hosts and resolv.conf into {@code dir}; returns {hosts, resolv.conf}. */

@@ -2,6 +2,7 @@ package dev.jbuild.runner.exec;
 
 import dev.jbuild.runner.Network;
 import dev.jbuild.runner.RunMount;
+import dev.jbuild.runner.spec.SeccompProfile;
 import java.util.List;
 
 /**
@@ -11,7 +12,9 @@ import java.util.List;
  * @param env {@code K=V} entries; PATH and HOME are added when missing
  * @param user as USER says ("" = root)
  * @param workdir absolute; created (owned by the user, mode 0755) when missing
+ * @param network PRIVATE (the default), HOST or NONE
  * @param terminal whether the runtime allocates a pseudo-terminal
+ * @param seccomp the seccomp profile (null: Docker's default)
  */
 public record ProcessSpec(
     List<String> argv,
@@ -21,7 +24,8 @@ public record ProcessSpec(
     String hostname,
     Network network,
     List<RunMount> mounts,
-    boolean terminal) {
+    boolean terminal,
+    SeccompProfile seccomp) {
   public ProcessSpec {
     argv = List.copyOf(argv);
     env = List.copyOf(env);
@@ -35,6 +39,20 @@ public record ProcessSpec(
       throw new IllegalArgumentException("working directory must be absolute: " + workdir);
     }
     hostname = hostname == null || hostname.isEmpty() ? "jbuild" : hostname;
-    network = network == null ? Network.HOST : network;
+    network = network == null ? Network.PRIVATE : network;
+    seccomp = seccomp == null ? SeccompProfile.dockerDefault() : seccomp;
+  }
+
+  /** With Docker's default seccomp profile. */
+  public ProcessSpec(
+      List<String> argv,
+      List<String> env,
+      String user,
+      String workdir,
+      String hostname,
+      Network network,
+      List<RunMount> mounts,
+      boolean terminal) {
+    this(argv, env, user, workdir, hostname, network, mounts, terminal, null);
   }
 }

@@ -6,6 +6,7 @@ import dev.jbuild.runner.Network;
 import dev.jbuild.runner.RunMount;
 import dev.jbuild.runner.RunnerErrors;
 import dev.jbuild.runner.RunnerException;
+import dev.jbuild.runner.net.UserNetwork;
 import dev.jbuild.runner.overlay.OverlayLayout;
 import dev.jbuild.runner.overlay.OverlayMount;
 import dev.jbuild.runner.runc.OciRuntime;
@@ -52,6 +53,8 @@ public final class Sandbox implements AutoCloseable {
   private boolean started;
   private boolean closed;
   private MountStubs stubs;
+  private UserNetwork network;
+  private UserNetwork joined;
 
   private Sandbox(RunDir dir, OciRuntime runtime) {
     this.dir = dir;
@@ -121,6 +124,18 @@ public final class Sandbox implements AutoCloseable {
    * /etc files and config.json.
    */
   public ResolvedUser prepare(ProcessSpec p) throws IOException {
+    return prepare(p, false);
+  }
+
+  /**
+   * As {@link #prepare(ProcessSpec)}; the private network (started first, ready when this returns)
+   * outlives this JVM when {@code detachedNetwork} (a detached container's monitor stops it).
+   */
+  public ResolvedUser prepare(ProcessSpec p, boolean detachedNetwork) throws IOException {
+    if (p.network() == Network.PRIVATE && network == null && joined == null) {
+      // started first: slirp4netns configures the interface while the rest is prepared
+      network = UserNetwork.start(dir.dir(), detachedNetwork);
+    }
     Path rootfs = dir.rootfs();
     ResolvedUser user = UserResolver.resolve(rootfs, p.user());
     Workdirs.create(rootfs, p.workdir(), user);
@@ -145,9 +160,13 @@ public final class Sandbox implements AutoCloseable {
             p.hostname(),
             "rootfs",
             p.network() == Network.HOST,
+            p.network() != Network.PRIVATE
+                ? null
+                : joined != null ? joined.netns().toString() : network.netns().toString(),
             mounts,
             nofile(),
-            "/jbuild/" + dir.id());
+            "/jbuild/" + dir.id(),
+            p.seccomp());
     List<String> targets = new ArrayList<>();
     for (SpecMount m : SpecWriter.allMounts(spec)) {
       if (!m.destination().startsWith("/dev/")) {
@@ -157,6 +176,14 @@ public final class Sandbox implements AutoCloseable {
     stubs = MountStubs.record(rootfs, targets);
     Files.writeString(
         dir.bundle().resolve("config.json"), SpecWriter.toJson(spec), StandardCharsets.UTF_8);
+    if (network != null) {
+      try {
+        network.awaitReady();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while the network starts");
+      }
+    }
     return user;
   }
 
@@ -181,9 +208,23 @@ public final class Sandbox implements AutoCloseable {
     return rc;
   }
 
+  /**
+   * Joins a private network owned by someone else (the build's, see {@link BuildNetworks}) instead
+   * of starting one of its own; null: start one. Call before {@link #prepare}.
+   */
+  public void joinNetwork(UserNetwork shared) {
+    this.joined = shared;
+  }
+
+  /** The private network's stack, when the process has one (its pid, for a monitor to stop it). */
+  public Optional<UserNetwork> network() {
+    return Optional.ofNullable(network);
+  }
+
   /** Unmounts the rootfs and removes the mount stubs: the upper directory is the step's diff. */
   public void unmount() throws IOException {
     deleteContainer();
+    stopNetwork();
     if (mounted) {
       Syscalls.umount(dir.rootfs(), 0);
       mounted = false;
@@ -208,6 +249,9 @@ public final class Sandbox implements AutoCloseable {
    */
   public synchronized void release() {
     closed = true;
+    if (network != null) {
+      network.release();
+    }
     Cleanups.unregister(cleanup);
   }
 
@@ -219,7 +263,11 @@ public final class Sandbox implements AutoCloseable {
     }
     closed = true;
     try {
-      deleteContainer();
+      try {
+        deleteContainer();
+      } finally {
+        stopNetwork();
+      }
       if (mounted) {
         try {
           Syscalls.umount(dir.rootfs(), Syscalls.MNT_DETACH);
@@ -232,6 +280,14 @@ public final class Sandbox implements AutoCloseable {
       Trees.delete(dir.dir());
     } finally {
       Cleanups.unregister(cleanup);
+    }
+  }
+
+  private void stopNetwork() throws IOException {
+    if (network != null) {
+      UserNetwork n = network;
+      network = null;
+      n.close();
     }
   }
 

@@ -9,10 +9,12 @@ import dev.jbuild.layercache.store.Store;
 import dev.jbuild.layercache.tar.LayerDigests;
 import dev.jbuild.layercache.tar.LayerWriter;
 import dev.jbuild.layercache.tar.LayerWriterOptions;
+import dev.jbuild.runner.Network;
 import dev.jbuild.runner.RunRequest;
 import dev.jbuild.runner.RunResult;
 import dev.jbuild.runner.Runner;
 import dev.jbuild.runner.diff.UpperDiff;
+import dev.jbuild.runner.net.UserNetwork;
 import dev.jbuild.runner.runc.OciRuntime;
 import dev.jbuild.runner.runc.RuntimeIo;
 import dev.jbuild.runner.workspace.RunDir;
@@ -30,6 +32,13 @@ import java.util.Optional;
  * adopted by the layer store as the layer's unpacked form: nothing is unpacked again).
  */
 public final class SandboxRunner implements Runner {
+  private final BuildNetworks networks = new BuildNetworks();
+
+  @Override
+  public void close() throws IOException {
+    networks.close();
+  }
+
   @Override
   public RunResult run(RunRequest r) throws IOException, InterruptedException {
     long start = System.nanoTime();
@@ -37,7 +46,9 @@ public final class SandboxRunner implements Runner {
     OciRuntime runtime = Runtimes.forStore(store.root(), r.runtime());
     Sweeps.once(store.root(), runtime);
     List<Path> lowers = store.layers().unpacked(r.layers()).reversed();
+    UserNetwork net = r.network() == Network.PRIVATE ? networks.forStore(store.root()) : null;
     try (Sandbox sb = Sandbox.open(RunDir.create(store.root()), runtime, lowers)) {
+      sb.joinNetwork(net);
       sb.prepare(
           new ProcessSpec(
               r.argv(),

@@ -65,6 +65,14 @@ final class JsonOut {
     return this;
   }
 
+  /** A value that is already compact JSON. */
+  JsonOut raw(String json) {
+    comma();
+    sb.append(json);
+    needComma = true;
+    return this;
+  }
+
   JsonOut field(String key, String s) {
     return key(key).value(s);
   }

@@ -10,7 +10,11 @@ import java.util.List;
  * @param rootfs the root filesystem, relative to the bundle or absolute
  * @param mounts mounts added after the defaults (a mount on a default's destination replaces it)
  * @param nofile the RLIMIT_NOFILE to set (soft = hard), or -1 to inherit the runtime's
+ * @param hostNetwork whether the process stays in the host's network namespace
+ * @param netnsPath the network namespace to join (a bind-mounted nsfs file), or null for a new one
+ *     (loopback only); ignored with {@code hostNetwork}
  * @param cgroupsPath the cgroup path runc creates (null: the runtime's default)
+ * @param seccomp the seccomp profile, translated for Docker's capability set
  */
 public record RuntimeSpec(
     List<String> args,
@@ -21,13 +25,16 @@ public record RuntimeSpec(
     String hostname,
     String rootfs,
     boolean hostNetwork,
+    String netnsPath,
     List<SpecMount> mounts,
     long nofile,
-    String cgroupsPath) {
+    String cgroupsPath,
+    SeccompProfile seccomp) {
   public RuntimeSpec {
     args = List.copyOf(args);
     env = List.copyOf(env);
     mounts = List.copyOf(mounts);
+    seccomp = seccomp == null ? SeccompProfile.dockerDefault() : seccomp;
     if (args.isEmpty()) {
       throw new IllegalArgumentException("no command to run");
     }

@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Writes config.json: compact, with Docker's defaults for everything a Dockerfile cannot change. No
- * cgroup namespace (hosts with cgroup v1 lack it) and no cgroup mount; no seccomp profile.
+ * Writes config.json: compact, with Docker's defaults for everything a Dockerfile cannot change:
+ * capabilities, masked and read-only paths, mounts and Docker's default seccomp profile (translated
+ * for the capability set, see {@link SeccompProfile}). No cgroup namespace (hosts with cgroup v1
+ * lack it).
  */
 public final class SpecWriter {
   /** Docker's default capability set (moby oci/caps/defaults.go). */
@@ -139,8 +141,15 @@ public final class SpecWriter {
     j.closeArray();
     j.key("linux").open();
     j.key("namespaces").openArray();
-    for (String ns : spec.hostNetwork() ? HOST_NET_NAMESPACES : NAMESPACES) {
+    for (String ns : NAMESPACES) {
       j.open().field("type", ns).close();
+    }
+    if (!spec.hostNetwork()) {
+      j.open().field("type", "network");
+      if (spec.netnsPath() != null) {
+        j.field("path", spec.netnsPath());
+      }
+      j.close();
     }
     j.closeArray();
     if (spec.cgroupsPath() != null) {
@@ -148,11 +157,14 @@ public final class SpecWriter {
     }
     j.stringArray("maskedPaths", MASKED_PATHS);
     j.stringArray("readonlyPaths", READONLY_PATHS);
+    String seccomp = spec.seccomp().ociJson(DEFAULT_CAPABILITIES);
+    if (seccomp != null) {
+      j.key("seccomp").raw(seccomp);
+    }
     j.close();
     j.close();
     return j.toString();
   }
 
-  private static final List<String> NAMESPACES = List.of("pid", "ipc", "uts", "mount", "network");
-  private static final List<String> HOST_NET_NAMESPACES = List.of("pid", "ipc", "uts", "mount");
+  private static final List<String> NAMESPACES = List.of("pid", "ipc", "uts", "mount");
 }

@@ -1,5 +1,6 @@
 package dev.jbuild.runner.workspace;
 
+import dev.jbuild.runner.net.UserNetwork;
 import dev.jbuild.runner.runc.OciRuntime;
 import dev.jbuild.runner.sys.MountTable;
 import java.io.IOException;
@@ -40,6 +41,7 @@ public final class Sweeper {
           if (runtime != null) {
             runtime.delete(id);
           }
+          UserNetwork.stopLeftover(dir);
           mounts += MountTable.unmountAll(dir);
           Trees.delete(dir);
           removed.add(id);

@@ -38,13 +38,14 @@ class ImageRunsTest {
         null,
         false,
         false,
+        null,
         null);
   }
 
   static RunOptions envOpts(List<String> env, List<Path> files, boolean tty) {
     return new RunOptions(
         List.of(), null, env, files, null, null, null, null, List.of(), tty, false, null, false,
-        false, null);
+        false, null, null);
   }
 
   @Test

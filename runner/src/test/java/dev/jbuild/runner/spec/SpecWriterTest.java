@@ -23,9 +23,11 @@ class SpecWriterTest {
         "box",
         "rootfs",
         hostNetwork,
+        null,
         mounts,
         1024,
-        "/jbuild/run-1");
+        "/jbuild/run-1",
+        null);
   }
 
   static JsonObject parse(RuntimeSpec spec) {
@@ -54,6 +56,9 @@ class SpecWriterTest {
       ns.add(((JsonObject) namespaces.get(i)).string("type"));
     }
     assertEquals(List.of("pid", "ipc", "uts", "mount", "network"), ns);
+    JsonObject seccomp = c.object("linux").object("seccomp");
+    assertEquals("SCMP_ACT_ERRNO", seccomp.string("defaultAction"), "Docker's default profile");
+    assertTrue(seccomp.array("syscalls").size() > 5);
     assertEquals(SpecWriter.MASKED_PATHS, strings(c.object("linux"), "maskedPaths"));
     assertEquals(SpecWriter.READONLY_PATHS, strings(c.object("linux"), "readonlyPaths"));
   }
@@ -93,5 +98,30 @@ class SpecWriterTest {
             "/dev/shm tmpfs",
             "/a/b/c bind"),
         dest);
+  }
+
+  @Test
+  void thePrivateNetworkIsJoinedByPath() {
+    RuntimeSpec base = spec(new ResolvedUser(0, 0, List.of(), "/root"), false, List.of());
+    RuntimeSpec joined =
+        new RuntimeSpec(
+            base.args(),
+            base.env(),
+            base.cwd(),
+            base.user(),
+            false,
+            "box",
+            "rootfs",
+            false,
+            "/store/runs/run-1/netns",
+            List.of(),
+            -1,
+            null,
+            SeccompProfile.UNCONFINED);
+    JsonObject linux = parse(joined).object("linux");
+    JsonObject net = (JsonObject) linux.array("namespaces").get(4);
+    assertEquals("network", net.string("type"));
+    assertEquals("/store/runs/run-1/netns", net.string("path"));
+    assertFalse(linux.has("seccomp"), "unconfined");
   }
 }

@@ -61,6 +61,7 @@ public final class RunnerFixture implements AutoCloseable {
 
   /** Nothing of a run is left: no run directory, no mount below the store, no runtime state. */
   public List<String> leftovers() throws IOException {
+    runner.close(); // the build's shared network ends with the build
     List<String> out = new ArrayList<>();
     for (Path p : MountTable.under(root)) {
       out.add("mount " + p);
@@ -82,6 +83,7 @@ public final class RunnerFixture implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    runner.close();
     store.close();
   }
 }
