@@ -123,6 +123,11 @@ public final class At {
         Native.downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
   }
 
+  private static final class Write {
+    static final MethodHandle H =
+        Native.downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+  }
+
   private static final class CopyFileRange {
     static final MethodHandle H =
         Native.downcall(
@@ -402,6 +407,31 @@ public final class At {
         out.write(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), 0, (int) n);
       }
       return out.toByteArray();
+    } catch (PosixException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /** Writes all of {@code data} to {@code fd}. */
+  public static void write(int fd, byte[] data, String operand) throws PosixException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = Native.newCaptureState(arena);
+      MemorySegment buf = arena.allocate(Math.max(1, data.length));
+      MemorySegment.copy(data, 0, buf, ValueLayout.JAVA_BYTE, 0, data.length);
+      long done = 0;
+      while (done < data.length) {
+        long n = (long) Write.H.invokeExact(state, fd, buf.asSlice(done), data.length - done);
+        if (n < 0) {
+          int errno = Native.errno(state);
+          if (errno == Errno.EINTR) {
+            continue;
+          }
+          throw new PosixException("write", operand, errno);
+        }
+        done += n;
+      }
     } catch (PosixException e) {
       throw e;
     } catch (Throwable t) {

@@ -41,6 +41,7 @@ public final class RootDir implements AutoCloseable {
   private final int fd;
   private final boolean walk;
   private final Dir rootDir;
+  private boolean closed;
 
   private RootDir(Path path, int fd, boolean walk) throws PosixException {
     this.path = path;
@@ -337,7 +338,10 @@ public final class RootDir implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    At.close(fd);
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      At.close(fd);
+    }
   }
 }
