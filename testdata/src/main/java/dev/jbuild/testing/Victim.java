@@ -37,6 +37,7 @@ public final class Victim implements AutoCloseable {
     Posix.lchown(dir.resolve("f"), 1234, 1234);
     Files.writeString(sub.resolve("g"), "victim too\n");
     Files.createDirectory(dir.resolve("empty"));
+    Files.createFile(dir.resolve("zero"));
     return new Victim(dir);
   }
 

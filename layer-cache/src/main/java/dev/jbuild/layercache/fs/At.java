@@ -269,7 +269,10 @@ public final class At {
    */
   public static void utimensat(int dirfd, String name, Instant atime, Instant mtime)
       throws PosixException {
-    int flags = AT_SYMLINK_NOFOLLOW | (name.isEmpty() ? AT_EMPTY_PATH : 0);
+    // "" = the descriptor itself, named by its /proc/self/fd magic link (works for O_PATH ones)
+    int flags = name.isEmpty() ? 0 : AT_SYMLINK_NOFOLLOW;
+    String path = name.isEmpty() ? procPath(dirfd, "") : name;
+    int at = name.isEmpty() ? AT_FDCWD : dirfd;
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Native.newCaptureState(arena);
       MemorySegment times = arena.allocate(32, 8);
@@ -277,7 +280,7 @@ public final class At {
       times.set(JAVA_LONG, 8, atime == null ? UTIME_OMIT : atime.getNano());
       times.set(JAVA_LONG, 16, mtime.getEpochSecond());
       times.set(JAVA_LONG, 24, mtime.getNano());
-      int rc = (int) Utimensat.H.invokeExact(state, dirfd, arena.allocateFrom(name), times, flags);
+      int rc = (int) Utimensat.H.invokeExact(state, at, arena.allocateFrom(path), times, flags);
       check(rc, state, "utimensat", name);
     } catch (PosixException e) {
       throw e;

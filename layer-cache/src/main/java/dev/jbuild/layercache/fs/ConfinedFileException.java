@@ -11,10 +11,17 @@ public final class ConfinedFileException extends IOException {
   private static final long serialVersionUID = 1L;
 
   private final String path;
+  private final boolean notRegular;
 
-  public ConfinedFileException(String path, String problem) {
+  public ConfinedFileException(String path, String problem, boolean notRegular) {
     super(display(path) + " " + problem);
     this.path = path;
+    this.notRegular = notRegular;
+  }
+
+  /** True when the file is not a regular file (false: it is one, but too large). */
+  public boolean notRegular() {
+    return notRegular;
   }
 
   /** The path as it was asked for. */

@@ -275,22 +275,47 @@ public final class RootDir implements AutoCloseable {
       }
       throw e;
     }
+    return Optional.of(readOpened(d, rel, maxBytes));
+  }
+
+  /**
+   * Reads the regular file at host path {@code file}, whose last component is not followed (its
+   * parents must be directories jbuild trusts, e.g. found by a confined lookup), with the checks of
+   * {@link #readFile}; empty when it does not exist.
+   */
+  public static Optional<byte[]> readRegularFile(Path file, int maxBytes) throws IOException {
+    int d;
+    try {
+      d = At.openat(At.AT_FDCWD, file.toString(), At.O_PATH | At.O_NOFOLLOW, 0);
+    } catch (PosixException e) {
+      if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+    return Optional.of(readOpened(d, file.toString(), maxBytes));
+  }
+
+  /**
+   * Checks that O_PATH descriptor {@code d} is a small regular file, reads it, closes {@code d}.
+   */
+  private static byte[] readOpened(int d, String rel, int maxBytes) throws IOException {
     try {
       Stat st = At.fstat(d);
       if (!st.isRegularFile()) {
-        throw new ConfinedFileException(rel, "is " + kind(st) + ", not a regular file");
+        throw new ConfinedFileException(rel, "is " + kind(st) + ", not a regular file", true);
       }
       if (st.size() > maxBytes) {
-        throw new ConfinedFileException(rel, "is larger than " + maxBytes + " bytes");
+        throw new ConfinedFileException(rel, "is larger than " + maxBytes + " bytes", false);
       }
       int r =
           At.openat(At.AT_FDCWD, At.procPath(d, ""), At.O_RDONLY | At.O_NONBLOCK | At.O_NOCTTY, 0);
       try {
         byte[] data = At.readUpTo(r, maxBytes + 1, rel);
         if (data.length > maxBytes) {
-          throw new ConfinedFileException(rel, "is larger than " + maxBytes + " bytes");
+          throw new ConfinedFileException(rel, "is larger than " + maxBytes + " bytes", false);
         }
-        return Optional.of(data);
+        return data;
       } finally {
         At.close(r);
       }
