@@ -48,6 +48,8 @@ public final class TreeBuilder implements AutoCloseable {
   private final Deque<Pending> dirs = new ArrayDeque<>();
   private long linked;
   private boolean closed;
+  private String previousDirName;
+  private Dir previousDir;
 
   /**
    * A directory being filled: its entry, its own descriptor, and the directory it sits in (whose
@@ -215,33 +217,50 @@ public final class TreeBuilder implements AutoCloseable {
   /** Hard-links an unchanged file from the previous tree; false when that is not possible. */
   private boolean linkPrevious(TarEntry e, Index.File want, long mtime, Dir parent, String base)
       throws IOException {
-    Dir old;
-    try {
-      old = previousTree.openDir(TarNames.parent(e.name()), true);
-    } catch (PosixException gone) {
+    Dir old = previousDir(TarNames.parent(e.name()));
+    if (old == null) {
       return false;
     }
-    try (old) {
-      String oldBase = TarNames.baseName(e.name());
-      Stat st = old.lstat(oldBase);
-      if (st == null
-          || !st.isRegularFile()
-          || st.size() != want.size()
-          || st.mtime().getEpochSecond() != mtime
-          || st.permissions() != e.mode()
-          || st.uid() != e.uid()
-          || st.gid() != e.gid()) {
-        return false;
-      }
-      try {
-        parent.link(base, old, oldBase);
-      } catch (PosixException tooManyLinks) {
-        return false; // EMLINK and friends: copy instead
-      }
-      linked++;
-      written.files.put(e.name(), want);
-      return true;
+    String oldBase = TarNames.baseName(e.name());
+    Stat st = old.lstat(oldBase);
+    if (st == null
+        || !st.isRegularFile()
+        || st.size() != want.size()
+        || st.mtime().getEpochSecond() != mtime
+        || st.permissions() != e.mode()
+        || st.uid() != e.uid()
+        || st.gid() != e.gid()) {
+      return false;
     }
+    try {
+      parent.link(base, old, oldBase);
+    } catch (PosixException tooManyLinks) {
+      return false; // EMLINK and friends: copy instead
+    }
+    linked++;
+    written.files.put(e.name(), want);
+    return true;
+  }
+
+  /**
+   * The previous tree's directory {@code name} (no symlink on the way), or null when it has none;
+   * the last one is kept open, as files of one directory arrive together.
+   */
+  private Dir previousDir(String name) throws IOException {
+    if (name.equals(previousDirName)) {
+      return previousDir;
+    }
+    if (previousDir != null) {
+      previousDir.close();
+      previousDir = null;
+    }
+    previousDirName = name;
+    try {
+      previousDir = previousTree.openDir(name, true);
+    } catch (PosixException gone) {
+      previousDir = null;
+    }
+    return previousDir;
   }
 
   private void finishDir(Pending d) throws IOException {
@@ -292,6 +311,9 @@ public final class TreeBuilder implements AutoCloseable {
       }
     }
     tree.close();
+    if (previousDir != null) {
+      previousDir.close();
+    }
     if (previousTree != null) {
       previousTree.close();
     }

@@ -42,6 +42,7 @@ public final class At {
   static final long RESOLVE_IN_ROOT = 0x10;
 
   private static final long SYS_OPENAT2 = 437; // the same on x86_64 and aarch64
+  private static final long SYS_FCHMODAT2 = 452; // the same on x86_64 and aarch64
   private static final long UTIME_OMIT = (1L << 30) - 2;
 
   private At() {}
@@ -82,6 +83,16 @@ public final class At {
         Native.downcall(
             "fchmodat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
   }
+
+  private static final class Fchmodat2 {
+    static final MethodHandle H =
+        Native.downcall(
+            "syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(1));
+  }
+
+  private static volatile boolean fchmodat2Missing;
 
   private static final class Utimensat {
     static final MethodHandle H =
@@ -251,10 +262,24 @@ public final class At {
   public static void chmodat(int dirfd, String name, int mode) throws PosixException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Native.newCaptureState(arena);
-      int rc =
-          (int)
-              Fchmodat.H.invokeExact(
-                  state, dirfd, arena.allocateFrom(name), mode & 07777, AT_SYMLINK_NOFOLLOW);
+      MemorySegment n = arena.allocateFrom(name);
+      if (!fchmodat2Missing) {
+        // fchmodat2 (Linux 6.6+) takes AT_SYMLINK_NOFOLLOW in one call; glibc 2.36 emulates it
+        // with four (an O_PATH open, fstatat, chmod of /proc/self/fd/N, close)
+        long rc =
+            (long)
+                Fchmodat2.H.invokeExact(
+                    state, SYS_FCHMODAT2, dirfd, n, mode & 07777, AT_SYMLINK_NOFOLLOW);
+        if (rc == 0) {
+          return;
+        }
+        int errno = Native.errno(state);
+        if (errno != Errno.ENOSYS) {
+          throw new PosixException("fchmodat2", name, errno);
+        }
+        fchmodat2Missing = true;
+      }
+      int rc = (int) Fchmodat.H.invokeExact(state, dirfd, n, mode & 07777, AT_SYMLINK_NOFOLLOW);
       check(rc, state, "fchmodat", name);
     } catch (PosixException e) {
       throw e;
