@@ -103,6 +103,33 @@ class RunConfinementIT {
   }
 
   @Test
+  void aWorkdirThroughSymlinksIsCreatedInsideTheImage() throws IOException {
+    BuildCorpusIT.Outcome o =
+        build(
+            "FROM busybox\n"
+                + "RUN ln -s "
+                + victim
+                + " /w && ln -s ../../../../../../../.."
+                + victim
+                + " /w2 && ln -s / /w3\n"
+                + "USER 4242:4242\n"
+                + "WORKDIR /w/new/deeper\nRUN true\n"
+                + "WORKDIR /w2/d/sub\nRUN true\n"
+                + "WORKDIR /w3"
+                + victim
+                + "/empty/x\nRUN true\n"
+                + "USER 0\nRUN test -d "
+                + victim
+                + "/new/deeper && test -d "
+                + victim
+                + "/d/sub && test \"$(stat -c %u "
+                + victim
+                + "/new)\" = 4242\n");
+    assertEquals(0, o.exit(), o.err());
+    victim.assertUntouched();
+  }
+
+  @Test
   void anImageWhosePasswdIsAFifoOrDevZeroNeitherHangsNorExhaustsMemory() throws IOException {
     // the step that plants them runs (its user database is still the image's regular files)
     BuildCorpusIT.Outcome o =
