@@ -39,6 +39,14 @@ public final class RunnerErrors {
     return new RunnerException(runtime.getFileName() + ": " + message, exitCode);
   }
 
+  /**
+   * The image's /etc/passwd or /etc/group is not a regular file or too large: jbuild never opens
+   * it, and the runtime (which reads it too, in the container) would hang on a fifo.
+   */
+  public static RunnerException badUserDatabase(String problem) {
+    return new RunnerException("cannot run a container of this image: " + problem, CANNOT_CREATE);
+  }
+
   public static RunnerException workdirNotDirectory(String workdir) {
     return new RunnerException(
         "working directory " + quote(workdir) + " exists in the image and is not a directory",

@@ -28,4 +28,13 @@ public final class Snapshots {
   public static Snapshot mountWritable(Store store, Path directory) throws IOException {
     return MountedView.writable(store, directory);
   }
+
+  /**
+   * Directories stacked as overlay lower layers, top first (a whiteout in an upper one hides that
+   * name of the lower ones), read-only, or {@code writable} with writes thrown away on close.
+   */
+  public static Snapshot mountDirectories(Store store, List<Path> topFirst, boolean writable)
+      throws IOException {
+    return MountedView.directories(store, topFirst, writable);
+  }
 }

@@ -34,7 +34,9 @@ import java.util.PriorityQueue;
  * copied), are created (0755, owned by the --chown owner or root, stamped now); existing ones
  * appear in the layer with their current metadata, so unpacking the layer never changes them.
  * Symlinks in the destination path are followed inside the image's root filesystem. When two
- * sources give the same name, the later one wins.
+ * sources give the same name, the later one wins, except that (as in BuildKit) a non-directory
+ * never replaces an earlier source's directory nor a directory an earlier non-directory: see {@link
+ * Merge}.
  */
 public final class CopyLayer {
   private CopyLayer() {}
@@ -303,7 +305,15 @@ public final class CopyLayer {
     }
   }
 
-  /** Entries of all sources merged by name; for equal names the last source wins. */
+  /**
+   * Entries of all sources merged by name, as BuildKit copies several sources one after the other
+   * into the destination: for equal names the last source wins, directories merge, and a source may
+   * replace a file or symlink of an earlier one with a file or symlink. A non-directory where an
+   * earlier source put a directory, or a directory where an earlier source put a non-directory, is
+   * an error (BuildKit's words: "cannot replace to directory X with file", "cannot copy to
+   * non-directory: X"), so the entries an earlier directory brought can never land below a later
+   * symlink.
+   */
   static final class Merge implements Iterator<Sourced> {
     private record Head(Sourced s, int index, Iterator<Sourced> rest) {}
 
@@ -339,11 +349,28 @@ public final class CopyLayer {
       }
       String name = h.s.entry().name();
       advance(h.index, h.rest);
+      Head later = h;
       while (!heads.isEmpty() && heads.peek().s.entry().name().equals(name)) {
-        Head dup = heads.poll();
-        advance(dup.index, dup.rest);
+        Head earlier = heads.poll();
+        conflict(earlier.s.entry(), later.s.entry());
+        advance(earlier.index, earlier.rest);
+        later = earlier;
       }
       return h.s;
+    }
+
+    /** BuildKit's refusals when a later source's entry meets an earlier one's of the same name. */
+    private static void conflict(TarEntry earlier, TarEntry later) {
+      boolean wasDir = earlier.type() == EntryType.DIR;
+      boolean isDir = later.type() == EntryType.DIR;
+      String path = "/" + later.name();
+      if (wasDir && !isDir) {
+        throw new UncheckedIOException(
+            new IOException("cannot replace to directory " + path + " with file"));
+      }
+      if (!wasDir && isDir) {
+        throw new UncheckedIOException(new IOException("cannot copy to non-directory: " + path));
+      }
     }
   }
 }

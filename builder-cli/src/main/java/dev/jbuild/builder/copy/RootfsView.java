@@ -1,7 +1,12 @@
 package dev.jbuild.builder.copy;
 
+import dev.jbuild.layercache.fs.Dir;
+import dev.jbuild.layercache.fs.Errno;
 import dev.jbuild.layercache.fs.Posix;
+import dev.jbuild.layercache.fs.PosixException;
+import dev.jbuild.layercache.fs.RootDir;
 import dev.jbuild.layercache.fs.Stat;
+import dev.jbuild.layercache.tar.TarNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,8 +87,11 @@ public interface RootfsView {
   /** A directory that is the root filesystem (a mounted view, or a plain tree in tests). */
   static RootfsView of(Path root) {
     return rel -> {
-      Path p = rel.isEmpty() ? root : root.resolve(rel);
-      return Posix.lstatOrNull(p) == null ? null : p;
+      if (rel.isEmpty()) {
+        return root;
+      }
+      Stat st = lookup(root, rel);
+      return st == null || st == BLOCKED ? null : root.resolve(rel);
     };
   }
 
@@ -96,10 +104,12 @@ public interface RootfsView {
       }
       String[] parts = rel.split("/");
       for (Path layer : layers) {
-        Path p = layer.resolve(rel);
-        Stat st = Posix.lstatOrNull(p);
+        Stat st = lookup(layer, rel);
+        if (st == BLOCKED) {
+          return null; // a non-directory (symlink, file, whiteout) above it here hides the rest
+        }
         if (st != null) {
-          return st.isWhiteout() ? null : p;
+          return st.isWhiteout() ? null : layer.resolve(rel);
         }
         if (hides(layer, parts)) {
           return null;
@@ -107,6 +117,30 @@ public interface RootfsView {
       }
       return null;
     };
+  }
+
+  /** {@link #lookup}'s answer when a parent of the path is not a directory in that tree. */
+  Stat BLOCKED =
+      new Stat(0, 0, 0, 0, 0, 0, 0, 0, 0, java.time.Instant.EPOCH, java.time.Instant.EPOCH);
+
+  /**
+   * The lstat of {@code rel} in the host directory {@code tree} with no symlink followed on the way
+   * (a layer's symlinked parent never leads to the host); null when absent, {@link #BLOCKED} when a
+   * parent in this tree is not a directory.
+   */
+  private static Stat lookup(Path tree, String rel) throws IOException {
+    try (RootDir r = RootDir.open(tree);
+        Dir parent = r.openDir(TarNames.parent(rel), true)) {
+      return parent.lstat(TarNames.baseName(rel));
+    } catch (PosixException e) {
+      if (e.errno() == Errno.ELOOP || e.errno() == Errno.ENOTDIR) {
+        return BLOCKED;
+      }
+      if (e.errno() == Errno.ENOENT) {
+        return null;
+      }
+      throw e;
+    }
   }
 
   /**

@@ -1,20 +1,22 @@
 package dev.jbuild.builder.copy;
 
 import dev.jbuild.builder.context.BuildContext;
-import dev.jbuild.layercache.fs.Posix;
+import dev.jbuild.layercache.fs.At;
+import dev.jbuild.layercache.fs.Dir;
+import dev.jbuild.layercache.fs.PosixException;
+import dev.jbuild.layercache.fs.RootDir;
 import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.layercache.tar.EntryType;
 import dev.jbuild.layercache.tar.TarEntry;
+import dev.jbuild.layercache.tar.TarNames;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -34,17 +36,25 @@ import java.util.Map.Entry;
  * not change its mtime afterwards. File times are the layer's: whole seconds, clamped to
  * SOURCE_DATE_EPOCH, exactly what unpacking the blob would give.
  */
-public final class TreeBuilder {
+public final class TreeBuilder implements AutoCloseable {
   private final Path root;
+  private final RootDir tree;
   private final BuildContext context;
   private final Instant epoch;
-  private final Path previousTree;
+  private final RootDir previousTree;
   private final Index previous;
   private final Index written = new Index(new HashMap<>());
   private final Deque<Pending> dirs = new ArrayDeque<>();
   private long linked;
+  private boolean closed;
+  private String previousDirName;
+  private Dir previousDir;
 
-  private record Pending(String name, TarEntry entry) {}
+  /**
+   * A directory being filled: its entry, its own descriptor, and the directory it sits in (whose
+   * descriptor stays open below it on the stack, or is its own when {@code ownsParent}).
+   */
+  private record Pending(String name, TarEntry entry, Dir dir, Dir parent, boolean ownsParent) {}
 
   /**
    * @param root an empty directory on the store's file system
@@ -54,12 +64,23 @@ public final class TreeBuilder {
    * @param previous that tree's index, or null
    */
   public TreeBuilder(
-      Path root, BuildContext context, Instant epoch, Path previousTree, Index previous) {
+      Path root, BuildContext context, Instant epoch, Path previousTree, Index previous)
+      throws IOException {
     this.root = root;
     this.context = context;
     this.epoch = epoch;
-    this.previousTree = previous == null ? null : previousTree;
     this.previous = previous;
+    this.tree = RootDir.open(root);
+    RootDir prev = null;
+    if (previous != null && previousTree != null) {
+      try {
+        prev = RootDir.open(previousTree);
+      } catch (IOException | RuntimeException e) {
+        tree.close();
+        throw e;
+      }
+    }
+    this.previousTree = prev;
   }
 
   public Path root() {
@@ -80,43 +101,74 @@ public final class TreeBuilder {
     return m.getEpochSecond();
   }
 
+  /**
+   * Writes one entry. Everything is created relative to directory descriptors of this tree, entries
+   * are never followed, and a parent is only ever a real directory of this tree (a symlink on the
+   * way is an error, not a path to follow), so no entry, whatever a merge emitted, can write
+   * outside the tree.
+   */
   void add(CopyLayer.Sourced s) throws IOException {
     TarEntry e = s.entry();
     String name = e.name();
     while (!dirs.isEmpty() && !name.startsWith(dirs.peek().name + "/")) {
       finishDir(dirs.pop());
     }
-    Path p = root.resolve(name);
-    switch (e.type()) {
-      case DIR -> {
-        if (!Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-          Files.createDirectory(p);
+    String parentName = TarNames.parent(name);
+    String base = TarNames.baseName(name);
+    Dir parent;
+    boolean ownsParent = false;
+    if (!dirs.isEmpty() && dirs.peek().name.equals(parentName)) {
+      parent = dirs.peek().dir;
+    } else if (parentName.equals(TarNames.ROOT)) {
+      parent = tree.dir();
+    } else {
+      parent = tree.openDir(parentName, true);
+      ownsParent = true;
+    }
+    try {
+      switch (e.type()) {
+        case DIR -> {
+          Stat st = parent.lstat(base);
+          if (st == null) {
+            parent.mkdir(base, 0700);
+          } else if (!st.isDirectory()) {
+            throw new IOException("cannot copy to non-directory: /" + name);
+          }
+          dirs.push(new Pending(name, e, parent.openDir(base), parent, ownsParent));
+          ownsParent = false;
+          return;
         }
-        dirs.push(new Pending(name, e));
-        return;
+        case FILE -> file(s, parent, base);
+        case SYMLINK -> {
+          parent.symlink(base, e.linkName());
+          metadata(parent, base, e);
+        }
+        case CHAR -> {
+          parent.mknod(base, Stat.S_IFCHR | e.mode(), e.devMajor(), e.devMinor());
+          metadata(parent, base, e);
+        }
+        case BLOCK -> {
+          parent.mknod(base, Stat.S_IFBLK | e.mode(), e.devMajor(), e.devMinor());
+          metadata(parent, base, e);
+        }
+        case FIFO -> {
+          parent.mknod(base, Stat.S_IFIFO | e.mode(), 0, 0);
+          metadata(parent, base, e);
+        }
+        case HARDLINK -> {
+          try (Dir from = tree.openDir(TarNames.parent(e.linkName()), true)) {
+            parent.link(base, from, TarNames.baseName(e.linkName()));
+          }
+        }
       }
-      case FILE -> file(s, p);
-      case SYMLINK -> {
-        Files.createSymbolicLink(p, Path.of(e.linkName()));
-        metadata(p, e);
+    } finally {
+      if (ownsParent) {
+        parent.close();
       }
-      case CHAR -> {
-        Posix.mknod(p, Stat.S_IFCHR | e.mode(), e.devMajor(), e.devMinor());
-        metadata(p, e);
-      }
-      case BLOCK -> {
-        Posix.mknod(p, Stat.S_IFBLK | e.mode(), e.devMajor(), e.devMinor());
-        metadata(p, e);
-      }
-      case FIFO -> {
-        Posix.mkfifo(p, e.mode());
-        metadata(p, e);
-      }
-      case HARDLINK -> Files.createLink(p, root.resolve(e.linkName()));
     }
   }
 
-  private void file(CopyLayer.Sourced s, Path p) throws IOException {
+  private void file(CopyLayer.Sourced s, Dir parent, String base) throws IOException {
     TarEntry e = s.entry();
     Digest hash = null;
     if (s.tree() == context && context != null && s.file() != null) {
@@ -129,70 +181,140 @@ public final class TreeBuilder {
             : new Index.File(hash.hex(), e.size(), mtime, e.mode(), e.uid(), e.gid());
     if (want != null
         && e.xattrs().isEmpty()
-        && previous != null
-        && want.equals(previous.files.get(e.name()))) {
-      Path old = previousTree.resolve(e.name());
-      Stat st = Posix.lstatOrNull(old);
-      if (st != null
-          && st.isRegularFile()
-          && st.size() == want.size()
-          && st.mtime().getEpochSecond() == mtime
-          && st.permissions() == e.mode()
-          && st.uid() == e.uid()
-          && st.gid() == e.gid()) {
+        && previousTree != null
+        && want.equals(previous.files.get(e.name()))
+        && linkPrevious(e, want, mtime, parent, base)) {
+      return;
+    }
+    int out = parent.createFile(base, 0600);
+    try {
+      if (s.content() != null) {
+        At.write(out, s.content(), e.name());
+      } else if (e.size() > 0) {
+        int in =
+            At.openat(
+                At.AT_FDCWD, s.path().toString(), At.O_RDONLY | At.O_NOFOLLOW | At.O_NONBLOCK, 0);
         try {
-          Files.createLink(p, old);
-          linked++;
-          written.files.put(e.name(), want);
-          return;
-        } catch (FileSystemException tooManyLinks) {
-          // EMLINK and friends: copy instead
-        }
-      }
-    }
-    if (s.content() != null) {
-      Files.write(p, s.content(), StandardOpenOption.CREATE_NEW);
-    } else if (e.size() == 0) {
-      Files.createFile(p);
-    } else {
-      try (FileChannel in = FileChannel.open(s.path(), StandardOpenOption.READ);
-          FileChannel out =
-              FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        long pos = 0;
-        while (pos < e.size()) {
-          long n = in.transferTo(pos, e.size() - pos, out);
-          if (n <= 0) {
-            throw new IOException(s.path() + " shrank while it was copied");
+          Stat st = At.fstat(in);
+          if (!st.isRegularFile()) {
+            throw new IOException(s.path() + " is no longer a regular file");
           }
-          pos += n;
+          At.copy(in, out, e.size(), s.path().toString());
+        } finally {
+          At.close(in);
         }
       }
+    } finally {
+      At.close(out);
     }
-    metadata(p, e);
+    metadata(parent, base, e);
     if (want != null) {
       written.files.put(e.name(), want);
     }
   }
 
-  private void finishDir(Pending d) throws IOException {
-    metadata(root.resolve(d.name), d.entry);
+  /** Hard-links an unchanged file from the previous tree; false when that is not possible. */
+  private boolean linkPrevious(TarEntry e, Index.File want, long mtime, Dir parent, String base)
+      throws IOException {
+    Dir old = previousDir(TarNames.parent(e.name()));
+    if (old == null) {
+      return false;
+    }
+    String oldBase = TarNames.baseName(e.name());
+    Stat st = old.lstat(oldBase);
+    if (st == null
+        || !st.isRegularFile()
+        || st.size() != want.size()
+        || st.mtime().getEpochSecond() != mtime
+        || st.permissions() != e.mode()
+        || st.uid() != e.uid()
+        || st.gid() != e.gid()) {
+      return false;
+    }
+    try {
+      parent.link(base, old, oldBase);
+    } catch (PosixException tooManyLinks) {
+      return false; // EMLINK and friends: copy instead
+    }
+    linked++;
+    written.files.put(e.name(), want);
+    return true;
   }
 
-  private void metadata(Path p, TarEntry e) throws IOException {
-    Posix.lchown(p, e.uid(), e.gid());
-    if (e.type() != dev.jbuild.layercache.tar.EntryType.SYMLINK) {
-      Posix.chmod(p, e.mode());
+  /**
+   * The previous tree's directory {@code name} (no symlink on the way), or null when it has none;
+   * the last one is kept open, as files of one directory arrive together.
+   */
+  private Dir previousDir(String name) throws IOException {
+    if (name.equals(previousDirName)) {
+      return previousDir;
+    }
+    if (previousDir != null) {
+      previousDir.close();
+      previousDir = null;
+    }
+    previousDirName = name;
+    try {
+      previousDir = previousTree.openDir(name, true);
+    } catch (PosixException gone) {
+      previousDir = null;
+    }
+    return previousDir;
+  }
+
+  private void finishDir(Pending d) throws IOException {
+    try {
+      metadata(d.parent, TarNames.baseName(d.name), d.entry);
+    } finally {
+      d.dir.close();
+      if (d.ownsParent) {
+        d.parent.close();
+      }
+    }
+  }
+
+  private void metadata(Dir parent, String base, TarEntry e) throws IOException {
+    parent.chown(base, e.uid(), e.gid());
+    if (e.type() != EntryType.SYMLINK) {
+      parent.chmod(base, e.mode());
     }
     for (Entry<String, byte[]> x : e.xattrs().entrySet()) {
-      Posix.lsetxattr(p, x.getKey(), x.getValue());
+      parent.setxattr(base, x.getKey(), x.getValue());
     }
     Instant t = Instant.ofEpochSecond(seconds(e.mtime()));
-    Posix.utimensat(p, t, t);
+    parent.setTimes(base, t, t);
   }
 
   void finish() throws IOException {
+    try {
+      while (!dirs.isEmpty()) {
+        finishDir(dirs.pop());
+      }
+    } finally {
+      close();
+    }
+  }
+
+  /** Closes every descriptor (after {@link #finish}, or when the copy failed). */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     while (!dirs.isEmpty()) {
-      finishDir(dirs.pop());
+      Pending d = dirs.pop();
+      d.dir.close();
+      if (d.ownsParent) {
+        d.parent.close();
+      }
+    }
+    tree.close();
+    if (previousDir != null) {
+      previousDir.close();
+    }
+    if (previousTree != null) {
+      previousTree.close();
     }
   }
 

@@ -2,9 +2,11 @@ package dev.jbuild.builder.steps;
 
 import dev.jbuild.builder.copy.RootfsView;
 import dev.jbuild.builder.exec.StepFailure;
+import dev.jbuild.layercache.fs.ConfinedFileException;
+import dev.jbuild.layercache.fs.RootDir;
 import dev.jbuild.runner.user.UserDatabase;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -34,9 +36,22 @@ public final class Chown {
     return UserDatabase.parse(read(rootfs, "/etc/passwd"), read(rootfs, "/etc/group"));
   }
 
+  /** The file's text; empty when missing or not a regular file (never opened then). */
   private static String read(RootfsView rootfs, String path) throws IOException {
     Path p = rootfs.file(rootfs.resolve(path, true));
-    return p != null && Files.isRegularFile(p) ? Files.readString(p) : "";
+    if (p == null) {
+      return "";
+    }
+    try {
+      return new String(
+          RootDir.readRegularFile(p, UserDatabase.MAX_BYTES).orElse(new byte[0]),
+          StandardCharsets.UTF_8);
+    } catch (ConfinedFileException e) {
+      if (e.notRegular()) {
+        return "";
+      }
+      throw e;
+    }
   }
 
   public static Spec parse(String value) {

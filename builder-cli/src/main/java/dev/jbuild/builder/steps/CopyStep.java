@@ -238,6 +238,7 @@ public final class CopyStep implements Step {
             : RootfsView.layers(services.store().layers().unpacked(state.diffIds()).reversed());
     Snapshot source = null;
     List<Path> temps = new ArrayList<>();
+    TreeBuilder treeBuilder = null;
     try {
       long uid = 0;
       long gid = 0;
@@ -293,7 +294,8 @@ public final class CopyStep implements Step {
         return Optional.empty(); // only wildcards, matching nothing: nothing to copy
       }
       RootfsView r = root;
-      TreeBuilder tree = execution.layerUsedLater() ? treeBuilder(previous) : null;
+      treeBuilder = execution.layerUsedLater() ? treeBuilder(previous) : null;
+      TreeBuilder tree = treeBuilder;
       if (tree != null) {
         temps.add(tree.root().getParent());
       }
@@ -338,6 +340,9 @@ public final class CopyStep implements Step {
               + " files linked");
       return Optional.of(layer);
     } finally {
+      if (treeBuilder != null) {
+        treeBuilder.close();
+      }
       for (Path t : temps) {
         try {
           dev.jbuild.runner.workspace.Trees.delete(t);

@@ -5,6 +5,7 @@ import dev.jbuild.builder.context.BuildContext;
 import dev.jbuild.builder.context.ContextException;
 import dev.jbuild.builder.context.ContextFile;
 import dev.jbuild.builder.context.IgnoreFilter;
+import dev.jbuild.builder.context.IgnoredPaths;
 import dev.jbuild.builder.exec.BaseImage;
 import dev.jbuild.builder.exec.BuildServices;
 import dev.jbuild.builder.exec.StageState;
@@ -315,12 +316,17 @@ public final class RunStep implements Step {
     String target = target(m).orElse(null);
     switch (m.type()) {
       case BIND -> {
-        Path source = bindSource(m, index, resources);
-        if (m.readOnly()) {
+        List<Path> layers = bindSource(m, index, resources, scratch);
+        Path source = layers.getLast();
+        if (m.readOnly() && layers.size() == 1) {
           mounts.add(dev.jbuild.runner.RunMount.Bind.readOnly(source, target));
+        } else if (m.readOnly()) {
+          Snapshot view = Snapshots.mountDirectories(services.store(), layers, false);
+          resources.add(view::close);
+          mounts.add(dev.jbuild.runner.RunMount.Bind.readOnly(view.root(), target));
         } else {
           if (Files.isDirectory(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            Snapshot view = Snapshots.mountWritable(services.store(), source);
+            Snapshot view = Snapshots.mountDirectories(services.store(), layers, true);
             resources.add(view::close);
             mounts.add(dev.jbuild.runner.RunMount.Bind.readWrite(view.root(), target));
           } else {
@@ -403,12 +409,23 @@ public final class RunStep implements Step {
     return n;
   }
 
-  private Path bindSource(RunMount m, int index, List<Closeable> resources) throws Exception {
+  /**
+   * What a bind mount shows, as overlay layers top first; the last is the source itself. A context
+   * directory with paths .dockerignore hides gets a layer of whiteouts over it (BuildKit's bind
+   * sees the filtered context); otherwise the source alone.
+   */
+  private List<Path> bindSource(RunMount m, int index, List<Closeable> resources, Path scratch)
+      throws Exception {
     BaseImage img = index < mountImages.size() ? mountImages.get(index) : null;
     String source = m.source().orElse(img != null ? "/" : ".");
     if (img == null) {
       BuildContext ctx = services.requireContext("RUN --mount=type=bind");
-      return resolve(ctx, source).path();
+      ContextFile top = resolve(ctx, source);
+      Path hidden = Files.createDirectory(scratch.resolve("ignored-" + index));
+      if (IgnoredPaths.writeWhiteouts(ctx, top, hidden) > 0) {
+        return List.of(hidden, top.path());
+      }
+      return List.of(top.path());
     }
     Path root;
     if (img.layers().isEmpty()) {
@@ -423,7 +440,7 @@ public final class RunStep implements Step {
       throw new StepFailure(
           "RUN --mount source " + source + ": not found in " + m.from().orElse("the image"));
     }
-    return p;
+    return List.of(p);
   }
 
   /** The environment entries of {@code env} as a map (for history and tests). */

@@ -69,4 +69,29 @@ class RootfsViewTest {
     assertNull(v.file("nothing/here"));
     assertEquals("", v.resolve("/../..", true));
   }
+
+  @Test
+  void aLowerLayersSymlinkedParentNeverLeadsToTheHost() throws IOException {
+    Path host = Files.createDirectories(dir.resolve("host"));
+    write(host.resolve("passwd"), "host secret");
+    Path lower = layer("lower");
+    Files.createSymbolicLink(lower.resolve("etc"), host);
+    Files.createDirectories(lower.resolve("usr"));
+    Files.createSymbolicLink(lower.resolve("usr/lib"), host);
+    Path top = layer("top");
+    Files.createDirectories(top.resolve("etc"));
+    write(top.resolve("etc/hosts"), "top");
+    Files.createDirectories(top.resolve("usr/lib"));
+    RootfsView view = RootfsView.layers(List.of(top, lower));
+    // overlayfs: the top layer's directory hides the lower layer's symlink of the same name
+    assertNull(view.lstat("etc/passwd"));
+    assertNull(view.file("etc/passwd"));
+    assertNull(view.file("usr/lib/passwd"));
+    assertEquals("etc/hosts", view.resolve("/etc/hosts", true));
+    // a symlink as the merged path is followed inside the image, never on the host
+    RootfsView only = RootfsView.layers(List.of(lower));
+    assertEquals(host.toString().substring(1), only.resolve("/etc", true));
+    assertNull(only.file(host.toString().substring(1) + "/passwd"));
+    assertNull(only.file("etc/passwd"));
+  }
 }

@@ -101,6 +101,12 @@ public final class Native {
     return LINKER.downcallHandle(find(name), descriptor, CAPTURE_ERRNO);
   }
 
+  /** {@link #downcall} with more linker options (e.g. {@code firstVariadicArg} for syscall(2)). */
+  public static MethodHandle downcall(
+      String name, FunctionDescriptor descriptor, Linker.Option option) {
+    return LINKER.downcallHandle(find(name), descriptor, CAPTURE_ERRNO, option);
+  }
+
   /** A downcall handle without errno capture (for functions that cannot fail). */
   public static MethodHandle downcallNoErrno(String name, FunctionDescriptor descriptor) {
     return LINKER.downcallHandle(find(name), descriptor);

@@ -123,24 +123,24 @@ public final class Posix {
 
   /** {@code lstat(path)}, or null when nothing exists there (ENOENT or ENOTDIR). */
   public static Stat lstatOrNull(Path path) throws PosixException {
+    return statx(AT_FDCWD, path.toString(), AT_SYMLINK_NOFOLLOW);
+  }
+
+  /** {@code statx(dirfd, name, flags)}, or null when nothing exists there (ENOENT or ENOTDIR). */
+  static Stat statx(int dirfd, String name, int flags) throws PosixException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Native.newCaptureState(arena);
       MemorySegment buf = arena.allocate(STATX_SIZE, 8);
       int rc =
           (int)
               Statx.H.invokeExact(
-                  state,
-                  AT_FDCWD,
-                  cString(arena, path),
-                  AT_SYMLINK_NOFOLLOW,
-                  STATX_BASIC_STATS,
-                  buf);
+                  state, dirfd, arena.allocateFrom(name), flags, STATX_BASIC_STATS, buf);
       if (rc != 0) {
         int errno = Native.errno(state);
         if (errno == Errno.ENOENT || errno == Errno.ENOTDIR) {
           return null;
         }
-        throw new PosixException("lstat", path.toString(), errno);
+        throw new PosixException("lstat", name, errno);
       }
       return new Stat(
           Stat.makedev(buf.get(JAVA_INT, 136), buf.get(JAVA_INT, 140)),
@@ -400,12 +400,6 @@ public final class Posix {
   }
 
   private static RuntimeException unexpected(Throwable t) {
-    if (t instanceof RuntimeException r) {
-      throw r;
-    }
-    if (t instanceof Error e) {
-      throw e;
-    }
-    return new IllegalStateException("native call failed", t);
+    return Native.rethrow(t);
   }
 }

@@ -1,11 +1,14 @@
 package dev.jbuild.runner.exec;
 
+import dev.jbuild.layercache.fs.Dir;
+import dev.jbuild.layercache.fs.Errno;
 import dev.jbuild.layercache.fs.Posix;
+import dev.jbuild.layercache.fs.PosixException;
+import dev.jbuild.layercache.fs.RootDir;
 import dev.jbuild.layercache.fs.Stat;
+import dev.jbuild.layercache.tar.TarNames;
 import dev.jbuild.runner.fs.RootPath;
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,28 +75,57 @@ final class MountStubs {
     return created.isEmpty();
   }
 
-  /** Removes the stubs from {@code upper} (the run is over and the overlay unmounted). */
+  /**
+   * Removes the stubs from {@code upper} (the run is over and the overlay unmounted). The step may
+   * have replaced any parent of a stub by a symlink (to "/", say): each stub is looked up in the
+   * upper directory with no symlink followed, so only the stub the runtime made there can go, and a
+   * stub whose path now crosses a symlink is left to the layer as the step's change.
+   */
   void removeFrom(Path upper) throws IOException {
-    for (String rel : created) {
-      Path p = upper.resolve(rel);
-      Stat st = Posix.lstatOrNull(p);
-      if (st == null) {
-        continue;
+    try (RootDir root = RootDir.open(upper)) {
+      for (String rel : created) {
+        try (Dir parent = openNoSymlinks(root, TarNames.parent(rel))) {
+          if (parent == null) {
+            continue;
+          }
+          String base = TarNames.baseName(rel);
+          Stat st = parent.lstat(base);
+          if (st == null) {
+            continue;
+          }
+          try {
+            if (st.isDirectory()) {
+              parent.rmdir(base);
+            } else if (st.isRegularFile() && st.size() == 0) {
+              parent.unlink(base);
+            }
+          } catch (PosixException e) {
+            if (e.errno() != Errno.ENOTEMPTY && e.errno() != Errno.EEXIST) {
+              throw e;
+            }
+            // the step put something there: it stays
+          }
+        }
       }
-      if (st.isDirectory() || (st.isRegularFile() && st.size() == 0)) {
-        try {
-          Files.delete(p);
-        } catch (DirectoryNotEmptyException e) {
-          // the step put something there: it stays
+      for (Map.Entry<String, Instant> e : parentTimes.entrySet()) {
+        try (Dir d = openNoSymlinks(root, e.getKey().isEmpty() ? TarNames.ROOT : e.getKey())) {
+          if (d != null) {
+            d.setTimes("", null, e.getValue());
+          }
         }
       }
     }
-    for (Map.Entry<String, Instant> e : parentTimes.entrySet()) {
-      Path p = e.getKey().isEmpty() ? upper : upper.resolve(e.getKey());
-      Stat st = Posix.lstatOrNull(p);
-      if (st != null && st.isDirectory()) {
-        Posix.utimensat(p, null, e.getValue());
+  }
+
+  /** The directory {@code rel} of {@code root} reached without any symlink, or null. */
+  private static Dir openNoSymlinks(RootDir root, String rel) throws PosixException {
+    try {
+      return root.openDir(rel, true);
+    } catch (PosixException e) {
+      if (e.errno() == Errno.ELOOP || e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) {
+        return null;
       }
+      throw e;
     }
   }
 }

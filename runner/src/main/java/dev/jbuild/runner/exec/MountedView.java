@@ -48,6 +48,16 @@ public final class MountedView implements Snapshot {
     return mount(store, new ArrayList<>(List.of(directory)), true);
   }
 
+  /**
+   * A view of directories stacked as overlay lowers (top first; whiteouts in an upper one hide
+   * names of the lower ones), read-only or with a scratch upper directory whose writes go away.
+   */
+  public static MountedView directories(Store store, List<Path> topFirst, boolean writable)
+      throws IOException {
+    sweep(store);
+    return mount(store, new ArrayList<>(topFirst), writable);
+  }
+
   private static void sweep(Store store) throws IOException {
     OciRuntime runtime = null;
     try {

@@ -1,41 +1,58 @@
 package dev.jbuild.runner.exec;
 
-import dev.jbuild.layercache.fs.Posix;
+import dev.jbuild.layercache.fs.Dir;
+import dev.jbuild.layercache.fs.Errno;
+import dev.jbuild.layercache.fs.PosixException;
+import dev.jbuild.layercache.fs.RootDir;
 import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.runner.RunnerErrors;
 import dev.jbuild.runner.fs.RootPath;
 import dev.jbuild.runner.user.ResolvedUser;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * Creates a missing working directory as BuildKit's WORKDIR does: mode 0755, missing parents too,
- * each owned by the run's user and primary group.
+ * each owned by the run's user and primary group. Where it goes is resolved inside the rootfs
+ * (symlinks re-rooted); the directories are then made relative to descriptors of the rootfs, opened
+ * without following any symlink, so nothing is created or chowned outside it.
  */
 final class Workdirs {
   private Workdirs() {}
 
   static void create(Path rootfs, String workdir, ResolvedUser user) throws IOException {
     Path target = RootPath.resolve(rootfs, workdir);
-    Stat st = Posix.lstatOrNull(target);
-    if (st != null) {
-      if (!st.isDirectory()) {
-        throw RunnerErrors.workdirNotDirectory(workdir);
-      }
+    Path rel = rootfs.relativize(target);
+    if (rel.toString().isEmpty()) {
       return;
     }
-    Path rel = rootfs.relativize(target);
-    Path cur = rootfs;
-    for (int i = 0; i < rel.getNameCount(); i++) {
-      cur = cur.resolve(rel.getName(i));
-      Stat s = Posix.lstatOrNull(cur);
-      if (s == null) {
-        Files.createDirectory(cur);
-        Posix.chmod(cur, 0755);
-        Posix.lchown(cur, user.uid(), user.gid());
-      } else if (!s.isDirectory()) {
-        throw RunnerErrors.workdirNotDirectory(workdir);
+    try (RootDir root = RootDir.open(rootfs)) {
+      Dir cur = root.dir();
+      try {
+        for (int i = 0; i < rel.getNameCount(); i++) {
+          String name = rel.getName(i).toString();
+          Stat s = cur.lstat(name);
+          if (s == null) {
+            cur.mkdir(name, 0755);
+            cur.chmod(name, 0755);
+            cur.chown(name, user.uid(), user.gid());
+          } else if (!s.isDirectory()) {
+            throw RunnerErrors.workdirNotDirectory(workdir);
+          }
+          Dir next;
+          try {
+            next = cur.openDir(name);
+          } catch (PosixException e) {
+            if (e.errno() == Errno.ELOOP || e.errno() == Errno.ENOTDIR) {
+              throw RunnerErrors.workdirNotDirectory(workdir);
+            }
+            throw e;
+          }
+          cur.close();
+          cur = next;
+        }
+      } finally {
+        cur.close();
       }
     }
   }

@@ -1,10 +1,10 @@
 package dev.jbuild.runner.user;
 
+import dev.jbuild.layercache.fs.ConfinedFileException;
+import dev.jbuild.layercache.fs.RootDir;
+import dev.jbuild.runner.RunnerErrors;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +23,37 @@ public record UserDatabase(List<PasswdEntry> users, List<GroupEntry> groups) {
     groups = List.copyOf(groups);
   }
 
+  /** The most a user database file may hold (BuildKit allows 10 MiB). */
+  public static final int MAX_BYTES = 16 << 20;
+
   /** Reads both files; lines that do not parse are skipped, as libc does. */
   public static UserDatabase read(Path passwd, Path group) throws IOException {
     return parse(readOrEmpty(passwd), readOrEmpty(group));
+  }
+
+  /**
+   * Reads {@code /etc/passwd} and {@code /etc/group} of an image's root filesystem, confined to it
+   * (symlinks followed inside it). Missing files are empty. A file that is not a regular file (a
+   * fifo, a device) is never opened and is an error: the runtime reads these files too, inside the
+   * container, and runc would block on a fifo forever. So is one over {@link #MAX_BYTES}.
+   */
+  public static UserDatabase read(RootDir rootfs) throws IOException {
+    try {
+      return parse(
+          decode(rootfs.readFile("/etc/passwd", MAX_BYTES).orElse(new byte[0])),
+          decode(rootfs.readFile("/etc/group", MAX_BYTES).orElse(new byte[0])));
+    } catch (ConfinedFileException e) {
+      throw RunnerErrors.badUserDatabase(e.getMessage());
+    }
+  }
+
+  /** UTF-8, or ISO-8859-1 when the bytes are not UTF-8 (every byte kept). */
+  static String decode(byte[] b) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(b)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return new String(b, StandardCharsets.ISO_8859_1);
+    }
   }
 
   public static UserDatabase parse(String passwd, String group) {
@@ -77,16 +105,12 @@ public record UserDatabase(List<PasswdEntry> users, List<GroupEntry> groups) {
 
   private static String readOrEmpty(Path file) throws IOException {
     try {
-      if (Files.size(file) > 16 << 20) {
-        throw new IOException(file + ": larger than 16 MiB, not a user database");
+      return decode(RootDir.readRegularFile(file, MAX_BYTES).orElse(new byte[0]));
+    } catch (ConfinedFileException e) {
+      if (e.notRegular()) {
+        return "";
       }
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return "";
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    } catch (java.nio.charset.MalformedInputException e) {
-      return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+      throw e;
     }
   }
 }

@@ -1,8 +1,8 @@
 package dev.jbuild.runner.user;
 
+import dev.jbuild.layercache.fs.RootDir;
 import dev.jbuild.runner.RunnerErrors;
 import dev.jbuild.runner.RunnerException;
-import dev.jbuild.runner.fs.RootPath;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,14 +20,18 @@ import java.util.Set;
 public final class UserResolver {
   private UserResolver() {}
 
-  /** Reads /etc/passwd and /etc/group of {@code rootfs} (symlinks resolved inside it). */
+  /**
+   * Reads /etc/passwd and /etc/group of {@code rootfs}, confined to it ({@link
+   * UserDatabase#read(RootDir)}).
+   */
   public static ResolvedUser resolve(Path rootfs, String spec) throws IOException {
     if (spec == null || spec.isEmpty()) {
       spec = "0";
     }
-    UserDatabase db =
-        UserDatabase.read(
-            RootPath.resolve(rootfs, "/etc/passwd"), RootPath.resolve(rootfs, "/etc/group"));
+    UserDatabase db;
+    try (RootDir root = RootDir.open(rootfs)) {
+      db = UserDatabase.read(root);
+    }
     return resolve(db, spec);
   }
 
