@@ -184,10 +184,25 @@ final class ShellPattern {
   }
 
   /** {@code ${v/p/r}} (first, longest match) and {@code ${v//p/r}} (every match). */
-  String replace(String value, String replacement, boolean all) {
+  String replace(String value, String replacement, boolean all, int maxLength) {
     Matcher m = regex.matcher(value);
-    String r = Matcher.quoteReplacement(replacement);
-    return all ? m.replaceAll(r) : m.replaceFirst(r);
+    StringBuilder out = new StringBuilder();
+    int last = 0;
+    while (m.find()) {
+      long grown = (long) out.length() + (m.start() - last) + replacement.length();
+      if (grown > maxLength) {
+        throw new ExpansionException("expansion longer than " + maxLength + " characters");
+      }
+      out.append(value, last, m.start()).append(replacement);
+      last = m.end();
+      if (!all) {
+        break; // (find() itself steps over an empty match, as replaceAll does)
+      }
+    }
+    if ((long) out.length() + value.length() - last > maxLength) {
+      throw new ExpansionException("expansion longer than " + maxLength + " characters");
+    }
+    return out.append(value, last, value.length()).toString();
   }
 
   @Override
