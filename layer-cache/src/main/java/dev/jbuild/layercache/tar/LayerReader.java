@@ -70,7 +70,15 @@ public final class LayerReader implements Closeable {
 
   /** Reads a tar from {@code in}, decompressing it when it is compressed. Closes {@code in}. */
   public static LayerReader open(InputStream in) throws IOException {
-    InputStream raw = Compression.decompressing(in);
+    InputStream raw;
+    try {
+      raw = Compression.decompressing(in);
+    } catch (LayerFormatException e) {
+      throw e;
+    } catch (IOException e) {
+      in.close();
+      throw corrupt(null, e); // a compressed stream whose header is already wrong
+    }
     return new LayerReader(TarInput.of(raw), raw);
   }
 
@@ -88,9 +96,16 @@ public final class LayerReader implements Closeable {
       if (c == Compression.NONE) {
         return new LayerReader(TarInput.of(ch), ch);
       }
-      InputStream raw =
-          c.decompress(
-              new BufferedInputStream(java.nio.channels.Channels.newInputStream(ch), 1 << 18));
+      InputStream raw;
+      try {
+        raw =
+            c.decompress(
+                new BufferedInputStream(java.nio.channels.Channels.newInputStream(ch), 1 << 18));
+      } catch (LayerFormatException e) {
+        throw e;
+      } catch (IOException e) {
+        throw corrupt(null, e);
+      }
       return new LayerReader(TarInput.of(raw), raw);
     } catch (IOException | RuntimeException e) {
       ch.close();
