@@ -1,8 +1,5 @@
 package dev.jbuild.grammar.shell;
 
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
-
 /**
  * The patterns of {@code ${v#p} ${v%p} ${v/p/r}}: {@code *} any string, {@code ?} any character,
  * {@code [...]} a bracket expression ({@code [!...]} or {@code [^...]} negated), backslash escapes
@@ -24,10 +21,10 @@ final class ShellPattern {
 
   private final int[] kinds;
   private final int[] literals;
-  private final Pattern[] classes;
+  private final CharClass[] classes;
   private final String source;
 
-  private ShellPattern(int[] kinds, int[] literals, Pattern[] classes, String source) {
+  private ShellPattern(int[] kinds, int[] literals, CharClass[] classes, String source) {
     this.kinds = kinds;
     this.literals = literals;
     this.classes = classes;
@@ -38,10 +35,10 @@ final class ShellPattern {
   private static final class Tokens {
     int[] kinds = new int[8];
     int[] literals = new int[8];
-    Pattern[] classes = new Pattern[8];
+    CharClass[] classes = new CharClass[8];
     int size;
 
-    void add(int kind, int literal, Pattern cls) {
+    void add(int kind, int literal, CharClass cls) {
       if (kind == STAR && size > 0 && kinds[size - 1] == STAR) {
         return; // ** is *
       }
@@ -88,13 +85,7 @@ final class ShellPattern {
           if (end < 0) {
             t.add(LITERAL, '[', null);
           } else {
-            String cls = bracket(pattern.substring(i, end));
-            try {
-              t.add(CLASS, 0, Pattern.compile(cls));
-            } catch (PatternSyntaxException e) {
-              throw new ExpansionException(
-                  "invalid pattern (" + pattern + ") in substitution: " + e.getDescription());
-            }
+            t.add(CLASS, 0, CharClass.parse(pattern.substring(i, end), pattern));
             i = end + 1;
           }
         }
@@ -138,51 +129,6 @@ final class ShellPattern {
     return -1;
   }
 
-  private static String bracket(String body) {
-    StringBuilder sb = new StringBuilder("[");
-    int i = 0;
-    if (!body.isEmpty() && (body.charAt(0) == '!' || body.charAt(0) == '^')) {
-      sb.append('^');
-      i++;
-    }
-    while (i < body.length()) {
-      char c = body.charAt(i);
-      if (c == '\\' && i + 1 < body.length()) {
-        sb.append('\\').append(body.charAt(i + 1));
-        i += 2;
-      } else if (c == '[' && body.startsWith("[:", i) && body.indexOf(":]", i + 2) > 0) {
-        int close = body.indexOf(":]", i + 2);
-        sb.append(posixClass(body.substring(i + 2, close)));
-        i = close + 2;
-      } else {
-        if (c == '[' || c == '&' || c == '^' && i > 0 || c == ']') {
-          sb.append('\\');
-        }
-        sb.append(c);
-        i++;
-      }
-    }
-    return sb.append(']').toString();
-  }
-
-  private static String posixClass(String name) {
-    return switch (name) {
-      case "alpha" -> "\\p{Alpha}";
-      case "digit" -> "\\p{Digit}";
-      case "alnum" -> "\\p{Alnum}";
-      case "upper" -> "\\p{Upper}";
-      case "lower" -> "\\p{Lower}";
-      case "space" -> "\\s";
-      case "punct" -> "\\p{Punct}";
-      case "xdigit" -> "\\p{XDigit}";
-      case "blank" -> " \\t";
-      case "cntrl" -> "\\p{Cntrl}";
-      case "print" -> "\\p{Print}";
-      case "graph" -> "\\p{Graph}";
-      default -> throw new ExpansionException("invalid character class [:" + name + ":]");
-    };
-  }
-
   private static boolean isLineTerminator(int cp) {
     return cp == '\n' || cp == '\r' || cp == 0x85 || cp == 0x2028 || cp == 0x2029;
   }
@@ -192,7 +138,7 @@ final class ShellPattern {
     return switch (kinds[t]) {
       case ANY -> !isLineTerminator(cp);
       case LITERAL -> literals[t] == cp;
-      case CLASS -> classes[t].matcher(new String(Character.toChars(cp))).matches();
+      case CLASS -> classes[t].matches(cp);
       default -> false;
     };
   }

@@ -13,21 +13,23 @@ import org.junit.jupiter.api.Test;
  * inputs that made the regular expressions take hours.
  */
 class ShellPatternTest {
-  private static final String ALPHABET = "ab\n";
+  private static final String ALPHABET = "ab \n]*";
 
-  /** The regular expression the pattern used to compile to (no brackets in these patterns). */
-  private static Pattern regex(String p) {
-    StringBuilder re = new StringBuilder();
-    for (char c : p.toCharArray()) {
-      re.append(
-          switch (c) {
-            case '*' -> ".*";
-            case '?' -> ".";
-            default -> Pattern.quote(String.valueOf(c));
-          });
-    }
-    return Pattern.compile(re.toString());
-  }
+  /** Pattern tokens: the shell form, and the regular expression it used to compile to. */
+  private static final String[][] TOKENS = {
+    {"a", "a"},
+    {"b", "b"},
+    {"*", ".*"},
+    {"?", "."},
+    {"[ab]", "[ab]"},
+    {"[!a]", "[^a]"},
+    {"[^b]", "[^b]"},
+    {"[a-b]", "[a-b]"},
+    {"[[:alpha:]]", "[\\p{Alpha}]"},
+    {"[[:space:]]", "[\\s]"},
+    {"\\*", "\\*"},
+    {"[]a]", "[\\]a]"}
+  };
 
   private static String oraclePrefix(Pattern re, String v, boolean longest) {
     for (int j = longest ? v.length() : 0;
@@ -64,9 +66,16 @@ class ShellPatternTest {
   void agreesWithTheRegularExpressionsItReplaced() {
     Random r = new Random(20261204);
     for (int i = 0; i < 20_000; i++) {
-      String p = random(r, "ab*?", 5);
+      StringBuilder shell = new StringBuilder();
+      StringBuilder java = new StringBuilder();
+      for (int t = r.nextInt(6); t > 0; t--) {
+        String[] token = TOKENS[r.nextInt(TOKENS.length)];
+        shell.append(token[0]);
+        java.append(token[1]);
+      }
+      String p = shell.toString();
       String v = random(r, ALPHABET, 8);
-      Pattern re = regex(p);
+      Pattern re = Pattern.compile(java.toString());
       ShellPattern sp = ShellPattern.compile(p);
       String where = "pattern " + p + " value " + v.replace("\n", "\\n");
       for (boolean longest : new boolean[] {false, true}) {
@@ -88,5 +97,14 @@ class ShellPatternTest {
     assertEquals(v, ShellPattern.compile("b*a*a*a*").trimSuffix(v, true));
     assertEquals(v, ShellPattern.compile("?*x").replace(v, "y", true, 1 << 21));
     assertEquals("", ShellPattern.compile("*a").trimPrefix(v, true));
+  }
+
+  @Test
+  void aReversedRangeIsAnInvalidPattern() {
+    ExpansionException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ExpansionException.class, () -> ShellPattern.compile("[z-a]"));
+    assertEquals(
+        "invalid pattern ([z-a]) in substitution: Illegal character range", e.getMessage());
   }
 }
