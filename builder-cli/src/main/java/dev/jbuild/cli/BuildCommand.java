@@ -377,7 +377,7 @@ public final class BuildCommand implements Callable<Integer> {
               readDockerfile(df, fileArg == null ? "Dockerfile" : fileArg),
               Optional.of(df));
         }
-        String text = Files.readString(spool, StandardCharsets.UTF_8);
+        String text = dev.jbuild.grammar.Dockerfiles.text(Files.readAllBytes(spool));
         Files.deleteIfExists(spool);
         return new Inputs(Optional.empty(), "Dockerfile", text, Optional.empty());
       }
@@ -390,7 +390,7 @@ public final class BuildCommand implements Callable<Integer> {
                 : "context directory not found: " + contextArg);
       }
       if ("-".equals(fileArg)) {
-        String text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+        String text = dev.jbuild.grammar.Dockerfiles.text(System.in.readAllBytes());
         return new Inputs(Optional.of(ctx), "Dockerfile", text, Optional.empty());
       }
       Path df;
@@ -416,7 +416,7 @@ public final class BuildCommand implements Callable<Integer> {
       if (!Files.isRegularFile(df)) {
         throw new UserException(ExitCodes.NOT_FOUND, "Dockerfile not found: " + name);
       }
-      return Files.readString(df, StandardCharsets.UTF_8);
+      return dev.jbuild.grammar.Dockerfiles.text(Files.readAllBytes(df));
     }
 
     private static byte[] readHead(Path f) throws IOException {

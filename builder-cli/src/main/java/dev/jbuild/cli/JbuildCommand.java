@@ -55,6 +55,12 @@ public final class JbuildCommand implements Runnable {
               + "else $XDG_DATA_HOME/jbuild).")
   Path root;
 
+  @Option(
+      names = "--debug",
+      scope = ScopeType.INHERIT,
+      description = "Print the stack trace of an error (also JBUILD_DEBUG=1).")
+  boolean debug;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override

@@ -9,8 +9,16 @@ import picocli.CommandLine;
 public final class Main {
   private Main() {}
 
+  /** Heap set aside so that an OutOfMemoryError can still be reported: freed before printing. */
+  private static volatile byte[] reserve = new byte[1 << 20];
+
+  static void releaseReserve() {
+    reserve = null;
+  }
+
   public static void main(String[] args) {
     dev.jbuild.builder.Trace.mark("main");
+    Thread.setDefaultUncaughtExceptionHandler(Main::uncaught);
     RunCommand.useProcessStdio();
     dev.jbuild.builder.Trace.mark("stdio");
     System.exit(run(args));
@@ -31,7 +39,29 @@ public final class Main {
       configure(cli);
     }
     dev.jbuild.builder.Trace.mark("command line ready");
-    return cli.execute(full);
+    return execute(cli, full);
+  }
+
+  /**
+   * {@code cli.execute(args)}, with what picocli lets through (an {@link Error} thrown by a
+   * command, a failure of the error handler itself) reported as one line too. Tests call this.
+   */
+  public static int execute(CommandLine cli, String... args) {
+    try {
+      return cli.execute(args);
+    } catch (Throwable t) {
+      return ErrorHandler.report(t, cli);
+    }
+  }
+
+  /** A background thread that dies reports one line (its trace only with JBUILD_DEBUG=1). */
+  private static void uncaught(Thread thread, Throwable t) {
+    releaseReserve();
+    System.err.println(
+        ErrorHandler.line(ErrorHandler.unwrap(t)) + " [thread " + thread.getName() + "]");
+    if ("1".equals(System.getenv("JBUILD_DEBUG"))) {
+      t.printStackTrace();
+    }
   }
 
   /**
@@ -87,7 +117,7 @@ public final class Main {
       String a = args[i];
       if (a.equals("--root")) {
         i += 2;
-      } else if (a.startsWith("--root=")) {
+      } else if (a.startsWith("--root=") || a.equals("--debug")) {
         i += 1;
       } else {
         break;

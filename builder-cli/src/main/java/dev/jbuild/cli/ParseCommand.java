@@ -12,7 +12,6 @@ import dev.jbuild.grammar.graph.PlatformSpec;
 import dev.jbuild.grammar.graph.UnknownTargetException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -112,9 +111,9 @@ public final class ParseCommand implements Callable<Integer> {
     try {
       if (file.equals("-")) {
         InputStream in = System.in;
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        return dev.jbuild.grammar.Dockerfiles.text(in.readAllBytes());
       }
-      return new String(Files.readAllBytes(Path.of(file)), StandardCharsets.UTF_8);
+      return dev.jbuild.grammar.Dockerfiles.text(Files.readAllBytes(Path.of(file)));
     } catch (NoSuchFileException e) {
       throw new UserException(ExitCodes.NOT_FOUND, file + ": no such file");
     } catch (IOException e) {

@@ -29,7 +29,7 @@ class ParseCommandTest {
     StringWriter err = new StringWriter();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
-    int exit = cli.execute(Main.withImplicitBuild(args));
+    int exit = Main.execute(cli, Main.withImplicitBuild(args));
     return new Result(exit, out.toString(), err.toString());
   }
 

@@ -45,7 +45,17 @@ public final class Dockerfiles {
 
   /** Reads (UTF-8) and parses a Dockerfile; diagnostics name it as {@code path} is written. */
   public static Dockerfile parse(Path path) throws IOException {
-    return parse(path.toString(), new String(Files.readAllBytes(path), StandardCharsets.UTF_8));
+    return parse(path.toString(), text(Files.readAllBytes(path)));
+  }
+
+  /**
+   * A Dockerfile's text from its bytes, the one decoding every command uses: UTF-8, each malformed
+   * sequence replaced by U+FFFD. Docker accepts any bytes too (BuildKit reads them as Go strings
+   * and passes invalid bytes through to RUN unchanged, where jbuild passes U+FFFD); a Dockerfile is
+   * never refused for its encoding.
+   */
+  public static String text(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 
   /**

@@ -253,6 +253,10 @@ public final class Messages {
     return "mount target is required for " + type + " mounts";
   }
 
+  public static String expansionBudget(long limit) {
+    return "variable expansions of this build produce more than " + limit + " characters in total";
+  }
+
   public static String fromVariable() {
     return "'from' doesn't support variable expansion, define alias stage instead";
   }

@@ -123,7 +123,7 @@ public final class StageBuilder {
         throw failure(shown, raw.range().startLine(), raw.range().endLine(), e);
       }
     }
-    return new StageResult(stage.index(), stage.name(), state);
+    return new StageResult(stage.index(), stage.name(), state.complete());
   }
 
   private static BuildFailure failure(Step shown, int line, int endLine, Exception e) {

@@ -139,17 +139,20 @@ public final class StepExecutor {
     ImageConfig config = step.apply(state.config());
     History h = History.of(created, step.createdBy(), COMMENT, layers.isEmpty());
     List<CacheRecord.Layer> chain = new ArrayList<>(state.layers());
+    List<History> entries = new ArrayList<>(1);
     if (layers.isEmpty()) {
       if (step.recordsHistory()) {
-        config = config.withAddedHistory(h);
+        entries.add(h);
       }
     } else {
       for (CacheRecord.Layer l : layers) {
-        config = config.withAddedLayer(l.diffId(), h);
+        config = config.withAddedDiffId(l.diffId());
+        entries.add(h);
         chain.add(l);
       }
     }
-    return new StageState(config, chain, key, state.missed() || hit.isEmpty());
+    // the history goes into the config when the stage is complete (StageState.complete)
+    return state.next(config, chain, key, state.missed() || hit.isEmpty(), entries);
   }
 
   static String message(Throwable e) {

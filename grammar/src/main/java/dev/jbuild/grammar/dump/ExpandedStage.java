@@ -7,6 +7,7 @@ import dev.jbuild.grammar.graph.StageScope;
 import dev.jbuild.grammar.instructions.Command;
 import dev.jbuild.grammar.instructions.Instruction;
 import dev.jbuild.grammar.instructions.ShellInstruction;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,15 +38,32 @@ record ExpandedStage(
     return done;
   }
 
+  /**
+   * Walks {@code stage} after the chain of stages it is based on (iteratively: chains are long).
+   */
   private static ExpandedStage walk(BuildPlan plan, Stage stage, Map<Integer, ExpandedStage> done) {
-    ExpandedStage cached = done.get(stage.index());
-    if (cached != null) {
-      return cached;
+    ArrayDeque<Stage> chain = new ArrayDeque<>();
+    Stage s = stage;
+    while (!done.containsKey(s.index())) {
+      chain.push(s);
+      if (s.baseRef() instanceof SourceRef.StageRef ref && ref.index() < s.index()) {
+        s = plan.allStages().get(ref.index());
+      } else {
+        break;
+      }
     }
+    while (!chain.isEmpty()) {
+      walkOne(plan, chain.pop(), done);
+    }
+    return done.get(stage.index());
+  }
+
+  private static ExpandedStage walkOne(
+      BuildPlan plan, Stage stage, Map<Integer, ExpandedStage> done) {
     List<String> env = List.of();
     List<String> shell = Command.DEFAULT_SHELL;
     if (stage.baseRef() instanceof SourceRef.StageRef ref && ref.index() < stage.index()) {
-      ExpandedStage base = walk(plan, plan.allStages().get(ref.index()), done);
+      ExpandedStage base = done.get(ref.index());
       env = base.finalScope().env();
       shell = base.finalShell();
     }

@@ -14,9 +14,9 @@ import dev.jbuild.grammar.instructions.RunMount;
 import dev.jbuild.grammar.shell.Env;
 import dev.jbuild.grammar.shell.ExpansionException;
 import dev.jbuild.grammar.shell.WordExpander;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -53,7 +53,7 @@ public final class BuildGraph {
   private BuildGraph() {}
 
   public static BuildPlan plan(Dockerfile dockerfile, PlanOptions options) {
-    WordExpander lex = WordExpander.of(dockerfile.escape());
+    Expander lex = new Expander(WordExpander.of(dockerfile.escape()), new ExpansionBudget());
     Map<String, String> meta =
         new LinkedHashMap<>(
             PredefinedArgs.platform(options.targetPlatform(), options.buildPlatform()));
@@ -188,8 +188,11 @@ public final class BuildGraph {
       }
       stages.add(s);
     }
-    return new BuildPlan(dockerfile, options, meta, all, target, stages);
+    return new BuildPlan(dockerfile, options, meta, all, target, stages, lex.budget);
   }
+
+  /** The plan's word expander with its expansion budget. */
+  private record Expander(WordExpander words, ExpansionBudget budget) {}
 
   private static SourceRef resolveCopyFrom(
       String from, Map<String, Integer> byName, List<StageDefinition> defs, Instruction copy) {
@@ -212,58 +215,85 @@ public final class BuildGraph {
     return from.equals("scratch") ? new SourceRef.Scratch() : new SourceRef.ImageRef(from);
   }
 
-  /** BuildKit's validateCircularDependency over COPY/mount edges. */
+  /**
+   * BuildKit's validateCircularDependency over COPY/mount edges: a depth-first search with an
+   * explicit stack (a chain of 10,000 stages must not overflow the thread's stack). The error names
+   * the first edge of the cycle's path, from the stage where the search started.
+   */
   private static void checkCycles(List<StageDefinition> defs, List<List<Stage.Dependency>> deps) {
-    Set<Integer> visited = new HashSet<>();
+    int n = defs.size();
+    boolean[] visited = new boolean[n];
+    boolean[] onPath = new boolean[n];
+    int[] nextEdge = new int[n];
     for (StageDefinition def : defs) {
-      Set<Integer> path = new HashSet<>();
-      List<Instruction> trail = new ArrayList<>();
-      if (visit(def.index(), defs, deps, visited, path, trail)) {
-        throw error(trail.get(0), Messages.circularDependency(def.displayName()));
-      }
-    }
-  }
-
-  private static boolean visit(
-      int stage,
-      List<StageDefinition> defs,
-      List<List<Stage.Dependency>> deps,
-      Set<Integer> visited,
-      Set<Integer> path,
-      List<Instruction> trail) {
-    if (!visited.add(stage)) {
-      return false;
-    }
-    path.add(stage);
-    for (Stage.Dependency d : deps.get(stage)) {
-      if (!(d.ref() instanceof SourceRef.StageRef ref)) {
+      int root = def.index();
+      if (visited[root]) {
         continue;
       }
-      trail.add(defs.get(stage).instructions().get(d.instruction()));
-      if (path.contains(ref.index()) || visit(ref.index(), defs, deps, visited, path, trail)) {
-        return true;
+      ArrayDeque<Integer> path = new ArrayDeque<>();
+      List<Instruction> trail = new ArrayList<>();
+      visited[root] = true;
+      onPath[root] = true;
+      path.push(root);
+      while (!path.isEmpty()) {
+        int stage = path.peek();
+        List<Stage.Dependency> edges = deps.get(stage);
+        if (nextEdge[stage] == edges.size()) {
+          path.pop();
+          onPath[stage] = false;
+          if (!path.isEmpty()) {
+            trail.remove(trail.size() - 1);
+          }
+          continue;
+        }
+        Stage.Dependency d = edges.get(nextEdge[stage]++);
+        if (!(d.ref() instanceof SourceRef.StageRef ref)) {
+          continue;
+        }
+        Instruction edge = defs.get(stage).instructions().get(d.instruction());
+        if (onPath[ref.index()]) {
+          trail.add(edge);
+          throw error(trail.get(0), Messages.circularDependency(def.displayName()));
+        }
+        if (!visited[ref.index()]) {
+          visited[ref.index()] = true;
+          onPath[ref.index()] = true;
+          trail.add(edge);
+          path.push(ref.index());
+        }
       }
-      trail.remove(trail.size() - 1);
     }
-    path.remove(stage);
-    return false;
   }
 
+  /** {@code stage} and every stage it needs, transitively (iterative: chains can be long). */
   private static void collect(List<Stage> all, int stage, Set<Integer> out) {
-    if (out.add(stage)) {
-      for (int d : all.get(stage).dependsOn()) {
-        collect(all, d, out);
+    ArrayDeque<Integer> todo = new ArrayDeque<>();
+    todo.push(stage);
+    while (!todo.isEmpty()) {
+      int s = todo.pop();
+      if (out.add(s)) {
+        for (int d : all.get(s).dependsOn()) {
+          todo.push(d);
+        }
       }
     }
   }
 
   private static String expand(
-      WordExpander lex, String word, Map<String, String> env, Instruction where) {
+      Expander lex, String word, Map<String, String> env, Instruction where) {
+    String out;
     try {
-      return lex.expand(word, Env.of(env));
+      out = lex.words().expand(word, Env.of(env));
     } catch (ExpansionException e) {
       throw error(where, e.getMessage());
     }
+    if (out != word) {
+      String problem = lex.budget().charge(out.length());
+      if (problem != null) {
+        throw error(where, problem);
+      }
+    }
+    return out;
   }
 
   static DockerfileException error(Instruction where, String message) {

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param targetIndex the stage to build
  * @param stages the stages the target needs (itself included), ascending index; every stage depends
  *     only on stages before it, so this order is a valid build order
+ * @param budget what the plan's variable expansions may still produce ({@link ExpansionBudget})
  */
 public record BuildPlan(
     Dockerfile dockerfile,
@@ -21,7 +22,18 @@ public record BuildPlan(
     Map<String, String> globalArgs,
     List<Stage> allStages,
     int targetIndex,
-    List<Stage> stages) {
+    List<Stage> stages,
+    ExpansionBudget budget) {
+
+  public BuildPlan(
+      Dockerfile dockerfile,
+      PlanOptions options,
+      Map<String, String> globalArgs,
+      List<Stage> allStages,
+      int targetIndex,
+      List<Stage> stages) {
+    this(dockerfile, options, globalArgs, allStages, targetIndex, stages, new ExpansionBudget());
+  }
 
   public BuildPlan {
     globalArgs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(globalArgs));
@@ -49,6 +61,6 @@ public record BuildPlan(
    * built on another stage, that stage's final config env).
    */
   public StageScope scope(Stage stage, List<String> imageEnv) {
-    return StageScope.of(imageEnv, globalArgs, options.buildArgs(), dockerfile.escape());
+    return StageScope.of(imageEnv, globalArgs, options.buildArgs(), dockerfile.escape(), budget);
   }
 }

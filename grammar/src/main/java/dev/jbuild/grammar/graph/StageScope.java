@@ -50,23 +50,20 @@ import java.util.function.UnaryOperator;
  */
 public final class StageScope implements Env {
   private final WordExpander lexer;
-  private final LinkedHashMap<String, String> env;
-  private final LinkedHashMap<String, String> args;
-  private final LinkedHashMap<String, String> vars;
+  private final ScopeChain chain;
+  private final int version;
   private final Map<String, String> globalArgs;
   private final Map<String, String> buildArgs;
 
   private StageScope(
       WordExpander lexer,
-      LinkedHashMap<String, String> env,
-      LinkedHashMap<String, String> args,
-      LinkedHashMap<String, String> vars,
+      ScopeChain chain,
+      int version,
       Map<String, String> globalArgs,
       Map<String, String> buildArgs) {
     this.lexer = lexer;
-    this.env = env;
-    this.args = args;
-    this.vars = vars;
+    this.chain = chain;
+    this.version = version;
     this.globalArgs = globalArgs;
     this.buildArgs = buildArgs;
   }
@@ -85,23 +82,35 @@ public final class StageScope implements Env {
       Map<String, String> globalArgs,
       Map<String, String> buildArgs,
       char escape) {
-    LinkedHashMap<String, String> env = new LinkedHashMap<>();
+    return of(imageEnv, globalArgs, buildArgs, escape, new ExpansionBudget());
+  }
+
+  /** Same, with the expansion budget of a plan ({@link BuildPlan#scope}). */
+  public static StageScope of(
+      List<String> imageEnv,
+      Map<String, String> globalArgs,
+      Map<String, String> buildArgs,
+      char escape,
+      ExpansionBudget budget) {
+    ScopeChain chain = new ScopeChain(budget);
     for (String kv : imageEnv) {
       int eq = kv.indexOf('=');
-      env.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+      String name = eq < 0 ? kv : kv.substring(0, eq);
+      String value = eq < 0 ? "" : kv.substring(eq + 1);
+      chain.put(chain.env, 0, name, value);
+      chain.put(chain.vars, 0, name, value);
     }
     return new StageScope(
         WordExpander.of(escape),
-        env,
-        new LinkedHashMap<>(),
-        new LinkedHashMap<>(env),
+        chain,
+        0,
         Map.copyOf(globalArgs),
         Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs)));
   }
 
   /** The value {@code $name} expands to, or null when unset. */
   public String lookup(String name) {
-    return vars.get(name);
+    return chain.get(chain.vars, name, version);
   }
 
   /** Same as {@link #lookup(String)}: the scope is the expansion environment. */
@@ -122,7 +131,7 @@ public final class StageScope implements Env {
 
   /** The image config's Env after the stage's ENVs so far, in order ({@code K=V}). */
   public List<String> env() {
-    return pairs(env);
+    return pairs(chain.snapshot(chain.env, version));
   }
 
   private static List<String> pairs(Map<String, String> map) {
@@ -138,7 +147,7 @@ public final class StageScope implements Env {
    * ARG without a value). Part of a RUN's cache key; the undeclared proxy build-args are not.
    */
   public Map<String, String> args() {
-    return Collections.unmodifiableMap(new LinkedHashMap<>(args));
+    return Collections.unmodifiableMap(chain.snapshot(chain.args, version));
   }
 
   /**
@@ -146,7 +155,7 @@ public final class StageScope implements Env {
    * over it, the later one winning, and the proxy {@code --build-arg}s not declared as ARGs.
    */
   public List<String> runEnv() {
-    LinkedHashMap<String, String> out = new LinkedHashMap<>(vars);
+    LinkedHashMap<String, String> out = chain.snapshot(chain.vars, version);
     out.putAll(proxyEnv());
     return pairs(out);
   }
@@ -159,7 +168,9 @@ public final class StageScope implements Env {
     Map<String, String> out = new LinkedHashMap<>();
     for (String p : PredefinedArgs.PROXY) {
       String v = buildArgs.get(p);
-      if (v != null && !args.containsKey(p) && !env.containsKey(p)) {
+      if (v != null
+          && !chain.contains(chain.args, p, version)
+          && !chain.contains(chain.env, p, version)) {
         out.put(p, v);
       }
     }
@@ -173,7 +184,7 @@ public final class StageScope implements Env {
    */
   public String runCreatedBy(List<String> argv) {
     List<String> parts = new ArrayList<>();
-    for (String k : args.keySet()) {
+    for (String k : chain.snapshot(chain.args, version).keySet()) {
       String value = lookup(k);
       parts.add(k + "=" + (value == null ? "" : value));
     }
@@ -184,42 +195,53 @@ public final class StageScope implements Env {
     return sb.append(String.join(" ", argv)).toString();
   }
 
+  /** The next version to write, on this chain when this scope is its newest, else on a copy. */
+  private StageScope successor() {
+    int next = chain.next(version);
+    if (next >= 0) {
+      return new StageScope(lexer, chain, next, globalArgs, buildArgs);
+    }
+    ScopeChain copy = ScopeChain.copyOf(chain, version);
+    return new StageScope(lexer, copy, copy.next(0), globalArgs, buildArgs);
+  }
+
   /**
    * The scope after {@code instruction} (unexpanded, as parsed): ARG declares, ENV sets; other
-   * instructions leave the scope as it is.
+   * instructions leave the scope as it is. Each ARG or ENV adds one version to the scope's chain
+   * (no copy of the variables), so a stage of n ARGs costs O(n log n), not O(n^2).
    *
    * @throws DockerfileException for a bad expansion
    */
   public StageScope apply(Instruction instruction) {
     // instanceof rather than a pattern switch: no invokedynamic bootstrap on the no-op rebuild path
     if (instruction instanceof ArgInstruction arg) {
-      LinkedHashMap<String, String> next = new LinkedHashMap<>(args);
-      LinkedHashMap<String, String> nextVars = new LinkedHashMap<>(vars);
+      StageScope current = this;
       for (ArgDeclaration d : arg.args()) {
         String value = buildArgs.get(d.name());
         if (value == null && d.defaultValue().isPresent()) {
-          StageScope current = new StageScope(lexer, env, next, nextVars, globalArgs, buildArgs);
           value = current.expand(arg, d.defaultValue().get());
         }
         if (value == null && d.defaultValue().isEmpty()) {
           value = globalArgs.get(d.name());
         }
-        next.put(d.name(), value);
+        current = current.successor();
+        ScopeChain c = current.chain;
+        c.put(c.args, current.version, d.name(), value);
         if (value != null) {
-          nextVars.put(d.name(), value);
+          c.put(c.vars, current.version, d.name(), value);
         }
       }
-      return new StageScope(lexer, env, next, nextVars, globalArgs, buildArgs);
+      return current;
     }
     if (instruction instanceof EnvInstruction e) {
       EnvInstruction expanded = (EnvInstruction) expand(e);
-      LinkedHashMap<String, String> next = new LinkedHashMap<>(env);
-      LinkedHashMap<String, String> nextVars = new LinkedHashMap<>(vars);
+      StageScope next = successor();
+      ScopeChain c = next.chain;
       for (KeyValue kv : expanded.variables()) {
-        next.put(kv.key(), kv.value());
-        nextVars.put(kv.key(), kv.value());
+        c.put(c.env, next.version, kv.key(), kv.value());
+        c.put(c.vars, next.version, kv.key(), kv.value());
       }
-      return new StageScope(lexer, next, args, nextVars, globalArgs, buildArgs);
+      return next;
     }
     return this;
   }
@@ -274,7 +296,9 @@ public final class StageScope implements Env {
       List<String> ports = new ArrayList<>();
       for (String p : x.ports()) {
         try {
-          ports.addAll(lexer.expandWords(p, this));
+          for (String w : lexer.expandWords(p, this)) {
+            ports.add(charged(x, p, w));
+          }
         } catch (ExpansionException ex) {
           throw error(x, ex.getMessage());
         }
@@ -380,17 +404,31 @@ public final class StageScope implements Env {
       } catch (ExpansionException e) {
         throw error(where, e.getMessage());
       }
+      charged(where, h.body(), body);
       out.add(new Heredoc(h.name(), body, true, false, h.fd()));
     }
     return out;
   }
 
   private String expand(Instruction where, String word) {
+    String out;
     try {
-      return lexer.expand(word, this);
+      out = lexer.expand(word, this);
     } catch (ExpansionException e) {
       throw error(where, e.getMessage());
     }
+    return charged(where, word, out);
+  }
+
+  /** Counts an expansion's output against the plan's budget (nothing when nothing changed). */
+  private String charged(Instruction where, String word, String out) {
+    if (out != word) {
+      String problem = chain.budget.charge(out.length());
+      if (problem != null) {
+        throw error(where, problem);
+      }
+    }
+    return out;
   }
 
   private static DockerfileException error(Instruction where, String message) {

@@ -16,6 +16,18 @@ import java.util.List;
  * bodies), unset variables left as written.
  */
 public final class WordExpander {
+  /**
+   * At most this many nested {@code ${...}} (each level is a recursion of the scanner): deeper
+   * nesting is refused instead of overflowing the stack. BuildKit has no limit (Go stacks grow).
+   */
+  public static final int MAX_NESTING = 100;
+
+  /**
+   * At most this many characters in one expanded word ({@code ENV A=$A$A} forty times would be a
+   * terabyte): a longer result is refused.
+   */
+  public static final int MAX_LENGTH = 1 << 20;
+
   private final int escape;
   private final boolean rawQuotes;
   private final boolean rawEscapes;
@@ -145,6 +157,7 @@ public final class WordExpander {
     private final String source;
     private final Env env;
     private int pos;
+    private int depth;
     private boolean scanRawEscapes = rawEscapes;
 
     Scan(String source, Env env) {
@@ -156,7 +169,8 @@ public final class WordExpander {
       try {
         return processStopOn(EOF, scanRawEscapes);
       } catch (ExpansionException e) {
-        throw new ExpansionException("failed to process \"" + source + "\": " + e.getMessage());
+        String shown = source.length() > 200 ? source.substring(0, 200) + "..." : source;
+        throw new ExpansionException("failed to process \"" + shown + "\": " + e.getMessage());
       }
     }
 
@@ -187,14 +201,17 @@ public final class WordExpander {
           }
           if (ch == '$') {
             String tmp = processDollar();
+            bounded(result.length() + tmp.length());
             result.append(tmp);
             words.addString(tmp);
           } else if (!skipProcessQuotes && ch == '\'') {
             String tmp = processSingleQuote();
+            bounded(result.length() + tmp.length());
             result.append(tmp);
             words.addRawString(tmp);
           } else if (!skipProcessQuotes && ch == '"') {
             String tmp = processDoubleQuote();
+            bounded(result.length() + tmp.length());
             result.append(tmp);
             words.addRawString(tmp);
           } else {
@@ -268,7 +285,9 @@ public final class WordExpander {
           return result.toString();
         }
         if (p == '$') {
-          result.append(processDollar());
+          String tmp = processDollar();
+          bounded(result.length() + tmp.length());
+          result.append(tmp);
           continue;
         }
         ch = next();
@@ -289,6 +308,18 @@ public final class WordExpander {
     }
 
     private String processDollar() {
+      if (++depth > MAX_NESTING) {
+        throw new ExpansionException(
+            "variable expansions nested deeper than " + MAX_NESTING + " levels");
+      }
+      try {
+        return bounded(dollar());
+      } finally {
+        depth--;
+      }
+    }
+
+    private String dollar() {
       next(); // '$'
       if (peek() != '{') {
         String name = processName();
@@ -409,7 +440,7 @@ public final class WordExpander {
             return "${" + name + (replaceAll ? "//" : "/") + pattern + "/" + replacement + "}";
           }
           return ShellPattern.compile(pattern)
-              .replace(value == null ? "" : value, replacement, replaceAll);
+              .replace(value == null ? "" : value, replacement, replaceAll, MAX_LENGTH);
         }
         default -> {
           if (ch == EOF) {
@@ -439,6 +470,17 @@ public final class WordExpander {
         name.appendCodePoint(next());
       }
       return name.toString();
+    }
+  }
+
+  private static String bounded(String s) {
+    bounded(s.length());
+    return s;
+  }
+
+  private static void bounded(long length) {
+    if (length > MAX_LENGTH) {
+      throw new ExpansionException("expansion longer than " + MAX_LENGTH + " characters");
     }
   }
 

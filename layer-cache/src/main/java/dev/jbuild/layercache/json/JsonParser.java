@@ -10,7 +10,11 @@ import java.util.List;
 
 /** A strict RFC 8259 recursive-descent parser with line/column errors. */
 final class JsonParser {
-  private static final int MAX_DEPTH = 512;
+  /**
+   * At most this many nested arrays and objects: the parser, the writer and equals recurse once per
+   * level, so this bounds their stack (an OCI document nests fewer than 10 levels).
+   */
+  static final int MAX_DEPTH = 128;
 
   private final String s;
   private int pos;

@@ -7,7 +7,6 @@ import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.math.BigDecimal;
 import java.net.URLDecoder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +38,18 @@ import java.util.TreeMap;
  */
 public final class LayerReader implements Closeable {
   private static final int BLOCK = 512;
-  private static final int MAX_META = 8 * 1024 * 1024;
+
+  /** At most this many bytes in one PAX ('x', 'g') or GNU long name ('L', 'K') header. */
+  public static final int MAX_META = 1024 * 1024;
+
+  /**
+   * At most this many bytes of extended headers before one entry, and of global PAX records kept
+   * (keys and values), so a stream of headers cannot grow memory.
+   */
+  public static final int MAX_META_TOTAL = 1024 * 1024;
+
+  /** At most this many characters in a PAX number (size, uid, gid, mtime). */
+  public static final int MAX_PAX_NUMBER = 32;
 
   private final TarInput input;
   private final Closeable resource;
@@ -60,7 +70,15 @@ public final class LayerReader implements Closeable {
 
   /** Reads a tar from {@code in}, decompressing it when it is compressed. Closes {@code in}. */
   public static LayerReader open(InputStream in) throws IOException {
-    InputStream raw = Compression.decompressing(in);
+    InputStream raw;
+    try {
+      raw = Compression.decompressing(in);
+    } catch (LayerFormatException e) {
+      throw e;
+    } catch (IOException e) {
+      in.close();
+      throw corrupt(null, e); // a compressed stream whose header is already wrong
+    }
     return new LayerReader(TarInput.of(raw), raw);
   }
 
@@ -78,9 +96,16 @@ public final class LayerReader implements Closeable {
       if (c == Compression.NONE) {
         return new LayerReader(TarInput.of(ch), ch);
       }
-      InputStream raw =
-          c.decompress(
-              new BufferedInputStream(java.nio.channels.Channels.newInputStream(ch), 1 << 18));
+      InputStream raw;
+      try {
+        raw =
+            c.decompress(
+                new BufferedInputStream(java.nio.channels.Channels.newInputStream(ch), 1 << 18));
+      } catch (LayerFormatException e) {
+        throw e;
+      } catch (IOException e) {
+        throw corrupt(null, e);
+      }
       return new LayerReader(TarInput.of(raw), raw);
     } catch (IOException | RuntimeException e) {
       ch.close();
@@ -128,6 +153,7 @@ public final class LayerReader implements Closeable {
     Map<String, byte[]> pax = new HashMap<>();
     String gnuName = null;
     String gnuLink = null;
+    long metaBytes = 0;
     while (true) {
       int n = input.readFully(header, 0, BLOCK);
       if (n == 0) {
@@ -147,6 +173,16 @@ public final class LayerReader implements Closeable {
       char flag = (char) (header[156] & 0xff);
       String rawName = headerName();
       long size = number(124, 12, rawName);
+      if (flag == 'x' || flag == 'g' || flag == 'L' || flag == 'K') {
+        checkMetaSize(size, rawName);
+        metaBytes += size;
+        if (metaBytes > MAX_META_TOTAL) {
+          throw new LayerFormatException(
+              TarErrors.badHeader(
+                  describe(rawName),
+                  "extended headers of more than " + MAX_META_TOTAL + " bytes before one entry"));
+        }
+      }
       switch (flag) {
         case 'x', 'g' -> {
           byte[] data = meta(size, rawName);
@@ -158,6 +194,12 @@ public final class LayerReader implements Closeable {
                 TarErrors.badHeader(describe(rawName), "PAX header: " + e.getMessage()));
           }
           (flag == 'x' ? pax : globals).putAll(records);
+          if (flag == 'g' && recordBytes(globals) > MAX_META_TOTAL) {
+            throw new LayerFormatException(
+                TarErrors.badHeader(
+                    describe(rawName),
+                    "global PAX records of more than " + MAX_META_TOTAL + " bytes"));
+          }
           continue;
         }
         case 'L' -> {
@@ -349,18 +391,31 @@ public final class LayerReader implements Closeable {
     }
   }
 
-  private byte[] meta(long size, String rawName) throws IOException {
-    if (size > MAX_META) {
-      throw new LayerFormatException(
-          TarErrors.badHeader(
-              describe(rawName), "extended header of " + size + " bytes is too large"));
+  private static long recordBytes(Map<String, byte[]> records) {
+    long n = 0;
+    for (Map.Entry<String, byte[]> r : records.entrySet()) {
+      n += r.getKey().length() + r.getValue().length;
     }
+    return n;
+  }
+
+  private byte[] meta(long size, String rawName) throws IOException {
+    checkMetaSize(size, rawName);
     byte[] data = new byte[(int) size];
     if (input.readFully(data, 0, data.length) < data.length
         || !input.skip((BLOCK - size % BLOCK) % BLOCK)) {
       throw new LayerFormatException(TarErrors.truncated(describe(rawName)));
     }
     return data;
+  }
+
+  private static void checkMetaSize(long size, String rawName) throws LayerFormatException {
+    if (size > MAX_META) {
+      throw new LayerFormatException(
+          TarErrors.badHeader(
+              describe(rawName),
+              "extended header of " + size + " bytes is over the limit of " + MAX_META));
+    }
   }
 
   private void verifyChecksum() throws LayerFormatException {
@@ -457,26 +512,61 @@ public final class LayerReader implements Closeable {
   }
 
   private static long paxLong(byte[] v, String key, String name) throws LayerFormatException {
+    String text = new String(v, StandardCharsets.US_ASCII).trim();
+    if (text.length() > MAX_PAX_NUMBER) {
+      throw new LayerFormatException(TarErrors.badHeader(name, "invalid PAX " + key));
+    }
     try {
-      return Long.parseLong(new String(v, StandardCharsets.US_ASCII).trim());
+      return Long.parseLong(text);
     } catch (NumberFormatException e) {
       throw new LayerFormatException(TarErrors.badHeader(name, "invalid PAX " + key));
     }
   }
 
-  private static Instant paxTime(byte[] v, String name) throws LayerFormatException {
-    try {
-      BigDecimal d = new BigDecimal(new String(v, StandardCharsets.US_ASCII).trim());
-      long secs = d.setScale(0, java.math.RoundingMode.FLOOR).longValueExact();
-      long nanos =
-          d.subtract(BigDecimal.valueOf(secs))
-              .movePointRight(9)
-              .setScale(0, java.math.RoundingMode.FLOOR)
-              .longValue();
-      return Instant.ofEpochSecond(secs, nanos);
-    } catch (ArithmeticException | NumberFormatException | java.time.DateTimeException e) {
+  /**
+   * A PAX time: {@code [-]SECONDS[.FRACTION]} in decimal digits (no exponent, as Go's archive/tar),
+   * at most {@link #MAX_PAX_NUMBER} characters; fraction digits past nanoseconds are dropped.
+   */
+  static Instant paxTime(byte[] v, String name) throws LayerFormatException {
+    String text = new String(v, StandardCharsets.US_ASCII).trim();
+    int dot = text.indexOf('.');
+    String whole = dot < 0 ? text : text.substring(0, dot);
+    String frac = dot < 0 ? "" : text.substring(dot + 1);
+    boolean negative = whole.startsWith("-");
+    String digits = negative ? whole.substring(1) : whole;
+    if (text.length() > MAX_PAX_NUMBER
+        || digits.isEmpty()
+        || !allDigits(digits)
+        || !allDigits(frac)
+        || (dot >= 0 && frac.isEmpty())) {
       throw new LayerFormatException(TarErrors.badHeader(name, "invalid PAX mtime"));
     }
+    try {
+      long secs = Long.parseLong(digits);
+      String nine = (frac + "000000000").substring(0, 9);
+      long nanos = Long.parseLong(nine);
+      if (negative) {
+        // -1.25 is 1.25 seconds before the epoch: -2 s + 0.75 s
+        secs = -secs;
+        if (nanos != 0) {
+          secs -= 1;
+          nanos = 1_000_000_000L - nanos;
+        }
+      }
+      return Instant.ofEpochSecond(secs, nanos);
+    } catch (NumberFormatException | java.time.DateTimeException e) {
+      throw new LayerFormatException(TarErrors.badHeader(name, "invalid PAX mtime"));
+    }
+  }
+
+  private static boolean allDigits(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isZero(byte[] b) {

@@ -92,6 +92,36 @@ class JsonTest {
   }
 
   @Test
+  void theDeepestDocumentAllowedWorksOnASmallStack() throws Exception {
+    // parse, write and compare recurse once per level: on half the launcher's stack (-Xss1m) they
+    // must still fit, interpreted frames and all
+    int depth = JsonParser.MAX_DEPTH;
+    String text = "[".repeat(depth - 1) + "{\"a\":1}" + "]".repeat(depth - 1);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread t =
+        new Thread(
+            null,
+            () -> {
+              try {
+                Json json = Json.parse(text);
+                assertEquals(text, json.toString());
+                assertEquals(json, Json.parse(json.toPrettyString()));
+                assertThrows(JsonParseException.class, () -> Json.parse("[" + text + "]"));
+              } catch (Throwable e) {
+                failure.set(e);
+              }
+            },
+            "small-stack",
+            512 * 1024);
+    t.start();
+    t.join();
+    if (failure.get() != null) {
+      throw new AssertionError(failure.get());
+    }
+  }
+
+  @Test
   void deepNestingIsRejectedNotAStackOverflow() {
     String deep = "[".repeat(100_000);
     JsonParseException e = assertThrows(JsonParseException.class, () -> Json.parse(deep));
