@@ -49,12 +49,12 @@ class BindIgnoreIT {
 
   @AfterAll
   static void tearDown() throws IOException {
-    BuildCorpusIT.deleteTree(work);
+    CorpusCases.deleteTree(work);
   }
 
-  private static BuildCorpusIT.Outcome build(String dockerfile) throws IOException {
+  private static CorpusCases.Outcome build(String dockerfile) throws IOException {
     Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
-    return BuildCorpusIT.jbuild("--root", root.toString(), "build", "-q", ctx.toString());
+    return CorpusCases.jbuild("--root", root.toString(), "build", "-q", ctx.toString());
   }
 
   private static List<String> contextListing() throws IOException {
@@ -68,7 +68,7 @@ class BindIgnoreIT {
 
   @Test
   void ignoredFilesAreNotInAReadOnlyBindOfTheContext() throws IOException {
-    BuildCorpusIT.Outcome o =
+    CorpusCases.Outcome o =
         build(
             "FROM busybox\n"
                 + "RUN --mount=type=bind,target=/ctx sh -c '"
@@ -84,7 +84,7 @@ class BindIgnoreIT {
   @Test
   void ignoredFilesAreNotInAWritableBindAndChangesAreDiscarded() throws IOException {
     List<String> before = contextListing();
-    BuildCorpusIT.Outcome o =
+    CorpusCases.Outcome o =
         build(
             "FROM busybox\n"
                 + "RUN --mount=type=bind,target=/ctx,rw sh -c '"
@@ -99,12 +99,12 @@ class BindIgnoreIT {
 
   @Test
   void anIgnoredSourceIsRefusedLikeCopy() throws IOException {
-    BuildCorpusIT.Outcome o =
+    CorpusCases.Outcome o =
         build("FROM busybox\nRUN --mount=type=bind,source=secret.env,target=/s cat /s\n");
     assertNotEquals(0, o.exit());
     assertTrue(o.err().contains("secret.env"), o.err());
     assertTrue(o.err().contains("excluded by .dockerignore"), o.err());
-    BuildCorpusIT.Outcome copy = build("FROM busybox\nCOPY secret.env /\n");
+    CorpusCases.Outcome copy = build("FROM busybox\nCOPY secret.env /\n");
     assertNotEquals(0, copy.exit());
   }
 }

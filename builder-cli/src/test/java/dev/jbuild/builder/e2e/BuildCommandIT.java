@@ -239,8 +239,7 @@ class BuildCommandIT {
               + " MOUNT\"\"ED'; "
               + server.probeScript()
               + "\n");
-      BuildCorpusIT.Outcome o =
-          jbuild("build", "--progress", "plain", "--no-cache", ctx.toString());
+      CorpusCases.Outcome o = jbuild("build", "--progress", "plain", "--no-cache", ctx.toString());
       assertEquals(0, o.exit(), o.err());
       assertFalse(o.err().contains("MOUNTED"), o.err());
       assertTrue(o.err().contains("127.0.0.1 refused"), o.err());

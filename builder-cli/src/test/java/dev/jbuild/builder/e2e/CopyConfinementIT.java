@@ -42,7 +42,7 @@ class CopyConfinementIT {
 
   @AfterAll
   static void removeStore() throws IOException {
-    BuildCorpusIT.deleteTree(work);
+    CorpusCases.deleteTree(work);
   }
 
   @BeforeEach
@@ -56,14 +56,14 @@ class CopyConfinementIT {
     victim.close();
   }
 
-  private BuildCorpusIT.Outcome build(String dockerfile) throws IOException {
+  private CorpusCases.Outcome build(String dockerfile) throws IOException {
     Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
     List<String> all = new ArrayList<>(List.of("--root", root.toString(), "build", "-q"));
     all.add(ctx.toString());
-    return BuildCorpusIT.jbuild(all.toArray(String[]::new));
+    return CorpusCases.jbuild(all.toArray(String[]::new));
   }
 
-  private void assertRefused(BuildCorpusIT.Outcome o, String message) throws IOException {
+  private void assertRefused(CorpusCases.Outcome o, String message) throws IOException {
     victim.assertUntouched();
     assertNotEquals(0, o.exit(), o.out());
     assertTrue(o.err().lines().findFirst().orElse("").contains(message), o.err());
@@ -72,7 +72,7 @@ class CopyConfinementIT {
 
   @Test
   void stageSymlinkOverEarlierDirectoryNeverWritesThroughIt() throws IOException {
-    BuildCorpusIT.Outcome o =
+    CorpusCases.Outcome o =
         build(
             "FROM busybox AS st\n"
                 + "RUN mkdir -p /b/s /a && ln -s "
@@ -88,7 +88,7 @@ class CopyConfinementIT {
     Files.writeString(ctx.resolve("b/s/f"), "x\n");
     Files.createDirectories(ctx.resolve("a"));
     Files.createSymbolicLink(ctx.resolve("a/s"), victim.dir());
-    BuildCorpusIT.Outcome o = build("FROM busybox\nCOPY --chown=4242:4242 b/ a/ /out/\nRUN true\n");
+    CorpusCases.Outcome o = build("FROM busybox\nCOPY --chown=4242:4242 b/ a/ /out/\nRUN true\n");
     assertRefused(o, "cannot replace to directory /out/s with file");
   }
 
@@ -99,7 +99,7 @@ class CopyConfinementIT {
     Files.writeString(ctx.resolve("b/s/" + rel + "/f"), "overwritten\n");
     Files.createDirectories(ctx.resolve("a"));
     Files.createSymbolicLink(ctx.resolve("a/s"), Path.of("/"));
-    BuildCorpusIT.Outcome o = build("FROM busybox\nCOPY b/ a/ /out/\nRUN true\n");
+    CorpusCases.Outcome o = build("FROM busybox\nCOPY b/ a/ /out/\nRUN true\n");
     assertRefused(o, "cannot replace to directory /out/s with file");
   }
 
@@ -110,7 +110,7 @@ class CopyConfinementIT {
     Files.createDirectories(ctx.resolve("a"));
     Files.createSymbolicLink(
         ctx.resolve("a/s"), Path.of("../../../../../../../../../../.." + victim.dir()));
-    BuildCorpusIT.Outcome o = build("FROM busybox\nCOPY b/ a/ /out/\nRUN true\n");
+    CorpusCases.Outcome o = build("FROM busybox\nCOPY b/ a/ /out/\nRUN true\n");
     assertRefused(o, "cannot replace to directory /out/s with file");
   }
 
@@ -120,7 +120,7 @@ class CopyConfinementIT {
     Files.writeString(ctx.resolve("b/s/f"), "x\n");
     Files.createDirectories(ctx.resolve("a"));
     Files.createSymbolicLink(ctx.resolve("a/s"), Path.of(".."));
-    BuildCorpusIT.Outcome o = build("FROM busybox\nCOPY b/ a/ /out/\nRUN true\n");
+    CorpusCases.Outcome o = build("FROM busybox\nCOPY b/ a/ /out/\nRUN true\n");
     assertRefused(o, "cannot replace to directory /out/s with file");
   }
 
@@ -130,7 +130,7 @@ class CopyConfinementIT {
     Files.writeString(ctx.resolve("b/s/f"), "x\n");
     Files.createDirectories(ctx.resolve("a"));
     Files.writeString(ctx.resolve("a/s"), "a file\n");
-    BuildCorpusIT.Outcome o = build("FROM busybox\nCOPY b/ a/ /out/\nRUN true\n");
+    CorpusCases.Outcome o = build("FROM busybox\nCOPY b/ a/ /out/\nRUN true\n");
     assertRefused(o, "cannot replace to directory /out/s with file");
   }
 
@@ -140,7 +140,7 @@ class CopyConfinementIT {
     Files.createSymbolicLink(ctx.resolve("a/s"), victim.dir());
     Files.createDirectories(ctx.resolve("b/s/d"));
     Files.writeString(ctx.resolve("b/s/f"), "x\n");
-    BuildCorpusIT.Outcome o = build("FROM busybox\nCOPY a/ b/ /out/\nRUN true\n");
+    CorpusCases.Outcome o = build("FROM busybox\nCOPY a/ b/ /out/\nRUN true\n");
     assertRefused(o, "cannot copy to non-directory: /out/s");
   }
 
@@ -152,7 +152,7 @@ class CopyConfinementIT {
     Files.writeString(ctx.resolve("b/f"), "second\n");
     Files.writeString(ctx.resolve("a/l"), "file\n");
     Files.createSymbolicLink(ctx.resolve("b/l"), victim.dir().resolve("f"));
-    BuildCorpusIT.Outcome o =
+    CorpusCases.Outcome o =
         build(
             "FROM busybox\nCOPY a/ b/ /out/\n"
                 + "RUN test \"$(cat /out/f)\" = second && test -L /out/l\n");
@@ -165,7 +165,7 @@ class CopyConfinementIT {
     Files.writeString(ctx.resolve("f"), "x\n");
     Files.createDirectories(ctx.resolve("tree/sub"));
     Files.writeString(ctx.resolve("tree/sub/g"), "y\n");
-    BuildCorpusIT.Outcome o =
+    CorpusCases.Outcome o =
         build(
             "FROM busybox\nRUN ln -s "
                 + victim
@@ -186,7 +186,7 @@ class CopyConfinementIT {
 
   @Test
   void hardLinksAndSymlinksInsideOneSourceStayInTheLayer() throws IOException {
-    BuildCorpusIT.Outcome o =
+    CorpusCases.Outcome o =
         build(
             "FROM busybox AS st\n"
                 + "RUN mkdir -p /b/s && echo x > /b/s/f && ln /b/s/f /b/s/h && ln -s "

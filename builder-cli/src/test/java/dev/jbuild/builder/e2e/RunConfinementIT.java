@@ -43,7 +43,7 @@ class RunConfinementIT {
 
   @AfterAll
   static void removeStore() throws IOException {
-    BuildCorpusIT.deleteTree(work);
+    CorpusCases.deleteTree(work);
   }
 
   @BeforeEach
@@ -58,13 +58,13 @@ class RunConfinementIT {
     victim.close();
   }
 
-  static BuildCorpusIT.Outcome jbuild(String... args) {
+  static CorpusCases.Outcome jbuild(String... args) {
     List<String> all = new ArrayList<>(List.of("--root", root.toString()));
     all.addAll(List.of(args));
-    return BuildCorpusIT.jbuild(all.toArray(String[]::new));
+    return CorpusCases.jbuild(all.toArray(String[]::new));
   }
 
-  private BuildCorpusIT.Outcome build(String dockerfile, String... extra) throws IOException {
+  private CorpusCases.Outcome build(String dockerfile, String... extra) throws IOException {
     Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
     List<String> all = new ArrayList<>(List.of("build", "-q"));
     all.addAll(List.of(extra));
@@ -88,7 +88,7 @@ class RunConfinementIT {
   @Test
   void mountStubsAreNeverRemovedThroughSymlinksTheStepPlanted() throws IOException {
     assertEquals(Path.of("/tmp"), victim.dir().getParent());
-    BuildCorpusIT.Outcome o =
+    CorpusCases.Outcome o =
         build(
             "FROM busybox\n"
                 + stubRun("a", "mv /a /a.moved && ln -s / /a")
@@ -104,7 +104,7 @@ class RunConfinementIT {
 
   @Test
   void aWorkdirThroughSymlinksIsCreatedInsideTheImage() throws IOException {
-    BuildCorpusIT.Outcome o =
+    CorpusCases.Outcome o =
         build(
             "FROM busybox\n"
                 + "RUN ln -s "
@@ -132,14 +132,14 @@ class RunConfinementIT {
   @Test
   void anImageWhosePasswdIsAFifoOrDevZeroNeitherHangsNorExhaustsMemory() throws IOException {
     // the step that plants them runs (its user database is still the image's regular files)
-    BuildCorpusIT.Outcome o =
+    CorpusCases.Outcome o =
         build("FROM busybox\nRUN rm /etc/passwd && mkfifo /etc/passwd\n", "-t", "fifo:1");
     assertEquals(0, o.exit(), o.err());
     o = build("FROM busybox\nRUN rm /etc/group && mknod /etc/group c 1 5\n", "-t", "zero:1");
     assertEquals(0, o.exit(), o.err());
 
     // the next step and `jbuild run` refuse clearly: runc itself would block on the fifo
-    BuildCorpusIT.Outcome fifo = build("FROM fifo:1\nRUN true\n");
+    CorpusCases.Outcome fifo = build("FROM fifo:1\nRUN true\n");
     assertNotEquals(0, fifo.exit());
     assertTrue(
         fifo.err()
@@ -149,20 +149,20 @@ class RunConfinementIT {
             .endsWith(
                 "cannot run a container of this image: /etc/passwd is a fifo, not a regular file"),
         fifo.err());
-    BuildCorpusIT.Outcome zero = build("FROM zero:1\nUSER 0:0\nRUN true\n");
+    CorpusCases.Outcome zero = build("FROM zero:1\nUSER 0:0\nRUN true\n");
     assertNotEquals(0, zero.exit());
     assertTrue(
         zero.err().contains("/etc/group is a character device 1:5, not a regular file"),
         zero.err());
-    BuildCorpusIT.Outcome run = jbuild("run", "--rm", "fifo:1", "true");
+    CorpusCases.Outcome run = jbuild("run", "--rm", "fifo:1", "true");
     assertEquals(125, run.exit(), run.err());
     assertTrue(run.err().contains("/etc/passwd is a fifo"), run.err());
 
     // COPY --chown looks names up as BuildKit does: a file that is not regular counts as absent
-    BuildCorpusIT.Outcome chown = build("FROM fifo:1\nCOPY --chown=nobody f /f\n");
+    CorpusCases.Outcome chown = build("FROM fifo:1\nCOPY --chown=nobody f /f\n");
     assertNotEquals(0, chown.exit());
     assertTrue(chown.err().contains("no such user: nobody"), chown.err());
-    BuildCorpusIT.Outcome numeric = build("FROM zero:1\nCOPY --chown=7:8 f /f\n");
+    CorpusCases.Outcome numeric = build("FROM zero:1\nCOPY --chown=7:8 f /f\n");
     assertEquals(0, numeric.exit(), numeric.err());
     victim.assertUntouched();
   }
@@ -171,7 +171,7 @@ class RunConfinementIT {
   void userFilesThatPointOutsideTheImageAreReadInsideIt() throws IOException {
     Path hostPasswd = work.resolve("passwd");
     Files.writeString(hostPasswd, "victim:x:4242:4242::/:/bin/sh\n");
-    BuildCorpusIT.Outcome o =
+    CorpusCases.Outcome o =
         build(
             "FROM busybox\n"
                 + "RUN rm /etc/passwd && ln -s ../../../../../.."
@@ -185,7 +185,7 @@ class RunConfinementIT {
 
   @Test
   void aHugeUserDatabaseIsRefusedByName() throws IOException {
-    BuildCorpusIT.Outcome o =
+    CorpusCases.Outcome o =
         build(
             "FROM busybox\n"
                 + "RUN dd if=/dev/zero of=/etc/group bs=1M seek=17 count=0 2>/dev/null\n"

@@ -3,6 +3,7 @@ package dev.jbuild.layercache.tar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.jbuild.testing.HostileTars;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +13,11 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** Hostile headers: every size and number the reader meets is bounded (issue 10, finding 8). */
+/**
+ * Hostile headers: every size and number the reader meets is bounded (issue 10, finding 8). It
+ * lives in testdata, beside the {@link HostileTars} writer it shares with the build ITs, because
+ * layer-cache's own tests cannot depend on testdata (which depends on layer-cache).
+ */
 class ReaderBoundsTest {
   private static TarEntry readOne(byte[] tar) throws IOException {
     try (LayerReader r = LayerReader.open(new ByteArrayInputStream(tar))) {
@@ -29,7 +34,7 @@ class ReaderBoundsTest {
   @Test
   void paxMtimeWithAHugeExponentIsRefusedAtOnce() throws IOException {
     for (String v : new String[] {"1e99999999", "1e9999999", "1E5", "0x10", "1.", ".5", "--1"}) {
-      byte[] tar = RawTar.inMemory().pax('x', "mtime", v).file("f", "x").end().bytes();
+      byte[] tar = HostileTars.inMemory().pax('x', "mtime", v).file("f", "x").end().bytes();
       assertEquals(TarErrors.badHeader("f", "invalid PAX mtime"), failure(tar), v);
     }
   }
@@ -37,19 +42,27 @@ class ReaderBoundsTest {
   @Test
   void paxNumbersHaveABoundedLength() throws IOException {
     String digits = "1".repeat(LayerReader.MAX_PAX_NUMBER + 1);
-    byte[] mtime = RawTar.inMemory().pax('x', "mtime", digits).file("f", "x").end().bytes();
+    byte[] mtime = HostileTars.inMemory().pax('x', "mtime", digits).file("f", "x").end().bytes();
     assertEquals(TarErrors.badHeader("f", "invalid PAX mtime"), failure(mtime));
     byte[] uid =
-        RawTar.inMemory().pax('x', "uid", "0".repeat(100_000) + "1").file("f", "x").end().bytes();
+        HostileTars.inMemory()
+            .pax('x', "uid", "0".repeat(100_000) + "1")
+            .file("f", "x")
+            .end()
+            .bytes();
     assertEquals(TarErrors.badHeader("f", "invalid PAX uid"), failure(uid));
   }
 
   @Test
   void paxMtimeKeepsFractionsAndNegativeTimes() throws IOException {
     byte[] tar =
-        RawTar.inMemory().pax('x', "mtime", "1700000000.1234567891").file("f", "x").end().bytes();
+        HostileTars.inMemory()
+            .pax('x', "mtime", "1700000000.1234567891")
+            .file("f", "x")
+            .end()
+            .bytes();
     assertEquals(Instant.ofEpochSecond(1700000000L, 123456789), readOne(tar).mtime());
-    byte[] neg = RawTar.inMemory().pax('x', "mtime", "-1.25").file("f", "x").end().bytes();
+    byte[] neg = HostileTars.inMemory().pax('x', "mtime", "-1.25").file("f", "x").end().bytes();
     assertEquals(Instant.ofEpochSecond(-2, 750_000_000), readOne(neg).mtime());
   }
 
@@ -57,7 +70,7 @@ class ReaderBoundsTest {
   void aPaxHeaderOverOneMebibyteIsRefused() throws IOException {
     for (char type : new char[] {'x', 'g'}) {
       byte[] tar =
-          RawTar.inMemory()
+          HostileTars.inMemory()
               .bigPax(type, "comment", LayerReader.MAX_META)
               .file("f", "x")
               .end()
@@ -79,7 +92,7 @@ class ReaderBoundsTest {
             .start(
                 () -> {
                   try (out) {
-                    RawTar t = new RawTar(out);
+                    HostileTars t = new HostileTars(out);
                     t.file("first", "x");
                     for (int i = 0; i < 36; i++) {
                       t.bigPax('g', "k" + i, 1000 * 1024).file("f" + i, "x");
@@ -103,7 +116,7 @@ class ReaderBoundsTest {
 
   @Test
   void localHeadersBeforeOneEntryAreBoundedTogether() throws IOException {
-    RawTar t = RawTar.inMemory();
+    HostileTars t = HostileTars.inMemory();
     for (int i = 0; i < 3; i++) {
       t.bigPax('x', "k" + i, 600 * 1024);
     }
