@@ -92,10 +92,10 @@ class Builder:
 
 
 class Jbuild(Builder):
-    def __init__(self):
-        super().__init__("jbuild")
-        self.exe = os.environ.get("JBUILD", os.path.join(REPO, "jbuild"))
-        self.root = os.path.join(BENCH_DIR, "jbuild-root")
+    def __init__(self, name="jbuild", exe=None):
+        super().__init__(name)
+        self.exe = exe or os.environ.get("JBUILD", os.path.join(REPO, "jbuild"))
+        self.root = os.path.join(BENCH_DIR, name + "-root")
 
     def build(self, scenario, ctx):
         return [self.exe, "--root", self.root, "build", "-q", "-t", f"bench-{scenario}", ctx]
@@ -188,7 +188,10 @@ def main():
     ap.add_argument("--runs", type=int, default=int(os.environ.get("RUNS", "3")))
     ap.add_argument("scenarios", nargs="*", default=["hello", "app", "layers", "bigctx"])
     a = ap.parse_args()
-    makers = {"jbuild": Jbuild, "buildah": Buildah, "docker": Docker}
+    # jbuild-base: another jbuild launcher ($JBUILD_BASE, e.g. a checkout of the previous release)
+    # measured in the same run, for before/after figures
+    makers = {"jbuild": Jbuild, "buildah": Buildah, "docker": Docker,
+              "jbuild-base": lambda: Jbuild("jbuild-base", os.environ["JBUILD_BASE"])}
     builders = [makers[b]() for b in a.builders.split(",")]
     results = {}
     print(f"{'builder':8} {'scenario':8} {'cold_s':>8} {'noop_s':>8} {'incr_s':>8} {'peak_rss_MiB':>13}")
