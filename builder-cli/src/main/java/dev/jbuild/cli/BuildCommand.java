@@ -21,6 +21,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -370,14 +371,14 @@ public final class BuildCommand implements Callable<Integer> {
           dev.jbuild.layercache.tar.LayerApplier.apply(
               spool, dir, dev.jbuild.layercache.tar.ApplyMode.PLAIN);
           Files.deleteIfExists(spool);
-          Path df = fileArg == null ? dir.resolve("Dockerfile") : dir.resolve(fileArg);
+          String name = fileArg == null ? "Dockerfile" : fileArg;
           return new Inputs(
               Optional.of(dir),
-              fileArg == null ? "Dockerfile" : fileArg,
-              readDockerfile(df, fileArg == null ? "Dockerfile" : fileArg),
-              Optional.of(df));
+              name,
+              DockerfileSource.fromContext(dir, name, name),
+              Optional.of(dir.resolve(name)));
         }
-        String text = dev.jbuild.grammar.Dockerfiles.text(Files.readAllBytes(spool));
+        String text = DockerfileSource.fromUserPath(spool, "-");
         Files.deleteIfExists(spool);
         return new Inputs(Optional.empty(), "Dockerfile", text, Optional.empty());
       }
@@ -390,33 +391,32 @@ public final class BuildCommand implements Callable<Integer> {
                 : "context directory not found: " + contextArg);
       }
       if ("-".equals(fileArg)) {
-        String text = dev.jbuild.grammar.Dockerfiles.text(System.in.readAllBytes());
+        String text = DockerfileSource.fromStream(System.in, "-");
         return new Inputs(Optional.of(ctx), "Dockerfile", text, Optional.empty());
       }
-      Path df;
-      String name;
       if (fileArg == null) {
         // as buildah and podman: a context without a Dockerfile may have a Containerfile
         boolean containerfile =
-            !Files.exists(ctx.resolve("Dockerfile"))
-                && Files.isRegularFile(ctx.resolve("Containerfile"));
-        name = containerfile ? "Containerfile" : "Dockerfile";
-        df = ctx.resolve(name);
-      } else {
-        df = Path.of(fileArg);
-        if (!Files.exists(df) && !df.isAbsolute() && Files.exists(ctx.resolve(fileArg))) {
-          df = ctx.resolve(fileArg);
-        }
-        name = fileArg;
+            !Files.exists(ctx.resolve("Dockerfile"), LinkOption.NOFOLLOW_LINKS)
+                && Files.exists(ctx.resolve("Containerfile"), LinkOption.NOFOLLOW_LINKS);
+        String name = containerfile ? "Containerfile" : "Dockerfile";
+        return new Inputs(
+            Optional.of(ctx),
+            name,
+            DockerfileSource.fromContext(ctx, name, name),
+            Optional.of(ctx.resolve(name)));
       }
-      return new Inputs(Optional.of(ctx), name, readDockerfile(df, name), Optional.of(df));
-    }
-
-    private static String readDockerfile(Path df, String name) throws IOException {
-      if (!Files.isRegularFile(df)) {
-        throw new UserException(ExitCodes.NOT_FOUND, "Dockerfile not found: " + name);
+      Path df = Path.of(fileArg);
+      if (df.isAbsolute() || Files.exists(df)) {
+        return new Inputs(
+            Optional.of(ctx), fileArg, DockerfileSource.fromUserPath(df, fileArg), Optional.of(df));
       }
-      return dev.jbuild.grammar.Dockerfiles.text(Files.readAllBytes(df));
+      // a -f name that is not a path from here is looked up in the context, confined to it
+      return new Inputs(
+          Optional.of(ctx),
+          fileArg,
+          DockerfileSource.fromContext(ctx, fileArg, fileArg),
+          Optional.of(ctx.resolve(fileArg)));
     }
 
     private static byte[] readHead(Path f) throws IOException {

@@ -11,8 +11,6 @@ import dev.jbuild.grammar.graph.PlanOptions;
 import dev.jbuild.grammar.graph.PlatformSpec;
 import dev.jbuild.grammar.graph.UnknownTargetException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,10 +108,9 @@ public final class ParseCommand implements Callable<Integer> {
   private String read() {
     try {
       if (file.equals("-")) {
-        InputStream in = System.in;
-        return dev.jbuild.grammar.Dockerfiles.text(in.readAllBytes());
+        return DockerfileSource.fromStream(System.in, "-");
       }
-      return dev.jbuild.grammar.Dockerfiles.text(Files.readAllBytes(Path.of(file)));
+      return DockerfileSource.fromUserPath(Path.of(file), file);
     } catch (NoSuchFileException e) {
       throw new UserException(ExitCodes.NOT_FOUND, file + ": no such file");
     } catch (IOException e) {

@@ -1,7 +1,10 @@
 package dev.jbuild.builder.context;
 
 import dev.jbuild.grammar.ignore.Dockerignore;
+import dev.jbuild.layercache.fs.RootDir;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -10,13 +13,41 @@ import java.util.Optional;
 public final class Ignores {
   private Ignores() {}
 
+  /** The largest ignore file read. */
+  static final int MAX_BYTES = 4 * 1024 * 1024;
+
   /**
    * The filter of a build: {@code <Dockerfile>.dockerignore} next to the Dockerfile, else
-   * CONTEXT/.dockerignore, else nothing ignored.
+   * CONTEXT/.dockerignore, else nothing ignored. A file inside the context is read through the
+   * confined toolkit (symlinks followed only inside the context, regular files only, bounded), as
+   * everything else the context holds.
    */
   public static IgnoreFilter forContext(Path context, Optional<Path> dockerfile)
       throws IOException {
-    Dockerignore d = Dockerignore.forContext(context, dockerfile.orElse(null));
+    Optional<byte[]> text = Optional.empty();
+    String name = null;
+    Path ctx = context.toAbsolutePath().normalize();
+    try (RootDir root = RootDir.open(ctx)) {
+      if (dockerfile.isPresent() && dockerfile.get().getFileName() != null) {
+        Path df = dockerfile.get().toAbsolutePath().normalize();
+        Path specific = df.resolveSibling(df.getFileName() + ".dockerignore");
+        name = specific.toString();
+        text =
+            specific.startsWith(ctx)
+                ? root.readFile(ctx.relativize(specific).toString(), MAX_BYTES)
+                : Files.isRegularFile(specific)
+                    ? RootDir.readRegularFile(specific.toRealPath(), MAX_BYTES)
+                    : Optional.empty();
+      }
+      if (text.isEmpty()) {
+        name = ctx.resolve(".dockerignore").toString();
+        text = root.readFile(".dockerignore", MAX_BYTES);
+      }
+    }
+    if (text.isEmpty()) {
+      return IgnoreFilter.NONE;
+    }
+    Dockerignore d = Dockerignore.parse(name, new String(text.get(), StandardCharsets.UTF_8));
     return d.isEmpty() ? IgnoreFilter.NONE : of(d);
   }
 

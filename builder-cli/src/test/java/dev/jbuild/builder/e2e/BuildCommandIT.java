@@ -273,4 +273,44 @@ class BuildCommandIT {
     }
     assertEquals(List.of(), HostServer.awaitNoSlirp(root));
   }
+
+  @Test
+  void theContextsDockerfileAndIgnoreFileAreReadOnlyInsideTheContext() throws Exception {
+    Path outside = work.resolve("outside");
+    Files.createDirectories(outside);
+    Files.writeString(outside.resolve("secret"), "FROM busybox\nTOPSECRET-LINE\n");
+    Path c = work.resolve("linked-ctx");
+    Files.createDirectories(c.resolve("docker"));
+    Files.writeString(c.resolve("hello.txt"), "hello\n");
+    // a symlink leading out of the context is followed only inside it, as BuildKit sees the context
+    Files.createSymbolicLink(c.resolve("Dockerfile"), outside.resolve("secret"));
+    CorpusCases.Outcome o = jbuild("build", "-q", c.toString());
+    assertEquals(4, o.exit(), o.err());
+    assertTrue(o.err().contains("Dockerfile not found"), o.err());
+    assertTrue(!o.err().contains("TOPSECRET"), o.err());
+    o = jbuild("build", "-q", "-f", "Dockerfile", c.toString());
+    assertTrue(!o.err().contains("TOPSECRET"), o.err());
+    // a relative link inside the context is fine
+    Files.delete(c.resolve("Dockerfile"));
+    Files.writeString(c.resolve("docker/Dockerfile.prod"), "FROM busybox\nCOPY . /ctx/\n");
+    Files.createSymbolicLink(c.resolve("Dockerfile"), Path.of("docker/Dockerfile.prod"));
+    // the ignore file too: one pointing outside the context is not read
+    Files.writeString(outside.resolve("ignore"), "hello.txt\n");
+    Files.createSymbolicLink(c.resolve(".dockerignore"), outside.resolve("ignore"));
+    o = jbuild("build", "-q", "-t", "linked:1", c.toString());
+    assertEquals(0, o.exit(), o.err());
+    assertEquals("hello\n", jbuild("run", "--rm", "linked:1", "cat", "/ctx/hello.txt").out());
+    // a fifo as the Dockerfile or the ignore file is refused, never opened (it would hang)
+    Files.delete(c.resolve(".dockerignore"));
+    run("mkfifo", c.resolve(".dockerignore").toString());
+    o = jbuild("build", "-q", c.toString());
+    assertEquals(1, o.exit(), o.err());
+    assertTrue(o.err().contains("not a regular file"), o.err());
+    Files.delete(c.resolve(".dockerignore"));
+    Files.delete(c.resolve("Dockerfile"));
+    run("mkfifo", c.resolve("Dockerfile").toString());
+    o = jbuild("build", "-q", c.toString());
+    assertEquals(1, o.exit(), o.err());
+    assertTrue(o.err().contains("not a regular file"), o.err());
+  }
 }
