@@ -11,6 +11,7 @@ import dev.jbuild.grammar.graph.PlanOptions;
 import dev.jbuild.grammar.graph.PlatformSpec;
 import dev.jbuild.grammar.graph.UnknownTargetException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -109,6 +110,9 @@ public final class ParseCommand implements Callable<Integer> {
     try {
       if (file.equals("-")) {
         return DockerfileSource.fromStream(System.in, "-");
+      }
+      if (!Files.exists(Path.of(file))) {
+        throw new NoSuchFileException(file);
       }
       return DockerfileSource.fromUserPath(Path.of(file), file);
     } catch (NoSuchFileException e) {
