@@ -66,42 +66,4 @@ public record BuildRequest(
     runtime = runtime == null ? Path.of("runc") : runtime;
     allowHostNetwork |= network == Network.HOST;
   }
-
-  /** A request without the network.host entitlement (unless {@code network} is HOST). */
-  public BuildRequest(
-      Optional<Path> context,
-      String dockerfileName,
-      String dockerfileText,
-      Optional<Path> dockerfilePath,
-      Map<String, String> buildArgs,
-      Optional<String> target,
-      List<String> tags,
-      Map<String, String> labels,
-      boolean noCache,
-      boolean pull,
-      Network network,
-      Secrets secrets,
-      Map<String, Path> sshAgents,
-      Platform platform,
-      Instant sourceDateEpoch,
-      Path runtime) {
-    this(
-        context,
-        dockerfileName,
-        dockerfileText,
-        dockerfilePath,
-        buildArgs,
-        target,
-        tags,
-        labels,
-        noCache,
-        pull,
-        network,
-        secrets,
-        sshAgents,
-        platform,
-        sourceDateEpoch,
-        runtime,
-        false);
-  }
 }

@@ -435,12 +435,19 @@ public final class RunStep implements Step {
       resources.add(snap::close);
       root = snap.root();
     }
-    Path p = dev.jbuild.runner.fs.RootPath.resolve(root, source);
-    if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      throw new StepFailure(
-          "RUN --mount source " + source + ": not found in " + m.from().orElse("the image"));
+    // resolved by the confined toolkit: symlinks of the image followed only inside it
+    String rel;
+    try (dev.jbuild.layercache.fs.RootDir rd = dev.jbuild.layercache.fs.RootDir.open(root)) {
+      rel = rd.realPath(source, true);
+    } catch (dev.jbuild.layercache.fs.PosixException e) {
+      if (e.errno() == dev.jbuild.layercache.fs.Errno.ENOENT
+          || e.errno() == dev.jbuild.layercache.fs.Errno.ENOTDIR) {
+        throw new StepFailure(
+            "RUN --mount source " + source + ": not found in " + m.from().orElse("the image"));
+      }
+      throw e;
     }
-    return List.of(p);
+    return List.of(rel.isEmpty() ? root : root.resolve(rel));
   }
 
   /** The environment entries of {@code env} as a map (for history and tests). */
