@@ -33,4 +33,103 @@ for d in /usr/lib/*-linux-gnu /lib/*-linux-gnu /usr/lib64 /lib64 /usr/lib /usr/l
   if [ -e "$d/libcrypto.so.3" ]; then found=1; break; fi
 done
 [ -n "$found" ] || jit="-XX:TieredStopAtLevel=4"
-exec "$java" @JVM_FLAGS@ $jit $cache $JBUILD_JAVA_OPTS -jar "$jar" "$@"
+set -- "$java" @JVM_FLAGS@ $jit $cache $JBUILD_JAVA_OPTS -jar "$jar" "$@"
+
+# Isolation (runner/README.md, "Isolation"). Root with CAP_SYS_ADMIN runs jbuild as it is (runc over
+# overlayfs). Anyone else, or --isolation rootless, runs it inside jbuild's user namespace: 0 is the
+# user, 1..N the user's range in /etc/subuid and /etc/subgid (root: every id it has, unchanged), with
+# a mount namespace of its own. A pause process keeps both alive, so every jbuild of this user joins
+# the same ones (running containers and their mounts stay visible), as rootless Podman does. Where
+# user namespaces are refused (a container with Docker's defaults), jbuild runs as it is and picks
+# chroot isolation itself.
+isolation="${JBUILD_ISOLATION:-auto}"
+prev=""
+for a in "$@"; do
+  case "$prev" in --isolation) isolation="$a" ;; esac
+  case "$a" in --isolation=*) isolation="${a#--isolation=}" ;; --) break ;; esac
+  prev="$a"
+done
+uid=$(id -u)
+want=""
+if [ -z "$JBUILD_USERNS" ]; then
+  case "$isolation" in
+    rootless) want=1 ;;
+    auto)
+      if [ "$uid" != 0 ]; then want=1
+      else
+        capeff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status 2>/dev/null)
+        if [ $(( 0x${capeff:-0} >> 21 & 1 )) = 0 ] && unshare --user true 2>/dev/null; then want=1; fi
+      fi ;;
+  esac
+fi
+[ -n "$want" ] || exec "$@"
+
+jbuild_userns_fail() {
+  echo "jbuild: cannot enter jbuild's user namespace: $*" >&2
+  exit 125
+}
+for t in unshare nsenter flock; do
+  command -v "$t" >/dev/null 2>&1 || jbuild_userns_fail "$t not found (Debian package util-linux)"
+done
+user=$(id -un 2>/dev/null || echo "$uid")
+gid=$(id -g)
+state="${XDG_RUNTIME_DIR:-}"
+if [ -n "$state" ] && [ -d "$state" ] && [ -O "$state" ] && [ ! -L "$state" ]; then state="$state/jbuild"
+else state="${TMPDIR:-/tmp}/jbuild-$uid"
+fi
+mkdir -m 700 "$state" 2>/dev/null
+if [ -L "$state" ] || [ ! -d "$state" ] || [ ! -O "$state" ]; then
+  jbuild_userns_fail "$state is not a directory of $user's"
+fi
+chmod 700 "$state"
+jbuild_pause_alive() {
+  [ -n "$1" ] && [ -O "/proc/$1" ] && [ "$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" = "sleep infinity " ] &&
+    [ "$(readlink "/proc/$1/ns/user")" != "$(readlink /proc/self/ns/user)" ]
+}
+jbuild_pause_start() {
+  # the pause process waits for its id maps, then sleeps; its maps are written from here
+  setsid unshare --user --mount --propagation slave -- /bin/sh -c \
+    'while ! read -r _ </proc/self/uid_map; do sleep 0.005; done; exec sleep infinity' \
+    </dev/null >/dev/null 2>&1 9>&- &
+  p=$!
+  i=0
+  while [ "$(readlink "/proc/$p/ns/user" 2>/dev/null)" = "$(readlink /proc/self/ns/user)" ]; do
+    i=$((i + 1)); [ $i -lt 2000 ] || jbuild_userns_fail "unshare --user did not start"
+    sleep 0.005
+  done
+  [ -e "/proc/$p/ns/user" ] || jbuild_userns_fail "user namespaces are not allowed here (unshare --user failed)"
+  if [ "$uid" = 0 ]; then
+    # root keeps every id it has: the store's ownership is the same as in root mode
+    awk '{print $1, $1, $3}' /proc/self/gid_map >"/proc/$p/gid_map" &&
+      awk '{print $1, $1, $3}' /proc/self/uid_map >"/proc/$p/uid_map" ||
+      { kill "$p"; jbuild_userns_fail "cannot write the id maps of pid $p"; }
+  else
+    sub_u=$(awk -F: -v n="$user" -v u="$uid" '($1 == n || $1 == u) && $3 > 0 {print $2, $3; exit}' /etc/subuid 2>/dev/null)
+    sub_g=$(awk -F: -v n="$user" -v u="$uid" '($1 == n || $1 == u) && $3 > 0 {print $2, $3; exit}' /etc/subgid 2>/dev/null)
+    if [ -n "$sub_u" ] && [ -n "$sub_g" ] && command -v newuidmap >/dev/null 2>&1 && command -v newgidmap >/dev/null 2>&1; then
+      newgidmap "$p" 0 "$gid" 1 1 $sub_g && newuidmap "$p" 0 "$uid" 1 1 $sub_u ||
+        { kill "$p"; jbuild_userns_fail "newuidmap/newgidmap refused the ranges of $user in /etc/subuid and /etc/subgid"; }
+    else
+      # no subordinate ranges (or no uidmap package): only the user's own id, as root
+      echo deny >"/proc/$p/setgroups" && echo "0 $gid 1" >"/proc/$p/gid_map" && echo "0 $uid 1" >"/proc/$p/uid_map" ||
+        { kill "$p"; jbuild_userns_fail "cannot map uid $uid in a user namespace"; }
+    fi
+  fi
+  echo "$p" >"$state/userns.pid.tmp" && mv -f "$state/userns.pid.tmp" "$state/userns.pid"
+}
+exec 9>>"$state/userns.lock"
+flock 9 || jbuild_userns_fail "cannot lock $state/userns.lock"
+pid=$(cat "$state/userns.pid" 2>/dev/null)
+if ! jbuild_pause_alive "$pid"; then
+  jbuild_pause_start
+  pid=$(cat "$state/userns.pid")
+fi
+exec 9>&-
+JBUILD_USERNS="$uid:$gid:$user:$state/userns.pid"
+JBUILD_USER="$user"
+export JBUILD_USERNS JBUILD_USER
+# inside, uid 0 is named root: the user's own home stays the home (credentials, registries.json)
+java="$1"
+shift
+if [ -n "$HOME" ]; then set -- "$java" "-Duser.home=$HOME" "$@"; else set -- "$java" "$@"; fi
+exec nsenter --user --mount --target "$pid" --preserve-credentials --wd="$PWD" -- "$@"

@@ -56,6 +56,15 @@ public final class JbuildCommand implements Runnable {
   Path root;
 
   @Option(
+      names = "--isolation",
+      scope = ScopeType.INHERIT,
+      paramLabel = "MODE",
+      description =
+          "How RUN steps and containers are isolated: auto (default, also $JBUILD_ISOLATION),"
+              + " root, rootless or chroot.")
+  String isolation;
+
+  @Option(
       names = "--debug",
       scope = ScopeType.INHERIT,
       description = "Print the stack trace of an error (also JBUILD_DEBUG=1).")
@@ -71,6 +80,15 @@ public final class JbuildCommand implements Runnable {
   /** The root command of the command line that {@code spec} belongs to (for nested subcommands). */
   public static JbuildCommand of(picocli.CommandLine.Model.CommandSpec spec) {
     return (JbuildCommand) spec.root().userObject();
+  }
+
+  /**
+   * The isolation mode of this invocation, chosen once ({@code --isolation}, else
+   * $JBUILD_ISOLATION, else detected); a mode this process cannot provide is a clear error.
+   */
+  public dev.jbuild.runner.Isolation isolation() throws dev.jbuild.runner.RunnerException {
+    return dev.jbuild.runner.Isolation.select(
+        isolation != null ? isolation : System.getenv("JBUILD_ISOLATION"));
   }
 
   /** The store root this invocation uses. */

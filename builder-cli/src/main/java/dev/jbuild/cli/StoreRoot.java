@@ -15,14 +15,20 @@ public final class StoreRoot {
     if (fromEnv != null && !fromEnv.isBlank()) {
       return Path.of(fromEnv).toAbsolutePath().normalize();
     }
-    if ("root".equals(System.getProperty("user.name"))) {
+    // in jbuild's user namespace (the launcher's) uid 0 is the user: "uid:gid:name:pidfile"
+    String userns = env.get("JBUILD_USERNS");
+    boolean asRoot =
+        userns != null && !userns.isBlank()
+            ? userns.startsWith("0:")
+            : "root".equals(System.getProperty("user.name"));
+    if (asRoot) {
       return Path.of("/var/lib/jbuild");
     }
     String xdg = env.get("XDG_DATA_HOME");
     Path base =
         xdg != null && !xdg.isBlank()
             ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".local", "share");
+            : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".local", "share");
     return base.resolve("jbuild").toAbsolutePath().normalize();
   }
 }

@@ -25,8 +25,14 @@ public interface Runner extends AutoCloseable {
   @Override
   default void close() throws IOException {}
 
-  /** The default runner: overlayfs snapshots and an OCI runtime (runc). */
-  static Runner create() {
-    return new SandboxRunner();
+  /**
+   * The runner of this process's {@link Isolation}: overlayfs snapshots and an OCI runtime (runc)
+   * as root and rootless, a copied root filesystem and chroot in chroot mode.
+   */
+  static Runner create() throws RunnerException {
+    return switch (Isolation.current()) {
+      case ROOT, ROOTLESS -> new SandboxRunner();
+      case CHROOT -> new dev.jbuild.runner.chroot.ChrootRunner();
+    };
   }
 }

@@ -157,7 +157,7 @@ public interface RootfsView {
       if (st.isWhiteout() || !st.isDirectory()) {
         return true;
       }
-      return Posix.lgetxattr(q, "trusted.overlay.opaque")
+      return Posix.lgetxattr(q, dev.jbuild.layercache.fs.UserNamespace.opaqueXattr())
           .map(v -> v.length == 1 && v[0] == 'y')
           .orElse(false);
     }

@@ -249,7 +249,7 @@ public final class At {
                   state, dirfd, arena.allocateFrom(name), (int) uid, (int) gid, flags);
       check(rc, state, "fchownat", name);
     } catch (PosixException e) {
-      throw e;
+      throw UserNamespace.chownFailed(e, uid, gid);
     } catch (Throwable t) {
       throw Native.rethrow(t);
     }

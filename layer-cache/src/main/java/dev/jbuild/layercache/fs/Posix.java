@@ -172,7 +172,7 @@ public final class Posix {
       int rc = (int) Lchown.H.invokeExact(state, cString(arena, path), (int) uid, (int) gid);
       check(rc, state, "lchown", path);
     } catch (PosixException e) {
-      throw e;
+      throw UserNamespace.chownFailed(e, uid, gid);
     } catch (Throwable t) {
       throw unexpected(t);
     }

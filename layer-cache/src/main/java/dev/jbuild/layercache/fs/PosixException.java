@@ -20,6 +20,14 @@ public final class PosixException extends IOException {
     this.errno = errno;
   }
 
+  /** The same failure with a message of its own (one that says how to fix it). */
+  public PosixException(String call, String operand, int errno, String message) {
+    super(message);
+    this.call = call;
+    this.operand = operand;
+    this.errno = errno;
+  }
+
   public String call() {
     return call;
   }

@@ -1,5 +1,6 @@
 package dev.jbuild.layercache.store;
 
+import dev.jbuild.layercache.fs.UserNamespace;
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.Digest;
@@ -43,6 +44,7 @@ public final class LayerStore {
   private final TempSpace temp;
   private final LayerUnpacker unpacker;
   private final ConcurrentHashMap<Digest, Object> inProgress = new ConcurrentHashMap<>();
+  private volatile boolean xattrKindChecked;
 
   LayerStore(Path layersDir, Path dbDir, BlobStore blobs, TempSpace temp, LayerUnpacker unpacker) {
     this.layersDir = layersDir;
@@ -138,8 +140,51 @@ public final class LayerStore {
 
   // ---- unpacked layers -----------------------------------------------------------------------
 
+  /**
+   * Unpacked layers keep overlayfs's opaque flag in {@code trusted.overlay.opaque} in the initial
+   * user namespace and in {@code user.overlay.opaque} in jbuild's rootless one; each kind is
+   * invisible to the other's overlays, so a store's layers are of one kind, recorded in {@code
+   * <root>/l.xattrs} (a store without it was made by root).
+   */
+  private void checkXattrKind() throws IOException {
+    if (xattrKindChecked) {
+      return;
+    }
+    Path marker = layersDir.resolveSibling("l.xattrs");
+    String mine = UserNamespace.current().isInitial() ? "trusted" : "user";
+    String recorded;
+    try {
+      recorded = Files.readString(marker, StandardCharsets.US_ASCII).trim();
+    } catch (NoSuchFileException e) {
+      boolean empty;
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(layersDir)) {
+        empty = !ds.iterator().hasNext();
+      } catch (NoSuchFileException e2) {
+        empty = true;
+      }
+      recorded = empty ? mine : "trusted";
+      AtomicFiles.write(marker, (recorded + "\n").getBytes(StandardCharsets.US_ASCII));
+    }
+    if (!recorded.equals(mine)) {
+      throw new IOException(
+          "the unpacked layers in "
+              + layersDir
+              + " were made "
+              + (recorded.equals("user") ? "in jbuild's user namespace (rootless)" : "as root")
+              + " and this jbuild runs "
+              + (mine.equals("user") ? "in its user namespace (rootless)" : "as root")
+              + ": use another store (--root), or delete "
+              + layersDir
+              + " and "
+              + marker
+              + " (the layers are unpacked again from the store's blobs)");
+    }
+    xattrKindChecked = true;
+  }
+
   /** The layer's tree if it is unpacked. */
   public Optional<Path> ifUnpacked(Digest diffId) throws IOException {
+    checkXattrKind();
     if (!recorded(diffId)) {
       return Optional.empty();
     }

@@ -28,14 +28,20 @@ import java.util.function.Predicate;
  * #entryFor} are the pieces for callers that walk differently.
  */
 public final class DirectoryWalker {
+  /** overlayfs's own attributes when it is mounted with {@code userxattr} (rootless). */
+  public static final String OVERLAY_USER_XATTRS = "user.overlay.";
+
   /**
    * The xattrs kept by default: {@code user.*} and {@code security.capability} (file capabilities,
-   * as Docker keeps). Dropped: {@code trusted.*} (overlayfs bookkeeping such as {@code
-   * trusted.overlay.opaque}, turned into markers instead), {@code security.selinux} (a label of the
-   * build host, not of the image), {@code system.posix_acl_*} (Docker drops them too).
+   * as Docker keeps). Dropped: {@code trusted.*} and {@code user.overlay.*} (overlayfs bookkeeping,
+   * the latter in a user namespace, such as the opaque flag, turned into markers instead), {@code
+   * security.selinux} (a label of the build host, not of the image), {@code system.posix_acl_*}
+   * (Docker drops them too).
    */
   public static final Predicate<String> DEFAULT_XATTRS =
-      n -> n.startsWith("user.") || n.equals("security.capability");
+      n ->
+          (n.startsWith("user.") && !n.startsWith(OVERLAY_USER_XATTRS))
+              || n.equals("security.capability");
 
   private DirectoryWalker() {}
 

@@ -4,6 +4,7 @@ import dev.jbuild.layercache.fs.Errno;
 import dev.jbuild.layercache.fs.Posix;
 import dev.jbuild.layercache.fs.PosixException;
 import dev.jbuild.layercache.fs.Stat;
+import dev.jbuild.layercache.fs.UserNamespace;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -42,7 +43,6 @@ import java.util.Set;
  */
 public final class LayerApplier {
   private static final byte[] OPAQUE_VALUE = "y".getBytes(StandardCharsets.UTF_8);
-  public static final String OPAQUE_XATTR = "trusted.overlay.opaque";
 
   private final RootPath root;
   private final ApplyOptions options;
@@ -128,7 +128,7 @@ public final class LayerApplier {
     if (e.isOpaqueMarker()) {
       mkdirs(dir);
       if (options.mode() == ApplyMode.OVERLAY) {
-        Posix.lsetxattr(dir, OPAQUE_XATTR, OPAQUE_VALUE);
+        Posix.lsetxattr(dir, UserNamespace.opaqueXattr(), OPAQUE_VALUE);
       } else {
         clearLower(dir);
         markWritten(dir);
@@ -234,6 +234,10 @@ public final class LayerApplier {
       Posix.chmod(target, e.mode());
     }
     for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
+      if (x.getKey().startsWith("trusted.")
+          || x.getKey().startsWith(DirectoryWalker.OVERLAY_USER_XATTRS)) {
+        continue; // overlayfs's bookkeeping is the store's, never a layer's
+      }
       try {
         Posix.lsetxattr(target, x.getKey(), x.getValue());
       } catch (PosixException ex) {

@@ -146,7 +146,8 @@ class RoundTripTest {
     assertTrue(wh.isWhiteout());
     assertArrayEquals(
         "y".getBytes(UTF_8),
-        Posix.lgetxattr(root.resolve("var"), LayerApplier.OPAQUE_XATTR).orElseThrow());
+        Posix.lgetxattr(root.resolve("var"), dev.jbuild.layercache.fs.UserNamespace.opaqueXattr())
+            .orElseThrow());
     assertFalse(Files.exists(root.resolve("var/.wh..wh..opq")));
     assertTrue(Files.isSymbolicLink(root.resolve("var/long-link")));
   }
@@ -171,7 +172,8 @@ class RoundTripTest {
           @Override
           public List<TarEntry> extraChildren(DirectoryWalker.WalkedFile d, String name)
               throws java.io.IOException {
-            if (Posix.lgetxattr(d.path(), LayerApplier.OPAQUE_XATTR).isPresent()) {
+            if (Posix.lgetxattr(d.path(), dev.jbuild.layercache.fs.UserNamespace.opaqueXattr())
+                .isPresent()) {
               return List.of(TarEntry.opaque(name, Instant.EPOCH));
             }
             return List.of();

@@ -17,7 +17,7 @@ import java.util.Optional;
  * never walks the lower layers.
  */
 final class LowerView {
-  static final String OPAQUE_XATTR = "trusted.overlay.opaque";
+  static final String OPAQUE_XATTR = dev.jbuild.layercache.fs.UserNamespace.opaqueXattr();
   private static final byte[] YES = "y".getBytes(StandardCharsets.US_ASCII);
 
   /** Nothing below (a new or opaque directory). */

@@ -30,7 +30,8 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>a 0/0 character device (a whiteout; tested before hardlink tracking, since the kernel may
  *       make all whiteouts links of one inode) becomes {@code .wh.NAME};
- *   <li>an opaque directory ({@code trusted.overlay.opaque=y}) gets a {@code .wh..wh..opq} marker;
+ *   <li>an opaque directory ({@code trusted.overlay.opaque=y}, {@code user.overlay.opaque} in a
+ *       user namespace) gets a {@code .wh..wh..opq} marker;
  *   <li>files with more than one link are hardlinks by (dev, ino) within the upper directory;
  *   <li>a directory that is only a copy-up of a lower one (same type, mode, owner, mtime and kept
  *       xattrs) with nothing written below it stays out; one with changes below it is written just
@@ -211,7 +212,8 @@ public final class UpperDiff {
     for (String x : Posix.llistxattr(p)) {
       if (KEPT_XATTRS.test(x)) {
         Posix.lgetxattr(p, x).ifPresent(v -> kept.put(x, v));
-      } else if (x.startsWith(OVERLAY_XATTRS) && !x.equals(LowerView.OPAQUE_XATTR)) {
+      } else if ((x.startsWith(OVERLAY_XATTRS) || x.startsWith(DirectoryWalker.OVERLAY_USER_XATTRS))
+          && !x.equals(LowerView.OPAQUE_XATTR)) {
         Posix.lremovexattr(p, x);
       }
     }

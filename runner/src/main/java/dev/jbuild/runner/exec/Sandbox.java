@@ -2,6 +2,7 @@ package dev.jbuild.runner.exec;
 
 import dev.jbuild.layercache.fs.Posix;
 import dev.jbuild.layercache.fs.Stat;
+import dev.jbuild.layercache.fs.UserNamespace;
 import dev.jbuild.runner.Network;
 import dev.jbuild.runner.RunMount;
 import dev.jbuild.runner.RunnerErrors;
@@ -165,7 +166,9 @@ public final class Sandbox implements AutoCloseable {
                 : joined != null ? joined.netns().toString() : network.netns().toString(),
             mounts,
             nofile(),
-            "/jbuild/" + dir.id(),
+            // rootless: no cgroup of jbuild's choosing (none is delegated); runc then tolerates
+            // the cgroup directories it may not create
+            UserNamespace.current().isInitial() ? "/jbuild/" + dir.id() : null,
             p.seccomp());
     List<String> targets = new ArrayList<>();
     for (SpecMount m : SpecWriter.allMounts(spec)) {

@@ -1,6 +1,7 @@
 package dev.jbuild.runner.overlay;
 
 import dev.jbuild.layercache.fs.Errno;
+import dev.jbuild.layercache.fs.UserNamespace;
 import dev.jbuild.runner.sys.SyscallException;
 import dev.jbuild.runner.sys.Syscalls;
 import java.io.IOException;
@@ -63,9 +64,12 @@ public final class OverlayMount {
         // not finish is run again, and a layer's blob is fsynced by the store
         Syscalls.fsconfigFlag(fs, "volatile");
       }
-      for (String option : FIXED_OPTIONS) {
+      for (String option : options()) {
         int eq = option.indexOf('=');
         Syscalls.fsconfigString(fs, option.substring(0, eq), option.substring(eq + 1));
+      }
+      if (userXattr()) {
+        Syscalls.fsconfigFlag(fs, "userxattr");
       }
       Syscalls.fsconfigCreate(fs);
       mnt = Syscalls.fsmount(fs, layout.upper() == null ? Syscalls.MOUNT_ATTR_RDONLY : 0);
@@ -89,8 +93,11 @@ public final class OverlayMount {
       data.append(",workdir=").append(escape(layout.work().toString()));
       data.append(",volatile");
     }
-    for (String option : FIXED_OPTIONS) {
+    for (String option : options()) {
       data.append(',').append(option);
+    }
+    if (userXattr()) {
+      data.append(",userxattr");
     }
     if (data.length() >= PAGE) {
       throw new IOException(
@@ -114,6 +121,25 @@ public final class OverlayMount {
     } catch (SyscallException e) {
       throw new IOException("cannot mount overlay at " + target + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * {@link #FIXED_OPTIONS}; with {@code userxattr} the kernel refuses {@code redirect_dir=off}
+   * (which still follows redirects) and wants {@code nofollow}: no redirect is created or followed.
+   */
+  static List<String> options() {
+    return userXattr() ? USERXATTR_OPTIONS : FIXED_OPTIONS;
+  }
+
+  private static final List<String> USERXATTR_OPTIONS =
+      List.of("index=off", "metacopy=off", "redirect_dir=nofollow");
+
+  /**
+   * In a user namespace (rootless) overlayfs keeps its bookkeeping in {@code user.overlay.*}
+   * attributes ({@code userxattr}, Linux 5.11+): {@code trusted.*} needs the initial namespace.
+   */
+  static boolean userXattr() {
+    return !UserNamespace.current().isInitial();
   }
 
   private static String escape(String path) {
