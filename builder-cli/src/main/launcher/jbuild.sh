@@ -99,9 +99,11 @@ jbuild_pause_start() {
   done
   [ -e "/proc/$p/ns/user" ] || jbuild_userns_fail "user namespaces are not allowed here (unshare --user failed)"
   if [ "$uid" = 0 ]; then
-    # root keeps every id it has: the store's ownership is the same as in root mode
-    awk '{print $1, $1, $3}' /proc/self/gid_map >"/proc/$p/gid_map" &&
-      awk '{print $1, $1, $3}' /proc/self/uid_map >"/proc/$p/uid_map" ||
+    # root keeps every id it has: the store's ownership is the same as in root mode (all but the
+    # last id of a full map: runc takes a map of all 4294967295 ids for the initial namespace)
+    idmap='{ n = $3; if ($1 == 0 && n == 4294967295) n = 4294967294; printf "%s %s %.0f\n", $1, $1, n }'
+    awk "$idmap" /proc/self/gid_map >"/proc/$p/gid_map" &&
+      awk "$idmap" /proc/self/uid_map >"/proc/$p/uid_map" ||
       { kill "$p"; jbuild_userns_fail "cannot write the id maps of pid $p"; }
   else
     sub_u=$(awk -F: -v n="$user" -v u="$uid" '($1 == n || $1 == u) && $3 > 0 {print $2, $3; exit}' /etc/subuid 2>/dev/null)

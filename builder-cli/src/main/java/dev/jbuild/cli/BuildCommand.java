@@ -255,6 +255,13 @@ public final class BuildCommand implements Callable<Integer> {
           new Builder(store, runner, new RegistryImages(store, registries), Clock.systemUTC());
       try (runner;
           Progress progress = Progress.create(mode, err, env)) {
+        dev.jbuild.runner.Isolation isolation = dev.jbuild.runner.Isolation.current();
+        progress.header(
+            "#0 building with jbuild, isolation "
+                + isolation.option()
+                + " ("
+                + isolation.description()
+                + ")");
         result = builder.build(req, progress);
         String id = result.image().id().toString();
         if (!quiet && mode != Progress.Mode.QUIET) {

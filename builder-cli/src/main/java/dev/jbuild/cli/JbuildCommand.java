@@ -91,8 +91,12 @@ public final class JbuildCommand implements Runnable {
         isolation != null ? isolation : System.getenv("JBUILD_ISOLATION"));
   }
 
-  /** The store root this invocation uses. */
-  public Path storeRoot() {
+  /**
+   * The store root this invocation uses. Every command that uses the store asks for it first, so
+   * the isolation mode is chosen (and a mode this process cannot provide refused) here.
+   */
+  public Path storeRoot() throws dev.jbuild.runner.RunnerException {
+    isolation();
     return StoreRoot.resolve(root, System.getenv());
   }
 }

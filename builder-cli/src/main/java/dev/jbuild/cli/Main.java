@@ -115,9 +115,9 @@ public final class Main {
     int i = 0;
     while (i < args.length) {
       String a = args[i];
-      if (a.equals("--root")) {
+      if (a.equals("--root") || a.equals("--isolation")) {
         i += 2;
-      } else if (a.startsWith("--root=") || a.equals("--debug")) {
+      } else if (a.startsWith("--root=") || a.startsWith("--isolation=") || a.equals("--debug")) {
         i += 1;
       } else {
         break;

@@ -8,12 +8,21 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
-/** {@code jbuild system df} and {@code jbuild system prune} (the same as {@code jbuild prune}). */
+/**
+ * {@code jbuild system df}, {@code info}, {@code reset}, {@code migrate} and {@code prune} (the
+ * same as {@code jbuild prune}).
+ */
 @Command(
     name = "system",
     mixinStandardHelpOptions = true,
     description = "Store-wide commands.",
-    subcommands = {SystemCommand.Df.class, PruneCommand.class})
+    subcommands = {
+      SystemCommand.Df.class,
+      PruneCommand.class,
+      SystemInfo.class,
+      SystemReset.class,
+      SystemMigrate.class
+    })
 public final class SystemCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 

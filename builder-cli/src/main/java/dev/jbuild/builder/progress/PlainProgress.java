@@ -65,6 +65,12 @@ final class PlainProgress implements Progress {
   }
 
   @Override
+  public synchronized void header(String line) {
+    out.println(line);
+    out.flush();
+  }
+
+  @Override
   public synchronized void message(String line) {
     out.println(line);
     out.flush();

@@ -33,6 +33,9 @@ public interface Progress extends AutoCloseable {
   /** A line that belongs to no step ("writing image sha256:...", warnings). */
   void message(String line);
 
+  /** The build's first line in plain mode (how it runs), before any step; other modes skip it. */
+  default void header(String line) {}
+
   @Override
   void close();
 

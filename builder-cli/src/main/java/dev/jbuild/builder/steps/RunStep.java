@@ -284,7 +284,8 @@ public final class RunStep implements Step {
             "process \""
                 + String.join(" ", invocation.argv())
                 + "\" did not complete successfully: exit code: "
-                + result.exitCode(),
+                + result.exitCode()
+                + singleIdHint(),
             last,
             result.exitCode());
       }
@@ -458,5 +459,22 @@ public final class RunStep implements Step {
       m.put(eq < 0 ? e : e.substring(0, eq), eq < 0 ? "" : e.substring(eq + 1));
     }
     return m;
+  }
+
+  /**
+   * In a user namespace that maps one id only (a user without ranges in /etc/subuid), chown to any
+   * other id fails inside the step: say so, since the step's own message ("Invalid argument") does
+   * not.
+   */
+  private static String singleIdHint() {
+    dev.jbuild.layercache.fs.UserNamespace ns = dev.jbuild.layercache.fs.UserNamespace.current();
+    if (ns.isInitial() || ns.uids().size() > 1 || ns.uids().getFirst().count() > 1) {
+      return "";
+    }
+    String user = System.getenv().getOrDefault("JBUILD_USER", "your user");
+    return " (jbuild's user namespace maps one id only, so a chown or a USER other than root fails"
+        + " in RUN: give "
+        + user
+        + " ranges in /etc/subuid and /etc/subgid, then run 'jbuild system migrate')";
   }
 }

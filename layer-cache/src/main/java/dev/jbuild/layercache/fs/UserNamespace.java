@@ -81,6 +81,17 @@ public record UserNamespace(List<Range> uids, List<Range> gids, boolean isInitia
     return isInitial;
   }
 
+  /** Whether setgroups(2) may be called here ({@code /proc/self/setgroups} is not "deny"). */
+  public boolean setgroupsAllowed() {
+    try {
+      return !Files.readString(Path.of("/proc/self/setgroups"), StandardCharsets.US_ASCII)
+          .trim()
+          .equals("deny");
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
   public boolean mapsUid(long uid) {
     return uids.stream().anyMatch(r -> r.contains(uid));
   }

@@ -138,7 +138,7 @@ public final class Sandbox implements AutoCloseable {
       network = UserNetwork.start(dir.dir(), detachedNetwork);
     }
     Path rootfs = dir.rootfs();
-    ResolvedUser user = UserResolver.resolve(rootfs, p.user());
+    ResolvedUser user = mapped(UserResolver.resolve(rootfs, p.user()), p.user());
     Workdirs.create(rootfs, p.workdir(), user);
     Path[] etc = EtcFiles.write(dir.etc(), p.hostname(), p.network());
     List<SpecMount> mounts = new ArrayList<>();
@@ -292,6 +292,38 @@ public final class Sandbox implements AutoCloseable {
       network = null;
       n.close();
     }
+  }
+
+  /**
+   * In a user namespace, the step's user must have ids the namespace maps (a clear error naming
+   * /etc/subuid otherwise); supplementary groups it cannot map are left out (all of them when
+   * setgroups is denied: a single-id mapping made without newgidmap).
+   */
+  static ResolvedUser mapped(ResolvedUser user, String spec) throws IOException {
+    UserNamespace ns = UserNamespace.current();
+    if (ns.isInitial()) {
+      return user;
+    }
+    String who = "USER " + (spec == null || spec.isEmpty() ? "root" : spec);
+    if (!ns.mapsUid(user.uid())) {
+      throw new RunnerException(
+          ns.unmapped("uid", user.uid(), who).getMessage(), RunnerErrors.CANNOT_CREATE);
+    }
+    if (!ns.mapsGid(user.gid())) {
+      throw new RunnerException(
+          ns.unmapped("gid", user.gid(), who).getMessage(), RunnerErrors.CANNOT_CREATE);
+    }
+    List<Long> groups = new ArrayList<>();
+    if (ns.setgroupsAllowed()) {
+      for (long g : user.additionalGids()) {
+        if (ns.mapsGid(g)) {
+          groups.add(g);
+        }
+      }
+    }
+    return groups.equals(user.additionalGids())
+        ? user
+        : new ResolvedUser(user.uid(), user.gid(), groups, user.home());
   }
 
   static List<String> environment(List<String> env, ResolvedUser user) {

@@ -1,5 +1,6 @@
 package dev.jbuild.runner.spec;
 
+import dev.jbuild.layercache.fs.UserNamespace;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -86,9 +87,25 @@ public final class SpecWriter {
     for (SpecMount m : spec.mounts()) {
       overridden.add(m.destination());
     }
+    // rootless on the host's network: sysfs may only be mounted by the owner of the network
+    // namespace, so the host's /sys is bound read-only instead (its cgroup tree included), as
+    // rootless runc's own spec does
+    boolean bindSys = spec.hostNetwork() && !UserNamespace.current().isInitial();
     List<SpecMount> all = new ArrayList<>();
     for (SpecMount m : DEFAULT_MOUNTS) {
-      if (!overridden.contains(m.destination())) {
+      if (overridden.contains(m.destination())) {
+        continue;
+      }
+      if (bindSys && m.destination().equals("/sys")) {
+        all.add(
+            new SpecMount(
+                "/sys", "none", "/sys", List.of("rbind", "nosuid", "noexec", "nodev", "ro")));
+      } else if (m.destination().equals("/dev/pts") && !UserNamespace.current().mapsGid(5)) {
+        // a single-id user namespace has no gid 5 (tty) to give the pty devices
+        List<String> options = new ArrayList<>(m.options());
+        options.remove("gid=5");
+        all.add(new SpecMount(m.destination(), m.type(), m.source(), options));
+      } else if (!(bindSys && m.destination().equals("/sys/fs/cgroup"))) {
         all.add(m);
       }
     }
