@@ -10,7 +10,7 @@ largest process (jbuild: its JVM).
 Needs the peer lab (../shared/lab/setup.sh: registry with busybox and debian, buildah, dockerd).
 Contexts are generated under $BENCH_DIR (default /var/tmp/jbuild-bench), never in the repository.
 
-Usage: bench/build-bench.sh [--builders jbuild,buildah,docker] [--runs 3] [scenario...]
+Usage: bench/build-bench.sh [--builders jbuild,buildah,docker,jbuild-rootless,jbuild-chroot] [--runs 3] [scenario...]
 """
 import argparse
 import json
@@ -104,6 +104,45 @@ class Jbuild(Builder):
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+class JbuildAs(Jbuild):
+    """jbuild as an ordinary user (rootless: $BENCH_USER, default jbuild-test, with ranges in
+    /etc/subuid), or as root with another --isolation (chroot)."""
+
+    def __init__(self, name, isolation, user=None):
+        super().__init__(name)
+        self.isolation = isolation
+        self.user = user
+        if user:
+            import pwd
+            pw = pwd.getpwnam(user)
+            self.uid, self.gid, self.home = pw.pw_uid, pw.pw_gid, pw.pw_dir
+            os.makedirs(BENCH_DIR, exist_ok=True)
+            os.chmod(BENCH_DIR, 0o755)
+
+    def prefix(self):
+        if not self.user:
+            return []
+        # setpriv, not runuser: no PAM session in the timed path
+        return ["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}", "--init-groups",
+                "env", f"HOME={self.home}", f"USER={self.user}", "XDG_RUNTIME_DIR="]
+
+    def build(self, scenario, ctx):
+        if self.user:
+            subprocess.run(["chmod", "-R", "a+rX", ctx], check=True)
+        return self.prefix() + [self.exe, "--isolation", self.isolation, "--root", self.root,
+                                "build", "-q", "-t", f"bench-{scenario}", ctx]
+
+    def wipe(self):
+        if os.path.isdir(self.root):
+            subprocess.run(self.prefix() + [self.exe, "--isolation", self.isolation, "--root",
+                                            self.root, "system", "reset", "-f"],
+                           capture_output=True)
+        shutil.rmtree(self.root, ignore_errors=True)
+        if self.user:
+            os.makedirs(self.root, mode=0o700)
+            os.chown(self.root, self.uid, self.gid)
+
+
 class Buildah(Builder):
     def __init__(self):
         super().__init__("buildah")
@@ -191,7 +230,10 @@ def main():
     # jbuild-base: another jbuild launcher ($JBUILD_BASE, e.g. a checkout of the previous release)
     # measured in the same run, for before/after figures
     makers = {"jbuild": Jbuild, "buildah": Buildah, "docker": Docker,
-              "jbuild-base": lambda: Jbuild("jbuild-base", os.environ["JBUILD_BASE"])}
+              "jbuild-base": lambda: Jbuild("jbuild-base", os.environ["JBUILD_BASE"]),
+              "jbuild-rootless": lambda: JbuildAs(
+                  "jbuild-rootless", "rootless", os.environ.get("BENCH_USER", "jbuild-test")),
+              "jbuild-chroot": lambda: JbuildAs("jbuild-chroot", "chroot")}
     builders = [makers[b]() for b in a.builders.split(",")]
     results = {}
     print(f"{'builder':8} {'scenario':8} {'cold_s':>8} {'noop_s':>8} {'incr_s':>8} {'peak_rss_MiB':>13}")

@@ -68,23 +68,20 @@ jbuild_userns_fail() {
   echo "jbuild: cannot enter jbuild's user namespace: $*" >&2
   exit 125
 }
-for t in unshare nsenter flock; do
-  command -v "$t" >/dev/null 2>&1 || jbuild_userns_fail "$t not found (Debian package util-linux)"
-done
-user=$(id -un 2>/dev/null || echo "$uid")
-gid=$(id -g)
 state="${XDG_RUNTIME_DIR:-}"
 if [ -n "$state" ] && [ -d "$state" ] && [ -O "$state" ] && [ ! -L "$state" ]; then state="$state/jbuild"
 else state="${TMPDIR:-/tmp}/jbuild-$uid"
 fi
-mkdir -m 700 "$state" 2>/dev/null
-if [ -L "$state" ] || [ ! -d "$state" ] || [ ! -O "$state" ]; then
-  jbuild_userns_fail "$state is not a directory of $user's"
-fi
-chmod 700 "$state"
+# the pause process of the pid file, if it still is one: a `sleep` of this user in a user namespace
+# other than the initial one (builtins only: this runs before every command)
 jbuild_pause_alive() {
-  [ -n "$1" ] && [ -O "/proc/$1" ] && [ "$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" = "sleep infinity " ] &&
-    [ "$(readlink "/proc/$1/ns/user")" != "$(readlink /proc/self/ns/user)" ]
+  [ -n "$1" ] && [ -O "/proc/$1" ] || return 1
+  read -r st <"/proc/$1/stat" 2>/dev/null || return 1
+  case "$st" in "$1 (sleep) "*) ;; *) return 1 ;; esac
+  read -r m <"/proc/$1/uid_map" 2>/dev/null || return 1
+  # shellcheck disable=SC2086
+  set -- $m
+  [ "$1 $2 $3" != "0 0 4294967295" ]
 }
 jbuild_pause_start() {
   # the pause process waits for its id maps, then sleeps; its maps are written from here
@@ -97,7 +94,7 @@ jbuild_pause_start() {
     i=$((i + 1)); [ $i -lt 2000 ] || jbuild_userns_fail "unshare --user did not start"
     sleep 0.005
   done
-  [ -e "/proc/$p/ns/user" ] || jbuild_userns_fail "user namespaces are not allowed here (unshare --user failed)"
+  [ -e "/proc/$p/ns/user" ] || jbuild_userns_fail "user namespaces are not allowed here (unshare --user failed; in a container with Docker's default security run jbuild as root: it then uses chroot isolation)"
   if [ "$uid" = 0 ]; then
     # root keeps every id it has: the store's ownership is the same as in root mode (all but the
     # last id of a full map: runc takes a map of all 4294967295 ids for the initial namespace)
@@ -117,17 +114,37 @@ jbuild_pause_start() {
         { kill "$p"; jbuild_userns_fail "cannot map uid $uid in a user namespace"; }
     fi
   fi
+  echo "$user" >"$state/user"
   echo "$p" >"$state/userns.pid.tmp" && mv -f "$state/userns.pid.tmp" "$state/userns.pid"
 }
-exec 9>>"$state/userns.lock"
-flock 9 || jbuild_userns_fail "cannot lock $state/userns.lock"
-pid=$(cat "$state/userns.pid" 2>/dev/null)
-if ! jbuild_pause_alive "$pid"; then
-  jbuild_pause_start
-  pid=$(cat "$state/userns.pid")
+pid=""
+user=""
+if [ -O "$state" ] && [ ! -L "$state" ] && [ -f "$state/userns.pid" ]; then
+  read -r pid <"$state/userns.pid" 2>/dev/null
+  read -r user <"$state/user" 2>/dev/null
 fi
-exec 9>&-
-JBUILD_USERNS="$uid:$gid:$user:$state/userns.pid"
+if ! jbuild_pause_alive "$pid"; then
+  user=$(id -un 2>/dev/null || echo "$uid")
+  for t in unshare nsenter flock; do
+    command -v "$t" >/dev/null 2>&1 || jbuild_userns_fail "$t not found (Debian package util-linux)"
+  done
+  mkdir -m 700 "$state" 2>/dev/null
+  if [ -L "$state" ] || [ ! -d "$state" ] || [ ! -O "$state" ]; then
+    jbuild_userns_fail "$state is not a directory of $user's"
+  fi
+  chmod 700 "$state"
+  gid=$(id -g)
+  exec 9>>"$state/userns.lock"
+  flock 9 || jbuild_userns_fail "cannot lock $state/userns.lock"
+  pid=""
+  [ ! -f "$state/userns.pid" ] || read -r pid <"$state/userns.pid"
+  if ! jbuild_pause_alive "$pid"; then
+    jbuild_pause_start
+    read -r pid <"$state/userns.pid"
+  fi
+  exec 9>&-
+fi
+JBUILD_USERNS="$uid:${gid:-}:$user:$state/userns.pid"
 JBUILD_USER="$user"
 export JBUILD_USERNS JBUILD_USER
 # inside, uid 0 is named root: the user's own home stays the home (credentials, registries.json)

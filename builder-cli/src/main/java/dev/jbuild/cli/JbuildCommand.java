@@ -87,8 +87,15 @@ public final class JbuildCommand implements Runnable {
    * $JBUILD_ISOLATION, else detected); a mode this process cannot provide is a clear error.
    */
   public dev.jbuild.runner.Isolation isolation() throws dev.jbuild.runner.RunnerException {
-    return dev.jbuild.runner.Isolation.select(
-        isolation != null ? isolation : System.getenv("JBUILD_ISOLATION"));
+    String requested = isolation != null ? isolation : System.getenv("JBUILD_ISOLATION");
+    if (requested != null
+        && !requested.isBlank()
+        && !java.util.List.of("auto", "root", "rootless", "chroot").contains(requested.trim())) {
+      throw new UserException(
+          ExitCodes.USAGE,
+          "unknown isolation \"" + requested + "\" (use auto, root, rootless or chroot)");
+    }
+    return dev.jbuild.runner.Isolation.select(requested);
   }
 
   /**

@@ -69,9 +69,27 @@ public final class ImageTrees {
     return out;
   }
 
-  /** The config JSON without {@code created} and the history entries' {@code created}. */
+  /**
+   * The first line where two descriptions differ ({@code "line N: A <> B"}), or null when they are
+   * equal: short enough for an assertion message.
+   */
+  public static String firstDifference(List<String> a, List<String> b) {
+    for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+      String x = i < a.size() ? a.get(i) : "(nothing)";
+      String y = i < b.size() ? b.get(i) : "(nothing)";
+      if (!x.equals(y)) {
+        return "line " + (i + 1) + ": " + x + "  <>  " + y;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The config JSON without {@code created}, the history entries' {@code created} and the layer
+   * diff IDs (a layer's digest covers its files' modification times, which are the build's clock).
+   */
   static String config(byte[] json) {
-    JsonObject c = Json.parseObject(json).without("created");
+    JsonObject c = Json.parseObject(json).without("created").without("rootfs");
     if (c.get("history") instanceof JsonArray h) {
       List<Json> entries = new ArrayList<>();
       for (Json e : h.elements()) {

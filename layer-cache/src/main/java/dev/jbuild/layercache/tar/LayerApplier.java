@@ -212,8 +212,12 @@ public final class LayerApplier {
           try {
             Posix.mknod(target, type | (e.mode() & 0777), e.devMajor(), e.devMinor());
           } catch (PosixException x) {
-            if (x.errno() == Errno.EPERM && !options.sameOwner()) {
-              return; // rootless: devices cannot be created, as with Docker's rootless mode
+            if (x.errno() == Errno.EPERM
+                && (!options.sameOwner() || !UserNamespace.current().isInitial())) {
+              // not root, or root of a user namespace (rootless): devices cannot be created, so
+              // they are left out of the unpacked tree, as moby's archive code does in a user
+              // namespace; the layer's blob keeps them
+              return;
             }
             throw x;
           }
