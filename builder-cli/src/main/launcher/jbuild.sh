@@ -76,9 +76,9 @@ fi
 # other than the initial one (builtins only: this runs before every command)
 jbuild_pause_alive() {
   [ -n "$1" ] && [ -O "/proc/$1" ] || return 1
-  read -r st <"/proc/$1/stat" 2>/dev/null || return 1
+  read -r st 2>/dev/null <"/proc/$1/stat" || return 1
   case "$st" in "$1 (sleep) "*) ;; *) return 1 ;; esac
-  read -r m <"/proc/$1/uid_map" 2>/dev/null || return 1
+  read -r m 2>/dev/null <"/proc/$1/uid_map" || return 1
   # shellcheck disable=SC2086
   set -- $m
   [ "$1 $2 $3" != "0 0 4294967295" ]
@@ -120,8 +120,8 @@ jbuild_pause_start() {
 pid=""
 user=""
 if [ -O "$state" ] && [ ! -L "$state" ] && [ -f "$state/userns.pid" ]; then
-  read -r pid <"$state/userns.pid" 2>/dev/null
-  read -r user <"$state/user" 2>/dev/null
+  read -r pid 2>/dev/null <"$state/userns.pid"
+  read -r user 2>/dev/null <"$state/user"
 fi
 if ! jbuild_pause_alive "$pid"; then
   user=$(id -un 2>/dev/null || echo "$uid")
@@ -144,6 +144,7 @@ if ! jbuild_pause_alive "$pid"; then
   fi
   exec 9>&-
 fi
+[ -n "$user" ] || user=$(id -un 2>/dev/null || echo "$uid")
 JBUILD_USERNS="$uid:${gid:-}:$user:$state/userns.pid"
 JBUILD_USER="$user"
 export JBUILD_USERNS JBUILD_USER
