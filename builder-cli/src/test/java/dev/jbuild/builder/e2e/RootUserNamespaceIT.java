@@ -56,6 +56,10 @@ class RootUserNamespaceIT {
   }
 
   static Result launcher(String... args) throws Exception {
+    return launcher(java.util.Map.of(), args);
+  }
+
+  static Result launcher(java.util.Map<String, String> env, String... args) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of("..", "jbuild").toAbsolutePath().normalize().toString());
     cmd.addAll(List.of(args));
@@ -63,6 +67,7 @@ class RootUserNamespaceIT {
     pb.environment().put("XDG_RUNTIME_DIR", runtimeDir.toString());
     pb.environment().remove("JBUILD_ROOT");
     pb.environment().remove("JBUILD_ISOLATION");
+    pb.environment().putAll(env);
     pb.redirectErrorStream(false);
     Path out = Files.createTempFile(work, "out", ".txt");
     Path err = Files.createTempFile(work, "err", ".txt");
@@ -124,5 +129,50 @@ class RootUserNamespaceIT {
     assertEquals(1, mixed.exit(), mixed.err());
     assertTrue(
         mixed.err().contains("were made in jbuild's user namespace (rootless)"), mixed.err());
+  }
+
+  /**
+   * fuse-overlayfs where the kernel refuses overlayfs in a user namespace (forced here): deletes, a
+   * replaced directory (opaque in fuse-overlayfs's own form, normalised) and a chown give the same
+   * image as root mode's kernel overlay.
+   */
+  @Test
+  void fuseOverlayfsGivesTheSameImage() throws Exception {
+    Path ctx = Files.createDirectories(work.resolve("fuse-ctx"));
+    Files.writeString(
+        ctx.resolve("Dockerfile"),
+        """
+        FROM sample:1
+        USER root
+        RUN mkdir -p /d/sub && echo 1 > /d/sub/f && echo x > /gone && mkdir /keep && echo k > /keep/a
+        RUN grep ' / ' /proc/mounts; rm -rf /d && mkdir -p /d/new && echo n > /d/new/g && rm /gone \\
+            && chown 1234:1234 /keep/a && echo more >> /keep/a
+        RUN test ! -e /d/sub && test ! -e /gone && test -f /d/new/g
+        """);
+    Path fuse = work.resolve("store-fuse");
+    Path root = work.resolve("store-root2");
+    java.util.Map<String, String> env = java.util.Map.of("JBUILD_OVERLAY", "fuse-overlayfs");
+    for (Path store : List.of(fuse, root)) {
+      boolean ns = store.equals(fuse);
+      List<String> base = new ArrayList<>();
+      if (ns) {
+        base.addAll(List.of("--isolation", "rootless"));
+      }
+      base.addAll(List.of("--root", store.toString(), "build", "--progress", "plain"));
+      List<String> sample = new ArrayList<>(base);
+      sample.addAll(List.of("-t", "sample:1", context.toString()));
+      Result s = launcher(ns ? env : java.util.Map.of(), sample.toArray(String[]::new));
+      assertEquals(0, s.exit(), s.err());
+      List<String> f = new ArrayList<>(base);
+      f.addAll(List.of("-t", "f:1", ctx.toString()));
+      Result b = launcher(ns ? env : java.util.Map.of(), f.toArray(String[]::new));
+      assertEquals(0, b.exit(), b.err());
+      assertEquals(ns, b.err().contains("fuse-overlayfs / fuse"), b.err());
+    }
+    assertEquals(
+        null,
+        ImageTrees.firstDifference(
+            ImageTrees.describe(root, "f:1", work), ImageTrees.describe(fuse, "f:1", work)),
+        "root build <> fuse-overlayfs build");
   }
 }

@@ -40,7 +40,9 @@ public final class DirectoryWalker {
    */
   public static final Predicate<String> DEFAULT_XATTRS =
       n ->
-          (n.startsWith("user.") && !n.startsWith(OVERLAY_USER_XATTRS))
+          (n.startsWith("user.")
+                  && !n.startsWith(OVERLAY_USER_XATTRS)
+                  && !n.startsWith("user.fuseoverlayfs."))
               || n.equals("security.capability");
 
   private DirectoryWalker() {}

@@ -8,6 +8,7 @@ import dev.jbuild.runner.RunMount;
 import dev.jbuild.runner.RunnerErrors;
 import dev.jbuild.runner.RunnerException;
 import dev.jbuild.runner.net.UserNetwork;
+import dev.jbuild.runner.overlay.FuseOverlay;
 import dev.jbuild.runner.overlay.OverlayLayout;
 import dev.jbuild.runner.overlay.OverlayMount;
 import dev.jbuild.runner.runc.OciRuntime;
@@ -57,6 +58,8 @@ public final class Sandbox implements AutoCloseable {
   private UserNetwork network;
   private UserNetwork joined;
 
+  private List<Path> lowers = List.of();
+
   private Sandbox(RunDir dir, OciRuntime runtime) {
     this.dir = dir;
     this.runtime = runtime;
@@ -87,6 +90,7 @@ public final class Sandbox implements AutoCloseable {
     Files.createDirectories(dir.upper());
     Files.createDirectories(dir.work());
     Files.createDirectories(dir.rootfs());
+    this.lowers = List.copyOf(lowersTopFirst);
     List<Path> lowers = new ArrayList<>(lowersTopFirst);
     if (lowers.isEmpty()) {
       Files.createDirectories(dir.empty());
@@ -231,6 +235,9 @@ public final class Sandbox implements AutoCloseable {
     if (mounted) {
       Syscalls.umount(dir.rootfs(), 0);
       mounted = false;
+      if (FuseOverlay.inUse()) {
+        FuseOverlay.normalize(dir.upper(), lowers);
+      }
     }
     if (stubs != null) {
       stubs.removeFrom(dir.upper());

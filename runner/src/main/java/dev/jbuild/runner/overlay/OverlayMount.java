@@ -31,6 +31,24 @@ public final class OverlayMount {
    *     for a read-only view
    */
   public static void mount(Path target, OverlayLayout layout) throws IOException {
+    if (FuseOverlay.inUse()) {
+      FuseOverlay.mount(target, layout);
+      return;
+    }
+    try {
+      kernelMount(target, layout);
+    } catch (IOException e) {
+      // a kernel that refuses overlayfs in a user namespace (before 5.11, or a file system it
+      // will not stack on): fuse-overlayfs, for the rest of this process
+      if (!userXattr() || !FuseOverlay.refusal(e) || !FuseOverlay.available()) {
+        throw e;
+      }
+      FuseOverlay.use();
+      FuseOverlay.mount(target, layout);
+    }
+  }
+
+  private static void kernelMount(Path target, OverlayLayout layout) throws IOException {
     if (newApi) {
       try {
         mountNewApi(target, layout);
