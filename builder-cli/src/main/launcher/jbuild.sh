@@ -72,16 +72,28 @@ state="${XDG_RUNTIME_DIR:-}"
 if [ -n "$state" ] && [ -d "$state" ] && [ -O "$state" ] && [ ! -L "$state" ]; then state="$state/jbuild"
 else state="${TMPDIR:-/tmp}/jbuild-$uid"
 fi
-# the pause process of the pid file, if it still is one: a `sleep` of this user in a user namespace
-# other than the initial one (builtins only: this runs before every command)
+# the pause process of the pid file ("PID STARTTIME"), if it still is one: a `sleep` of this user
+# that started when the file says (a reused pid is not it), in a user namespace other than the
+# initial one (builtins only: this runs before every command)
 jbuild_pause_alive() {
-  [ -n "$1" ] && [ -O "/proc/$1" ] || return 1
+  [ -n "$1" ] && [ -n "$2" ] && [ -O "/proc/$1" ] || return 1
   read -r st 2>/dev/null <"/proc/$1/stat" || return 1
   case "$st" in "$1 (sleep) "*) ;; *) return 1 ;; esac
+  started="$2"
+  # shellcheck disable=SC2086
+  set -- $st
+  [ "${22}" = "$started" ] || return 1
   read -r m 2>/dev/null <"/proc/$1/uid_map" || return 1
   # shellcheck disable=SC2086
   set -- $m
   [ "$1 $2 $3" != "0 0 4294967295" ]
+}
+# the start time (field 22 of /proc/PID/stat) of process $1
+jbuild_started() {
+  read -r st 2>/dev/null <"/proc/$1/stat" || return 1
+  # shellcheck disable=SC2086
+  set -- $st
+  echo "${22}"
 }
 jbuild_pause_start() {
   # the pause process waits for its id maps, then sleeps; its maps are written from here
@@ -115,15 +127,16 @@ jbuild_pause_start() {
     fi
   fi
   echo "$user" >"$state/user"
-  echo "$p" >"$state/userns.pid.tmp" && mv -f "$state/userns.pid.tmp" "$state/userns.pid"
+  echo "$p $(jbuild_started "$p")" >"$state/userns.pid.tmp" && mv -f "$state/userns.pid.tmp" "$state/userns.pid"
 }
 pid=""
+started=""
 user=""
 if [ -O "$state" ] && [ ! -L "$state" ] && [ -f "$state/userns.pid" ]; then
-  read -r pid 2>/dev/null <"$state/userns.pid"
+  read -r pid started 2>/dev/null <"$state/userns.pid"
   read -r user 2>/dev/null <"$state/user"
 fi
-if ! jbuild_pause_alive "$pid"; then
+if ! jbuild_pause_alive "$pid" "$started"; then
   user=$(id -un 2>/dev/null || echo "$uid")
   for t in unshare nsenter flock; do
     command -v "$t" >/dev/null 2>&1 || jbuild_userns_fail "$t not found (Debian package util-linux)"
@@ -137,10 +150,11 @@ if ! jbuild_pause_alive "$pid"; then
   exec 9>>"$state/userns.lock"
   flock 9 || jbuild_userns_fail "cannot lock $state/userns.lock"
   pid=""
-  [ ! -f "$state/userns.pid" ] || read -r pid <"$state/userns.pid"
-  if ! jbuild_pause_alive "$pid"; then
+  started=""
+  [ ! -f "$state/userns.pid" ] || read -r pid started <"$state/userns.pid"
+  if ! jbuild_pause_alive "$pid" "$started"; then
     jbuild_pause_start
-    read -r pid <"$state/userns.pid"
+    read -r pid started <"$state/userns.pid"
   fi
   exec 9>&-
 fi

@@ -34,7 +34,10 @@ public final class SystemMigrate implements Callable<Integer> {
     Path pidFile = Path.of(userns.split(":", 4)[3]);
     long pid;
     try {
-      pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).trim());
+      // "PID STARTTIME", written by the launcher
+      pid =
+          Long.parseLong(
+              Files.readString(pidFile, StandardCharsets.US_ASCII).trim().split("\\s+")[0]);
     } catch (java.io.IOException | NumberFormatException e) {
       out.println("nothing to migrate: no pause process (" + pidFile + ")");
       out.flush();

@@ -49,7 +49,7 @@ class RootUserNamespaceIT {
     // the pause process this test's launcher started (its own XDG_RUNTIME_DIR)
     Path pid = runtimeDir.resolve("jbuild/userns.pid");
     if (Files.exists(pid)) {
-      ProcessHandle.of(Long.parseLong(Files.readString(pid).trim()))
+      ProcessHandle.of(Long.parseLong(Files.readString(pid).trim().split("\\s+")[0]))
           .ifPresent(ProcessHandle::destroy);
     }
     CorpusCases.deleteTree(work);
