@@ -1,7 +1,6 @@
 package dev.jbuild.grammar;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -104,14 +103,15 @@ class GoldenCorpusTest {
     Matcher expect = EXPECT.matcher(text);
     boolean negative = expect.find();
     String actual;
+    String rendered = null;
     RuntimeException error = null;
     try {
       BuildPlan plan = BuildGraph.plan(Dockerfiles.parse("Dockerfile", text), options);
       PlanDump.Scope scope =
           options.target().isPresent() ? PlanDump.Scope.TARGET : PlanDump.Scope.ALL;
       actual = PlanDump.json(plan, scope);
-      // the text form must render every case too
-      assertNotNull(PlanText.text(plan, scope));
+      // the text form (jbuild parse --format text) has its own golden file
+      rendered = PlanText.text(plan, scope);
     } catch (DockerfileException e) {
       error = e;
       actual = e.render() + "\n";
@@ -139,9 +139,20 @@ class GoldenCorpusTest {
       throw new AssertionError(dir + ": unexpected error: " + actual, error);
     }
     Path expectedFile = dir.resolve("expected");
+    Path expectedText = dir.resolve("expected.txt");
     if (UPDATE) {
       Files.writeString(expectedFile, actual, StandardCharsets.UTF_8);
+      if (rendered != null) {
+        Files.writeString(expectedText, rendered, StandardCharsets.UTF_8);
+      }
       return;
+    }
+    if (rendered != null) {
+      if (!Files.exists(expectedText)) {
+        fail(dir + ": no expected.txt (run with -Djbuild.golden.update=true to create it)");
+      }
+      assertEquals(
+          Files.readString(expectedText, StandardCharsets.UTF_8), rendered, dir + " (text form)");
     }
     if (!Files.exists(expectedFile)) {
       fail(dir + ": no expected file (run with -Djbuild.golden.update=true to create it)");

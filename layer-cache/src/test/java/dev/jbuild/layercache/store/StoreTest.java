@@ -136,7 +136,16 @@ class StoreTest {
   void indexJsonStaysValidJson() throws IOException {
     try (Store s = Store.open(dir)) {
       s.images().tag("app:1", Fixtures.image(s, "a"));
-      Json.parseObject(Files.readAllBytes(s.root().resolve("index.json")));
+      var index = Json.parseObject(Files.readAllBytes(s.root().resolve("index.json")));
+      assertEquals("application/vnd.oci.image.index.v1+json", index.string("mediaType"));
+      var manifests = index.array("manifests").elements();
+      assertEquals(1, manifests.size(), index.toString());
+      var m = (dev.jbuild.layercache.json.JsonObject) manifests.getFirst();
+      assertEquals(
+          "app:1",
+          m.object("annotations").string("org.opencontainers.image.ref.name"),
+          m.toString());
+      assertTrue(m.string("digest").startsWith("sha256:"), m.toString());
     }
   }
 

@@ -1,7 +1,11 @@
 package dev.jbuild.layercache.tar;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.layercache.fs.Posix;
+import dev.jbuild.layercache.fs.Stat;
+import dev.jbuild.layercache.fs.UserNamespace;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,5 +78,14 @@ class FlatWhiteoutTest {
         root,
         ApplyMode.OVERLAY);
     assertEquals(List.of("d", "d/f", "d/other-layer"), tree());
+    // the marks overlayfs reads: d opaque, d/f a 0/0 character device; the lower's file untouched
+    assertEquals(
+        "y",
+        new String(
+            Posix.lgetxattr(root.resolve("d"), UserNamespace.opaqueXattr()).orElseThrow(),
+            java.nio.charset.StandardCharsets.US_ASCII));
+    Stat f = Posix.lstat(root.resolve("d/f"));
+    assertTrue(f.isWhiteout(), "d/f is a 0/0 character device: " + f);
+    assertEquals("x", Files.readString(root.resolve("d/other-layer")));
   }
 }
