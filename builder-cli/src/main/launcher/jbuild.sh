@@ -58,7 +58,10 @@ if [ -z "$JBUILD_USERNS" ]; then
       if [ "$uid" != 0 ]; then want=1
       else
         capeff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status 2>/dev/null)
-        if [ $(( 0x${capeff:-0} >> 21 & 1 )) = 0 ] && unshare --user true 2>/dev/null; then want=1; fi
+        # root without CAP_SYS_ADMIN: rootless where user namespaces are allowed and runc is
+        # there to use them, else (Docker's default container) chroot, chosen by jbuild itself
+        if [ $(( 0x${capeff:-0} >> 21 & 1 )) = 0 ] && command -v runc >/dev/null 2>&1 &&
+          unshare --user true 2>/dev/null; then want=1; fi
       fi ;;
   esac
 fi

@@ -30,7 +30,7 @@ public final class SystemInfo implements Callable<Integer> {
           "User namespace: the host's (uid " + dev.jbuild.layercache.fs.Posix.geteuid() + ")");
     } else {
       out.println("User namespace: uids " + maps(ns.uids()) + "; gids " + maps(ns.gids()));
-      if (ns.uids().size() < 2) {
+      if (ns.uids().size() == 1 && ns.uids().getFirst().count() == 1) {
         out.println(
             "                one id only: steps that need another uid fail; add ranges to"
                 + " /etc/subuid and /etc/subgid, then 'jbuild system migrate'");
