@@ -6,8 +6,12 @@ import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonArray;
 import dev.jbuild.layercache.json.JsonObject;
+import dev.jbuild.layercache.json.JsonString;
 import dev.jbuild.layercache.model.Descriptor;
+import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.layercache.tar.LayerReader;
+import dev.jbuild.layercache.tar.TarEntry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -22,8 +26,11 @@ import java.util.stream.Stream;
 /**
  * An image's file system and config as comparable text, to tell whether two builds of one
  * Dockerfile (root, rootless, chroot) made the same image: one line per path with its type, mode,
- * uid, gid and content hash (symlink target, device numbers), and the config without its times.
- * Modification times are left out (they are the build's clock, not its result).
+ * uid, gid and content hash (symlink target, device numbers), then one line per entry of each layer
+ * tar (the ids, modes and extended attributes the layers carry, which the final tree can hide: a
+ * file chowned in one layer and deleted in the next), and the config without its times.
+ * Modification times are left out (they are the build's clock, not its result), and so are the
+ * config's layer diff IDs, which hash the tars with their times (their number is kept).
  */
 public final class ImageTrees {
   private ImageTrees() {}
@@ -39,7 +46,9 @@ public final class ImageTrees {
               .orElseThrow(() -> new IOException("no image " + ref + " in " + storeRoot));
       LocalExport.write(store, d, fs);
       List<String> out = tree(fs);
-      out.add("config " + config(store.images().image(d).config().toBytes()));
+      Image image = store.images().image(d);
+      out.addAll(layers(store, image));
+      out.add("config " + config(image.config().toBytes()));
       return out;
     } finally {
       delete(fs);
@@ -69,9 +78,51 @@ public final class ImageTrees {
     return out;
   }
 
-  /** The config JSON without {@code created} and the history entries' {@code created}. */
+  /**
+   * One line per entry of each layer tar of {@code image}, in tar order, after a {@code layer N}
+   * line: {@code name type mode uid:gid size=... [-> link] [xattr names]}, without times.
+   */
+  public static List<String> layers(Store store, Image image) throws IOException {
+    List<String> out = new ArrayList<>();
+    int i = 0;
+    for (Descriptor layer : image.manifest().layers()) {
+      out.add("layer " + ++i);
+      try (LayerReader r = LayerReader.open(store.blobs().path(layer.digest()))) {
+        for (TarEntry e = r.next(); e != null; e = r.next()) {
+          StringBuilder b = new StringBuilder("  ").append(e.name()).append(' ');
+          b.append(e.type()).append(' ').append(Integer.toOctalString(e.mode()));
+          b.append(' ').append(e.uid()).append(':').append(e.gid());
+          b.append(" size=").append(e.size());
+          if (!e.linkName().isEmpty()) {
+            b.append(" -> ").append(e.linkName());
+          }
+          if (!e.xattrs().isEmpty()) {
+            b.append(" xattrs=").append(e.xattrs().keySet());
+          }
+          out.add(b.toString());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The config JSON without {@code created}, the history entries' {@code created} and the layer
+   * diff IDs (replaced by their number).
+   */
   static String config(byte[] json) {
     JsonObject c = Json.parseObject(json).without("created");
+    if (c.get("rootfs") instanceof JsonObject rootfs
+        && rootfs.get("diff_ids") instanceof JsonArray ids) {
+      c =
+          c.toBuilder()
+              .put(
+                  "rootfs",
+                  rootfs.toBuilder()
+                      .put("diff_ids", new JsonString(ids.elements().size() + " layers"))
+                      .build())
+              .build();
+    }
     if (c.get("history") instanceof JsonArray h) {
       List<Json> entries = new ArrayList<>();
       for (Json e : h.elements()) {
