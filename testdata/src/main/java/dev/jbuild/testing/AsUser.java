@@ -221,7 +221,9 @@ public final class AsUser {
     if (!Files.exists(pidFile)) {
       return false;
     }
-    long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).trim());
+    // "PID" or "PID STARTTIME" (the launcher records the start time against pid reuse)
+    String[] fields = Files.readString(pidFile, StandardCharsets.US_ASCII).trim().split("\\s+");
+    long pid = Long.parseLong(fields[0]);
     Path proc = Path.of("/proc", Long.toString(pid));
     boolean stopped = false;
     try {

@@ -156,8 +156,8 @@ class RootlessCorpusIT {
       List<String> asRoot = ImageTrees.describe(rootStore, tag, work);
       List<String> rootless = ImageTrees.describe(checkStore, tag, work);
       assertEquals(
-          String.join("\n", asRoot),
-          String.join("\n", rootless),
+          null,
+          ImageTrees.firstDifference(asRoot, rootless),
           "the rootless image differs from the root build of " + caseDir.getFileName());
     }
   }

@@ -383,7 +383,8 @@ class RootlessIT {
     String pid =
         Files.readString(
                 Path.of("/tmp", "jbuild-" + user.uid(), "userns.pid"), StandardCharsets.US_ASCII)
-            .trim();
+            .trim()
+            .split("\\s+")[0];
     String map = Files.readString(Path.of("/proc", pid, "uid_map"), StandardCharsets.US_ASCII);
     assertEquals(
         List.of("0 " + user.uid() + " 1", "1 " + SUBORDINATE_BASE + " 65536"),
