@@ -23,8 +23,8 @@ import org.junit.jupiter.api.TestFactory;
  * Issue 11: every case of {@code testdata/build/} built by an ordinary user ({@link
  * AsUser#WITH_RANGES}, made by {@code .ci/setup}) with the {@code ./jbuild} launcher, which runs it
  * rootless (its own user namespace, overlayfs with userxattr, rootless runc), checked with the
- * case's {@code checks} file as {@link BuildCorpusIT} does, and equal, file by file and in its
- * config ({@link ImageTrees}), to the root build of the same case.
+ * case's {@code checks} file as {@link BuildCorpusIT} does, and equal, file by file, layer tar
+ * entry by entry and in its config ({@link ImageTrees}), to the root build of the same case.
  *
  * <p>The user's store is the user's: made by the user's {@code jbuild load} of the busybox base,
  * never opened by this (root) JVM, which refuses a store of another user anyway. The checks read
@@ -153,8 +153,10 @@ class RootlessCorpusIT {
     assertEquals(built, builtAsRoot, "rootless and root builds disagree on failing");
     if (built) {
       String tag = CorpusCases.tag(caseDir);
-      List<String> asRoot = ImageTrees.describe(rootStore, tag, work);
-      List<String> rootless = ImageTrees.describe(checkStore, tag, work);
+      List<String> asRoot = new ArrayList<>(ImageTrees.describe(rootStore, tag, work));
+      asRoot.addAll(ImageTrees.layers(rootStore, tag));
+      List<String> rootless = new ArrayList<>(ImageTrees.describe(checkStore, tag, work));
+      rootless.addAll(ImageTrees.layers(checkStore, tag));
       assertEquals(
           null,
           ImageTrees.firstDifference(asRoot, rootless),
