@@ -7,7 +7,10 @@ import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonArray;
 import dev.jbuild.layercache.json.JsonObject;
 import dev.jbuild.layercache.model.Descriptor;
+import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.layercache.tar.LayerReader;
+import dev.jbuild.layercache.tar.TarEntry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,7 +26,9 @@ import java.util.stream.Stream;
  * An image's file system and config as comparable text, to tell whether two builds of one
  * Dockerfile (root, rootless, chroot) made the same image: one line per path with its type, mode,
  * uid, gid and content hash (symlink target, device numbers), and the config without its times.
- * Modification times are left out (they are the build's clock, not its result).
+ * Modification times are left out (they are the build's clock, not its result). {@link #layers}
+ * adds what each layer tar carries (ids, modes, extended attributes), which the final tree can
+ * hide: a file chowned in one layer and deleted in the next.
  */
 public final class ImageTrees {
   private ImageTrees() {}
@@ -44,6 +49,46 @@ public final class ImageTrees {
     } finally {
       delete(fs);
     }
+  }
+
+  /** The layer lines ({@link #layers(Store, Image)}) of image {@code ref} of the store. */
+  public static List<String> layers(Path storeRoot, String ref) throws IOException {
+    try (Store store = Store.open(storeRoot)) {
+      Descriptor d =
+          store
+              .images()
+              .resolve(ref)
+              .orElseThrow(() -> new IOException("no image " + ref + " in " + storeRoot));
+      return layers(store, store.images().image(d));
+    }
+  }
+
+  /**
+   * One line per entry of each layer tar of {@code image}, in tar order, after a {@code layer N}
+   * line: {@code name type mode uid:gid size=... [-> link] [xattr names]}, without times.
+   */
+  public static List<String> layers(Store store, Image image) throws IOException {
+    List<String> out = new ArrayList<>();
+    int i = 0;
+    for (Descriptor layer : image.manifest().layers()) {
+      out.add("layer " + ++i);
+      try (LayerReader r = LayerReader.open(store.blobs().path(layer.digest()))) {
+        for (TarEntry e = r.next(); e != null; e = r.next()) {
+          StringBuilder b = new StringBuilder("  ").append(e.name()).append(' ');
+          b.append(e.type()).append(' ').append(Integer.toOctalString(e.mode()));
+          b.append(' ').append(e.uid()).append(':').append(e.gid());
+          b.append(" size=").append(e.size());
+          if (!e.linkName().isEmpty()) {
+            b.append(" -> ").append(e.linkName());
+          }
+          if (!e.xattrs().isEmpty()) {
+            b.append(" xattrs=").append(e.xattrs().keySet());
+          }
+          out.add(b.toString());
+        }
+      }
+    }
+    return out;
   }
 
   /** One line per path below {@code dir}, sorted: {@code /a/b file 644 0:0 sha256=...}. */

@@ -47,22 +47,73 @@ final class CorpusCases {
     return new Outcome(code, out.toString(), err.toString());
   }
 
+  /**
+   * How a case is built and run: in-process as root ({@link #inProcess}), or by the launcher as an
+   * ordinary user (RootlessCorpusIT). The checks always read a store this JVM can open.
+   */
+  interface Mode {
+    /** jbuild with {@code args} (a command and its arguments) against the mode's store. */
+    Outcome jbuild(List<String> args) throws IOException;
+
+    /** The directory to build for {@code caseDir}: the case itself or a prepared copy. */
+    Path context(Path caseDir) throws Exception;
+
+    /** A store this JVM can open holding the built image {@code tag}. */
+    Path checkStore(String tag) throws Exception;
+  }
+
+  /** Builds in this JVM into the store at {@code root}, with {@code work} for prepared copies. */
+  static Mode inProcess(Path root, Path work) {
+    return new Mode() {
+      @Override
+      public Outcome jbuild(List<String> args) {
+        List<String> all = new ArrayList<>(List.of("--root", root.toString()));
+        all.addAll(args);
+        return CorpusCases.jbuild(all.toArray(String[]::new));
+      }
+
+      @Override
+      public Path context(Path caseDir) throws Exception {
+        if (!Files.exists(caseDir.resolve("prepare.sh"))) {
+          return caseDir;
+        }
+        Path dir = work.resolve("ctx-" + caseDir.getFileName());
+        deleteTree(dir);
+        Process cp = new ProcessBuilder("cp", "-a", caseDir.toString(), dir.toString()).start();
+        assertEquals(0, cp.waitFor(), "cp -a " + caseDir);
+        Process prep =
+            new ProcessBuilder("sh", "prepare.sh").directory(dir.toFile()).inheritIO().start();
+        assertEquals(0, prep.waitFor(), "prepare.sh of " + caseDir);
+        return dir;
+      }
+
+      @Override
+      public Path checkStore(String tag) {
+        return root;
+      }
+    };
+  }
+
   /** Builds {@code caseDir} into the store at {@code root}, using {@code work} for scratch. */
   static void run(Path caseDir, Path root, Path work) throws Exception {
+    run(caseDir, inProcess(root, work), work);
+  }
+
+  /** The tag a case's image gets. */
+  static String tag(Path caseDir) {
+    return "corpus-" + caseDir.getFileName() + ":test";
+  }
+
+  /**
+   * Builds {@code caseDir} as {@code mode} says and checks it, using {@code work} (this JVM's) for
+   * scratch; returns whether the case builds an image (tagged {@link #tag}), false for a case whose
+   * build is expected to fail.
+   */
+  static boolean run(Path caseDir, Mode mode, Path work) throws Exception {
     List<String> checks = Files.readAllLines(caseDir.resolve("checks"), StandardCharsets.UTF_8);
-    Path dir = caseDir;
-    if (Files.exists(caseDir.resolve("prepare.sh"))) {
-      dir = work.resolve("ctx-" + caseDir.getFileName());
-      deleteTree(dir);
-      Process cp = new ProcessBuilder("cp", "-a", caseDir.toString(), dir.toString()).start();
-      assertEquals(0, cp.waitFor(), "cp -a " + caseDir);
-      Process prep =
-          new ProcessBuilder("sh", "prepare.sh").directory(dir.toFile()).inheritIO().start();
-      assertEquals(0, prep.waitFor(), "prepare.sh of " + caseDir);
-    }
-    List<String> args =
-        new ArrayList<>(List.of("--root", root.toString(), "build", "--progress", "plain"));
-    String tag = "corpus-" + dir.getFileName() + ":test";
+    Path dir = mode.context(caseDir);
+    List<String> args = new ArrayList<>(List.of("build", "--progress", "plain"));
+    String tag = tag(caseDir);
     args.addAll(List.of("-t", tag));
     int expectedExit = 0;
     for (String line : checks) {
@@ -75,7 +126,7 @@ final class CorpusCases {
       }
     }
     args.add(dir.toString());
-    Outcome o = jbuild(args.toArray(String[]::new));
+    Outcome o = mode.jbuild(args);
     assertEquals(expectedExit, o.exit, "exit code; stdout:\n" + o.out + "\nstderr:\n" + o.err);
     for (String line : checks) {
       if (line.startsWith("stderr:")) {
@@ -84,9 +135,10 @@ final class CorpusCases {
       }
     }
     if (expectedExit != 0) {
-      return;
+      return false;
     }
-    Path fs = work.resolve("fs-" + dir.getFileName());
+    Path root = mode.checkStore(tag);
+    Path fs = work.resolve("fs-" + caseDir.getFileName());
     deleteTree(fs);
     Image image;
     try (Store store = Store.open(root)) {
@@ -125,26 +177,28 @@ final class CorpusCases {
           assertTrue(a != null && b != null, rest + ": missing");
           assertTrue(a.dev() == b.dev() && a.ino() == b.ino(), rest + ": not one file");
         }
-        case "run" -> checkRun(root, tag, rest);
+        case "run" -> checkRun(mode, tag, rest);
         case "args", "exit", "stderr" -> {}
         default -> fail("unknown check: " + line);
       }
     }
+    deleteTree(fs);
+    return true;
   }
 
   /** {@code [ARGS...] = "stdout"}: the image run with ARGS exits 0 and prints exactly that. */
-  private static void checkRun(Path root, String tag, String check) {
+  private static void checkRun(Mode mode, String tag, String check) throws IOException {
     String padded = " " + check;
     int eq = padded.indexOf(" = ");
     assertTrue(eq >= 0, "run check needs ' = \"output\"': " + check);
     String argText = padded.substring(0, eq).trim();
     String want =
         ((dev.jbuild.layercache.json.JsonString) Json.parse(padded.substring(eq + 3))).value();
-    List<String> args = new ArrayList<>(List.of("--root", root.toString(), "run", "--rm", tag));
+    List<String> args = new ArrayList<>(List.of("run", "--rm", tag));
     if (!argText.isEmpty()) {
       args.addAll(List.of(argText.split("\\s+")));
     }
-    Outcome o = jbuild(args.toArray(String[]::new));
+    Outcome o = mode.jbuild(args);
     assertEquals(0, o.exit, "jbuild run " + check + "; stderr:\n" + o.err);
     assertEquals(want, o.out, "output of jbuild run " + argText);
   }
