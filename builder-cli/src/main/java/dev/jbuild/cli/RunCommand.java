@@ -141,6 +141,10 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (dev.jbuild.runner.Isolation.current() == dev.jbuild.runner.Isolation.CHROOT) {
+      RunnerException e = dev.jbuild.runner.RunnerErrors.chrootUnsupported("jbuild run");
+      throw new UserException(e.exitCode(), e.getMessage(), e);
+    }
     if (detach && tty) {
       throw new UserException(
           ExitCodes.USAGE,
