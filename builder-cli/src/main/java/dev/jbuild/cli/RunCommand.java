@@ -141,8 +141,11 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (dev.jbuild.runner.Isolation.current() == dev.jbuild.runner.Isolation.CHROOT) {
-      RunnerException e = dev.jbuild.runner.RunnerErrors.chrootUnsupported("jbuild run");
+    try {
+      if (JbuildCommand.of(spec).isolation() == dev.jbuild.runner.Isolation.CHROOT) {
+        throw dev.jbuild.runner.RunnerErrors.chrootUnsupported("jbuild run");
+      }
+    } catch (RunnerException e) {
       throw new UserException(e.exitCode(), e.getMessage(), e);
     }
     if (detach && tty) {

@@ -49,6 +49,11 @@ final class CorpusCases {
 
   /** Builds {@code caseDir} into the store at {@code root}, using {@code work} for scratch. */
   static void run(Path caseDir, Path root, Path work) throws Exception {
+    run(caseDir, root, work, List.of());
+  }
+
+  /** As {@link #run(Path, Path, Path)}, with {@code buildArgs} added to the build command. */
+  static void run(Path caseDir, Path root, Path work, List<String> buildArgs) throws Exception {
     List<String> checks = Files.readAllLines(caseDir.resolve("checks"), StandardCharsets.UTF_8);
     Path dir = caseDir;
     if (Files.exists(caseDir.resolve("prepare.sh"))) {
@@ -62,6 +67,7 @@ final class CorpusCases {
     }
     List<String> args =
         new ArrayList<>(List.of("--root", root.toString(), "build", "--progress", "plain"));
+    args.addAll(buildArgs);
     String tag = "corpus-" + dir.getFileName() + ":test";
     args.addAll(List.of("-t", tag));
     int expectedExit = 0;
