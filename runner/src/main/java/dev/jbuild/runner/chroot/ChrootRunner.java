@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -49,6 +50,7 @@ public final class ChrootRunner implements Runner {
           + " and have no /proc";
 
   private final AtomicBoolean warned = new AtomicBoolean();
+  private final RootfsCache roots = new RootfsCache();
 
   @Override
   public RunResult run(RunRequest r) throws IOException, InterruptedException {
@@ -61,12 +63,20 @@ public final class ChrootRunner implements Runner {
     }
     Store store = r.store();
     Sweeps.once(store.root(), null);
+    RootfsCache.Entry kept = roots.take(store.root(), r.layers());
+    RunDir dir;
     List<Path> layers = store.layers().unpacked(r.layers());
-    RunDir dir = RunDir.create(store.root());
+    if (kept != null) {
+      dir = kept.dir();
+      Materializer.build(layers.subList(kept.chain().size(), layers.size()), dir.rootfs());
+    } else {
+      dir = RunDir.create(store.root());
+      Files.createDirectory(dir.rootfs());
+      Materializer.build(layers, dir.rootfs());
+    }
+    boolean keep = false;
     try {
       Path rootfs = dir.rootfs();
-      Files.createDirectory(rootfs);
-      Materializer.build(layers, rootfs);
       TreeState.Node before = TreeState.record(rootfs);
       ResolvedUser user = UserResolver.resolve(rootfs, r.user());
       int rc = runStep(r, dir, rootfs, user);
@@ -74,10 +84,25 @@ public final class ChrootRunner implements Runner {
           rc == 0
               ? capture(store, dir, rootfs, before, layers.reversed(), r.sourceDateEpoch())
               : Optional.empty();
+      if (rc == 0 && r.sourceDateEpoch() == null) {
+        // the root now shows the chain plus the step's layer: the next step can go on from it
+        Trees.delete(dir.upper());
+        List<Digest> chain = new ArrayList<>(r.layers());
+        layer.ifPresent(l -> chain.add(l.diffId()));
+        roots.put(new RootfsCache.Entry(store.root(), chain, dir));
+        keep = true;
+      }
       return new RunResult(rc, layer, Duration.ofNanos(System.nanoTime() - start));
     } finally {
-      Trees.delete(dir.dir());
+      if (!keep) {
+        Trees.delete(dir.dir());
+      }
     }
+  }
+
+  @Override
+  public void close() throws IOException {
+    roots.close();
   }
 
   private static int runStep(RunRequest r, RunDir dir, Path rootfs, ResolvedUser user)
