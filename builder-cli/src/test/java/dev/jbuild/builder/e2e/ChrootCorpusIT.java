@@ -40,6 +40,8 @@ class ChrootCorpusIT {
 
   @AfterAll
   static void cleanup() throws IOException {
+    // the builds chose chroot isolation for this JVM: later in-process tests detect it again
+    dev.jbuild.runner.Isolation.select("auto");
     CorpusCases.deleteTree(work);
   }
 

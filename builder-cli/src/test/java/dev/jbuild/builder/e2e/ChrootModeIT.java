@@ -29,8 +29,12 @@ import org.junit.jupiter.api.Test;
 class ChrootModeIT {
   private static final String DOCKERFILE =
       """
+      FROM busybox AS other
+      RUN echo other > /other.txt && rm /bin/cat
       FROM busybox
       COPY --chown=1234:1234 hello.txt /data/hello.txt
+      COPY --from=other /other.txt /other.txt
+      RUN --mount=type=bind,from=other,target=/o cp /o/other.txt /o2 && test ! -e /o/bin/cat
       RUN rm /bin/uname && chmod 4755 /bin/busybox && chmod 0700 /root
       RUN mkdir -p /work && echo x > /work/f && chown 4321:4321 /work/f && chmod 640 /work/f
       RUN rm -rf /home && mkdir /home && echo y > /home/y
