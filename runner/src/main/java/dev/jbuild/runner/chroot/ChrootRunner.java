@@ -63,19 +63,17 @@ public final class ChrootRunner implements Runner {
     }
     Store store = r.store();
     Sweeps.once(store.root(), null);
-    RootfsCache.Entry kept = roots.take(store.root(), r.layers());
-    RunDir dir;
     List<Path> layers = store.layers().unpacked(r.layers());
-    if (kept != null) {
-      dir = kept.dir();
-      Materializer.build(layers.subList(kept.chain().size(), layers.size()), dir.rootfs());
-    } else {
-      dir = RunDir.create(store.root());
-      Files.createDirectory(dir.rootfs());
-      Materializer.build(layers, dir.rootfs());
-    }
+    RootfsCache.Entry kept = roots.take(store.root(), r.layers());
+    RunDir dir = kept != null ? kept.dir() : RunDir.create(store.root());
     boolean keep = false;
     try {
+      if (kept != null) {
+        Materializer.build(layers.subList(kept.chain().size(), layers.size()), dir.rootfs());
+      } else {
+        Files.createDirectory(dir.rootfs());
+        Materializer.build(layers, dir.rootfs());
+      }
       Path rootfs = dir.rootfs();
       TreeState.Node before = TreeState.record(rootfs);
       ResolvedUser user = UserResolver.resolve(rootfs, r.user());
