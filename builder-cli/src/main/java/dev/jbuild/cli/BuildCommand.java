@@ -180,6 +180,11 @@ public final class BuildCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     dev.jbuild.builder.Trace.mark("build command");
+    try {
+      JbuildCommand.of(spec).isolation();
+    } catch (dev.jbuild.runner.RunnerException e) {
+      throw new UserException(e.exitCode(), e.getMessage(), e);
+    }
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     Map<String, String> env = System.getenv();

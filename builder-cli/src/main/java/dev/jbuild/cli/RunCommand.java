@@ -141,6 +141,13 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      if (JbuildCommand.of(spec).isolation() == dev.jbuild.runner.Isolation.CHROOT) {
+        throw dev.jbuild.runner.RunnerErrors.chrootUnsupported("jbuild run");
+      }
+    } catch (RunnerException e) {
+      throw new UserException(e.exitCode(), e.getMessage(), e);
+    }
     if (detach && tty) {
       throw new UserException(
           ExitCodes.USAGE,

@@ -2,10 +2,6 @@ package dev.jbuild.runner;
 
 import dev.jbuild.layercache.fs.Posix;
 import dev.jbuild.layercache.fs.UserNamespace;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -20,7 +16,6 @@ public enum Isolation {
   /** A copied root filesystem and chroot: root without CAP_SYS_ADMIN or user namespaces. */
   CHROOT("chroot", "chroot into a copied root filesystem, no namespaces");
 
-  private static final int CAP_SYS_ADMIN = 21;
   private static volatile Isolation selected;
 
   private final String option;
@@ -111,20 +106,8 @@ public enum Isolation {
         "--isolation " + mode + " is not possible here: " + why, RunnerErrors.CANNOT_CREATE);
   }
 
-  /**
-   * Whether the effective capability set has CAP_SYS_ADMIN ({@code CapEff} of /proc/self/status).
-   */
+  /** Whether the effective capability set has CAP_SYS_ADMIN. */
   static boolean hasSysAdmin() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.UTF_8)) {
-        if (line.startsWith("CapEff:")) {
-          long caps = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-          return (caps >>> CAP_SYS_ADMIN & 1) != 0;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      // no /proc: assume a full root
-    }
-    return true;
+    return UserNamespace.hasSysAdmin();
   }
 }

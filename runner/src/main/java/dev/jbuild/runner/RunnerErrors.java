@@ -57,6 +57,25 @@ public final class RunnerErrors {
     return new RunnerException(what + ": " + cause.getMessage(), CANNOT_CREATE, cause);
   }
 
+  /** A chroot-mode step that could not be set up or started. */
+  public static RunnerException chrootFailed(String message) {
+    return new RunnerException("chroot isolation: " + message, CANNOT_CREATE);
+  }
+
+  /** The chroot helper could not exec the command (126 not executable, 127 not found). */
+  public static RunnerException chrootExecFailed(String message, int exitCode) {
+    return new RunnerException(message, exitCode);
+  }
+
+  /** What chroot isolation cannot do (no namespaces, no mounts). */
+  public static RunnerException chrootUnsupported(String what) {
+    return new RunnerException(
+        what
+            + " is not possible with chroot isolation (no namespaces: jbuild runs without"
+            + " CAP_SYS_ADMIN here)",
+        CANNOT_CREATE);
+  }
+
   static String quote(String s) {
     return "\"" + s + "\"";
   }

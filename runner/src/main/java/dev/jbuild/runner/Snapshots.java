@@ -2,12 +2,16 @@ package dev.jbuild.runner;
 
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.runner.chroot.CopiedView;
 import dev.jbuild.runner.exec.MountedView;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Read-only views of layer chains (COPY --from, --chown name lookup, RUN --mount from=). */
+/**
+ * Read-only views of layer chains (COPY --from, --chown name lookup, RUN --mount from=): overlay
+ * mounts, or copies in chroot isolation (no mounts there).
+ */
 public final class Snapshots {
   private Snapshots() {}
 
@@ -17,6 +21,9 @@ public final class Snapshots {
    * safety nets).
    */
   public static Snapshot mountReadOnly(Store store, List<Digest> diffIds) throws IOException {
+    if (Isolation.current() == Isolation.CHROOT) {
+      return CopiedView.of(store, diffIds);
+    }
     return MountedView.mount(store, diffIds);
   }
 
@@ -26,6 +33,9 @@ public final class Snapshots {
    * the start-up sweep removes it if jbuild is killed.
    */
   public static Snapshot mountWritable(Store store, Path directory) throws IOException {
+    if (Isolation.current() == Isolation.CHROOT) {
+      return CopiedView.directories(store, List.of(directory));
+    }
     return MountedView.writable(store, directory);
   }
 
@@ -35,6 +45,9 @@ public final class Snapshots {
    */
   public static Snapshot mountDirectories(Store store, List<Path> topFirst, boolean writable)
       throws IOException {
+    if (Isolation.current() == Isolation.CHROOT) {
+      return CopiedView.directories(store, topFirst);
+    }
     return MountedView.directories(store, topFirst, writable);
   }
 }

@@ -99,6 +99,36 @@ final class CorpusCases {
     run(caseDir, inProcess(root, work), work);
   }
 
+  /**
+   * As {@link #run(Path, Path, Path)}, with {@code buildArgs} added to the build command (e.g.
+   * {@code --isolation=chroot}); the other commands (the {@code run:} checks) go without them.
+   */
+  static void run(Path caseDir, Path root, Path work, List<String> buildArgs) throws Exception {
+    Mode base = inProcess(root, work);
+    Mode withArgs =
+        new Mode() {
+          @Override
+          public Outcome jbuild(List<String> args) throws IOException {
+            List<String> all = new ArrayList<>(args);
+            if (!all.isEmpty() && all.getFirst().equals("build")) {
+              all.addAll(1, buildArgs);
+            }
+            return base.jbuild(all);
+          }
+
+          @Override
+          public Path context(Path caseDir) throws Exception {
+            return base.context(caseDir);
+          }
+
+          @Override
+          public Path checkStore(String tag) throws Exception {
+            return base.checkStore(tag);
+          }
+        };
+    run(caseDir, withArgs, work);
+  }
+
   /** The tag a case's image gets. */
   static String tag(Path caseDir) {
     return "corpus-" + caseDir.getFileName() + ":test";

@@ -128,7 +128,7 @@ class RootUserNamespaceIT {
         launcher("--root", ns.toString(), "build", "--no-cache", "-t", "x", context.toString());
     assertEquals(1, mixed.exit(), mixed.err());
     assertTrue(
-        mixed.err().contains("were made in jbuild's user namespace (rootless)"), mixed.err());
+        mixed.err().contains("were made with user.* overlay attributes (rootless or chroot isolation)"), mixed.err());
   }
 
   /**

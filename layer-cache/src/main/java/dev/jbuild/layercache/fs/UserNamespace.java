@@ -119,10 +119,36 @@ public record UserNamespace(List<Range> uids, List<Range> gids, boolean isInitia
    * The overlayfs opaque-directory attribute this process's overlays read and write: {@code
    * trusted.overlay.opaque} in the initial namespace, {@code user.overlay.opaque} in a user
    * namespace (overlayfs mounted with {@code userxattr}, Linux 5.11+: trusted.* needs CAP_SYS_ADMIN
-   * in the initial namespace).
+   * in the initial namespace). Root without CAP_SYS_ADMIN (chroot isolation, which mounts no
+   * overlay) can neither read nor write trusted.*: it keeps the flag in {@code
+   * user.overlay.opaque}.
    */
   public static String opaqueXattr() {
-    return current().isInitial() ? "trusted.overlay.opaque" : "user.overlay.opaque";
+    return current().isInitial() && hasSysAdmin()
+        ? "trusted.overlay.opaque"
+        : "user.overlay.opaque";
+  }
+
+  private static volatile Boolean sysAdmin;
+
+  /** Whether CapEff of /proc/self/status has CAP_SYS_ADMIN (true when it cannot be read). */
+  public static boolean hasSysAdmin() {
+    Boolean b = sysAdmin;
+    if (b == null) {
+      b = true;
+      try {
+        for (String line :
+            Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.UTF_8)) {
+          if (line.startsWith("CapEff:")) {
+            b = (Long.parseUnsignedLong(line.substring(7).trim(), 16) >>> 21 & 1) != 0;
+          }
+        }
+      } catch (IOException | NumberFormatException e) {
+        // no /proc: assume a full root
+      }
+      sysAdmin = b;
+    }
+    return b;
   }
 
   /**

@@ -141,8 +141,8 @@ public final class LayerStore {
   // ---- unpacked layers -----------------------------------------------------------------------
 
   /**
-   * Unpacked layers keep overlayfs's opaque flag in {@code trusted.overlay.opaque} in the initial
-   * user namespace and in {@code user.overlay.opaque} in jbuild's rootless one; each kind is
+   * Unpacked layers keep overlayfs's opaque flag in {@code trusted.overlay.opaque} as root with
+   * CAP_SYS_ADMIN and in {@code user.overlay.opaque} otherwise (rootless, chroot); each kind is
    * invisible to the other's overlays, so a store's layers are of one kind, recorded in {@code
    * <root>/l.xattrs} (a store without it was made by root).
    */
@@ -151,7 +151,7 @@ public final class LayerStore {
       return;
     }
     Path marker = layersDir.resolveSibling("l.xattrs");
-    String mine = UserNamespace.current().isInitial() ? "trusted" : "user";
+    String mine = UserNamespace.opaqueXattr().startsWith("trusted.") ? "trusted" : "user";
     String recorded;
     try {
       recorded = Files.readString(marker, StandardCharsets.US_ASCII).trim();
@@ -170,9 +170,11 @@ public final class LayerStore {
           "the unpacked layers in "
               + layersDir
               + " were made "
-              + (recorded.equals("user") ? "in jbuild's user namespace (rootless)" : "as root")
-              + " and this jbuild runs "
-              + (mine.equals("user") ? "in its user namespace (rootless)" : "as root")
+              + (recorded.equals("user")
+                  ? "with user.* overlay attributes (rootless or chroot isolation)"
+                  : "with trusted.* overlay attributes (root isolation)")
+              + " and this jbuild uses "
+              + (mine.equals("user") ? "user.* ones" : "trusted.* ones")
               + ": use another store (--root), or delete "
               + layersDir
               + " and "

@@ -91,6 +91,9 @@ public final class Containers {
 
   /** Creates container directory, record and gcroot, mounts its rootfs, writes its bundle. */
   public Created create(String imageName, Image image, RunOptions o) throws IOException {
+    if (dev.jbuild.runner.Isolation.current() == dev.jbuild.runner.Isolation.CHROOT) {
+      throw dev.jbuild.runner.RunnerErrors.chrootUnsupported("jbuild run");
+    }
     byte[] b = new byte[32];
     RANDOM.nextBytes(b);
     String id = HexFormat.of().formatHex(b);

@@ -12,13 +12,13 @@ import java.nio.file.Path;
  * The /etc/hosts and /etc/resolv.conf a run sees. They are written per run outside the rootfs and
  * bind-mounted read-only, so they never end up in a layer.
  */
-final class EtcFiles {
+public final class EtcFiles {
   private static final Path HOST_RESOLV_CONF = Path.of("/etc/resolv.conf");
   private static final Path RESOLVED_UPSTREAM = Path.of("/run/systemd/resolve/resolv.conf");
 
   private EtcFiles() {}
 
-  static String hosts(String hostname) {
+  public static String hosts(String hostname) {
     return "127.0.0.1\tlocalhost "
         + hostname
         + "\n::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -32,7 +32,7 @@ final class EtcFiles {
    * by the network stack's DNS forwarder (which asks the host's resolver), with {@code none} the
    * upstream file is used, as Docker does.
    */
-  static String resolvConf(Network network) throws IOException {
+  public static String resolvConf(Network network) throws IOException {
     String host = read(HOST_RESOLV_CONF);
     if (network == Network.PRIVATE) {
       return withForwarder(host, UserNetwork.DNS);

@@ -333,7 +333,7 @@ public final class Sandbox implements AutoCloseable {
         : new ResolvedUser(user.uid(), user.gid(), groups, user.home());
   }
 
-  static List<String> environment(List<String> env, ResolvedUser user) {
+  public static List<String> environment(List<String> env, ResolvedUser user) {
     List<String> out = new ArrayList<>(env.size() + 2);
     boolean path = false;
     boolean home = false;

@@ -17,10 +17,10 @@ import java.nio.file.Path;
  * (symlinks re-rooted); the directories are then made relative to descriptors of the rootfs, opened
  * without following any symlink, so nothing is created or chowned outside it.
  */
-final class Workdirs {
+public final class Workdirs {
   private Workdirs() {}
 
-  static void create(Path rootfs, String workdir, ResolvedUser user) throws IOException {
+  public static void create(Path rootfs, String workdir, ResolvedUser user) throws IOException {
     Path target = RootPath.resolve(rootfs, workdir);
     Path rel = rootfs.relativize(target);
     if (rel.toString().isEmpty()) {

@@ -6,12 +6,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Splits a process stream into lines for an {@link OutputSink}, with bounded memory. */
-final class LineReader implements Runnable {
+public final class LineReader implements Runnable {
   private final InputStream in;
   private final OutputSink.Stream stream;
   private final OutputSink sink;
 
-  LineReader(InputStream in, OutputSink.Stream stream, OutputSink sink) {
+  public LineReader(InputStream in, OutputSink.Stream stream, OutputSink sink) {
     this.in = in;
     this.stream = stream;
     this.sink = sink;
