@@ -128,7 +128,10 @@ class RootUserNamespaceIT {
         launcher("--root", ns.toString(), "build", "--no-cache", "-t", "x", context.toString());
     assertEquals(1, mixed.exit(), mixed.err());
     assertTrue(
-        mixed.err().contains("were made with user.* overlay attributes (rootless or chroot isolation)"), mixed.err());
+        mixed
+            .err()
+            .contains("were made with user.* overlay attributes (rootless or chroot isolation)"),
+        mixed.err());
   }
 
   /**

@@ -31,7 +31,8 @@ class LayerXattrKindTest {
       Files.writeString(dir.resolve("s/l.xattrs"), "user\n");
       IOException e = assertThrows(IOException.class, () -> store.layers().ifUnpacked(SOME));
       assertTrue(
-          e.getMessage().contains("were made with user.* overlay attributes (rootless or chroot isolation)"),
+          e.getMessage()
+              .contains("were made with user.* overlay attributes (rootless or chroot isolation)"),
           e.getMessage());
       assertTrue(e.getMessage().contains("use another store (--root), or delete"), e.getMessage());
     }
