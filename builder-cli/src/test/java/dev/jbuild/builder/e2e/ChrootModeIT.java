@@ -11,6 +11,7 @@ import dev.jbuild.runner.spec.SpecWriter;
 import dev.jbuild.testing.DefaultSecurityContainer;
 import dev.jbuild.testing.ImageTrees;
 import dev.jbuild.testing.TestImages;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,6 +72,7 @@ class ChrootModeIT {
         TestImages.busybox(store, "busybox:latest", TestImages.Options.layers(3));
       }
     }
+    forgetUnpackedLayers(chrootStore);
     Path repo = Path.of("").toAbsolutePath().getParent();
     container =
         DefaultSecurityContainer.create(
@@ -183,11 +185,24 @@ class ChrootModeIT {
 
   @Test
   void runIsRefused() throws Exception {
+    forgetUnpackedLayers(chrootStore);
     try (Store store = Store.open(chrootStore)) {
       TestImages.busybox(store, "runme:1");
     }
+    forgetUnpackedLayers(chrootStore);
     DefaultSecurityContainer.Result r = jbuild("run", "--rm", "runme:1", "true");
     assertEquals(125, r.exit(), r.out() + r.err());
     assertTrue(r.err().contains("jbuild run is not possible with chroot isolation"), r.err());
+  }
+
+  /**
+   * The store is seeded by root on the host, whose unpacked layers keep the opaque flag in
+   * trusted.* attributes, which root without CAP_SYS_ADMIN can neither read nor write: they go, and
+   * jbuild unpacks them again from the blobs inside the container (user.* attributes), as a CI job
+   * with a fresh store does.
+   */
+  private static void forgetUnpackedLayers(Path store) throws IOException {
+    CorpusCases.deleteTree(store.resolve("l"));
+    Files.deleteIfExists(store.resolve("l.xattrs"));
   }
 }
