@@ -78,15 +78,50 @@ public final class AsUser {
         name, Integer.parseInt(f[2]), Integer.parseInt(f[3]), Path.of(f[5]), launcher());
   }
 
-  /** The {@code jbuild} launcher at the repository root (written by {@code mvn package}). */
+  /**
+   * The {@code jbuild} launcher at the repository root (written by {@code mvn package}), or, when
+   * other users cannot reach the repository (a clone under root's 0700 home, say), a copy of the
+   * launcher, jar and AOT cache in a world-readable directory under /tmp.
+   */
   public static Path launcher() throws IOException {
     for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
       Path j = d.resolve("jbuild");
       if (Files.isRegularFile(j) && Files.exists(d.resolve("pom.xml"))) {
-        return j;
+        return reachableByOthers(j) ? j : staged(j, d.resolve("builder-cli/target"));
       }
     }
     throw new IOException("no ./jbuild launcher above " + Path.of("").toAbsolutePath());
+  }
+
+  private static boolean reachableByOthers(Path launcher) throws IOException {
+    for (Path d = launcher.getParent(); d != null; d = d.getParent()) {
+      if (!Files.getPosixFilePermissions(d)
+          .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static synchronized Path staged(Path launcher, Path target) throws IOException {
+    Path dir =
+        Path.of("/tmp", "jbuild-test-dist-" + Integer.toHexString(launcher.toString().hashCode()));
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    String text = Files.readString(launcher, StandardCharsets.UTF_8);
+    for (String name : List.of("jbuild.jar", "jbuild.aot")) {
+      Path src = target.resolve(name);
+      if (Files.exists(src)) {
+        Path dst = dir.resolve(name);
+        Files.copy(src, dst, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(dst, PosixFilePermissions.fromString("rw-r--r--"));
+        text = text.replace("\"" + src + "\"", "\"" + dst + "\"");
+      }
+    }
+    Path copy = dir.resolve("jbuild");
+    Files.writeString(copy, text, StandardCharsets.UTF_8);
+    Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return copy;
   }
 
   public String name() {
