@@ -88,14 +88,15 @@ public final class JbuildCommand implements Runnable {
    */
   public dev.jbuild.runner.Isolation isolation() throws dev.jbuild.runner.RunnerException {
     String requested = isolation != null ? isolation : System.getenv("JBUILD_ISOLATION");
-    if (requested != null
-        && !requested.isBlank()
-        && !java.util.List.of("auto", "root", "rootless", "chroot").contains(requested.trim())) {
-      throw new UserException(
-          ExitCodes.USAGE,
-          "unknown isolation \"" + requested + "\" (use auto, root, rootless or chroot)");
+    try {
+      return dev.jbuild.runner.Isolation.select(requested);
+    } catch (dev.jbuild.runner.RunnerException e) {
+      // an unknown mode is a usage error (Isolation gives it exit code 2)
+      if (e.exitCode() == ExitCodes.USAGE) {
+        throw new UserException(ExitCodes.USAGE, e.getMessage(), e);
+      }
+      throw e;
     }
-    return dev.jbuild.runner.Isolation.select(requested);
   }
 
   /**
