@@ -17,9 +17,9 @@ target="${1:?usage: bench/fuzz.sh dockerfile|layer|json|archive [SECONDS]}"
 seconds="${2:-600}"
 case "$target" in
   dockerfile) module=grammar test=dev.jbuild.grammar.fuzz.DockerfileFuzzTest include='dev.jbuild.**:org.antlr.**' ;;
-  layer) module=layer-cache test=dev.jbuild.layercache.fuzz.LayerFuzzTest include='dev.jbuild.**' ;;
-  json) module=layer-cache test=dev.jbuild.layercache.fuzz.JsonFuzzTest include='dev.jbuild.**' ;;
-  archive) module=layer-cache test=dev.jbuild.layercache.fuzz.ArchiveFuzzTest include='dev.jbuild.**:org.apache.commons.compress.**' ;;
+  layer) module=layer-cache/layer-codec test=dev.jbuild.layercache.fuzz.LayerFuzzTest include='dev.jbuild.**' ;;
+  json) module=layer-cache/oci-model test=dev.jbuild.layercache.fuzz.JsonFuzzTest include='dev.jbuild.**' ;;
+  archive) module=layer-cache/registry test=dev.jbuild.layercache.fuzz.ArchiveFuzzTest include='dev.jbuild.**:org.apache.commons.compress.**' ;;
   *) echo "bench/fuzz.sh: unknown target $target (dockerfile, layer, json, archive)" >&2; exit 2 ;;
 esac
 mkdir -p bench/out

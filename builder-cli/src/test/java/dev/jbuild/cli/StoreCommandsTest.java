@@ -10,7 +10,7 @@ import dev.jbuild.layercache.json.JsonObject;
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
-import dev.jbuild.testing.SampleImages;
+import dev.jbuild.layercache.store.fixtures.SampleImages;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

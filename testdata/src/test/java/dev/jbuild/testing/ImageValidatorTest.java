@@ -13,6 +13,7 @@ import dev.jbuild.layercache.model.ImageManifest;
 import dev.jbuild.layercache.model.MediaTypes;
 import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.layercache.store.fixtures.SampleImages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

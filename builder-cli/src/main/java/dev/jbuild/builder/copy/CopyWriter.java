@@ -2,10 +2,10 @@ package dev.jbuild.builder.copy;
 
 import dev.jbuild.builder.context.BuildContext;
 import dev.jbuild.layercache.compress.Compression;
-import dev.jbuild.layercache.io.NativeSha256;
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.MediaTypes;
+import dev.jbuild.layercache.model.NativeSha256;
 import dev.jbuild.layercache.store.BlobInfo;
 import dev.jbuild.layercache.store.BlobWriter;
 import dev.jbuild.layercache.store.CacheRecord;

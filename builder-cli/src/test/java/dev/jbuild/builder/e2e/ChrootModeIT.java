@@ -9,7 +9,6 @@ import dev.jbuild.layercache.store.Store;
 import dev.jbuild.runner.spec.SeccompProfile;
 import dev.jbuild.runner.spec.SpecWriter;
 import dev.jbuild.testing.DefaultSecurityContainer;
-import dev.jbuild.testing.ImageTrees;
 import dev.jbuild.testing.TestImages;
 import java.io.IOException;
 import java.nio.file.Files;

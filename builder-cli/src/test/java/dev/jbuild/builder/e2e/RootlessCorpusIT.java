@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.testing.AsUser;
-import dev.jbuild.testing.ImageTrees;
 import dev.jbuild.testing.TestImages;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -11,7 +11,6 @@ import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.testing.AsUser;
 import dev.jbuild.testing.HostServer;
-import dev.jbuild.testing.ImageTrees;
 import dev.jbuild.testing.TestImages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

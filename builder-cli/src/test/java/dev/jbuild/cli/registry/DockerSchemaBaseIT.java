@@ -10,6 +10,7 @@ import dev.jbuild.layercache.store.Store;
 import dev.jbuild.testing.ImageValidator;
 import dev.jbuild.testing.LocalRegistry;
 import dev.jbuild.testing.RandomImages;
+import dev.jbuild.testing.Skopeo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -10,6 +10,7 @@ import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.testing.LocalRegistry;
 import dev.jbuild.testing.RandomImages;
+import dev.jbuild.testing.Skopeo;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
