@@ -10,7 +10,7 @@ import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonObject;
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.store.Store;
-import dev.jbuild.testing.HostileTars;
+import dev.jbuild.layercache.testing.HostileTars;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;

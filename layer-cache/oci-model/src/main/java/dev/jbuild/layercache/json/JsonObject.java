@@ -205,6 +205,8 @@ public record JsonObject(Map<String, Json> members) implements Json {
   public static final class Builder {
     private final LinkedHashMap<String, Json> members = new LinkedHashMap<>();
 
+    private Builder() {} // JsonObject.builder()
+
     public Builder put(String key, Json value) {
       members.put(key, Objects.requireNonNull(value, key));
       return this;

@@ -1,4 +1,4 @@
-package dev.jbuild.testing;
+package dev.jbuild.layercache.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package dev.jbuild.layercache.tar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.jbuild.testing.HostileTars;
+import dev.jbuild.layercache.testing.HostileTars;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,9 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * Hostile headers: every size and number the reader meets is bounded (issue 10, finding 8). It
- * lives in testdata, beside the {@link HostileTars} writer it shares with the build ITs, because
- * layer-cache's own tests cannot depend on testdata (which depends on layer-cache).
+ * Hostile headers: every size and number the reader meets is bounded (issue 10, finding 8). The
+ * {@link HostileTars} writer is in this module's test jar, shared with the build ITs.
  */
 class ReaderBoundsTest {
   private static TarEntry readOne(byte[] tar) throws IOException {

@@ -1,0 +1,11 @@
+/**
+ * Test-only support (images, a local registry, the image validator, users for rootless tests).
+ * Other modules use it in test scope only; nothing in a module's src/main may require it.
+ */
+module dev.jbuild.testdata {
+  requires transitive dev.jbuild.store;
+  requires jdk.httpserver;
+  requires transitive java.net.http; // LocalRegistry.httpClient()
+
+  exports dev.jbuild.testing;
+}
