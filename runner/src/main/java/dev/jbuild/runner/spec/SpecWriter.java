@@ -1,6 +1,7 @@
 package dev.jbuild.runner.spec;
 
 import dev.jbuild.layercache.fs.UserNamespace;
+import dev.jbuild.runner.SeccompProfile;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;

@@ -1,10 +1,9 @@
-package dev.jbuild.runner.spec;
+package dev.jbuild.runner;
 
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonArray;
 import dev.jbuild.layercache.json.JsonObject;
-import dev.jbuild.runner.RunnerErrors;
-import dev.jbuild.runner.RunnerException;
+import dev.jbuild.runner.spec.SpecWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
