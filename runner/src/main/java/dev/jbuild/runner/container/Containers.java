@@ -15,7 +15,6 @@ import dev.jbuild.runner.exec.Runtimes;
 import dev.jbuild.runner.exec.Sandbox;
 import dev.jbuild.runner.net.UserNetwork;
 import dev.jbuild.runner.runc.OciRuntime;
-import dev.jbuild.runner.runc.RuntimeIo;
 import dev.jbuild.runner.runc.RuntimeProcess;
 import dev.jbuild.runner.sys.MountTable;
 import dev.jbuild.runner.workspace.ProcessIdentity;
@@ -142,9 +141,6 @@ public final class Containers {
     }
   }
 
-  /** How an attached container's streams connect to jbuild's. */
-  public record Attach(RuntimeIo.Stdin stdin, RuntimeIo.Output output) {}
-
   /**
    * Runs a created container in the foreground: output streamed, SIGINT/SIGTERM/SIGHUP forwarded,
    * its exit code returned; with {@code --rm} it is removed afterwards, else kept (exited).
@@ -177,7 +173,7 @@ public final class Containers {
     try {
       int rc;
       try {
-        RuntimeProcess p = c.sandbox.start(new RuntimeIo(attach.stdin(), attach.output(), !tty));
+        RuntimeProcess p = c.sandbox.start(attach.runtimeIo(!tty));
         synchronized (early) {
           running.set(p);
           for (int sig : early) {
