@@ -10,9 +10,11 @@ cd "$(dirname "$0")/.."
 BENCH_DIR="${BENCH_DIR:-/var/tmp/jbuild-runner-bench}"
 STEPS="${STEPS:-50}"
 mkdir -p "$BENCH_DIR"
+# RunnerBench is in bench's test sources (it needs testdata, which is test scope only): -DskipTests
+# still compiles them, and build-classpath run from the command line lists every scope, test too
 mvn -B -q -pl bench -am -DskipTests -Dspotless.check.skip=true package \
   dependency:build-classpath -Dmdep.outputFile="$BENCH_DIR/cp.txt" >&2
-CP="bench/target/classes:$(cat "$BENCH_DIR/cp.txt")"
+CP="bench/target/test-classes:bench/target/classes:$(cat "$BENCH_DIR/cp.txt")"
 rm -rf "$BENCH_DIR/store"
 echo "| measurement | median ms | min ms | p90 ms | samples |"
 echo "|---|---|---|---|---|"

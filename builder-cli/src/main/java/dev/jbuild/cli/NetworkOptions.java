@@ -2,7 +2,7 @@ package dev.jbuild.cli;
 
 import dev.jbuild.runner.Network;
 import dev.jbuild.runner.RunnerException;
-import dev.jbuild.runner.spec.SeccompProfile;
+import dev.jbuild.runner.SeccompProfile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

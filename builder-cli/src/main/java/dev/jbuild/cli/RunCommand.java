@@ -5,9 +5,9 @@ import dev.jbuild.layercache.store.Store;
 import dev.jbuild.layercache.store.StoreLock;
 import dev.jbuild.runner.RunMount;
 import dev.jbuild.runner.RunnerException;
+import dev.jbuild.runner.container.Attach;
 import dev.jbuild.runner.container.Containers;
 import dev.jbuild.runner.container.RunOptions;
-import dev.jbuild.runner.runc.RuntimeIo;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -195,17 +195,15 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private Containers.Attach attach() {
-    RuntimeIo.Stdin stdin = interactive ? RuntimeIo.Stdin.INHERIT : RuntimeIo.Stdin.NULL;
+  private Attach attach() {
     if (tty || processStdio) {
       // the runtime writes straight to jbuild's stdout and stderr: bytes exact, a tty stays a tty
-      return new Containers.Attach(stdin, new RuntimeIo.Output.Inherit());
+      return Attach.processStdio(interactive);
     }
-    return new Containers.Attach(
-        stdin,
-        new RuntimeIo.Output.Streams(
-            new WriterOutputStream(spec.commandLine().getOut()),
-            new WriterOutputStream(spec.commandLine().getErr())));
+    return Attach.streams(
+        interactive,
+        new WriterOutputStream(spec.commandLine().getOut()),
+        new WriterOutputStream(spec.commandLine().getErr()));
   }
 
   private List<RunMount> volumes() throws IOException {

@@ -3,10 +3,9 @@ package dev.jbuild.cli;
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.layercache.store.StoreLock;
 import dev.jbuild.runner.RunRequest;
+import dev.jbuild.runner.Trees;
 import dev.jbuild.runner.container.ContainerState;
 import dev.jbuild.runner.container.Containers;
-import dev.jbuild.runner.sys.MountTable;
-import dev.jbuild.runner.workspace.Trees;
 import java.io.PrintWriter;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -81,7 +80,7 @@ public final class SystemReset implements Callable<Integer> {
                     + ")");
           }
         }
-        MountTable.unmountAll(dir);
+        Trees.unmountAll(dir);
         List<Path> entries = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
           ds.forEach(entries::add);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layercache.store.Store;
-import dev.jbuild.runner.spec.SeccompProfile;
+import dev.jbuild.runner.SeccompProfile;
 import dev.jbuild.runner.spec.SpecWriter;
 import dev.jbuild.testing.DefaultSecurityContainer;
 import dev.jbuild.testing.TestImages;

@@ -4,7 +4,7 @@ import dev.jbuild.layercache.fs.Posix;
 import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.layercache.fs.UserNamespace;
 import dev.jbuild.layercache.tar.DirectoryWalker;
-import dev.jbuild.runner.workspace.Trees;
+import dev.jbuild.runner.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package dev.jbuild.runner.chroot;
 
 import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.runner.Trees;
 import dev.jbuild.runner.workspace.RunDir;
-import dev.jbuild.runner.workspace.Trees;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -37,7 +37,7 @@ public record ContainerRecord(
     return id.substring(0, 12);
   }
 
-  public JsonObject toJson() {
+  JsonObject toJson() {
     return JsonObject.builder()
         .put("id", id)
         .put("name", name)
@@ -52,7 +52,7 @@ public record ContainerRecord(
         .build();
   }
 
-  public static ContainerRecord fromJson(JsonObject o) {
+  static ContainerRecord fromJson(JsonObject o) {
     return new ContainerRecord(
         o.string("id"),
         o.string("name"),

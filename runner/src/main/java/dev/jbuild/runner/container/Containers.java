@@ -9,18 +9,17 @@ import dev.jbuild.layercache.store.Store;
 import dev.jbuild.layercache.store.StorePermissions;
 import dev.jbuild.runner.RunnerErrors;
 import dev.jbuild.runner.RunnerException;
+import dev.jbuild.runner.Trees;
 import dev.jbuild.runner.exec.ProcessSpec;
 import dev.jbuild.runner.exec.Runtimes;
 import dev.jbuild.runner.exec.Sandbox;
 import dev.jbuild.runner.net.UserNetwork;
 import dev.jbuild.runner.runc.OciRuntime;
-import dev.jbuild.runner.runc.RuntimeIo;
 import dev.jbuild.runner.runc.RuntimeProcess;
 import dev.jbuild.runner.sys.MountTable;
 import dev.jbuild.runner.workspace.ProcessIdentity;
 import dev.jbuild.runner.workspace.RunDir;
 import dev.jbuild.runner.workspace.Sweeps;
-import dev.jbuild.runner.workspace.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -142,9 +141,6 @@ public final class Containers {
     }
   }
 
-  /** How an attached container's streams connect to jbuild's. */
-  public record Attach(RuntimeIo.Stdin stdin, RuntimeIo.Output output) {}
-
   /**
    * Runs a created container in the foreground: output streamed, SIGINT/SIGTERM/SIGHUP forwarded,
    * its exit code returned; with {@code --rm} it is removed afterwards, else kept (exited).
@@ -177,7 +173,7 @@ public final class Containers {
     try {
       int rc;
       try {
-        RuntimeProcess p = c.sandbox.start(new RuntimeIo(attach.stdin(), attach.output(), !tty));
+        RuntimeProcess p = c.sandbox.start(attach.runtimeIo(!tty));
         synchronized (early) {
           running.set(p);
           for (int sig : early) {

@@ -16,11 +16,11 @@ import java.util.List;
 import java.util.Map;
 
 /** Docker's rules for turning an image config and {@code run} options into a process. */
-public final class ImageRuns {
+final class ImageRuns {
   private ImageRuns() {}
 
   /** The container's argv: Entrypoint + Cmd, with --entrypoint and arguments applied. */
-  public static List<String> argv(ContainerConfig image, RunOptions o) throws RunnerException {
+  static List<String> argv(ContainerConfig image, RunOptions o) throws RunnerException {
     List<String> entrypoint = image.entrypoint() == null ? List.of() : image.entrypoint();
     List<String> cmd = image.cmd() == null ? List.of() : image.cmd();
     if (o.entrypoint() != null) {
@@ -44,7 +44,7 @@ public final class ImageRuns {
    * The environment: HOSTNAME, the image's Env, the env files, then -e; TERM=xterm with a tty.
    * {@code -e K} without a value takes K from {@code host}, and is dropped when host lacks it.
    */
-  public static List<String> env(
+  static List<String> env(
       ContainerConfig image, RunOptions o, String hostname, Map<String, String> host)
       throws IOException {
     Map<String, String> env = new LinkedHashMap<>();
@@ -69,8 +69,7 @@ public final class ImageRuns {
   }
 
   /** The process for a container of {@code config} (id gives the default hostname). */
-  public static ProcessSpec process(ImageConfig config, RunOptions o, String id)
-      throws IOException {
+  static ProcessSpec process(ImageConfig config, RunOptions o, String id) throws IOException {
     ContainerConfig c = config.configOrEmpty();
     String hostname = o.hostname() != null ? o.hostname() : id.substring(0, 12);
     String user = o.user() != null ? o.user() : c.user() == null ? "" : c.user();

@@ -2,7 +2,7 @@ package dev.jbuild.runner.container;
 
 import dev.jbuild.runner.Network;
 import dev.jbuild.runner.RunMount;
-import dev.jbuild.runner.spec.SeccompProfile;
+import dev.jbuild.runner.SeccompProfile;
 import java.nio.file.Path;
 import java.util.List;
 

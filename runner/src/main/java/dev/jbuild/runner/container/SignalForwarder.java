@@ -14,7 +14,7 @@ import java.util.function.IntConsumer;
  * used directly. Where it is unavailable, signals keep their default effect (the shutdown hook then
  * removes the container).
  */
-public final class SignalForwarder implements AutoCloseable {
+final class SignalForwarder implements AutoCloseable {
   /** The signals forwarded, with their Linux numbers. */
   static final List<String> NAMES = List.of("INT", "TERM", "HUP");
 
@@ -25,7 +25,7 @@ public final class SignalForwarder implements AutoCloseable {
   private SignalForwarder() {}
 
   /** Installs handlers calling {@code forward} with the signal number. */
-  public static SignalForwarder install(IntConsumer forward) {
+  static SignalForwarder install(IntConsumer forward) {
     SignalForwarder f = new SignalForwarder();
     try {
       Class<?> signal = Class.forName("sun.misc.Signal");

@@ -2,11 +2,11 @@ package dev.jbuild.runner.exec;
 
 import dev.jbuild.runner.RunnerErrors;
 import dev.jbuild.runner.RunnerException;
+import dev.jbuild.runner.Trees;
 import dev.jbuild.runner.net.UserNetwork;
 import dev.jbuild.runner.sys.MountTable;
 import dev.jbuild.runner.workspace.Cleanups;
 import dev.jbuild.runner.workspace.RunDir;
-import dev.jbuild.runner.workspace.Trees;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package dev.jbuild.runner.runc;
 
+import dev.jbuild.layercache.json.Json;
+import dev.jbuild.layercache.json.JsonObject;
+import dev.jbuild.layercache.json.JsonString;
 import dev.jbuild.runner.OutputSink;
 import dev.jbuild.runner.RunnerErrors;
 import dev.jbuild.runner.RunnerException;
@@ -13,8 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * An OCI runtime binary (runc by default) with jbuild's own state root, so that listing and
@@ -26,9 +27,6 @@ public final class OciRuntime {
   public static final String LOG_FILE = "runtime.log";
   private static final Path DEV_NULL = Path.of("/dev/null");
   private static final Path SETSID = Path.of("/usr/bin/setsid");
-  private static final Pattern ERROR_LEVEL =
-      Pattern.compile("\"level\"\\s*:\\s*\"(?:error|fatal)\"");
-  private static final Pattern MSG = Pattern.compile("\"msg\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   private final Path binary;
   private final Path stateRoot;
@@ -118,9 +116,18 @@ public final class OciRuntime {
     }
     String last = null;
     for (String line : log.split("\n")) {
-      Matcher m = MSG.matcher(line);
-      if (ERROR_LEVEL.matcher(line).find() && m.find()) {
-        last = unescape(m.group(1));
+      // one JSON object per line ({"level":"error","msg":"...","time":"..."}); anything else is
+      // not the runtime's structured log and is skipped
+      JsonObject entry;
+      try {
+        entry = Json.parseObject(line);
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
+      if (entry.get("level") instanceof JsonString level
+          && (level.value().equals("error") || level.value().equals("fatal"))
+          && entry.get("msg") instanceof JsonString msg) {
+        last = msg.value();
       }
     }
     if (last == null) {
@@ -173,8 +180,21 @@ public final class OciRuntime {
     if (r.exitCode() != 0) {
       return Optional.empty();
     }
-    Matcher m = Pattern.compile("\"status\":\\s*\"([a-z]+)\"").matcher(r.output());
-    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    // the state document, without anything the runtime wrote to stderr around it
+    String out = r.output();
+    int begin = out.indexOf('{');
+    int end = out.lastIndexOf('}');
+    if (begin < 0 || end < begin) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.ofNullable(
+          Json.parseObject(out.substring(begin, end + 1)).get("status") instanceof JsonString s
+              ? s.value()
+              : null);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   private record Result(int exitCode, String output) {}
@@ -234,29 +254,5 @@ public final class OciRuntime {
       }
     }
     throw RunnerErrors.runtimeNotFound(binary);
-  }
-
-  private static String unescape(String s) {
-    StringBuilder out = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\\' && i + 1 < s.length()) {
-        char n = s.charAt(++i);
-        switch (n) {
-          case 'n' -> out.append('\n');
-          case 't' -> out.append('\t');
-          case 'u' -> {
-            if (i + 4 < s.length()) {
-              out.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16));
-              i += 4;
-            }
-          }
-          default -> out.append(n);
-        }
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
   }
 }

@@ -1,5 +1,6 @@
 package dev.jbuild.runner.spec;
 
+import dev.jbuild.runner.SeccompProfile;
 import dev.jbuild.runner.user.ResolvedUser;
 import java.util.List;
 

@@ -1,6 +1,10 @@
 package dev.jbuild.runner.spec;
 
 import dev.jbuild.layercache.fs.UserNamespace;
+import dev.jbuild.layercache.json.Json;
+import dev.jbuild.layercache.json.JsonArray;
+import dev.jbuild.layercache.json.JsonObject;
+import dev.jbuild.runner.SeccompProfile;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -117,70 +121,80 @@ public final class SpecWriter {
     return all;
   }
 
+  /** config.json, compact (layer-cache's JSON writer; members in the order runc documents them). */
   public static String toJson(RuntimeSpec spec) {
-    JsonOut j = new JsonOut();
-    j.open().field("ociVersion", "1.0.2");
-    j.key("process").open();
-    j.field("terminal", spec.terminal());
-    j.key("user").open().field("uid", spec.user().uid()).field("gid", spec.user().gid());
+    JsonObject.Builder user =
+        JsonObject.builder().put("uid", spec.user().uid()).put("gid", spec.user().gid());
     if (!spec.user().additionalGids().isEmpty()) {
-      j.key("additionalGids").openArray();
-      for (long g : spec.user().additionalGids()) {
-        j.value(g);
-      }
-      j.closeArray();
+      user.put(
+          "additionalGids",
+          new JsonArray(spec.user().additionalGids().stream().<Json>map(Json::of).toList()));
     }
-    j.close();
-    j.stringArray("args", spec.args());
-    j.stringArray("env", spec.env());
-    j.field("cwd", spec.cwd());
-    j.key("capabilities").open();
-    j.stringArray("bounding", DEFAULT_CAPABILITIES);
     // Docker (since 20.10.14) gives a non-root user no effective or permitted capabilities
     List<String> effective = spec.user().isRoot() ? DEFAULT_CAPABILITIES : List.of();
-    j.stringArray("effective", effective);
-    j.stringArray("permitted", effective);
-    j.close();
+    JsonObject.Builder process =
+        JsonObject.builder()
+            .put("terminal", spec.terminal())
+            .put("user", user.build())
+            .put("args", Json.ofStrings(spec.args()))
+            .put("env", Json.ofStrings(spec.env()))
+            .put("cwd", spec.cwd())
+            .put(
+                "capabilities",
+                JsonObject.builder()
+                    .put("bounding", Json.ofStrings(DEFAULT_CAPABILITIES))
+                    .put("effective", Json.ofStrings(effective))
+                    .put("permitted", Json.ofStrings(effective))
+                    .build());
     if (spec.nofile() >= 0) {
-      j.key("rlimits").openArray().open();
-      j.field("type", "RLIMIT_NOFILE").field("hard", spec.nofile()).field("soft", spec.nofile());
-      j.close().closeArray();
+      process.put(
+          "rlimits",
+          JsonArray.of(
+              JsonObject.builder()
+                  .put("type", "RLIMIT_NOFILE")
+                  .put("hard", spec.nofile())
+                  .put("soft", spec.nofile())
+                  .build()));
     }
-    j.field("noNewPrivileges", false);
-    j.close();
-    j.key("root").open().field("path", spec.rootfs()).field("readonly", false).close();
-    j.field("hostname", spec.hostname());
-    j.key("mounts").openArray();
+    process.put("noNewPrivileges", false);
+    List<Json> mounts = new ArrayList<>();
     for (SpecMount m : allMounts(spec)) {
-      j.open().field("destination", m.destination()).field("type", m.type());
-      j.field("source", m.source()).stringArray("options", m.options()).close();
+      mounts.add(
+          JsonObject.builder()
+              .put("destination", m.destination())
+              .put("type", m.type())
+              .put("source", m.source())
+              .put("options", Json.ofStrings(m.options()))
+              .build());
     }
-    j.closeArray();
-    j.key("linux").open();
-    j.key("namespaces").openArray();
+    List<Json> namespaces = new ArrayList<>();
     for (String ns : NAMESPACES) {
-      j.open().field("type", ns).close();
+      namespaces.add(JsonObject.builder().put("type", ns).build());
     }
     if (!spec.hostNetwork()) {
-      j.open().field("type", "network");
-      if (spec.netnsPath() != null) {
-        j.field("path", spec.netnsPath());
-      }
-      j.close();
+      namespaces.add(
+          JsonObject.builder()
+              .put("type", "network")
+              .putIfNotNull("path", spec.netnsPath())
+              .build());
     }
-    j.closeArray();
-    if (spec.cgroupsPath() != null) {
-      j.field("cgroupsPath", spec.cgroupsPath());
-    }
-    j.stringArray("maskedPaths", MASKED_PATHS);
-    j.stringArray("readonlyPaths", READONLY_PATHS);
-    String seccomp = spec.seccomp().ociJson(DEFAULT_CAPABILITIES);
-    if (seccomp != null) {
-      j.key("seccomp").raw(seccomp);
-    }
-    j.close();
-    j.close();
-    return j.toString();
+    JsonObject linux =
+        JsonObject.builder()
+            .put("namespaces", new JsonArray(namespaces))
+            .putIfNotNull("cgroupsPath", spec.cgroupsPath())
+            .put("maskedPaths", Json.ofStrings(MASKED_PATHS))
+            .put("readonlyPaths", Json.ofStrings(READONLY_PATHS))
+            .putIfNotNull("seccomp", spec.seccomp().linuxSeccomp(DEFAULT_CAPABILITIES))
+            .build();
+    return JsonObject.builder()
+        .put("ociVersion", "1.0.2")
+        .put("process", process.build())
+        .put("root", JsonObject.builder().put("path", spec.rootfs()).put("readonly", false).build())
+        .put("hostname", spec.hostname())
+        .put("mounts", new JsonArray(mounts))
+        .put("linux", linux)
+        .build()
+        .toString();
   }
 
   private static final List<String> NAMESPACES = List.of("pid", "ipc", "uts", "mount");

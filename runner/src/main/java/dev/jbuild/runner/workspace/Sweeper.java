@@ -1,5 +1,6 @@
 package dev.jbuild.runner.workspace;
 
+import dev.jbuild.runner.Trees;
 import dev.jbuild.runner.net.UserNetwork;
 import dev.jbuild.runner.runc.OciRuntime;
 import dev.jbuild.runner.sys.MountTable;

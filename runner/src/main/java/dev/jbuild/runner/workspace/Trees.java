@@ -1,55 +1,18 @@
 package dev.jbuild.runner.workspace;
 
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 
-/** Deleting directory trees without following links or crossing into other mounts. */
+/**
+ * The engine's old way to {@link dev.jbuild.runner.Trees#delete}: builder's {@code RunStep}, {@code
+ * CopyStep} and {@code CacheMounts} still call it. Delete this class once they call the API class
+ * (this package is internal to the runner).
+ */
 public final class Trees {
   private Trees() {}
 
-  /**
-   * Deletes {@code dir} and everything below it. A directory on another device (something still
-   * mounted) is left alone and makes the call fail rather than deleting through the mount.
-   */
+  /** See {@link dev.jbuild.runner.Trees#delete(Path)}. */
   public static void delete(Path dir) throws IOException {
-    Object dev;
-    try {
-      dev = Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
-      return;
-    }
-    delete(dir, dev);
-  }
-
-  private static void delete(Path p, Object dev) throws IOException {
-    BasicFileAttributes a;
-    try {
-      a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
-      return;
-    }
-    if (a.isDirectory()) {
-      if (!dev.equals(Files.getAttribute(p, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
-        throw new IOException(p + " is still mounted; not deleting through it");
-      }
-      try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
-        for (Path c : ds) {
-          delete(c, dev);
-        }
-      } catch (NoSuchFileException e) {
-        return;
-      }
-    }
-    try {
-      Files.deleteIfExists(p);
-    } catch (DirectoryNotEmptyException e) {
-      throw new IOException("cannot delete " + p + ": not empty", e);
-    }
+    dev.jbuild.runner.Trees.delete(dir);
   }
 }

@@ -42,6 +42,39 @@ class OciRuntimeTest {
   }
 
   @Test
+  void logLinesAreJsonWithEscapesAndAnythingElseIsSkipped() throws Exception {
+    Files.writeString(
+        tmp.resolve(OciRuntime.LOG_FILE),
+        "{\"level\":\"error\",\"msg\":\"first\"}\n"
+            + "not json: {\"level\":\"error\",\"msg\":\"unstructured\"}\n"
+            + "{\"level\":\"fatal\",\"msg\":\"tab\\there \\\"q\\\" back\\\\slash \\u00e9\"}\n"
+            + "{\"level\":\"error\",\"msg\":42}\n"
+            + "{\"level\":\"info\",\"msg\":\"later, not an error\"}\n");
+    assertEquals(Optional.of("tab\there \"q\" back\\slash \u00e9"), runtime().loggedError(tmp));
+  }
+
+  @Test
+  void theStatusIsReadFromTheStateDocument() throws Exception {
+    Path fake = tmp.resolve("fake-runtime");
+    Files.writeString(
+        fake,
+        "#!/bin/sh\n"
+            + "case \"$3 $4\" in\n"
+            + "  'state running-one') echo 'a warning on stderr' >&2;"
+            + " printf '{\\n  \"ociVersion\": \"1.0.2\",\\n  \"id\": \"x{y}\",\\n"
+            + "  \"status\": \"running\"\\n}\\n' ;;\n"
+            + "  'state garbage') echo '{\"status\": ' ;;\n"
+            + "  *) exit 1 ;;\n"
+            + "esac\n");
+    Files.setPosixFilePermissions(
+        fake, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    OciRuntime r = OciRuntime.of(fake, tmp.resolve("state"));
+    assertEquals(Optional.of("running"), r.status("running-one"));
+    assertEquals(Optional.empty(), r.status("garbage"));
+    assertEquals(Optional.empty(), r.status("gone"));
+  }
+
+  @Test
   void failuresGetDockersExitCodes() throws Exception {
     OciRuntime r = runtime();
     assertEquals(127, r.failure("exec: \"x\": executable file not found in $PATH").exitCode());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonArray;
 import dev.jbuild.layercache.json.JsonObject;
+import dev.jbuild.runner.SeccompProfile;
 import dev.jbuild.runner.user.ResolvedUser;
 import java.util.ArrayList;
 import java.util.List;

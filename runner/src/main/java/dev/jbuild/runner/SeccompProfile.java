@@ -1,10 +1,9 @@
-package dev.jbuild.runner.spec;
+package dev.jbuild.runner;
 
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonArray;
 import dev.jbuild.layercache.json.JsonObject;
-import dev.jbuild.runner.RunnerErrors;
-import dev.jbuild.runner.RunnerException;
+import dev.jbuild.runner.spec.SpecWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -38,7 +37,7 @@ public final class SeccompProfile {
 
   private final JsonObject profile;
   private final String origin;
-  private final Map<List<String>, String> translated = new ConcurrentHashMap<>();
+  private final Map<List<String>, JsonObject> translated = new ConcurrentHashMap<>();
 
   private SeccompProfile(JsonObject profile, String origin) {
     this.profile = profile;
@@ -103,10 +102,10 @@ public final class SeccompProfile {
   }
 
   /**
-   * The compact JSON of {@code linux.seccomp} for a process whose bounding set is {@code caps}, or
-   * null for no filter.
+   * The OCI runtime spec's {@code linux.seccomp} for a process whose bounding set is {@code caps},
+   * or null for no filter.
    */
-  public String ociJson(List<String> caps) {
+  public JsonObject linuxSeccomp(List<String> caps) {
     if (profile == null) {
       return null;
     }
@@ -121,7 +120,13 @@ public final class SeccompProfile {
         });
   }
 
-  private String translate(List<String> caps) throws RunnerException {
+  /** {@link #linuxSeccomp} as compact JSON text, or null for no filter. */
+  public String ociJson(List<String> caps) {
+    JsonObject o = linuxSeccomp(caps);
+    return o == null ? null : o.toString();
+  }
+
+  private JsonObject translate(List<String> caps) throws RunnerException {
     String defaultAction = profile.string("defaultAction", "");
     JsonArray rules = arrayOrEmpty(profile, "syscalls");
     if (defaultAction.isEmpty() && rules.isEmpty()) {
@@ -202,7 +207,7 @@ public final class SeccompProfile {
       syscalls.add(s.build());
     }
     out.put("syscalls", new JsonArray(syscalls));
-    return out.build().toString();
+    return out.build();
   }
 
   /** moby's includes/excludes: arches, caps (of the bounding set), minKernel. */

@@ -1,4 +1,4 @@
-package dev.jbuild.runner.spec;
+package dev.jbuild.runner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonArray;
 import dev.jbuild.layercache.json.JsonObject;
-import dev.jbuild.runner.RunnerException;
+import dev.jbuild.runner.spec.SpecWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -173,6 +173,8 @@ public final class RegistryBench {
         Path t = to.resolve(from.relativize(p).toString());
         if (Files.isDirectory(p)) {
           Files.createDirectories(t);
+          // the same modes: a store root others can reach is refused (StorePermissions)
+          Files.setPosixFilePermissions(t, Files.getPosixFilePermissions(p));
         } else {
           Files.createLink(t, p);
         }
