@@ -63,7 +63,7 @@ class RunCommandIT {
   @AfterAll
   void nothingLeftMounted() throws Exception {
     jbuild("rm", "-f", "web");
-    for (Path p : dev.jbuild.runner.sys.MountTable.under(root)) {
+    for (Path p : dev.jbuild.runner.Trees.mountsUnder(root)) {
       throw new AssertionError("still mounted: " + p);
     }
   }
@@ -377,7 +377,7 @@ class RunCommandIT {
       Thread.sleep(50);
     }
     assertEquals(List.of(), HostServer.awaitNoSlirp(cdir), "stopped by the monitor");
-    for (Path p : dev.jbuild.runner.sys.MountTable.under(cdir)) {
+    for (Path p : dev.jbuild.runner.Trees.mountsUnder(cdir)) {
       throw new AssertionError("still mounted: " + p);
     }
   }

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * /tmp and /root, proc, a tmpfs /dev with runc's default devices.
  *
  * <p>testdata cannot depend on the runner: the caller passes the seccomp section of config.json
- * ({@code SeccompProfile.dockerDefault().ociJson(SpecWriter.DEFAULT_CAPABILITIES)}) and the
- * capability list. Each {@link #exec} is one {@code runc run} of a fresh container.
+ * ({@code SeccompProfile.dockerDefault().ociJson(Capabilities.DOCKER_DEFAULT)}) and the capability
+ * list. Each {@link #exec} is one {@code runc run} of a fresh container.
  */
 public final class DefaultSecurityContainer {
   /** What a command printed and its exit status. */

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.runner.Capabilities;
 import dev.jbuild.runner.SeccompProfile;
-import dev.jbuild.runner.spec.SpecWriter;
 import dev.jbuild.testing.DefaultSecurityContainer;
 import dev.jbuild.testing.TestImages;
 import java.io.IOException;
@@ -76,8 +76,8 @@ class ChrootModeIT {
     container =
         DefaultSecurityContainer.create(
             work.resolve("container"),
-            SeccompProfile.dockerDefault().ociJson(SpecWriter.DEFAULT_CAPABILITIES),
-            SpecWriter.DEFAULT_CAPABILITIES,
+            SeccompProfile.dockerDefault().ociJson(Capabilities.DOCKER_DEFAULT),
+            Capabilities.DOCKER_DEFAULT,
             List.of(repo),
             List.of(ctx, chrootStore));
   }

@@ -4,6 +4,7 @@ import dev.jbuild.layercache.fs.UserNamespace;
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonArray;
 import dev.jbuild.layercache.json.JsonObject;
+import dev.jbuild.runner.Capabilities;
 import dev.jbuild.runner.SeccompProfile;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,23 +19,8 @@ import java.util.Set;
  * lack it).
  */
 public final class SpecWriter {
-  /** Docker's default capability set (moby oci/caps/defaults.go). */
-  public static final List<String> DEFAULT_CAPABILITIES =
-      List.of(
-          "CAP_CHOWN",
-          "CAP_DAC_OVERRIDE",
-          "CAP_FSETID",
-          "CAP_FOWNER",
-          "CAP_MKNOD",
-          "CAP_NET_RAW",
-          "CAP_SETGID",
-          "CAP_SETUID",
-          "CAP_SETFCAP",
-          "CAP_SETPCAP",
-          "CAP_NET_BIND_SERVICE",
-          "CAP_SYS_CHROOT",
-          "CAP_KILL",
-          "CAP_AUDIT_WRITE");
+  /** Docker's default capability set: {@link Capabilities#DOCKER_DEFAULT}. */
+  public static final List<String> DEFAULT_CAPABILITIES = Capabilities.DOCKER_DEFAULT;
 
   /** Docker's default masked paths. */
   public static final List<String> MASKED_PATHS =
