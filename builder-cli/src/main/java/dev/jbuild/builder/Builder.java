@@ -5,15 +5,15 @@ import dev.jbuild.builder.context.BuildContext;
 import dev.jbuild.builder.context.FileHashCache;
 import dev.jbuild.builder.context.IgnoreFilter;
 import dev.jbuild.builder.context.Ignores;
-import dev.jbuild.builder.exec.BaseImage;
-import dev.jbuild.builder.exec.BuildServices;
+import dev.jbuild.builder.core.BaseImage;
+import dev.jbuild.builder.core.BuildServices;
+import dev.jbuild.builder.core.StageState;
+import dev.jbuild.builder.errors.BuildErrors;
 import dev.jbuild.builder.exec.ImageAssembler;
 import dev.jbuild.builder.exec.ImageResolver;
 import dev.jbuild.builder.exec.StageBuilder;
 import dev.jbuild.builder.exec.StageResult;
-import dev.jbuild.builder.exec.StageState;
 import dev.jbuild.builder.exec.StepExecutor;
-import dev.jbuild.builder.exec.StepFailure;
 import dev.jbuild.builder.exec.StoreImages;
 import dev.jbuild.builder.progress.Progress;
 import dev.jbuild.builder.run.CacheMounts;
@@ -107,9 +107,14 @@ public final class Builder {
               case SourceRef.StageRef s -> {
                 CompletableFuture<StageResult> f = results.get(s.index());
                 if (f == null) {
-                  throw new StepFailure("stage " + s.index() + " is not part of this build");
+                  throw BuildErrors.stageNotInBuild(s.index());
                 }
-                StageState st = f.get().state();
+                StageState st;
+                try {
+                  st = f.get().state();
+                } catch (ExecutionException e) {
+                  throw BuildErrors.stageFailed(s.index(), e.getCause());
+                }
                 yield new BaseImage(st.config(), st.layers(), st.key(), Optional.empty());
               }
             };
