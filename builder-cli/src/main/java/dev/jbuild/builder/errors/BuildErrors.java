@@ -143,6 +143,55 @@ public final class BuildErrors {
     return new IOException(why, cause);
   }
 
+  public static IOException socketSource(Path path) {
+    return new IOException("cannot copy " + path + ": a socket");
+  }
+
+  /** A later COPY source's file where an earlier one put a directory (BuildKit's words). */
+  public static IOException replaceDirectoryWithFile(String path) {
+    return new IOException("cannot replace to directory " + path + " with file");
+  }
+
+  /** A later COPY source's directory where an earlier one put a file (BuildKit's words). */
+  public static IOException copyToNonDirectory(String path) {
+    return new IOException("cannot copy to non-directory: " + path);
+  }
+
+  public static IOException tooManySymlinks(String path) {
+    return new IOException(path + ": too many levels of symbolic links");
+  }
+
+  public static IOException noLongerRegularFile(Path path) {
+    return new IOException(path + " is no longer a regular file");
+  }
+
+  public static IOException invalidUrl(String url, String why) {
+    return new IOException("invalid URL " + url + ": " + why);
+  }
+
+  public static IOException cannotUnpack(Path archive, IOException cause) {
+    return new IOException(
+        "cannot unpack " + archive.getFileName() + ": " + cause.getMessage(), cause);
+  }
+
+  // --- secrets
+
+  public static IllegalArgumentException invalidSecret(String spec, String why) {
+    return new IllegalArgumentException("invalid --secret '" + spec + "': " + why);
+  }
+
+  public static IllegalArgumentException unreadableSecret(String id, Path path) {
+    return new IllegalArgumentException("secret " + id + ": cannot read " + path);
+  }
+
+  public static IOException secretVariableUnset(String variable) {
+    return new IOException("secret environment variable " + variable + " is not set");
+  }
+
+  public static IOException secretMissing(String id) {
+    return new IOException("secret " + id + " not provided");
+  }
+
   // --- scratch trees
 
   public static IOException stillMounted(Path dir) {

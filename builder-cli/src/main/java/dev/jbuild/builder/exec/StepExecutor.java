@@ -109,7 +109,7 @@ public final class StepExecutor {
       progress.failed(shown, Duration.ofNanos(System.nanoTime() - t0), message(e));
       throw e;
     }
-    dev.jbuild.builder.Trace.mark("  prepared " + shown.title());
+    dev.jbuild.builder.progress.Trace.mark("  prepared " + shown.title());
     Map<String, String> why = kb.components();
     Digest key = kb.digest();
     keys.add(key.hex());
@@ -118,7 +118,7 @@ public final class StepExecutor {
         noCache || (state.missed() && !step.independent())
             ? Optional.empty()
             : services.store().cache().get(key.hex());
-    dev.jbuild.builder.Trace.mark("  lookup");
+    dev.jbuild.builder.progress.Trace.mark("  lookup");
     List<CacheRecord.Layer> layers;
     Instant created;
     if (hit.isPresent()) {
@@ -150,7 +150,7 @@ public final class StepExecutor {
       progress.finished(shown, Duration.ofNanos(System.nanoTime() - t1), reason);
     }
     explainer.remember(position, key);
-    dev.jbuild.builder.Trace.mark("step " + shown.title());
+    dev.jbuild.builder.progress.Trace.mark("step " + shown.title());
     ImageConfig config = step.apply(state.config());
     History h = History.of(created, step.createdBy(), COMMENT, layers.isEmpty());
     List<CacheRecord.Layer> chain = new ArrayList<>(state.layers());

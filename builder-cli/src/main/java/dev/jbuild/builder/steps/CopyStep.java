@@ -270,7 +270,7 @@ public final class CopyStep implements Step<CopyStep.Prepared> {
                         ? ", " + tree.linked() + " unchanged files linked"
                         : ""));
       }
-      dev.jbuild.builder.Trace.mark(
+      dev.jbuild.builder.progress.Trace.mark(
           "  layer done: "
               + written.reused()
               + " bytes reused, "

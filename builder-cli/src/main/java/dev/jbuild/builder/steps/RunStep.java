@@ -271,9 +271,9 @@ public final class RunStep implements Step<RunStep.Prepared> {
               services.runtime(),
               sink);
       req = req.withSourceDateEpoch(services.sourceDateEpoch());
-      dev.jbuild.builder.Trace.mark("  run prepared");
+      dev.jbuild.builder.progress.Trace.mark("  run prepared");
       RunResult result = services.runner().run(req);
-      dev.jbuild.builder.Trace.mark("  run done");
+      dev.jbuild.builder.progress.Trace.mark("  run done");
       if (!result.succeeded()) {
         List<String> last;
         synchronized (tail) {
