@@ -1,5 +1,6 @@
 package dev.jbuild.builder;
 
+import dev.jbuild.builder.publish.Publication;
 import dev.jbuild.builder.run.Secrets;
 import dev.jbuild.layercache.model.Platform;
 import dev.jbuild.runner.Network;
@@ -31,6 +32,8 @@ import java.util.Optional;
  * @param runtime the OCI runtime
  * @param allowHostNetwork whether RUN --network=host may use the host's network (BuildKit's {@code
  *     network.host} entitlement: {@code --allow network.host} or {@code --network host})
+ * @param publication what happens besides the store: cache import, ID file, exports, push, cache
+ *     export
  */
 public record BuildRequest(
     Optional<Path> context,
@@ -49,7 +52,8 @@ public record BuildRequest(
     Platform platform,
     Instant sourceDateEpoch,
     Path runtime,
-    boolean allowHostNetwork) {
+    boolean allowHostNetwork,
+    Publication publication) {
   public BuildRequest {
     Objects.requireNonNull(context, "context");
     Objects.requireNonNull(dockerfileName, "dockerfileName");
@@ -65,5 +69,6 @@ public record BuildRequest(
     Objects.requireNonNull(platform, "platform");
     runtime = runtime == null ? Path.of("runc") : runtime;
     allowHostNetwork |= network == Network.HOST;
+    publication = publication == null ? Publication.none() : publication;
   }
 }

@@ -5,17 +5,22 @@ import dev.jbuild.builder.context.BuildContext;
 import dev.jbuild.builder.context.FileHashCache;
 import dev.jbuild.builder.context.IgnoreFilter;
 import dev.jbuild.builder.context.Ignores;
-import dev.jbuild.builder.exec.BaseImage;
-import dev.jbuild.builder.exec.BuildServices;
+import dev.jbuild.builder.core.BaseImage;
+import dev.jbuild.builder.core.BuildServices;
+import dev.jbuild.builder.core.StageState;
+import dev.jbuild.builder.errors.BuildErrors;
+import dev.jbuild.builder.errors.StepFailure;
 import dev.jbuild.builder.exec.ImageAssembler;
 import dev.jbuild.builder.exec.ImageResolver;
 import dev.jbuild.builder.exec.StageBuilder;
 import dev.jbuild.builder.exec.StageResult;
-import dev.jbuild.builder.exec.StageState;
 import dev.jbuild.builder.exec.StepExecutor;
-import dev.jbuild.builder.exec.StepFailure;
 import dev.jbuild.builder.exec.StoreImages;
 import dev.jbuild.builder.progress.Progress;
+import dev.jbuild.builder.progress.Trace;
+import dev.jbuild.builder.publish.Publication;
+import dev.jbuild.builder.publish.PublishFailure;
+import dev.jbuild.builder.publish.Publisher;
 import dev.jbuild.builder.run.CacheMounts;
 import dev.jbuild.grammar.Dockerfile;
 import dev.jbuild.grammar.Dockerfiles;
@@ -28,10 +33,12 @@ import dev.jbuild.grammar.graph.Stage;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.History;
 import dev.jbuild.layercache.model.ImageConfig;
+import dev.jbuild.layercache.registry.Registries;
 import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.runner.Runner;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -48,25 +55,43 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The build: parses the Dockerfile, plans the stages the target needs, builds independent stages in
- * parallel (each waits only for the stages it reads from) and writes the target stage's image into
- * the store.
+ * The whole build: imports registry caches, parses the Dockerfile, plans the stages the target
+ * needs, builds independent stages in parallel (each waits only for the stages it reads from),
+ * writes the target stage's image into the store, then writes the image ID file and the exports,
+ * pushes and exports the cache ({@link Publication}).
  */
 public final class Builder {
   private final Store store;
   private final Runner runner;
   private final ImageResolver images;
+  private final Registries registries;
   private final Clock clock;
 
-  public Builder(Store store, Runner runner, ImageResolver images, Clock clock) {
+  public Builder(
+      Store store, Runner runner, ImageResolver images, Registries registries, Clock clock) {
     this.store = store;
     this.runner = runner;
     this.images = images;
+    this.registries = registries;
     this.clock = clock;
   }
 
-  public BuildResult build(BuildRequest req, Progress progress) throws Exception {
+  /**
+   * Builds {@code req}.
+   *
+   * @param progress shows the steps; closed once the image is in the store, before the exports
+   * @param log where cache imports, exports and pushes report (the terminal's error stream)
+   * @throws BuildFailure when a step failed (its Dockerfile lines, message and last output)
+   * @throws StepFailure when an instruction cannot become a step (RUN --network=host without the
+   *     entitlement)
+   * @throws PublishFailure when a registry refused a push or the cache export
+   * @throws IOException when the store, the context or an export cannot be read or written
+   */
+  public BuildResult build(BuildRequest req, Progress progress, PrintWriter log)
+      throws IOException, BuildFailure, StepFailure, PublishFailure, InterruptedException {
     Trace.mark("build start");
+    Publisher publisher = new Publisher(store, registries, log);
+    publisher.importCaches(req.publication());
     Dockerfile dockerfile = Dockerfiles.parse(req.dockerfileName(), req.dockerfileText());
     Trace.mark("parsed");
     PlatformSpec platformSpec = PlatformSpec.parse(req.platform().toString());
@@ -107,9 +132,14 @@ public final class Builder {
               case SourceRef.StageRef s -> {
                 CompletableFuture<StageResult> f = results.get(s.index());
                 if (f == null) {
-                  throw new StepFailure("stage " + s.index() + " is not part of this build");
+                  throw BuildErrors.stageNotInBuild(s.index());
                 }
-                StageState st = f.get().state();
+                StageState st;
+                try {
+                  st = f.get().state();
+                } catch (ExecutionException e) {
+                  throw BuildErrors.stageFailed(s.index(), e.getCause());
+                }
                 yield new BaseImage(st.config(), st.layers(), st.key(), Optional.empty());
               }
             };
@@ -179,7 +209,15 @@ public final class Builder {
       }
     }
     Trace.mark("image written");
-    return new BuildResult(image, req.tags(), executor.steps(), executor.cached(), executor.keys());
+    progress.message("writing image " + image.id() + " done");
+    for (String t : req.tags()) {
+      progress.message("naming to " + t + " done");
+    }
+    progress.close();
+    BuildResult result =
+        new BuildResult(image, req.tags(), executor.steps(), executor.cached(), executor.keys());
+    publisher.publish(req.publication(), image, result.tags(), result.keys());
+    return result;
   }
 
   /**
@@ -187,7 +225,8 @@ public final class Builder {
    * failed, not one that merely waited on it).
    */
   private static StageResult firstFailureOr(
-      Map<Integer, CompletableFuture<StageResult>> results, int target) throws Exception {
+      Map<Integer, CompletableFuture<StageResult>> results, int target)
+      throws BuildFailure, StepFailure, InterruptedException {
     CompletableFuture<?> anyFailure = new CompletableFuture<>();
     for (CompletableFuture<StageResult> f : results.values()) {
       f.whenComplete(
@@ -198,33 +237,43 @@ public final class Builder {
           });
     }
     CompletableFuture<StageResult> t = results.get(target);
-    CompletableFuture.anyOf(t, anyFailure).exceptionally(x -> null).get();
+    try {
+      CompletableFuture.anyOf(t, anyFailure).exceptionally(x -> null).get();
+    } catch (ExecutionException e) {
+      throw rethrow(e); // cannot happen: exceptionally() turned failures into null
+    }
     if (anyFailure.isCompletedExceptionally()) {
       try {
         anyFailure.get();
       } catch (ExecutionException e) {
-        throw unwrap(e);
+        throw rethrow(e);
       }
     }
     try {
       return t.get();
     } catch (ExecutionException e) {
-      throw unwrap(e);
+      throw rethrow(e);
     }
   }
 
-  private static Exception unwrap(ExecutionException e) {
+  /**
+   * A stage's failure as what {@link StageBuilder#build} threw: a {@link BuildFailure}, a {@link
+   * StepFailure}, an interruption, or an unchecked exception or error (thrown as is).
+   */
+  private static BuildFailure rethrow(ExecutionException e)
+      throws BuildFailure, StepFailure, InterruptedException {
     Throwable c = e.getCause();
     while (c instanceof ExecutionException && c.getCause() != null) {
       c = c.getCause();
     }
-    if (c instanceof Exception ex) {
-      return ex;
+    switch (c) {
+      case BuildFailure f -> throw f;
+      case StepFailure f -> throw f;
+      case InterruptedException i -> throw i;
+      case RuntimeException r -> throw r;
+      case Error err -> throw err;
+      case null, default -> throw new IllegalStateException("a stage failed", c);
     }
-    if (c instanceof Error err) {
-      throw err;
-    }
-    return e;
   }
 
   /** The target's config with --label values and its creation time set. */

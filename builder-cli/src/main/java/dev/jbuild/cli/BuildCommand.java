@@ -6,10 +6,14 @@ import dev.jbuild.builder.BuildResult;
 import dev.jbuild.builder.Builder;
 import dev.jbuild.builder.exec.RegistryImages;
 import dev.jbuild.builder.progress.Progress;
+import dev.jbuild.builder.publish.Export;
+import dev.jbuild.builder.publish.Publication;
+import dev.jbuild.builder.publish.PublishFailure;
 import dev.jbuild.builder.run.Secrets;
 import dev.jbuild.grammar.DockerfileException;
 import dev.jbuild.grammar.graph.PlanOptions;
 import dev.jbuild.grammar.graph.UnknownTargetException;
+import dev.jbuild.layercache.model.ImageReference;
 import dev.jbuild.layercache.model.Platform;
 import dev.jbuild.layercache.registry.Registries;
 import dev.jbuild.layercache.store.Store;
@@ -179,7 +183,7 @@ public final class BuildCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    dev.jbuild.builder.Trace.mark("build command");
+    dev.jbuild.builder.progress.Trace.mark("build command");
     try {
       JbuildCommand.of(spec).isolation();
     } catch (dev.jbuild.runner.RunnerException e) {
@@ -219,18 +223,22 @@ public final class BuildCommand implements Callable<Integer> {
       throw new UserException(ExitCodes.USAGE, e.getMessage());
     }
     Map<String, Path> sshAgents = parseSsh(ssh, env);
-    List<Outputs.Spec> exports = Outputs.parse(outputs);
-    List<CacheSpecs.Spec> from = CacheSpecs.parse(cacheFrom, "--cache-from");
-    List<CacheSpecs.Spec> to = CacheSpecs.parse(cacheTo, "--cache-to");
+    List<Export> exports = Outputs.parse(outputs);
+    List<ImageReference> from = CacheSpecs.parse(cacheFrom, "--cache-from");
+    List<ImageReference> to = CacheSpecs.parse(cacheTo, "--cache-to");
     if (push && tags.isEmpty()) {
       throw new UserException(ExitCodes.USAGE, "--push needs at least one -t NAME");
     }
+    List<ImageReference> pushTo =
+        push ? tags.stream().map(RegistryCli::parseReference).toList() : List.of();
+    Publication publication =
+        new Publication(from, Optional.ofNullable(iidfile), exports, pushTo, to, quiet);
     Instant epoch = sourceDateEpoch(args, env);
 
     try (Store store = Store.open(root.storeRoot());
         var _ = store.lockShared();
         Registries registries = RegistryCli.registries(env, err)) {
-      dev.jbuild.builder.Trace.mark("store open");
+      dev.jbuild.builder.progress.Trace.mark("store open");
       Inputs inputs = Inputs.read(context, file, store);
       BuildRequest req =
           new BuildRequest(
@@ -250,14 +258,13 @@ public final class BuildCommand implements Callable<Integer> {
               targetPlatform,
               epoch,
               runtime,
-              allowHostNetwork);
-      for (CacheSpecs.Spec c : from) {
-        CacheSpecs.importFrom(store, registries, c, err);
-      }
+              allowHostNetwork,
+              publication);
       BuildResult result;
       Runner runner = Runner.create();
       Builder builder =
-          new Builder(store, runner, new RegistryImages(store, registries), Clock.systemUTC());
+          new Builder(
+              store, runner, new RegistryImages(store, registries), registries, Clock.systemUTC());
       try (runner;
           Progress progress = Progress.create(mode, err, env)) {
         dev.jbuild.runner.Isolation isolation = dev.jbuild.runner.Isolation.current();
@@ -267,14 +274,9 @@ public final class BuildCommand implements Callable<Integer> {
                 + " ("
                 + isolation.description()
                 + ")");
-        result = builder.build(req, progress);
-        String id = result.image().id().toString();
-        if (!quiet && mode != Progress.Mode.QUIET) {
-          progress.message("writing image " + id + " done");
-          for (String t : tags) {
-            progress.message("naming to " + t + " done");
-          }
-        }
+        result = builder.build(req, progress, err);
+      } catch (PublishFailure e) {
+        throw RegistryCli.userError(e.getCause());
       } catch (DockerfileException e) {
         throw new UserException(ExitCodes.DOCKERFILE, e.render());
       } catch (UnknownTargetException e) {
@@ -283,37 +285,14 @@ public final class BuildCommand implements Callable<Integer> {
         throw new UserException(
             exitCodeOf(f), Failures.render(f, inputs.dockerfileName(), inputs.dockerfileText()), f);
       }
-      String id = result.image().id().toString();
-      if (iidfile != null) {
-        // whole or absent, as readable as a file the user creates (0666 less the umask)
-        dev.jbuild.layercache.store.AtomicFiles.write(
-            iidfile,
-            id.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-            dev.jbuild.layercache.store.AtomicFiles.Options.DEFAULT.withMode(0666));
-      }
-      for (Outputs.Spec o : exports) {
-        Outputs.write(store, result, o, err);
-      }
-      if (push) {
-        for (String t : tags) {
-          CacheSpecs.push(store, registries, result, t, quiet ? null : err);
-        }
-      }
-      for (CacheSpecs.Spec c : to) {
-        CacheSpecs.exportTo(store, registries, c, builderKeys(result), err);
-      }
       if (quiet) {
-        out.println(id);
+        out.println(result.image().id());
       }
       out.flush();
       return ExitCodes.OK;
     } catch (NoSuchFileException e) {
       throw new UserException(ExitCodes.NOT_FOUND, "no such file or directory: " + e.getFile());
     }
-  }
-
-  private static List<String> builderKeys(BuildResult result) {
-    return result.keys();
   }
 
   private static int exitCodeOf(BuildFailure f) {

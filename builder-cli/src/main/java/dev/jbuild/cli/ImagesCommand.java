@@ -1,5 +1,7 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.cli.template.GoTemplate;
+import dev.jbuild.cli.template.TemplateException;
 import dev.jbuild.layercache.json.JsonObject;
 import dev.jbuild.layercache.model.Timestamps;
 import dev.jbuild.layercache.store.Store;
@@ -92,7 +94,11 @@ public final class ImagesCommand implements Callable<Integer> {
         throw new UserException(
             ExitCodes.USAGE, "unsupported format \"" + format + "\": table, json or a Go template");
       }
-      template = GoTemplate.parse(format.startsWith("table ") ? format.substring(6) : format);
+      try {
+        template = GoTemplate.parse(format.startsWith("table ") ? format.substring(6) : format);
+      } catch (TemplateException e) {
+        throw new UserException(ExitCodes.USAGE, e.getMessage());
+      }
     }
     if (repository != null) {
       String pattern = repository.contains(":") ? repository : repository + ":*";
@@ -153,7 +159,7 @@ public final class ImagesCommand implements Callable<Integer> {
                 .put("Size", Formats.size(r.size()))
                 .put("VirtualSize", Formats.size(r.size()))
                 .build();
-        out.println(template != null ? template.execute(row) : row.toString());
+        out.println(template != null ? render(template, row) : row.toString());
       }
     } else {
       Formats.Table t =
@@ -180,6 +186,14 @@ public final class ImagesCommand implements Callable<Integer> {
       return FileSystems.getDefault().getPathMatcher("glob:" + pattern);
     } catch (IllegalArgumentException e) {
       throw new UserException(ExitCodes.USAGE, "invalid reference pattern \"" + pattern + "\"");
+    }
+  }
+
+  private static String render(GoTemplate template, dev.jbuild.layercache.json.JsonObject row) {
+    try {
+      return template.execute(row);
+    } catch (TemplateException e) {
+      throw new UserException(ExitCodes.USAGE, e.getMessage());
     }
   }
 }

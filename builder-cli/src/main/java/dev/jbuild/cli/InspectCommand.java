@@ -1,5 +1,7 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.cli.template.GoTemplate;
+import dev.jbuild.cli.template.TemplateException;
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonArray;
 import dev.jbuild.layercache.json.JsonNull;
@@ -133,6 +135,10 @@ public final class InspectCommand implements Callable<Integer> {
 
   /** Runs a docker-style Go template ({@link GoTemplate}) over an image description. */
   static String render(String template, JsonObject doc) {
-    return GoTemplate.parse(template).execute(doc);
+    try {
+      return GoTemplate.parse(template).execute(doc);
+    } catch (TemplateException e) {
+      throw new UserException(ExitCodes.USAGE, e.getMessage());
+    }
   }
 }

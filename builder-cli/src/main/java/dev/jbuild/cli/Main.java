@@ -17,10 +17,10 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    dev.jbuild.builder.Trace.mark("main");
+    dev.jbuild.builder.progress.Trace.mark("main");
     Thread.setDefaultUncaughtExceptionHandler(Main::uncaught);
     RunCommand.useProcessStdio();
-    dev.jbuild.builder.Trace.mark("stdio");
+    dev.jbuild.builder.progress.Trace.mark("stdio");
     System.exit(run(args));
   }
 
@@ -28,17 +28,17 @@ public final class Main {
   public static int run(String... args) {
     String[] full = withImplicitBuild(args);
     String sub = subcommandOf(full);
-    dev.jbuild.builder.Trace.mark("args");
+    dev.jbuild.builder.progress.Trace.mark("args");
     CommandLine cli;
     if (sub == null) {
       cli = commandLine();
     } else {
       cli = new CommandLine(new JbuildCommand());
-      dev.jbuild.builder.Trace.mark("root command line");
+      dev.jbuild.builder.progress.Trace.mark("root command line");
       cli.addSubcommand(sub, JbuildCommand.SUBCOMMANDS.get(sub).get());
       configure(cli);
     }
-    dev.jbuild.builder.Trace.mark("command line ready");
+    dev.jbuild.builder.progress.Trace.mark("command line ready");
     return execute(cli, full);
   }
 

@@ -2,6 +2,7 @@ package dev.jbuild.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -10,7 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The one-way layering of the modules: grammar and layer-cache depend on nothing internal, the
- * runner only on layer-cache, and no ANTLR type leaves the grammar module.
+ * runner only on layer-cache, and no ANTLR type leaves the grammar module. Inside the engine: the
+ * steps never reach the executor, what they share (core, errors, run, copy, context, cache) sits
+ * below them, and only the runner's API packages are used.
  */
 class LayeringTest {
   static JavaClasses classes;
@@ -85,6 +88,64 @@ class LayeringTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.jbuild.cli..")
+        .check(classes);
+  }
+
+  @Test
+  void stepsDoNotDependOnTheExecutorOrTheBuild() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.jbuild.builder.steps..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.jbuild.builder.exec..", "dev.jbuild.builder")
+        .check(classes);
+  }
+
+  @Test
+  void whatStepsShareSitsBelowThem() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "dev.jbuild.builder.core..",
+            "dev.jbuild.builder.errors..",
+            "dev.jbuild.builder.run..",
+            "dev.jbuild.builder.copy..",
+            "dev.jbuild.builder.context..",
+            "dev.jbuild.builder.cache..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.jbuild.builder.steps..",
+            "dev.jbuild.builder.exec..",
+            "dev.jbuild.builder.publish..",
+            "dev.jbuild.builder")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "dev.jbuild.builder.errors..",
+            "dev.jbuild.builder.run..",
+            "dev.jbuild.builder.copy..",
+            "dev.jbuild.builder.context..",
+            "dev.jbuild.builder.cache..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.jbuild.builder.core..")
+        .check(classes);
+  }
+
+  @Test
+  void theEngineUsesOnlyTheRunnersApi() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.jbuild.builder..")
+        .should()
+        .dependOnClassesThat(
+            JavaClass.Predicates.resideInAPackage("dev.jbuild.runner..")
+                .and(
+                    JavaClass.Predicates.resideOutsideOfPackages(
+                        "dev.jbuild.runner", "dev.jbuild.runner.user")))
         .check(classes);
   }
 

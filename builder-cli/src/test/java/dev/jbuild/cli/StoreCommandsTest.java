@@ -131,6 +131,9 @@ class StoreCommandsTest {
 
     Result f = jbuild("inspect", "-f", "{{.Id}} {{json .Config.Cmd}}", app1Image.id().shortHex());
     assertEquals(app1Image.id() + " [\"sh\"]\n", f.out());
+    Result bad = jbuild("inspect", "-f", "{{.Config.Nope}}", app1Image.id().shortHex());
+    assertEquals(ExitCodes.USAGE, bad.exit());
+    assertTrue(bad.err().contains("template: "), bad.err());
     Result missing = jbuild("inspect", "nope:1");
     assertEquals(ExitCodes.NOT_FOUND, missing.exit());
     assertTrue(missing.err().contains("no such image: nope:1"), missing.err());

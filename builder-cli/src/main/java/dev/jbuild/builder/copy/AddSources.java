@@ -1,5 +1,6 @@
 package dev.jbuild.builder.copy;
 
+import dev.jbuild.builder.errors.BuildErrors;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.registry.RegistryConfig;
 import dev.jbuild.layercache.registry.RegistryException;
@@ -69,7 +70,7 @@ public final class AddSources {
     try {
       uri = URI.create(url);
     } catch (IllegalArgumentException e) {
-      throw new IOException("invalid URL " + url + ": " + e.getMessage());
+      throw BuildErrors.invalidUrl(url, e.getMessage());
     }
     Path file = Files.createTempFile(dir, "add-", "");
     try (HttpClient client =
@@ -226,7 +227,7 @@ public final class AddSources {
     try {
       LayerApplier.apply(archive, out, ApplyMode.PLAIN);
     } catch (IOException e) {
-      throw new IOException("cannot unpack " + archive.getFileName() + ": " + e.getMessage(), e);
+      throw BuildErrors.cannotUnpack(archive, e);
     }
     return out;
   }

@@ -2,6 +2,7 @@ package dev.jbuild.builder.copy;
 
 import dev.jbuild.builder.context.BuildContext;
 import dev.jbuild.builder.context.ContextFile;
+import dev.jbuild.builder.errors.BuildErrors;
 import dev.jbuild.layercache.fs.Posix;
 import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.layercache.tar.DirectoryWalker;
@@ -289,7 +290,7 @@ public final class CopyLayer {
     try {
       TarEntry e = DirectoryWalker.entryFor(name, path, st, DirectoryWalker.DEFAULT_XATTRS);
       if (e == null) {
-        throw new IOException("cannot copy " + path + ": a socket");
+        throw BuildErrors.socketSource(path);
       }
       return e;
     } catch (IOException e) {
@@ -365,11 +366,10 @@ public final class CopyLayer {
       boolean isDir = later.type() == EntryType.DIR;
       String path = "/" + later.name();
       if (wasDir && !isDir) {
-        throw new UncheckedIOException(
-            new IOException("cannot replace to directory " + path + " with file"));
+        throw new UncheckedIOException(BuildErrors.replaceDirectoryWithFile(path));
       }
       if (!wasDir && isDir) {
-        throw new UncheckedIOException(new IOException("cannot copy to non-directory: " + path));
+        throw new UncheckedIOException(BuildErrors.copyToNonDirectory(path));
       }
     }
   }

@@ -98,9 +98,9 @@ public final class CopyWriter {
       try (BlobWriter blob = store.blobs().newWriter()) {
         int skip = 0;
         LayerWriter w;
-        dev.jbuild.builder.Trace.mark("  unchanged prefix found");
+        dev.jbuild.builder.progress.Trace.mark("  unchanged prefix found");
         if (from != null && blob.startFrom(previous.blob(), from.offset(), from.hashState())) {
-          dev.jbuild.builder.Trace.mark("  prefix copied");
+          dev.jbuild.builder.progress.Trace.mark("  prefix copied");
           w = LayerWriter.resume(blob, opts, from.lastName());
           skip = from.count();
           for (Checkpoint c : previous.checkpoints()) {
@@ -147,9 +147,9 @@ public final class CopyWriter {
             tree.finish();
           }
           LayerDigests digests = w.finish();
-          dev.jbuild.builder.Trace.mark("  layer written");
+          dev.jbuild.builder.progress.Trace.mark("  layer written");
           BlobInfo info = blob.commit(digests.blobDigest());
-          dev.jbuild.builder.Trace.mark("  blob committed");
+          dev.jbuild.builder.progress.Trace.mark("  blob committed");
           Descriptor desc = info.toDescriptor(MediaTypes.OCI_LAYER);
           store.layers().register(digests.diffId(), desc);
           return new Result(

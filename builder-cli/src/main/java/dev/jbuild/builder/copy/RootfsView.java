@@ -1,5 +1,6 @@
 package dev.jbuild.builder.copy;
 
+import dev.jbuild.builder.errors.BuildErrors;
 import dev.jbuild.layercache.fs.Dir;
 import dev.jbuild.layercache.fs.Errno;
 import dev.jbuild.layercache.fs.Posix;
@@ -64,7 +65,7 @@ public interface RootfsView {
       Stat st = lstat(rel);
       if (st != null && st.isSymlink()) {
         if (++links > 255) {
-          throw new IOException(path + ": too many levels of symbolic links");
+          throw BuildErrors.tooManySymlinks(path);
         }
         String target = Files.readSymbolicLink(file(rel)).toString();
         done.removeLast();

@@ -1,6 +1,7 @@
 package dev.jbuild.builder.copy;
 
 import dev.jbuild.builder.context.BuildContext;
+import dev.jbuild.builder.errors.BuildErrors;
 import dev.jbuild.layercache.fs.At;
 import dev.jbuild.layercache.fs.Dir;
 import dev.jbuild.layercache.fs.PosixException;
@@ -132,7 +133,7 @@ public final class TreeBuilder implements AutoCloseable {
           if (st == null) {
             parent.mkdir(base, 0700);
           } else if (!st.isDirectory()) {
-            throw new IOException("cannot copy to non-directory: /" + name);
+            throw BuildErrors.copyToNonDirectory("/" + name);
           }
           dirs.push(new Pending(name, e, parent.openDir(base), parent, ownsParent));
           ownsParent = false;
@@ -197,7 +198,7 @@ public final class TreeBuilder implements AutoCloseable {
         try {
           Stat st = At.fstat(in);
           if (!st.isRegularFile()) {
-            throw new IOException(s.path() + " is no longer a regular file");
+            throw BuildErrors.noLongerRegularFile(s.path());
           }
           At.copy(in, out, e.size(), s.path().toString());
         } finally {

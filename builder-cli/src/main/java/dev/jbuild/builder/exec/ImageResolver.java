@@ -1,8 +1,11 @@
 package dev.jbuild.builder.exec;
 
+import dev.jbuild.builder.core.BaseImage;
+import dev.jbuild.builder.errors.StepFailure;
 import dev.jbuild.builder.progress.Progress;
 import dev.jbuild.builder.progress.Step;
 import dev.jbuild.layercache.model.Platform;
+import java.io.IOException;
 
 /** Finds the image a FROM or --from names: in the store, or pulled from its registry. */
 public interface ImageResolver {
@@ -14,5 +17,5 @@ public interface ImageResolver {
    */
   BaseImage resolve(
       String reference, Platform platform, boolean pull, Progress progress, Step shown)
-      throws Exception;
+      throws IOException, StepFailure, InterruptedException;
 }

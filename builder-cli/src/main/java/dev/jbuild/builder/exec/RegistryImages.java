@@ -1,5 +1,8 @@
 package dev.jbuild.builder.exec;
 
+import dev.jbuild.builder.core.BaseImage;
+import dev.jbuild.builder.errors.BuildErrors;
+import dev.jbuild.builder.errors.StepFailure;
 import dev.jbuild.builder.progress.Progress;
 import dev.jbuild.builder.progress.Step;
 import dev.jbuild.layercache.model.ImageReference;
@@ -8,6 +11,7 @@ import dev.jbuild.layercache.registry.PullOptions;
 import dev.jbuild.layercache.registry.Puller;
 import dev.jbuild.layercache.registry.Registries;
 import dev.jbuild.layercache.store.Store;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,12 +34,12 @@ public final class RegistryImages implements ImageResolver {
   @Override
   public BaseImage resolve(
       String reference, Platform platform, boolean pull, Progress progress, Step shown)
-      throws Exception {
+      throws IOException, StepFailure {
     ImageReference ref;
     try {
       ref = ImageReference.parse(reference);
     } catch (IllegalArgumentException e) {
-      throw new StepFailure("invalid image reference \"" + reference + "\": " + e.getMessage());
+      throw BuildErrors.invalidImageReference(reference, e.getMessage());
     }
     synchronized (locks.computeIfAbsent(ref.toString() + "@" + platform, k -> new Object())) {
       long t0 = System.nanoTime();

@@ -3,6 +3,10 @@ package dev.jbuild.builder.exec;
 import dev.jbuild.builder.BuildFailure;
 import dev.jbuild.builder.cache.KeyBuilder;
 import dev.jbuild.builder.cache.MissExplainer;
+import dev.jbuild.builder.core.BaseImage;
+import dev.jbuild.builder.core.BuildServices;
+import dev.jbuild.builder.core.StageState;
+import dev.jbuild.builder.errors.StepFailure;
 import dev.jbuild.builder.progress.Step;
 import dev.jbuild.builder.steps.StepFactory;
 import dev.jbuild.grammar.Dockerfiles;
@@ -16,6 +20,7 @@ import dev.jbuild.grammar.instructions.RunInstruction;
 import dev.jbuild.grammar.instructions.RunMount;
 import dev.jbuild.layercache.model.ContainerConfig;
 import dev.jbuild.layercache.model.Digest;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +67,7 @@ public final class StageBuilder {
         : "[" + k + "/" + total + "]";
   }
 
-  public StageResult build() throws Exception {
+  public StageResult build() throws BuildFailure, StepFailure, InterruptedException {
     BaseImage base;
     try {
       base = base();
@@ -149,7 +154,7 @@ public final class StageBuilder {
     return MissExplainer.position(stage.index(), where);
   }
 
-  private BaseImage base() throws Exception {
+  private BaseImage base() throws IOException, StepFailure, InterruptedException {
     return switch (stage.baseRef()) {
       case SourceRef.Scratch s -> StoreImages.scratch(services.platform());
       case SourceRef.StageRef s -> {

@@ -1,5 +1,6 @@
 package dev.jbuild.builder.exec;
 
+import dev.jbuild.builder.core.StageState;
 import java.util.Optional;
 
 /**

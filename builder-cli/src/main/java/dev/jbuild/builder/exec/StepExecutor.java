@@ -2,12 +2,16 @@ package dev.jbuild.builder.exec;
 
 import dev.jbuild.builder.cache.KeyBuilder;
 import dev.jbuild.builder.cache.MissExplainer;
+import dev.jbuild.builder.core.BuildServices;
+import dev.jbuild.builder.core.StageState;
+import dev.jbuild.builder.errors.StepFailure;
 import dev.jbuild.builder.progress.Progress;
 import dev.jbuild.builder.steps.Step;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.History;
 import dev.jbuild.layercache.model.ImageConfig;
 import dev.jbuild.layercache.store.CacheRecord;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,12 +78,22 @@ public final class StepExecutor {
    * @param position the step's position (see {@link MissExplainer#position})
    */
   public StageState run(
-      Step step,
+      Step<?> step,
       StageState state,
       dev.jbuild.builder.progress.Step shown,
       String position,
       boolean layerUsedLater)
-      throws Exception {
+      throws IOException, StepFailure, InterruptedException {
+    return runPrepared(step, state, shown, position, layerUsedLater);
+  }
+
+  private <P extends Step.Prepared> StageState runPrepared(
+      Step<P> step,
+      StageState state,
+      dev.jbuild.builder.progress.Step shown,
+      String position,
+      boolean layerUsedLater)
+      throws IOException, StepFailure, InterruptedException {
     long t0 = System.nanoTime();
     KeyBuilder kb = new KeyBuilder(step.kind());
     if (!step.independent()) {
@@ -88,13 +102,14 @@ public final class StepExecutor {
     if (services.sourceDateEpoch() != null) {
       kb.put("source-date-epoch", Long.toString(services.sourceDateEpoch().getEpochSecond()));
     }
+    P prepared;
     try {
-      step.inputs(kb, state);
-    } catch (Exception e) {
+      prepared = step.prepare(kb, state);
+    } catch (IOException | StepFailure | InterruptedException | RuntimeException e) {
       progress.failed(shown, Duration.ofNanos(System.nanoTime() - t0), message(e));
       throw e;
     }
-    dev.jbuild.builder.Trace.mark("  inputs " + shown.title());
+    dev.jbuild.builder.progress.Trace.mark("  prepared " + shown.title());
     Map<String, String> why = kb.components();
     Digest key = kb.digest();
     keys.add(key.hex());
@@ -103,7 +118,7 @@ public final class StepExecutor {
         noCache || (state.missed() && !step.independent())
             ? Optional.empty()
             : services.store().cache().get(key.hex());
-    dev.jbuild.builder.Trace.mark("  lookup");
+    dev.jbuild.builder.progress.Trace.mark("  lookup");
     List<CacheRecord.Layer> layers;
     Instant created;
     if (hit.isPresent()) {
@@ -122,8 +137,8 @@ public final class StepExecutor {
                 line -> progress.output(shown, line),
                 explainer.previousKey(position),
                 layerUsedLater);
-        layer = step.producesLayer() ? step.execute(state, ex) : Optional.empty();
-      } catch (Exception e) {
+        layer = step.producesLayer() ? step.execute(prepared, state, ex) : Optional.empty();
+      } catch (IOException | StepFailure | InterruptedException | RuntimeException e) {
         progress.failed(shown, Duration.ofNanos(System.nanoTime() - t1), message(e));
         throw e;
       }
@@ -135,7 +150,7 @@ public final class StepExecutor {
       progress.finished(shown, Duration.ofNanos(System.nanoTime() - t1), reason);
     }
     explainer.remember(position, key);
-    dev.jbuild.builder.Trace.mark("step " + shown.title());
+    dev.jbuild.builder.progress.Trace.mark("step " + shown.title());
     ImageConfig config = step.apply(state.config());
     History h = History.of(created, step.createdBy(), COMMENT, layers.isEmpty());
     List<CacheRecord.Layer> chain = new ArrayList<>(state.layers());

@@ -1,6 +1,8 @@
 package dev.jbuild.builder.exec;
 
 import dev.jbuild.builder.cache.KeyBuilder;
+import dev.jbuild.builder.core.BaseImage;
+import dev.jbuild.builder.errors.BuildErrors;
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.ImageConfig;
@@ -35,14 +37,7 @@ public final class StoreImages {
     List<Digest> diffIds = config.diffIds();
     List<Descriptor> blobs = image.manifest().layers();
     if (diffIds.size() != blobs.size()) {
-      throw new IOException(
-          "image "
-              + descriptor.digest()
-              + " is inconsistent: "
-              + blobs.size()
-              + " layers for "
-              + diffIds.size()
-              + " diff IDs");
+      throw BuildErrors.inconsistentImage(descriptor.digest(), blobs.size(), diffIds.size());
     }
     List<CacheRecord.Layer> layers = new ArrayList<>();
     for (int i = 0; i < blobs.size(); i++) {

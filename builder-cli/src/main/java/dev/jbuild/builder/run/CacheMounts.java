@@ -130,7 +130,7 @@ public final class CacheMounts {
     Path scratch = Files.createTempDirectory(scratchParent, "cache-");
     Posix.lchown(scratch, uid, gid);
     Posix.chmod(scratch, mode);
-    return new Lease(scratch, () -> dev.jbuild.runner.workspace.Trees.delete(scratch));
+    return new Lease(scratch, () -> TempTrees.delete(scratch));
   }
 
   private static FileLock tryLock(FileChannel ch) throws IOException {
@@ -152,7 +152,7 @@ public final class CacheMounts {
         if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
           n++;
         }
-        dev.jbuild.runner.workspace.Trees.delete(p);
+        TempTrees.delete(p);
       }
     }
     return n;

@@ -1,5 +1,6 @@
 package dev.jbuild.builder.run;
 
+import dev.jbuild.builder.errors.BuildErrors;
 import dev.jbuild.layercache.fs.Posix;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ public final class Secrets {
       public byte[] read() throws IOException {
         String v = env.get(variable);
         if (v == null) {
-          throw new IOException("secret environment variable " + variable + " is not set");
+          throw BuildErrors.secretVariableUnset(variable);
         }
         return v.getBytes(StandardCharsets.UTF_8);
       }
@@ -67,8 +68,7 @@ public final class Secrets {
       for (String field : spec.split(",")) {
         int eq = field.indexOf('=');
         if (eq <= 0) {
-          throw new IllegalArgumentException(
-              "invalid --secret '" + spec + "': expected key=value fields");
+          throw BuildErrors.invalidSecret(spec, "expected key=value fields");
         }
         String k = field.substring(0, eq).trim().toLowerCase(Locale.ROOT);
         String v = field.substring(eq + 1).trim();
@@ -77,17 +77,14 @@ public final class Secrets {
           case "src", "source" -> src = v;
           case "env" -> var = v;
           case "type" -> type = v;
-          default ->
-              throw new IllegalArgumentException(
-                  "invalid --secret '" + spec + "': unknown field '" + k + "'");
+          default -> throw BuildErrors.invalidSecret(spec, "unknown field '" + k + "'");
         }
       }
       if (id == null || id.isEmpty()) {
-        throw new IllegalArgumentException("invalid --secret '" + spec + "': id is required");
+        throw BuildErrors.invalidSecret(spec, "id is required");
       }
       if (type != null && !type.equals("file") && !type.equals("env")) {
-        throw new IllegalArgumentException(
-            "invalid --secret '" + spec + "': type must be file or env");
+        throw BuildErrors.invalidSecret(spec, "type must be file or env");
       }
       Source s;
       if ("env".equals(type) || (var != null && src == null)) {
@@ -95,7 +92,7 @@ public final class Secrets {
       } else if (src != null) {
         Path p = Path.of(src).toAbsolutePath();
         if (!Files.isReadable(p)) {
-          throw new IllegalArgumentException("secret " + id + ": cannot read " + p);
+          throw BuildErrors.unreadableSecret(id, p);
         }
         s = new Source.FromFile(p);
       } else {
@@ -114,7 +111,7 @@ public final class Secrets {
   public Path materialize(String id, Path dir, int mode, long uid, long gid) throws IOException {
     Source s = sources.get(id);
     if (s == null) {
-      throw new IOException("secret " + id + " not provided");
+      throw BuildErrors.secretMissing(id);
     }
     Path f = Files.createTempFile(dir, "secret-", "");
     Posix.chmod(f, 0600);

@@ -1,7 +1,8 @@
 package dev.jbuild.builder.steps;
 
 import dev.jbuild.builder.copy.RootfsView;
-import dev.jbuild.builder.exec.StepFailure;
+import dev.jbuild.builder.errors.BuildErrors;
+import dev.jbuild.builder.errors.StepFailure;
 import dev.jbuild.layercache.fs.ConfinedFileException;
 import dev.jbuild.layercache.fs.RootDir;
 import dev.jbuild.runner.user.UserDatabase;
@@ -85,11 +86,7 @@ public final class Chown {
         }
       }
     }
-    throw new StepFailure(
-        "unable to convert uid/gid chown string to host mapping: can't find uid for user "
-            + name
-            + ": no such user: "
-            + name);
+    throw BuildErrors.noSuchChownUser(name);
   }
 
   private static long lookupGroup(UserDatabase db, String name) throws StepFailure {
@@ -106,10 +103,6 @@ public final class Chown {
         }
       }
     }
-    throw new StepFailure(
-        "unable to convert uid/gid chown string to host mapping: can't find gid for group "
-            + name
-            + ": no such group: "
-            + name);
+    throw BuildErrors.noSuchChownGroup(name);
   }
 }

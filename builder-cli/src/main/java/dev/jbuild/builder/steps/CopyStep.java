@@ -4,7 +4,6 @@ import dev.jbuild.builder.cache.KeyBuilder;
 import dev.jbuild.builder.context.BuildContext;
 import dev.jbuild.builder.context.ContextException;
 import dev.jbuild.builder.context.ContextFile;
-import dev.jbuild.builder.context.FileHashCache;
 import dev.jbuild.builder.context.IgnoreFilter;
 import dev.jbuild.builder.context.Ignores;
 import dev.jbuild.builder.copy.AddSources;
@@ -14,28 +13,24 @@ import dev.jbuild.builder.copy.CopyWriter;
 import dev.jbuild.builder.copy.RootfsView;
 import dev.jbuild.builder.copy.TreeBuilder;
 import dev.jbuild.builder.copy.TreeIndexes;
-import dev.jbuild.builder.exec.BaseImage;
-import dev.jbuild.builder.exec.BuildServices;
-import dev.jbuild.builder.exec.StageState;
-import dev.jbuild.builder.exec.StepFailure;
+import dev.jbuild.builder.core.BaseImage;
+import dev.jbuild.builder.core.BuildServices;
+import dev.jbuild.builder.core.StageState;
+import dev.jbuild.builder.errors.BuildErrors;
+import dev.jbuild.builder.errors.StepFailure;
+import dev.jbuild.builder.run.TempTrees;
 import dev.jbuild.grammar.graph.SourceRef;
 import dev.jbuild.grammar.instructions.AddInstruction;
 import dev.jbuild.grammar.instructions.CopyInstruction;
 import dev.jbuild.grammar.instructions.FileInstruction;
 import dev.jbuild.grammar.instructions.FileMode;
 import dev.jbuild.grammar.instructions.Heredoc;
-import dev.jbuild.layercache.fs.Posix;
-import dev.jbuild.layercache.fs.Stat;
-import dev.jbuild.layercache.model.MediaTypes;
 import dev.jbuild.layercache.store.CacheRecord;
 import dev.jbuild.runner.Snapshot;
-import dev.jbuild.runner.Snapshots;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 
@@ -46,7 +41,7 @@ import java.util.Optional;
  * enter through that stage's key or that image's digest. The layer is written straight from the
  * sources (see {@link CopyLayer}).
  */
-public final class CopyStep implements Step {
+public final class CopyStep implements Step<CopyStep.Prepared> {
   private final FileInstruction in;
   private final String dest;
   private final String createdBy;
@@ -55,17 +50,6 @@ public final class CopyStep implements Step {
   private final Optional<FileMode> chmod;
   private final IgnoreFilter excludes;
   private final Optional<SourceRef> from;
-
-  /** Sources resolved while computing the key, reused on a miss. */
-  private List<Resolved> resolved;
-
-  private BaseImage fromImage;
-
-  /** A source as written with what it resolved to. */
-  private record Resolved(
-      String written, BuildContext tree, List<ContextFile> files, Download download) {}
-
-  private record Download(AddSources.Download download, boolean archive) {}
 
   /**
    * @param in the expanded instruction
@@ -136,34 +120,34 @@ public final class CopyStep implements Step {
     return in instanceof AddInstruction;
   }
 
-  private boolean unpack() {
-    return in instanceof AddInstruction a && a.unpack().orElse(true);
+  /**
+   * What COPY and ADD resolved while computing the key.
+   *
+   * @param fromImage the stage or image --from names (read on a miss only: its key stands for its
+   *     content)
+   * @param sources the context and URL sources, in order (empty with --from)
+   */
+  public record Prepared(Optional<BaseImage> fromImage, List<CopySource> sources)
+      implements Step.Prepared {
+    public Prepared {
+      sources = List.copyOf(sources);
+    }
   }
 
   @Override
-  public void inputs(KeyBuilder key, StageState state) throws Exception {
-    key.put("instruction", canonical());
+  public Prepared prepare(KeyBuilder key, StageState state)
+      throws IOException, StepFailure, InterruptedException {
+    key.put("instruction", CopyKey.canonical(in));
     key.put("dest", dest);
-    List<Resolved> out = new ArrayList<>();
     if (from.isPresent()) {
-      fromImage = services.sources().resolve(from.get());
-      key.put("from", fromImage.key().toString());
-      // the image's files are read on a miss only: its key stands for its content
-      resolved = out;
-      return;
+      BaseImage image = services.sources().resolve(from.get());
+      key.put("from", image.key().toString());
+      return new Prepared(Optional.of(image), List.of());
     }
+    List<CopySource> out = new ArrayList<>();
     for (String s : in.sources()) {
-      if (isAdd() && AddSources.isUrl(s)) {
-        AddInstruction a = (AddInstruction) in;
-        if (a.checksum().isPresent()) {
-          key.put("url:" + s, a.checksum().get());
-          out.add(new Resolved(s, null, List.of(), null));
-          continue;
-        }
-        AddSources.Download d =
-            AddSources.fetch(s, services.store().newTempDir("add"), a.checksum());
-        key.put("url:" + s, d.digest().toString());
-        out.add(new Resolved(s, null, List.of(), new Download(d, false)));
+      if (in instanceof AddInstruction a && AddSources.isUrl(s)) {
+        out.add(CopyUrls.prepare(key, a, s, services.store()));
         continue;
       }
       BuildContext ctx = services.requireContext(isAdd() ? "ADD" : "COPY");
@@ -171,67 +155,23 @@ public final class CopyStep implements Step {
       try {
         files = ctx.resolve(s, true);
       } catch (ContextException e) {
-        throw new StepFailure(e.getMessage());
+        throw BuildErrors.copySource(e.getMessage());
       }
       for (ContextFile f : files) {
-        hashTree(key, ctx, f);
+        CopyKey.hashTree(key, ctx, f, excludes);
       }
-      out.add(new Resolved(s, ctx, files, null));
+      out.add(new CopySource.Context(s, ctx, files));
     }
     for (Heredoc h : in.heredocs()) {
       key.put("heredoc:" + h.name(), h.body());
     }
-    resolved = out;
-  }
-
-  private String canonical() {
-    StringBuilder b = new StringBuilder(isAdd() ? "ADD" : "COPY");
-    b.append(" chown=").append(in.chown().orElse(""));
-    b.append(" chmod=").append(in.chmod().orElse(""));
-    b.append(" link=").append(in.link());
-    if (in instanceof CopyInstruction c) {
-      b.append(" parents=").append(c.parents());
-    }
-    if (in instanceof AddInstruction a) {
-      b.append(" checksum=").append(a.checksum().orElse(""));
-      b.append(" keepGitDir=").append(a.keepGitDir());
-      b.append(" unpack=").append(a.unpack().map(String::valueOf).orElse(""));
-    }
-    b.append(" exclude=").append(String.join(",", in.excludes()));
-    b.append(" sources=").append(String.join(" ", in.sources()));
-    return b.toString();
-  }
-
-  /** Adds a source's files: path, type, mode, link target and content hash each. */
-  private void hashTree(KeyBuilder key, BuildContext ctx, ContextFile top) throws IOException {
-    key.put("src:" + top.rel(), describe(ctx, top));
-    if (!top.stat().isDirectory()) {
-      return;
-    }
-    for (Iterator<ContextFile> it = ctx.walk(top, excludes); it.hasNext(); ) {
-      ContextFile f = it.next();
-      key.put("file:" + f.rel(), describe(ctx, f));
-    }
-  }
-
-  private static String describe(BuildContext ctx, ContextFile f) throws IOException {
-    Stat s = f.stat();
-    String mode = Integer.toOctalString(s.mode());
-    if (s.isRegularFile()) {
-      return mode + " " + ctx.contentHash(f).hex();
-    }
-    if (s.isSymlink()) {
-      return mode + " -> " + Files.readSymbolicLink(f.path());
-    }
-    if (s.isCharDevice() || s.isBlockDevice()) {
-      return mode + " " + s.rdevMajor() + ":" + s.rdevMinor();
-    }
-    return mode;
+    return new Prepared(Optional.empty(), out);
   }
 
   @Override
-  public Optional<CacheRecord.Layer> execute(StageState state, Execution execution)
-      throws Exception {
+  public Optional<CacheRecord.Layer> execute(
+      Prepared prepared, StageState state, Execution execution)
+      throws IOException, StepFailure, InterruptedException {
     RootfsView root =
         in.link() || state.layers().isEmpty()
             ? null
@@ -248,8 +188,9 @@ public final class CopyStep implements Step {
         gid = ids[1];
       }
       CopyLayer.Chmod mode = chmod.<CopyLayer.Chmod>map(m -> m::apply).orElse(null);
-      CacheRecord.Layer previous = previousLayer(execution.previousKey());
-      CopyWriter.Previous resumable = resumable(previous);
+      CacheRecord.Layer previous =
+          CopyResume.previousLayer(services.store(), execution.previousKey());
+      CopyWriter.Previous resumable = CopyResume.resumable(services.store(), previous);
       // directories this COPY creates keep the stamp of the layer it resumes: a new time would
       // change the layer's first entries and so everything after them
       CopyLayer.Attributes attrs =
@@ -260,29 +201,19 @@ public final class CopyStep implements Step {
               mode,
               resumable != null ? resumable.stamp() : services.now());
       List<CopyItem> items = new ArrayList<>();
-      if (fromImage != null) {
+      CopyItems sources = new CopyItems(in, excludes, services.store());
+      if (prepared.fromImage().isPresent()) {
         source =
-            fromImage.layers().isEmpty()
-                ? null
-                : Snapshots.mountReadOnly(services.store(), fromImage.diffIds());
-        Path sroot = source == null ? services.store().newTempDir("empty") : source.root();
-        BuildContext tree = new BuildContext(sroot, IgnoreFilter.NONE, FileHashCache.inMemory());
-        for (String s : in.sources()) {
-          List<ContextFile> files;
-          try {
-            files = tree.resolve(s, true);
-          } catch (ContextException e) {
-            throw new StepFailure(e.getMessage().replace("build context", "source image"));
-          }
-          addItems(items, tree, s, files, false);
-        }
+            CopyFrom.addItems(
+                services.store(), prepared.fromImage().get(), in.sources(), sources, items);
       } else {
-        for (Resolved r : resolved) {
-          if (r.tree == null) {
-            items.add(url(r, temps));
-            continue;
+        for (CopySource src : prepared.sources()) {
+          switch (src) {
+            case CopySource.Url u ->
+                items.add(CopyUrls.item(u, (AddInstruction) in, services.store(), temps));
+            case CopySource.Context c ->
+                sources.add(items, c.context(), c.written(), c.files(), true);
           }
-          addItems(items, r.tree, r.written, r.files, true);
         }
       }
       for (Heredoc h : in.heredocs()) {
@@ -294,7 +225,14 @@ public final class CopyStep implements Step {
         return Optional.empty(); // only wildcards, matching nothing: nothing to copy
       }
       RootfsView r = root;
-      treeBuilder = execution.layerUsedLater() ? treeBuilder(previous) : null;
+      treeBuilder =
+          execution.layerUsedLater()
+              ? CopyResume.treeBuilder(
+                  services.store(),
+                  services.context().orElse(null),
+                  services.sourceDateEpoch(),
+                  previous)
+              : null;
       TreeBuilder tree = treeBuilder;
       if (tree != null) {
         temps.add(tree.root().getParent());
@@ -332,7 +270,7 @@ public final class CopyStep implements Step {
                         ? ", " + tree.linked() + " unchanged files linked"
                         : ""));
       }
-      dev.jbuild.builder.Trace.mark(
+      dev.jbuild.builder.progress.Trace.mark(
           "  layer done: "
               + written.reused()
               + " bytes reused, "
@@ -344,141 +282,11 @@ public final class CopyStep implements Step {
         treeBuilder.close();
       }
       for (Path t : temps) {
-        try {
-          dev.jbuild.runner.workspace.Trees.delete(t);
-        } catch (IOException ignored) {
-          // the store's temp sweep removes what is left
-        }
+        TempTrees.deleteQuietly(t);
       }
       if (source != null) {
         source.close();
       }
     }
-  }
-
-  /**
-   * A builder of this layer's unpacked form that hard-links what did not change from the layer the
-   * same step made last time (found through its previous cache key).
-   */
-  private TreeBuilder treeBuilder(CacheRecord.Layer previous) throws IOException {
-    Path staging = services.store().newTempDir("copytree");
-    Path tree = Files.createDirectory(staging.resolve("tree"));
-    Path prevTree = null;
-    TreeBuilder.Index prevIndex = null;
-    if (previous != null) {
-      prevTree = services.store().layers().ifUnpacked(previous.diffId()).orElse(null);
-      prevIndex =
-          prevTree == null
-              ? null
-              : TreeBuilder.Index.read(TreeIndexes.path(services.store(), previous.diffId()));
-    }
-    return new TreeBuilder(
-        tree, services.context().orElse(null), services.sourceDateEpoch(), prevTree, prevIndex);
-  }
-
-  /** The layer this step (same Dockerfile position) made in the last build, if any. */
-  private CacheRecord.Layer previousLayer(String previousKey) throws IOException {
-    if (previousKey == null) {
-      return null;
-    }
-    Optional<CacheRecord> prev = services.store().cache().get(previousKey);
-    return prev.isPresent() && prev.get().layers().size() == 1
-        ? prev.get().layers().getFirst()
-        : null;
-  }
-
-  /** The previous layer's blob and checkpoints when it can be resumed (uncompressed, stored). */
-  private CopyWriter.Previous resumable(CacheRecord.Layer previous) {
-    if (previous == null
-        || !MediaTypes.OCI_LAYER.equals(previous.blob().mediaType())
-        || !previous.blob().digest().equals(previous.diffId())
-        || !services.store().blobs().has(previous.diffId())) {
-      return null;
-    }
-    CopyWriter.Saved saved =
-        CopyWriter.loadCheckpoints(CopyWriter.checkpointsPath(services.store(), previous.diffId()));
-    return saved == null || saved.checkpoints().isEmpty()
-        ? null
-        : new CopyWriter.Previous(
-            services.store().blobs().path(previous.diffId()), saved.checkpoints(), saved.stamp());
-  }
-
-  private void addItems(
-      List<CopyItem> items,
-      BuildContext tree,
-      String written,
-      List<ContextFile> files,
-      boolean context)
-      throws IOException, StepFailure {
-    boolean parents = in instanceof CopyInstruction c && c.parents();
-    for (ContextFile f : files) {
-      if (isAdd()
-          && context
-          && unpack()
-          && f.stat().isRegularFile()
-          && AddSources.isArchive(f.path())) {
-        Path dir = AddSources.extract(f.path(), services.store().newTempDir("unpack"));
-        BuildContext unpacked = new BuildContext(dir, IgnoreFilter.NONE, FileHashCache.inMemory());
-        ContextFile top;
-        try {
-          top = unpacked.resolve(".", false).getFirst();
-        } catch (ContextException e) {
-          throw new StepFailure(e.getMessage());
-        }
-        items.add(new CopyItem.Tree(unpacked, top, f.name(), IgnoreFilter.NONE, "", true));
-        continue;
-      }
-      String name = lastComponent(written, f);
-      String parentPath = parents ? parentPath(written, f) : "";
-      items.add(new CopyItem.Tree(tree, f, name, excludes, parentPath));
-    }
-  }
-
-  /** The name a file source keeps: the matched path's last component. */
-  private static String lastComponent(String written, ContextFile f) {
-    String n = f.nameAsSource();
-    if (!n.isEmpty()) {
-      return n;
-    }
-    return written.replaceAll("/+$", "").replaceAll(".*/", "");
-  }
-
-  /** --parents: the source's path below the context root, or below a "/./" pivot. */
-  static String parentPath(String written, ContextFile f) {
-    int pivot = written.indexOf("/./");
-    String rel = f.rel();
-    if (pivot >= 0) {
-      String before = String.join("/", BuildContext.components(written.substring(0, pivot)));
-      if (!before.isEmpty() && rel.startsWith(before + "/")) {
-        return rel.substring(before.length() + 1);
-      }
-    }
-    return rel;
-  }
-
-  private CopyItem url(Resolved r, List<Path> temps) throws IOException, InterruptedException {
-    AddSources.Download d;
-    if (r.download != null) {
-      d = r.download.download();
-    } else {
-      d =
-          AddSources.fetch(
-              r.written, services.store().newTempDir("add"), ((AddInstruction) in).checksum());
-    }
-    temps.add(d.file());
-    Path dir = Files.createTempDirectory(services.store().newTempDir("url"), "u");
-    Path file = dir.resolve(d.name());
-    Files.move(d.file(), file);
-    Posix.chmod(file, 0600);
-    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(d.mtime()));
-    temps.add(dir);
-    BuildContext tree = new BuildContext(dir, IgnoreFilter.NONE, FileHashCache.inMemory());
-    ContextFile f;
-    try {
-      f = tree.resolve(d.name(), false).getFirst();
-    } catch (ContextException e) {
-      throw new IOException(e.getMessage(), e);
-    }
-    return new CopyItem.Tree(tree, f, d.name(), IgnoreFilter.NONE, "");
   }
 }

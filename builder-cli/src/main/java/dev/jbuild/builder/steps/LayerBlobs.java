@@ -35,9 +35,10 @@ public final class LayerBlobs {
         LayerWriter writer = LayerWriter.open(blob, opts)) {
       content.write(writer);
       LayerDigests digests = writer.finish();
-      dev.jbuild.builder.Trace.mark("  layer written " + digests.uncompressedSize() + " bytes");
+      dev.jbuild.builder.progress.Trace.mark(
+          "  layer written " + digests.uncompressedSize() + " bytes");
       BlobInfo info = blob.commit(digests.blobDigest());
-      dev.jbuild.builder.Trace.mark("  blob committed");
+      dev.jbuild.builder.progress.Trace.mark("  blob committed");
       Descriptor desc = info.toDescriptor(MediaTypes.OCI_LAYER);
       store.layers().register(digests.diffId(), desc);
       return new CacheRecord.Layer(desc, digests.diffId());

@@ -1,7 +1,7 @@
 package dev.jbuild.builder.steps;
 
 import dev.jbuild.builder.cache.KeyBuilder;
-import dev.jbuild.builder.exec.StageState;
+import dev.jbuild.builder.core.StageState;
 import dev.jbuild.layercache.model.ImageConfig;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
@@ -17,7 +17,7 @@ import java.util.function.UnaryOperator;
  */
 public record MetadataStep(
     String kind, String canonical, String createdBy, UnaryOperator<ImageConfig> change)
-    implements Step {
+    implements Step<Step.Nothing> {
   public MetadataStep {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(canonical, "canonical");
@@ -26,8 +26,9 @@ public record MetadataStep(
   }
 
   @Override
-  public void inputs(KeyBuilder key, StageState state) {
+  public Nothing prepare(KeyBuilder key, StageState state) {
     key.put("instruction", canonical);
+    return Nothing.INSTANCE;
   }
 
   @Override

@@ -2,15 +2,15 @@ package dev.jbuild.builder.steps;
 
 import dev.jbuild.builder.cache.KeyBuilder;
 import dev.jbuild.builder.context.BuildContext;
-import dev.jbuild.builder.context.ContextException;
 import dev.jbuild.builder.context.ContextFile;
 import dev.jbuild.builder.context.IgnoreFilter;
-import dev.jbuild.builder.context.IgnoredPaths;
-import dev.jbuild.builder.exec.BaseImage;
-import dev.jbuild.builder.exec.BuildServices;
-import dev.jbuild.builder.exec.StageState;
-import dev.jbuild.builder.exec.StepFailure;
-import dev.jbuild.builder.run.CacheMounts;
+import dev.jbuild.builder.core.BaseImage;
+import dev.jbuild.builder.core.BuildServices;
+import dev.jbuild.builder.core.StageState;
+import dev.jbuild.builder.errors.BuildErrors;
+import dev.jbuild.builder.errors.StepFailure;
+import dev.jbuild.builder.run.RunMounts;
+import dev.jbuild.builder.run.TempTrees;
 import dev.jbuild.grammar.graph.SourceRef;
 import dev.jbuild.grammar.instructions.RunInstruction;
 import dev.jbuild.grammar.instructions.RunInvocation;
@@ -21,9 +21,6 @@ import dev.jbuild.runner.Network;
 import dev.jbuild.runner.OutputSink;
 import dev.jbuild.runner.RunRequest;
 import dev.jbuild.runner.RunResult;
-import dev.jbuild.runner.Snapshot;
-import dev.jbuild.runner.Snapshots;
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,7 +42,7 @@ import java.util.Optional;
  * image bind by that stage's key or image's digest. Cache mount contents and secret values never
  * enter a key: they are not inputs Docker rebuilds for either.
  */
-public final class RunStep implements Step {
+public final class RunStep implements Step<RunStep.Prepared> {
   private static final int TAIL = 20;
 
   private final RunInstruction in;
@@ -58,7 +55,6 @@ public final class RunStep implements Step {
   private final List<Optional<SourceRef>> mountSources;
   private final BuildServices services;
   private final Network network;
-  private final List<BaseImage> mountImages = new ArrayList<>();
 
   /**
    * @param in the expanded RUN
@@ -93,20 +89,15 @@ public final class RunStep implements Step {
           case "none" -> Network.NONE;
           case "host" -> {
             if (!services.allowHostNetwork()) {
-              throw new StepFailure(
-                  "RUN --network=host needs the network.host entitlement: build with --allow"
-                      + " network.host (or --network host)");
+              throw BuildErrors.hostNetworkNotAllowed();
             }
             yield Network.HOST;
           }
           case "default" -> services.network();
-          default -> throw new StepFailure("unsupported RUN --network=" + in.network().get());
+          default -> throw BuildErrors.unsupportedNetwork(in.network().get());
         };
     if (in.security().isPresent() && !in.security().get().equals("sandbox")) {
-      throw new StepFailure(
-          "RUN --security="
-              + in.security().get()
-              + " is not supported: jbuild runs every step sandboxed");
+      throw BuildErrors.unsupportedSecurity(in.security().get());
     }
   }
 
@@ -125,8 +116,19 @@ public final class RunStep implements Step {
     return createdBy;
   }
 
+  /**
+   * What RUN resolved while computing the key: each mount with its absolute target and, for a bind
+   * or cache mount with {@code from=}, the stage or image it reads.
+   */
+  public record Prepared(List<RunMounts.Planned> mounts) implements Step.Prepared {
+    public Prepared {
+      mounts = List.copyOf(mounts);
+    }
+  }
+
   @Override
-  public void inputs(KeyBuilder key, StageState state) throws Exception {
+  public Prepared prepare(KeyBuilder key, StageState state)
+      throws IOException, StepFailure, InterruptedException {
     key.put("argv", invocation.argv());
     for (RunInvocation.InlineFile f : invocation.files()) {
       key.put("inline:" + f.path(), Integer.toOctalString(f.mode()) + " " + f.content());
@@ -139,26 +141,26 @@ public final class RunStep implements Step {
     key.put("workdir", workdir);
     key.put("network", network.name());
     key.put("platform", services.platform().toString());
+    List<RunMounts.Planned> planned = new ArrayList<>();
     for (int i = 0; i < in.mounts().size(); i++) {
       RunMount m = in.mounts().get(i);
-      String desc = describe(m);
+      String target = target(m).orElse(null);
+      String desc = describe(m, target);
+      Optional<RunMounts.Image> image = Optional.empty();
       if (m.type() == RunMount.Type.BIND || m.type() == RunMount.Type.CACHE) {
         Optional<SourceRef> from = i < mountSources.size() ? mountSources.get(i) : Optional.empty();
         if (from.isPresent()) {
           BaseImage img = services.sources().resolve(from.get());
-          mountImages.add(img);
+          image = Optional.of(new RunMounts.Image(m.from().orElse("the image"), img.diffIds()));
           desc += " from=" + img.key();
-        } else {
-          mountImages.add(null);
-          if (m.type() == RunMount.Type.BIND) {
-            desc += " content=" + contextContent(key, i, m);
-          }
+        } else if (m.type() == RunMount.Type.BIND) {
+          desc += " content=" + contextContent(key, i, m);
         }
-      } else {
-        mountImages.add(null);
       }
       key.put("mount:" + i, desc);
+      planned.add(new RunMounts.Planned(m, i, target, image));
     }
+    return new Prepared(planned);
   }
 
   /**
@@ -173,14 +175,16 @@ public final class RunStep implements Step {
     }
     String resolved = WorkdirStep.resolve(workdir, t.get());
     if (resolved.equals("/")) {
-      throw new StepFailure("invalid RUN --mount target \"" + t.get() + "\": it resolves to /");
+      throw BuildErrors.mountTargetIsRoot(t.get());
     }
     return Optional.of(resolved);
   }
 
-  private String describe(RunMount m) throws StepFailure {
+  private static String describe(RunMount m, String target) {
     StringBuilder b = new StringBuilder(m.type().id());
-    target(m).ifPresent(t -> b.append(" target=").append(t));
+    if (target != null) {
+      b.append(" target=").append(target);
+    }
     m.source().ifPresent(s -> b.append(" source=").append(s));
     b.append(m.readOnly() ? " ro" : " rw");
     m.id().ifPresent(s -> b.append(" id=").append(s));
@@ -197,9 +201,9 @@ public final class RunStep implements Step {
   }
 
   /** The content hash of what a context bind mount exposes (files listed for explanations). */
-  private String contextContent(KeyBuilder key, int i, RunMount m) throws Exception {
+  private String contextContent(KeyBuilder key, int i, RunMount m) throws IOException, StepFailure {
     BuildContext ctx = services.requireContext("RUN --mount=type=bind");
-    ContextFile top = resolve(ctx, m.source().orElse("."));
+    ContextFile top = RunMounts.contextSource(ctx, m.source().orElse("."));
     KeyBuilder sub = new KeyBuilder("bind");
     sub.put(".", mode(top));
     if (top.stat().isRegularFile()) {
@@ -222,26 +226,21 @@ public final class RunStep implements Step {
     return Integer.toOctalString(f.stat().mode());
   }
 
-  private static ContextFile resolve(BuildContext ctx, String source) throws StepFailure {
-    try {
-      return ctx.resolve(source, false).getFirst();
-    } catch (ContextException e) {
-      throw new StepFailure("RUN --mount source " + e.getMessage());
-    }
-  }
-
   @Override
-  public Optional<CacheRecord.Layer> execute(StageState state, Execution execution)
-      throws Exception {
+  public Optional<CacheRecord.Layer> execute(
+      Prepared prepared, StageState state, Execution execution)
+      throws IOException, StepFailure, InterruptedException {
     Deque<String> tail = new ArrayDeque<>();
-    List<Closeable> resources = new ArrayList<>();
     Path scratch = services.store().newTempDir("run");
-    try {
-      List<String> runEnv = new ArrayList<>(env);
-      List<dev.jbuild.runner.RunMount> mounts = new ArrayList<>();
-      for (int i = 0; i < in.mounts().size(); i++) {
-        mount(in.mounts().get(i), i, mounts, runEnv, resources, scratch);
-      }
+    RunMounts.Sources sources =
+        new RunMounts.Sources(
+            services.store(),
+            services.context(),
+            services.cacheMounts(),
+            services.secrets(),
+            services.sshAgents());
+    try (RunMounts set = RunMounts.open(sources, prepared.mounts(), env, scratch)) {
+      List<dev.jbuild.runner.RunMount> mounts = new ArrayList<>(set.mounts());
       for (RunInvocation.InlineFile f : invocation.files()) {
         Path file = Files.createTempFile(scratch, "heredoc-", "");
         Files.writeString(file, f.content(), StandardCharsets.UTF_8);
@@ -263,7 +262,7 @@ public final class RunStep implements Step {
               services.store(),
               state.diffIds(),
               invocation.argv(),
-              runEnv,
+              set.env(),
               user,
               workdir,
               null,
@@ -272,183 +271,20 @@ public final class RunStep implements Step {
               services.runtime(),
               sink);
       req = req.withSourceDateEpoch(services.sourceDateEpoch());
-      dev.jbuild.builder.Trace.mark("  run prepared");
+      dev.jbuild.builder.progress.Trace.mark("  run prepared");
       RunResult result = services.runner().run(req);
-      dev.jbuild.builder.Trace.mark("  run done");
+      dev.jbuild.builder.progress.Trace.mark("  run done");
       if (!result.succeeded()) {
         List<String> last;
         synchronized (tail) {
           last = List.copyOf(tail);
         }
-        throw new StepFailure(
-            "process \""
-                + String.join(" ", invocation.argv())
-                + "\" did not complete successfully: exit code: "
-                + result.exitCode()
-                + singleIdHint(),
-            last,
-            result.exitCode());
+        throw BuildErrors.processFailed(invocation.argv(), result.exitCode(), singleIdHint(), last);
       }
       return result.layer().map(l -> new CacheRecord.Layer(l.blob(), l.diffId()));
     } finally {
-      for (int i = resources.size() - 1; i >= 0; i--) {
-        try {
-          resources.get(i).close();
-        } catch (IOException ignored) {
-          // best effort: the store sweep removes leftovers
-        }
-      }
-      try {
-        dev.jbuild.runner.workspace.Trees.delete(scratch);
-      } catch (IOException ignored) {
-        // the store's temp sweep removes what is left
-      }
+      TempTrees.deleteQuietly(scratch);
     }
-  }
-
-  private void mount(
-      RunMount m,
-      int index,
-      List<dev.jbuild.runner.RunMount> mounts,
-      List<String> runEnv,
-      List<Closeable> resources,
-      Path scratch)
-      throws Exception {
-    String target = target(m).orElse(null);
-    switch (m.type()) {
-      case BIND -> {
-        List<Path> layers = bindSource(m, index, resources, scratch);
-        Path source = layers.getLast();
-        if (m.readOnly() && layers.size() == 1) {
-          mounts.add(dev.jbuild.runner.RunMount.Bind.readOnly(source, target));
-        } else if (m.readOnly()) {
-          Snapshot view = Snapshots.mountDirectories(services.store(), layers, false);
-          resources.add(view::close);
-          mounts.add(dev.jbuild.runner.RunMount.Bind.readOnly(view.root(), target));
-        } else {
-          if (Files.isDirectory(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            Snapshot view = Snapshots.mountDirectories(services.store(), layers, true);
-            resources.add(view::close);
-            mounts.add(dev.jbuild.runner.RunMount.Bind.readWrite(view.root(), target));
-          } else {
-            Path copy = Files.createTempFile(scratch, "rw-", "");
-            Files.copy(
-                source,
-                copy,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-            mounts.add(dev.jbuild.runner.RunMount.Bind.readWrite(copy, target));
-          }
-        }
-      }
-      case CACHE -> {
-        CacheMounts.Sharing sharing =
-            CacheMounts.Sharing.valueOf(m.sharing().orElse(RunMount.Sharing.SHARED).name());
-        CacheMounts.Lease lease =
-            services
-                .cacheMounts()
-                .acquire(
-                    m.effectiveId(),
-                    sharing,
-                    m.mode().orElse(0755),
-                    m.uid().orElse(0),
-                    m.gid().orElse(0),
-                    scratch);
-        resources.add(lease);
-        mounts.add(new dev.jbuild.runner.RunMount.Bind(lease.path(), target, m.readOnly()));
-      }
-      case TMPFS ->
-          mounts.add(new dev.jbuild.runner.RunMount.Tmpfs(target, m.size().orElse(0L), 01777));
-      case SECRET -> {
-        String id = m.effectiveId();
-        if (services.secrets().get(id).isEmpty()) {
-          if (m.required()) {
-            throw new StepFailure(
-                "secret " + id + ": not provided (use --secret id=" + id + ",src=PATH)");
-          }
-          return;
-        }
-        if (m.env().isPresent()) {
-          byte[] value = services.secrets().get(id).get().read();
-          runEnv.add(m.env().get() + "=" + new String(value, StandardCharsets.UTF_8));
-        }
-        if (target != null) {
-          Path file =
-              services
-                  .secrets()
-                  .materialize(
-                      id, scratch, m.mode().orElse(0400), m.uid().orElse(0), m.gid().orElse(0));
-          mounts.add(dev.jbuild.runner.RunMount.Bind.readOnly(file, target));
-        }
-      }
-      case SSH -> {
-        String id = m.effectiveId();
-        Path sock = services.sshAgents().get(id);
-        if (sock == null) {
-          if (m.required()) {
-            throw new StepFailure(
-                "no SSH agent forwarded for id " + id + " (use --ssh " + id + ")");
-          }
-          return;
-        }
-        String t = target != null ? target : "/run/buildkit/ssh_agent." + sshIndex(index);
-        mounts.add(dev.jbuild.runner.RunMount.Bind.readOnly(sock, t));
-        if (runEnv.stream().noneMatch(e -> e.startsWith("SSH_AUTH_SOCK="))) {
-          runEnv.add("SSH_AUTH_SOCK=" + t);
-        }
-      }
-    }
-  }
-
-  private int sshIndex(int mountIndex) {
-    int n = 0;
-    for (int i = 0; i < mountIndex; i++) {
-      if (in.mounts().get(i).type() == RunMount.Type.SSH) {
-        n++;
-      }
-    }
-    return n;
-  }
-
-  /**
-   * What a bind mount shows, as overlay layers top first; the last is the source itself. A context
-   * directory with paths .dockerignore hides gets a layer of whiteouts over it (BuildKit's bind
-   * sees the filtered context); otherwise the source alone.
-   */
-  private List<Path> bindSource(RunMount m, int index, List<Closeable> resources, Path scratch)
-      throws Exception {
-    BaseImage img = index < mountImages.size() ? mountImages.get(index) : null;
-    String source = m.source().orElse(img != null ? "/" : ".");
-    if (img == null) {
-      BuildContext ctx = services.requireContext("RUN --mount=type=bind");
-      ContextFile top = resolve(ctx, source);
-      Path hidden = Files.createDirectory(scratch.resolve("ignored-" + index));
-      if (IgnoredPaths.writeWhiteouts(ctx, top, hidden) > 0) {
-        return List.of(hidden, top.path());
-      }
-      return List.of(top.path());
-    }
-    Path root;
-    if (img.layers().isEmpty()) {
-      root = services.store().newTempDir("scratch");
-    } else {
-      Snapshot snap = Snapshots.mountReadOnly(services.store(), img.diffIds());
-      resources.add(snap::close);
-      root = snap.root();
-    }
-    // resolved by the confined toolkit: symlinks of the image followed only inside it
-    String rel;
-    try (dev.jbuild.layercache.fs.RootDir rd = dev.jbuild.layercache.fs.RootDir.open(root)) {
-      rel = rd.realPath(source, true);
-    } catch (dev.jbuild.layercache.fs.PosixException e) {
-      if (e.errno() == dev.jbuild.layercache.fs.Errno.ENOENT
-          || e.errno() == dev.jbuild.layercache.fs.Errno.ENOTDIR) {
-        throw new StepFailure(
-            "RUN --mount source " + source + ": not found in " + m.from().orElse("the image"));
-      }
-      throw e;
-    }
-    return List.of(rel.isEmpty() ? root : root.resolve(rel));
   }
 
   /** The environment entries of {@code env} as a map (for history and tests). */

@@ -1,8 +1,9 @@
 package dev.jbuild.builder.steps;
 
-import dev.jbuild.builder.exec.BuildServices;
-import dev.jbuild.builder.exec.StageState;
-import dev.jbuild.builder.exec.StepFailure;
+import dev.jbuild.builder.core.BuildServices;
+import dev.jbuild.builder.core.StageState;
+import dev.jbuild.builder.errors.BuildErrors;
+import dev.jbuild.builder.errors.StepFailure;
 import dev.jbuild.grammar.graph.SourceRef;
 import dev.jbuild.grammar.graph.StageScope;
 import dev.jbuild.grammar.instructions.AddInstruction;
@@ -61,7 +62,7 @@ public final class StepFactory {
    * @param copyFrom where COPY --from reads, when it has one
    * @param mountFrom for each RUN mount, where its from= points, when it has one
    */
-  public Step create(
+  public Step<?> create(
       Instruction in,
       StageScope scope,
       StageState state,
@@ -183,7 +184,7 @@ public final class StepFactory {
               "onbuild",
               "ONBUILD " + o.expression(),
               c -> c.withConfig(x -> x.withAddedOnBuild(o.expression())));
-      case FromInstruction f -> throw new StepFailure("FROM is not a step");
+      case FromInstruction f -> throw BuildErrors.notAStep("FROM");
     };
   }
 

@@ -3,14 +3,16 @@ package dev.jbuild.builder.steps;
 import dev.jbuild.builder.cache.KeyBuilder;
 import dev.jbuild.builder.copy.CopyLayer;
 import dev.jbuild.builder.copy.RootfsView;
-import dev.jbuild.builder.exec.BuildServices;
-import dev.jbuild.builder.exec.StageState;
-import dev.jbuild.builder.exec.StepFailure;
+import dev.jbuild.builder.core.BuildServices;
+import dev.jbuild.builder.core.StageState;
+import dev.jbuild.builder.errors.BuildErrors;
+import dev.jbuild.builder.errors.StepFailure;
 import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.layercache.model.ImageConfig;
 import dev.jbuild.layercache.store.CacheRecord;
 import dev.jbuild.runner.user.ResolvedUser;
 import dev.jbuild.runner.user.UserResolver;
+import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,7 +21,7 @@ import java.util.Optional;
  * (with its missing parents, owned by the current USER, mode 0755). An existing directory gives no
  * layer.
  */
-public final class WorkdirStep implements Step {
+public final class WorkdirStep implements Step<Step.Nothing> {
   private final String path;
   private final String user;
   private final BuildServices services;
@@ -57,9 +59,10 @@ public final class WorkdirStep implements Step {
   }
 
   @Override
-  public void inputs(KeyBuilder key, StageState state) {
+  public Nothing prepare(KeyBuilder key, StageState state) {
     key.put("path", path);
     key.put("user", user);
+    return Nothing.INSTANCE;
   }
 
   @Override
@@ -68,8 +71,8 @@ public final class WorkdirStep implements Step {
   }
 
   @Override
-  public Optional<CacheRecord.Layer> execute(StageState state, Execution execution)
-      throws Exception {
+  public Optional<CacheRecord.Layer> execute(
+      Nothing prepared, StageState state, Execution execution) throws IOException, StepFailure {
     if (path.equals("/")) {
       return Optional.empty();
     }
@@ -83,7 +86,7 @@ public final class WorkdirStep implements Step {
         if (st.isDirectory()) {
           return Optional.empty();
         }
-        throw new StepFailure("cannot create WORKDIR " + path + ": not a directory");
+        throw BuildErrors.workdirNotDirectory(path);
       }
     }
     long uid = 0;
@@ -109,7 +112,7 @@ public final class WorkdirStep implements Step {
       long gid = p.length > 1 ? Long.parseLong(p[1]) : 0;
       return new ResolvedUser(uid, gid, List.of(), "/");
     } catch (NumberFormatException e) {
-      throw new StepFailure("unable to find user " + p[0] + ": no matching entries in passwd file");
+      throw BuildErrors.userNotFound(p[0]);
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.jbuild.cli;
+package dev.jbuild.cli.template;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -96,8 +96,7 @@ class GoTemplateTest {
           "{{\"open}}",
           "{{.Config.Nope}}"
         }) {
-      UserException e = assertThrows(UserException.class, () -> run(bad), bad);
-      assertEquals(ExitCodes.USAGE, e.exitCode(), bad);
+      TemplateException e = assertThrows(TemplateException.class, () -> run(bad), bad);
       assertTrue(e.getMessage().startsWith("template: "), e.getMessage());
     }
   }

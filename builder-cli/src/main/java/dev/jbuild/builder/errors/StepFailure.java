@@ -1,4 +1,4 @@
-package dev.jbuild.builder.exec;
+package dev.jbuild.builder.errors;
 
 import java.util.List;
 

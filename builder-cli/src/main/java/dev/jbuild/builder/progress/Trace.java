@@ -1,4 +1,4 @@
-package dev.jbuild.builder;
+package dev.jbuild.builder.progress;
 
 import java.lang.management.ManagementFactory;
 

@@ -1,4 +1,4 @@
-package dev.jbuild.builder.exec;
+package dev.jbuild.builder.core;
 
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.History;
@@ -76,7 +76,7 @@ public record StageState(
   }
 
   /** This state after a step: its config, layers, key, and history entry (or none). */
-  StageState next(
+  public StageState next(
       ImageConfig c, List<CacheRecord.Layer> l, Digest k, boolean miss, List<History> entries) {
     Added a = added;
     for (History h : entries) {

@@ -1,12 +1,15 @@
-package dev.jbuild.builder.exec;
+package dev.jbuild.builder.core;
 
 import dev.jbuild.builder.context.BuildContext;
+import dev.jbuild.builder.errors.BuildErrors;
+import dev.jbuild.builder.errors.StepFailure;
 import dev.jbuild.builder.run.CacheMounts;
 import dev.jbuild.builder.run.Secrets;
 import dev.jbuild.layercache.model.Platform;
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.runner.Network;
 import dev.jbuild.runner.Runner;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -54,13 +57,12 @@ public record BuildServices(
   @FunctionalInterface
   public interface SourceResolver {
     /** The stage (waiting for it to finish), image or scratch that {@code ref} names. */
-    BaseImage resolve(dev.jbuild.grammar.graph.SourceRef ref) throws Exception;
+    BaseImage resolve(dev.jbuild.grammar.graph.SourceRef ref)
+        throws IOException, StepFailure, InterruptedException;
   }
 
   /** The build context, or a clear error for a step that needs one. */
   public BuildContext requireContext(String what) throws StepFailure {
-    return context.orElseThrow(
-        () ->
-            new StepFailure(what + " needs a build context, but the Dockerfile came without one"));
+    return context.orElseThrow(() -> BuildErrors.needsContext(what));
   }
 }

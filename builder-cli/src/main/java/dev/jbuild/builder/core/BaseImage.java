@@ -1,4 +1,4 @@
-package dev.jbuild.builder.exec;
+package dev.jbuild.builder.core;
 
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.ImageConfig;
