@@ -34,6 +34,17 @@ public final class Trees {
   }
 
   /**
+   * Deletes {@code dir} like {@link #delete}, leaving what it cannot delete to the store's sweep.
+   */
+  public static void deleteQuietly(Path dir) {
+    try {
+      delete(dir);
+    } catch (IOException ignored) {
+      // the store's temp sweep removes what is left
+    }
+  }
+
+  /**
    * The mount points of this process's mount namespace at or below {@code dir}, deepest first (the
    * order to unmount them in).
    */

@@ -4,6 +4,7 @@ import dev.jbuild.layercache.fs.Posix;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.store.AtomicFiles;
 import dev.jbuild.layercache.store.StorePermissions;
+import dev.jbuild.runner.Trees;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -130,7 +131,7 @@ public final class CacheMounts {
     Path scratch = Files.createTempDirectory(scratchParent, "cache-");
     Posix.lchown(scratch, uid, gid);
     Posix.chmod(scratch, mode);
-    return new Lease(scratch, () -> TempTrees.delete(scratch));
+    return new Lease(scratch, () -> Trees.delete(scratch));
   }
 
   private static FileLock tryLock(FileChannel ch) throws IOException {
@@ -152,7 +153,7 @@ public final class CacheMounts {
         if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
           n++;
         }
-        TempTrees.delete(p);
+        Trees.delete(p);
       }
     }
     return n;

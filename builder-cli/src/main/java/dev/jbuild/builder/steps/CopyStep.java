@@ -18,7 +18,6 @@ import dev.jbuild.builder.core.BuildServices;
 import dev.jbuild.builder.core.StageState;
 import dev.jbuild.builder.errors.BuildErrors;
 import dev.jbuild.builder.errors.StepFailure;
-import dev.jbuild.builder.run.TempTrees;
 import dev.jbuild.grammar.graph.SourceRef;
 import dev.jbuild.grammar.instructions.AddInstruction;
 import dev.jbuild.grammar.instructions.CopyInstruction;
@@ -27,6 +26,7 @@ import dev.jbuild.grammar.instructions.FileMode;
 import dev.jbuild.grammar.instructions.Heredoc;
 import dev.jbuild.layercache.store.CacheRecord;
 import dev.jbuild.runner.Snapshot;
+import dev.jbuild.runner.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -282,7 +282,7 @@ public final class CopyStep implements Step<CopyStep.Prepared> {
         treeBuilder.close();
       }
       for (Path t : temps) {
-        TempTrees.deleteQuietly(t);
+        Trees.deleteQuietly(t);
       }
       if (source != null) {
         source.close();

@@ -10,7 +10,6 @@ import dev.jbuild.builder.core.StageState;
 import dev.jbuild.builder.errors.BuildErrors;
 import dev.jbuild.builder.errors.StepFailure;
 import dev.jbuild.builder.run.RunMounts;
-import dev.jbuild.builder.run.TempTrees;
 import dev.jbuild.grammar.graph.SourceRef;
 import dev.jbuild.grammar.instructions.RunInstruction;
 import dev.jbuild.grammar.instructions.RunInvocation;
@@ -21,6 +20,7 @@ import dev.jbuild.runner.Network;
 import dev.jbuild.runner.OutputSink;
 import dev.jbuild.runner.RunRequest;
 import dev.jbuild.runner.RunResult;
+import dev.jbuild.runner.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -283,7 +283,7 @@ public final class RunStep implements Step<RunStep.Prepared> {
       }
       return result.layer().map(l -> new CacheRecord.Layer(l.blob(), l.diffId()));
     } finally {
-      TempTrees.deleteQuietly(scratch);
+      Trees.deleteQuietly(scratch);
     }
   }
 

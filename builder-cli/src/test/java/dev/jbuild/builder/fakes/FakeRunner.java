@@ -1,12 +1,12 @@
 package dev.jbuild.builder.fakes;
 
 import dev.jbuild.layercache.compress.Compression;
+import dev.jbuild.layercache.store.fixtures.SampleImages;
 import dev.jbuild.runner.OutputSink;
 import dev.jbuild.runner.RunMount;
 import dev.jbuild.runner.RunRequest;
 import dev.jbuild.runner.RunResult;
 import dev.jbuild.runner.Runner;
-import dev.jbuild.testing.SampleImages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

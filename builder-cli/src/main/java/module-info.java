@@ -1,0 +1,17 @@
+/**
+ * The build engine ({@code dev.jbuild.builder}: parse, plan, stages, steps, the image, publication)
+ * and the command line ({@code dev.jbuild.cli}). The top of the graph: nothing requires it, so it
+ * exports nothing; picocli reaches the commands by reflection, hence the opens.
+ */
+module dev.jbuild.cli {
+  requires dev.jbuild.grammar;
+  requires dev.jbuild.registry;
+  requires dev.jbuild.runner;
+  requires info.picocli;
+  requires java.net.http;
+  requires java.management; // Trace: heap and GC figures
+  requires jdk.httpserver; // Training: the AOT training run serves a registry
+
+  opens dev.jbuild.cli to
+      info.picocli;
+}
