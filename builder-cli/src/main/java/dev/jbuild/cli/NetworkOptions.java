@@ -19,15 +19,7 @@ final class NetworkOptions {
 
   /** {@code build --network}: default (the private network), host or none. */
   static Network parseBuildNetwork(String value) {
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "default" -> Network.PRIVATE;
-      case "host" -> Network.HOST;
-      case "none" -> Network.NONE;
-      default ->
-          throw new UserException(
-              ExitCodes.USAGE,
-              "invalid --network \"" + value + "\": expected default, host or none");
-    };
+    return parseNetwork(value, false);
   }
 
   /**
@@ -55,8 +47,13 @@ final class NetworkOptions {
 
   /** {@code run --network}: default (or bridge, Docker's name for it), host or none. */
   static Network parseRunNetwork(String value) {
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "default", "bridge" -> Network.PRIVATE;
+    return parseNetwork(value, true);
+  }
+
+  private static Network parseNetwork(String value, boolean bridge) {
+    String v = value.toLowerCase(Locale.ROOT);
+    return switch (bridge && v.equals("bridge") ? "default" : v) {
+      case "default" -> Network.PRIVATE;
       case "host" -> Network.HOST;
       case "none" -> Network.NONE;
       default ->

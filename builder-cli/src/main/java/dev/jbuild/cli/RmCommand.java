@@ -1,9 +1,5 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.layercache.store.Store;
-import dev.jbuild.runner.RunnerException;
-import dev.jbuild.runner.container.Containers;
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,23 +27,6 @@ public final class RmCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    int rc = ExitCodes.OK;
-    try (Store store = Store.open(root.storeRoot())) {
-      Containers all = Containers.open(store, null);
-      for (String c : containers) {
-        try {
-          all.remove(c, force);
-          out.println(c);
-        } catch (RunnerException e) {
-          err.println("jbuild: " + e.getMessage());
-          rc = ExitCodes.FAILED;
-        }
-      }
-    }
-    out.flush();
-    err.flush();
-    return rc;
+    return EachContainer.apply(root, spec, containers, (all, name) -> all.remove(name, force));
   }
 }

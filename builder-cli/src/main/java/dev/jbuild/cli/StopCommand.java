@@ -1,9 +1,5 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.layercache.store.Store;
-import dev.jbuild.runner.RunnerException;
-import dev.jbuild.runner.container.Containers;
-import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,23 +32,7 @@ public final class StopCommand implements Callable<Integer> {
     if (seconds < 0) {
       throw new UserException(ExitCodes.USAGE, "--time must not be negative");
     }
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    int rc = ExitCodes.OK;
-    try (Store store = Store.open(root.storeRoot())) {
-      Containers all = Containers.open(store, null);
-      for (String c : containers) {
-        try {
-          all.stop(c, Duration.ofSeconds(seconds));
-          out.println(c);
-        } catch (RunnerException e) {
-          err.println("jbuild: " + e.getMessage());
-          rc = ExitCodes.FAILED;
-        }
-      }
-    }
-    out.flush();
-    err.flush();
-    return rc;
+    return EachContainer.apply(
+        root, spec, containers, (all, name) -> all.stop(name, Duration.ofSeconds(seconds)));
   }
 }

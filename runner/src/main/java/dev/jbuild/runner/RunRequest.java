@@ -2,6 +2,7 @@ package dev.jbuild.runner;
 
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.runner.exec.ProcessSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -50,10 +51,7 @@ public record RunRequest(
       throw new IllegalArgumentException("RUN needs a command");
     }
     user = user == null ? "" : user;
-    workdir = workdir == null || workdir.isEmpty() ? "/" : workdir;
-    if (!workdir.startsWith("/")) {
-      throw new IllegalArgumentException("working directory must be absolute: " + workdir);
-    }
+    workdir = ProcessSpec.workdir(workdir);
     hostname = hostname == null || hostname.isEmpty() ? DEFAULT_HOSTNAME : hostname;
     network = network == null ? Network.PRIVATE : network;
     runtime = runtime == null ? DEFAULT_RUNTIME : runtime;

@@ -1,8 +1,8 @@
 package dev.jbuild.builder.copy;
 
-import dev.jbuild.builder.errors.BuildErrors;
 import dev.jbuild.layercache.fs.Dir;
 import dev.jbuild.layercache.fs.Errno;
+import dev.jbuild.layercache.fs.InRoot;
 import dev.jbuild.layercache.fs.Posix;
 import dev.jbuild.layercache.fs.PosixException;
 import dev.jbuild.layercache.fs.RootDir;
@@ -11,9 +11,6 @@ import dev.jbuild.layercache.tar.TarNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 
 /**
@@ -42,47 +39,13 @@ public interface RootfsView {
    * components, or all but the last one. Returns the clean relative path ("" for the root).
    */
   default String resolve(String path, boolean followLast) throws IOException {
-    Deque<String> todo = new ArrayDeque<>();
-    push(todo, path);
-    List<String> done = new ArrayList<>();
-    int links = 0;
-    while (!todo.isEmpty()) {
-      String part = todo.pop();
-      if (part.isEmpty() || part.equals(".")) {
-        continue;
-      }
-      if (part.equals("..")) {
-        if (!done.isEmpty()) {
-          done.removeLast();
-        }
-        continue;
-      }
-      done.add(part);
-      if (!followLast && todo.stream().allMatch(p -> p.isEmpty() || p.equals("."))) {
-        break;
-      }
-      String rel = String.join("/", done);
-      Stat st = lstat(rel);
-      if (st != null && st.isSymlink()) {
-        if (++links > 255) {
-          throw BuildErrors.tooManySymlinks(path);
-        }
-        String target = Files.readSymbolicLink(file(rel)).toString();
-        done.removeLast();
-        if (target.startsWith("/")) {
-          done.clear();
-        }
-        push(todo, target);
-      }
-    }
-    return String.join("/", done);
-  }
-
-  private static void push(Deque<String> todo, String path) {
-    String[] parts = path.split("/");
-    for (int i = parts.length - 1; i >= 0; i--) {
-      todo.push(parts[i]);
-    }
+    return InRoot.resolve(
+        path,
+        followLast,
+        rel -> {
+          Stat st = lstat(rel);
+          return st != null && st.isSymlink() ? Files.readSymbolicLink(file(rel)).toString() : null;
+        });
   }
 
   /** A directory that is the root filesystem (a mounted view, or a plain tree in tests). */

@@ -2,6 +2,7 @@ package dev.jbuild.runner.exec;
 
 import dev.jbuild.runner.Network;
 import dev.jbuild.runner.RunMount;
+import dev.jbuild.runner.RunRequest;
 import dev.jbuild.runner.SeccompProfile;
 import java.util.List;
 
@@ -34,13 +35,19 @@ public record ProcessSpec(
       throw new IllegalArgumentException("no command to run");
     }
     user = user == null ? "" : user;
-    workdir = workdir == null || workdir.isEmpty() ? "/" : workdir;
-    if (!workdir.startsWith("/")) {
-      throw new IllegalArgumentException("working directory must be absolute: " + workdir);
-    }
-    hostname = hostname == null || hostname.isEmpty() ? "jbuild" : hostname;
+    workdir = workdir(workdir);
+    hostname = hostname == null || hostname.isEmpty() ? RunRequest.DEFAULT_HOSTNAME : hostname;
     network = network == null ? Network.PRIVATE : network;
     seccomp = seccomp == null ? SeccompProfile.dockerDefault() : seccomp;
+  }
+
+  /** A process's working directory: "/" when none is given; a relative one is refused. */
+  public static String workdir(String workdir) {
+    String w = workdir == null || workdir.isEmpty() ? "/" : workdir;
+    if (!w.startsWith("/")) {
+      throw new IllegalArgumentException("working directory must be absolute: " + w);
+    }
+    return w;
   }
 
   /** With Docker's default seccomp profile. */

@@ -239,6 +239,27 @@ public final class RootDir implements AutoCloseable {
   }
 
   /**
+   * The target of {@code rel} when it is a symlink (read through its own descriptor, parents
+   * resolved inside the root); null when it is anything else or does not exist.
+   */
+  public String readlink(String rel) throws PosixException {
+    int d;
+    try {
+      d = resolve(rel, false, false);
+    } catch (PosixException e) {
+      if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) {
+        return null;
+      }
+      throw e;
+    }
+    try {
+      return At.fstat(d).isSymlink() ? At.readlinkat(d, "") : null;
+    } finally {
+      At.close(d);
+    }
+  }
+
+  /**
    * Where {@code rel} resolves to, as a clean path relative to the root ("" for the root itself);
    * the last component is followed only when {@code followLast}. Every component must exist.
    */
