@@ -6,7 +6,7 @@ import dev.jbuild.layercache.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 
-/** JSON helpers shared by manifests and indexes. */
+/** JSON and media-type helpers shared by manifests and indexes. */
 final class Descriptors {
   private Descriptors() {}
 
@@ -39,6 +39,23 @@ final class Descriptors {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(member + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * {@code d} with its media type in the OCI family ({@code oci}) or Docker's; others unchanged.
+   */
+  static Descriptor inFamily(Descriptor d, boolean oci) {
+    return d.withMediaType(
+        oci ? MediaTypes.toOci(d.mediaType()) : MediaTypes.toDocker(d.mediaType()));
+  }
+
+  /** Each of {@code list} {@link #inFamily in the family}, in order. */
+  static List<Descriptor> inFamily(List<Descriptor> list, boolean oci) {
+    List<Descriptor> out = new ArrayList<>(list.size());
+    for (Descriptor d : list) {
+      out.add(inFamily(d, oci));
+    }
+    return out;
   }
 
   static JsonArray toJson(List<Descriptor> list) {

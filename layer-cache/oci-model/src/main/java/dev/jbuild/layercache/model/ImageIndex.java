@@ -120,12 +120,7 @@ public record ImageIndex(
   }
 
   private ImageIndex convert(String newType, boolean oci) {
-    List<Descriptor> list = new ArrayList<>(manifests.size());
-    for (Descriptor d : manifests) {
-      list.add(
-          d.withMediaType(
-              oci ? MediaTypes.toOci(d.mediaType()) : MediaTypes.toDocker(d.mediaType())));
-    }
+    List<Descriptor> list = Descriptors.inFamily(manifests, oci);
     return new ImageIndex(schemaVersion, newType, artifactType, list, subject, annotations, extra);
   }
 

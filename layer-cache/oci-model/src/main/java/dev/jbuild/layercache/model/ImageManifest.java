@@ -2,7 +2,6 @@ package dev.jbuild.layercache.model;
 
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonObject;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,15 +97,8 @@ public record ImageManifest(
   }
 
   private ImageManifest convert(String newType, boolean oci) {
-    List<Descriptor> newLayers = new ArrayList<>(layers.size());
-    for (Descriptor l : layers) {
-      newLayers.add(
-          l.withMediaType(
-              oci ? MediaTypes.toOci(l.mediaType()) : MediaTypes.toDocker(l.mediaType())));
-    }
-    Descriptor newConfig =
-        config.withMediaType(
-            oci ? MediaTypes.toOci(config.mediaType()) : MediaTypes.toDocker(config.mediaType()));
+    List<Descriptor> newLayers = Descriptors.inFamily(layers, oci);
+    Descriptor newConfig = Descriptors.inFamily(config, oci);
     return new ImageManifest(
         schemaVersion, newType, artifactType, newConfig, newLayers, subject, annotations, extra);
   }

@@ -66,16 +66,7 @@ public final class HttpRegistry implements Registry {
     // GET /v2/ answers 401 when credentials are required; a token for the registry scope (no
     // repository) is what `docker login` asks for too.
     HttpResponse<InputStream> r =
-        transport.exchange(
-            new Transport.Req(
-                "the API check (GET /v2/)",
-                "GET",
-                transport.base(),
-                Map.of(),
-                null,
-                true,
-                Scope.REGISTRY,
-                SHORT));
+        send("the API check (GET /v2/)", "GET", transport.base(), Map.of(), Scope.REGISTRY);
     int status = r.statusCode();
     String text = Transport.drain(r);
     if (status != 200) {
@@ -93,17 +84,7 @@ public final class HttpRegistry implements Registry {
   private Optional<RawManifest> getManifestOnce(String repository, String reference)
       throws IOException {
     URI uri = transport.uri(repository + "/manifests/" + reference);
-    HttpResponse<InputStream> r =
-        transport.exchange(
-            new Transport.Req(
-                "GET manifest " + repository + ":" + reference,
-                "GET",
-                uri,
-                Map.of("Accept", String.join(", ", Transport.manifestAccept())),
-                null,
-                true,
-                Scope.pull(repository),
-                SHORT));
+    HttpResponse<InputStream> r = manifestRequest("GET", repository, reference, uri);
     int status = r.statusCode();
     if (status == 404) {
       Transport.drain(r);
@@ -154,17 +135,7 @@ public final class HttpRegistry implements Registry {
   private Optional<ManifestHead> headManifestOnce(String repository, String reference)
       throws IOException {
     URI uri = transport.uri(repository + "/manifests/" + reference);
-    HttpResponse<InputStream> r =
-        transport.exchange(
-            new Transport.Req(
-                "HEAD manifest " + repository + ":" + reference,
-                "HEAD",
-                uri,
-                Map.of("Accept", String.join(", ", Transport.manifestAccept())),
-                null,
-                true,
-                Scope.pull(repository),
-                SHORT));
+    HttpResponse<InputStream> r = manifestRequest("HEAD", repository, reference, uri);
     int status = r.statusCode();
     Transport.drain(r);
     if (status == 404) {
@@ -233,16 +204,7 @@ public final class HttpRegistry implements Registry {
   private OptionalLong blobSizeOnce(String repository, Digest digest) throws IOException {
     URI uri = transport.uri(repository + "/blobs/" + digest);
     HttpResponse<InputStream> r =
-        transport.exchange(
-            new Transport.Req(
-                "HEAD blob " + digest,
-                "HEAD",
-                uri,
-                Map.of(),
-                null,
-                true,
-                Scope.pull(repository),
-                SHORT));
+        send("HEAD blob " + digest, "HEAD", uri, Map.of(), Scope.pull(repository));
     int status = r.statusCode();
     Transport.drain(r);
     if (status == 404) {
@@ -285,10 +247,7 @@ public final class HttpRegistry implements Registry {
           break;
         }
       } catch (RegistryException e) {
-        boolean retryable =
-            e.kind() == RegistryException.Kind.CONNECTION
-                || e.kind() == RegistryException.Kind.SERVER;
-        if (!retryable) {
+        if (!e.retryable()) {
           throw e;
         }
         if (attempt >= ATTEMPTS) {
@@ -321,16 +280,12 @@ public final class HttpRegistry implements Registry {
       throws IOException {
     long have = total[0];
     HttpResponse<InputStream> r =
-        transport.exchange(
-            new Transport.Req(
-                "GET blob " + digest,
-                "GET",
-                uri,
-                have > 0 ? Map.of("Range", "bytes=" + have + "-") : Map.of(),
-                null,
-                true,
-                Scope.pull(repository),
-                null));
+        send(
+            "GET blob " + digest,
+            "GET",
+            uri,
+            have > 0 ? Map.of("Range", "bytes=" + have + "-") : Map.of(),
+            Scope.pull(repository));
     int status = r.statusCode();
     if (status == 404) {
       Transport.drain(r);
@@ -419,10 +374,7 @@ public final class HttpRegistry implements Registry {
       try {
         return request.run();
       } catch (RegistryException e) {
-        boolean retryable =
-            e.kind() == RegistryException.Kind.CONNECTION
-                || e.kind() == RegistryException.Kind.SERVER;
-        if (!retryable || attempt >= ATTEMPTS) {
+        if (!e.retryable() || attempt >= ATTEMPTS) {
           throw e;
         }
         backoff(attempt);
@@ -441,16 +393,12 @@ public final class HttpRegistry implements Registry {
     URI uri =
         transport.uri(repository + "/blobs/uploads/?mount=" + digest + "&from=" + fromRepository);
     HttpResponse<InputStream> r =
-        transport.exchange(
-            new Transport.Req(
-                "mount " + digest + " from " + fromRepository,
-                "POST",
-                uri,
-                Map.of(),
-                null,
-                true,
-                new Scope(repository, true, fromRepository),
-                SHORT));
+        send(
+            "mount " + digest + " from " + fromRepository,
+            "POST",
+            uri,
+            Map.of(),
+            new Scope(repository, true, fromRepository));
     int status = r.statusCode();
     if (status == 201) {
       Transport.drain(r);
@@ -463,16 +411,12 @@ public final class HttpRegistry implements Registry {
       if (location.isPresent()) {
         try {
           Transport.drain(
-              transport.exchange(
-                  new Transport.Req(
-                      "cancel upload",
-                      "DELETE",
-                      uri.resolve(location.get()),
-                      Map.of(),
-                      null,
-                      true,
-                      Scope.push(repository),
-                      SHORT)));
+              send(
+                  "cancel upload",
+                  "DELETE",
+                  uri.resolve(location.get()),
+                  Map.of(),
+                  Scope.push(repository)));
         } catch (IOException e) {
           // best effort: the registry purges stale uploads
         }
@@ -585,9 +529,7 @@ public final class HttpRegistry implements Registry {
   private URI startUpload(String repository) throws IOException {
     URI uri = transport.uri(repository + "/blobs/uploads/");
     HttpResponse<InputStream> r =
-        transport.exchange(
-            new Transport.Req(
-                "start upload", "POST", uri, Map.of(), null, true, Scope.push(repository), SHORT));
+        send("start upload", "POST", uri, Map.of(), Scope.push(repository));
     if (r.statusCode() != 202) {
       throw failure(r, repository, "start of an upload", "push");
     }
@@ -598,6 +540,25 @@ public final class HttpRegistry implements Registry {
             .orElseThrow(
                 () -> RegistryErrors.protocol(host, "upload started without a Location header"));
     return uri.resolve(location);
+  }
+
+  /** A request without a body (so it may be sent again), with the transport's read timeout. */
+  private HttpResponse<InputStream> send(
+      String what, String method, URI uri, Map<String, String> headers, Scope scope)
+      throws IOException {
+    return transport.exchange(
+        new Transport.Req(what, method, uri, headers, null, true, scope, SHORT));
+  }
+
+  /** A GET or HEAD of a manifest, accepting every manifest and index type. */
+  private HttpResponse<InputStream> manifestRequest(
+      String method, String repository, String reference, URI uri) throws IOException {
+    return send(
+        method + " manifest " + repository + ":" + reference,
+        method,
+        uri,
+        Map.of("Accept", String.join(", ", Transport.manifestAccept())),
+        Scope.pull(repository));
   }
 
   private static URI withQuery(URI uri, String query) {
