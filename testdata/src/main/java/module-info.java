@@ -4,7 +4,7 @@
  */
 module dev.jbuild.testdata {
   requires transitive dev.jbuild.store;
-  requires jdk.httpserver;
+  requires transitive jdk.httpserver; // LoopbackHttpServer takes its handlers
   requires transitive java.net.http; // LocalRegistry.httpClient()
 
   exports dev.jbuild.testing;

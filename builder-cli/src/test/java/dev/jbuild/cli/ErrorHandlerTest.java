@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.jbuild.cli.InProcessCli.Result;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +22,6 @@ import picocli.CommandLine.Command;
  */
 class ErrorHandlerTest {
   @TempDir Path dir;
-
-  record Result(int exit, String out, String err) {}
 
   /** A command that fails the way the test asks. */
   @Command(name = "boom")
@@ -48,12 +45,7 @@ class ErrorHandlerTest {
   private static Result jbuild(Supplier<Throwable> failure, String... args) {
     CommandLine cli = Main.commandLine();
     cli.addSubcommand("boom", new Boom(failure));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exit = Main.execute(cli, args);
-    return new Result(exit, out.toString(), err.toString());
+    return InProcessCli.capture(cli, c -> Main.execute(c, args));
   }
 
   private static void oneLine(Result r) {

@@ -3,34 +3,25 @@ package dev.jbuild.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.cli.InProcessCli.Result;
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonArray;
 import dev.jbuild.layercache.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code jbuild parse} through the real command line. */
 class ParseCommandTest {
   @TempDir Path dir;
 
-  record Result(int exit, String out, String err) {}
-
   static Result jbuild(String... args) {
-    CommandLine cli = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exit = Main.execute(cli, Main.withImplicitBuild(args));
-    return new Result(exit, out.toString(), err.toString());
+    return InProcessCli.capture(
+        Main.commandLine(), cli -> Main.execute(cli, Main.withImplicitBuild(args)));
   }
 
   private Path dockerfile(String text) throws Exception {

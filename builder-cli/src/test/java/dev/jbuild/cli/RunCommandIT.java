@@ -4,20 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.cli.InProcessCli.Result;
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.testing.HostServer;
 import dev.jbuild.testing.TestImages;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code jbuild run/ps/stop/rm} through the command line (root, runc and overlayfs needed). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -25,20 +24,24 @@ class RunCommandIT {
   @TempDir static Path tmp;
   Path root;
 
-  record Result(int exit, String out, String err) {}
-
   Result jbuild(String... args) {
-    CommandLine cli = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    String[] full = new String[args.length + 2];
-    full[0] = "--root";
-    full[1] = root.toString();
-    System.arraycopy(args, 0, full, 2, args.length);
-    int exit = cli.execute(full);
-    return new Result(exit, out.toString(), err.toString());
+    return InProcessCli.run(root, args);
+  }
+
+  /** The command line of a separate jbuild process on this store ({@link ProcessMain}). */
+  List<String> jbuildProcess(String... args) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ProcessMain.class.getName(),
+                "--root",
+                root.toString()));
+    cmd.addAll(List.of(args));
+    return cmd;
   }
 
   @BeforeAll
@@ -136,20 +139,8 @@ class RunCommandIT {
     Path in = Files.writeString(tmp.resolve("stdin"), "hello\n");
     Process p =
         new ProcessBuilder(
-                ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                ProcessMain.class.getName(),
-                "--root",
-                root.toString(),
-                "run",
-                "--rm",
-                "-i",
-                "busybox",
-                "sh",
-                "-c",
-                "wc -c; printf '\\377\\000'")
+                jbuildProcess(
+                    "run", "--rm", "-i", "busybox", "sh", "-c", "wc -c; printf '\\377\\000'"))
             .redirectInput(in.toFile())
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
@@ -162,19 +153,13 @@ class RunCommandIT {
   void sigtermIsForwardedToTheContainer() throws Exception {
     Process p =
         new ProcessBuilder(
-                ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                ProcessMain.class.getName(),
-                "--root",
-                root.toString(),
-                "run",
-                "--rm",
-                "busybox",
-                "sh",
-                "-c",
-                "trap 'echo got TERM; exit 42' TERM; echo ready; while :; do sleep 0.1; done")
+                jbuildProcess(
+                    "run",
+                    "--rm",
+                    "busybox",
+                    "sh",
+                    "-c",
+                    "trap 'echo got TERM; exit 42' TERM; echo ready; while :; do sleep 0.1; done"))
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
@@ -190,24 +175,11 @@ class RunCommandIT {
   @Test
   void ttyWithDashT() throws Exception {
     // script(1) gives jbuild a terminal; with -t the container gets its own pseudo-terminal
-    String java = ProcessHandle.current().info().command().orElseThrow();
     String cmd =
         String.join(
             " ",
-            java,
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            ProcessMain.class.getName(),
-            "--root",
-            root.toString(),
-            "run",
-            "--rm",
-            "-t",
-            "busybox",
-            "sh",
-            "-c",
-            "'tty; echo term=$TERM; exit 4'");
+            jbuildProcess(
+                "run", "--rm", "-t", "busybox", "sh", "-c", "'tty; echo term=$TERM; exit 4'"));
     Process p =
         new ProcessBuilder("script", "-q", "-e", "-c", cmd, "/dev/null")
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.cli.InProcessCli.Result;
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonArray;
 import dev.jbuild.layercache.json.JsonObject;
@@ -12,8 +13,6 @@ import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.layercache.store.fixtures.SampleImages;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -21,7 +20,6 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class StoreCommandsTest {
   @TempDir Path root;
@@ -29,20 +27,8 @@ class StoreCommandsTest {
   Descriptor base;
   Image app1Image;
 
-  record Result(int exit, String out, String err) {}
-
   Result jbuild(String... args) {
-    CommandLine cli = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    String[] full = new String[args.length + 2];
-    full[0] = "--root";
-    full[1] = root.toString();
-    System.arraycopy(args, 0, full, 2, args.length);
-    int exit = cli.execute(full);
-    return new Result(exit, out.toString(), err.toString());
+    return InProcessCli.run(root, args);
   }
 
   @BeforeEach

@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.cli.InProcessCli.Result;
 import dev.jbuild.layercache.fs.Posix;
 import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.testing.TestImages;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Finding 4 of issue 10 (the class of moby's CVE-2021-41091): image layers unpacked in the store
@@ -44,18 +42,8 @@ class StorePermissionsIT {
   Path ctx;
   String container;
 
-  record Result(int exit, String out, String err) {}
-
   Result jbuild(String... args) {
-    CommandLine cli = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    List<String> full = new ArrayList<>(List.of("--root", root.toString()));
-    full.addAll(List.of(args));
-    int exit = cli.execute(full.toArray(String[]::new));
-    return new Result(exit, out.toString(), err.toString());
+    return InProcessCli.run(root, args);
   }
 
   /**
@@ -257,11 +245,8 @@ class StorePermissionsIT {
   @Test
   void aFreshRootDirectoryIsCreatedPrivate() throws IOException {
     Path fresh = base.resolve("fresh/store");
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(new StringWriter()));
-    StringWriter err = new StringWriter();
-    cli.setErr(new PrintWriter(err));
-    assertEquals(0, cli.execute("--root", fresh.toString(), "images"), err.toString());
+    Result r = InProcessCli.run(fresh, "images");
+    assertEquals(0, r.exit(), r.err());
     assertEquals("rwx------", mode(fresh));
   }
 

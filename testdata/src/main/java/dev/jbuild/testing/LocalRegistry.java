@@ -102,46 +102,16 @@ public final class LocalRegistry implements AutoCloseable {
       dir = Files.createTempDirectory("jbuild-registry-");
       Files.createDirectories(dir.resolve("storage"));
       if (options.tls()) {
-        run(
+        selfSigned(
             dir,
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
+            "key.pem",
+            "ca.crt",
             "/CN=localhost",
             "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost",
-            "-keyout",
-            dir.resolve("key.pem").toString(),
-            "-out",
-            dir.resolve("ca.crt").toString());
+            "subjectAltName=IP:127.0.0.1,DNS:localhost");
       }
       if (options.token()) {
-        run(
-            dir,
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=jbuild-test-token",
-            "-keyout",
-            dir.resolve("token.key").toString(),
-            "-out",
-            dir.resolve("token.crt").toString());
+        selfSigned(dir, "token.key", "token.crt", "/CN=jbuild-test-token");
       }
       if (options.auth() != null && !options.token()) {
         String line =
@@ -193,6 +163,33 @@ public final class LocalRegistry implements AutoCloseable {
     deleteTree(dir);
     throw new IllegalStateException(
         "the local registry (" + BINARY + ") did not start: " + last.getMessage(), last);
+  }
+
+  /**
+   * A self-signed EC (P-256) certificate for {@code subject}, valid two days, written with its key
+   * into {@code dir}; {@code extra} are more {@code openssl req} arguments.
+   */
+  private static void selfSigned(Path dir, String key, String cert, String subject, String... extra)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                subject));
+    args.addAll(List.of(extra));
+    args.addAll(
+        List.of("-keyout", dir.resolve(key).toString(), "-out", dir.resolve(cert).toString()));
+    run(dir, args.toArray(String[]::new));
   }
 
   private static String config(Options options, Path dir, int port, String tokenRealm) {

@@ -1,10 +1,7 @@
 package dev.jbuild.testing;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +27,7 @@ final class TokenServer implements AutoCloseable {
   static final String SERVICE = "jbuild-test-registry";
   static final String ISSUER = "jbuild-test-issuer";
 
-  private final HttpServer server;
+  private final LoopbackHttpServer server;
   private final PrivateKey key;
   private final String x5c;
   private final LocalRegistry.BasicAuth auth;
@@ -50,13 +47,11 @@ final class TokenServer implements AutoCloseable {
     } catch (java.security.GeneralSecurityException e) {
       throw new IOException("cannot load the token signing key: " + e.getMessage(), e);
     }
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/token", this::handle);
-    server.start();
+    server = LoopbackHttpServer.start("/token", this::handle);
   }
 
   String realm() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/token";
+    return "http://" + server.host() + "/token";
   }
 
   private void handle(HttpExchange x) throws IOException {
@@ -142,6 +137,6 @@ final class TokenServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
+    server.close();
   }
 }

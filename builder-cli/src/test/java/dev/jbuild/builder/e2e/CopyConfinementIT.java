@@ -4,18 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.layercache.store.Store;
-import dev.jbuild.testing.TestImages;
-import dev.jbuild.testing.Victim;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,42 +16,19 @@ import org.junit.jupiter.api.Test;
  * over a directory, or a directory over a non-directory, of an earlier source is an error naming
  * the path).
  */
-class CopyConfinementIT {
-  static Path work;
-  static Path root;
-  Path ctx;
-  Victim victim;
+class CopyConfinementIT extends ConfinementFixture {
+  private static final String COPY_B_THEN_A = "FROM busybox\nCOPY b/ a/ /out/\nRUN true\n";
+  private static final String DIRECTORY_REPLACED = "cannot replace to directory /out/s with file";
 
-  @BeforeAll
-  static void store() throws IOException {
-    work = Files.createTempDirectory("jbuild-copyconf");
-    root = work.resolve("store");
-    try (Store store = Store.open(root)) {
-      TestImages.busybox(store, "busybox:latest");
-    }
+  CopyConfinementIT() {
+    super("jbuild-copyconf");
   }
 
-  @AfterAll
-  static void removeStore() throws IOException {
-    CorpusCases.deleteTree(work);
-  }
-
-  @BeforeEach
-  void setUp() throws IOException {
-    ctx = Files.createTempDirectory(work, "ctx");
-    victim = Victim.create();
-  }
-
-  @AfterEach
-  void tearDown() throws IOException {
-    victim.close();
-  }
-
-  private CorpusCases.Outcome build(String dockerfile) throws IOException {
-    Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
-    List<String> all = new ArrayList<>(List.of("--root", root.toString(), "build", "-q"));
-    all.add(ctx.toString());
-    return CorpusCases.jbuild(all.toArray(String[]::new));
+  /** An earlier source {@code b/} whose {@code s} is a directory (d/ and f), a later {@code a/}. */
+  private void earlierDirectoryS() throws IOException {
+    Files.createDirectories(ctx.resolve("b/s/d"));
+    Files.writeString(ctx.resolve("b/s/f"), "x\n");
+    Files.createDirectories(ctx.resolve("a"));
   }
 
   private void assertRefused(CorpusCases.Outcome o, String message) throws IOException {
@@ -79,17 +47,15 @@ class CopyConfinementIT {
                 + victim
                 + " /a/s && echo x > /b/s/f && mkdir /b/s/d\n"
                 + "FROM busybox\nCOPY --from=st /b/ /a/ /out/\nRUN true\n");
-    assertRefused(o, "cannot replace to directory /out/s with file");
+    assertRefused(o, DIRECTORY_REPLACED);
   }
 
   @Test
   void contextSymlinkOverEarlierDirectoryWithChown() throws IOException {
-    Files.createDirectories(ctx.resolve("b/s/d"));
-    Files.writeString(ctx.resolve("b/s/f"), "x\n");
-    Files.createDirectories(ctx.resolve("a"));
+    earlierDirectoryS();
     Files.createSymbolicLink(ctx.resolve("a/s"), victim.dir());
     CorpusCases.Outcome o = build("FROM busybox\nCOPY --chown=4242:4242 b/ a/ /out/\nRUN true\n");
-    assertRefused(o, "cannot replace to directory /out/s with file");
+    assertRefused(o, DIRECTORY_REPLACED);
   }
 
   @Test
@@ -99,39 +65,29 @@ class CopyConfinementIT {
     Files.writeString(ctx.resolve("b/s/" + rel + "/f"), "overwritten\n");
     Files.createDirectories(ctx.resolve("a"));
     Files.createSymbolicLink(ctx.resolve("a/s"), Path.of("/"));
-    CorpusCases.Outcome o = build("FROM busybox\nCOPY b/ a/ /out/\nRUN true\n");
-    assertRefused(o, "cannot replace to directory /out/s with file");
+    assertRefused(build(COPY_B_THEN_A), DIRECTORY_REPLACED);
   }
 
   @Test
   void relativeSymlinkClimbingOutOfTheLayer() throws IOException {
-    Files.createDirectories(ctx.resolve("b/s/d"));
-    Files.writeString(ctx.resolve("b/s/f"), "x\n");
-    Files.createDirectories(ctx.resolve("a"));
+    earlierDirectoryS();
     Files.createSymbolicLink(
         ctx.resolve("a/s"), Path.of("../../../../../../../../../../.." + victim.dir()));
-    CorpusCases.Outcome o = build("FROM busybox\nCOPY b/ a/ /out/\nRUN true\n");
-    assertRefused(o, "cannot replace to directory /out/s with file");
+    assertRefused(build(COPY_B_THEN_A), DIRECTORY_REPLACED);
   }
 
   @Test
   void symlinkToAParentDirectory() throws IOException {
-    Files.createDirectories(ctx.resolve("b/s/d"));
-    Files.writeString(ctx.resolve("b/s/f"), "x\n");
-    Files.createDirectories(ctx.resolve("a"));
+    earlierDirectoryS();
     Files.createSymbolicLink(ctx.resolve("a/s"), Path.of(".."));
-    CorpusCases.Outcome o = build("FROM busybox\nCOPY b/ a/ /out/\nRUN true\n");
-    assertRefused(o, "cannot replace to directory /out/s with file");
+    assertRefused(build(COPY_B_THEN_A), DIRECTORY_REPLACED);
   }
 
   @Test
   void laterFileOverEarlierDirectory() throws IOException {
-    Files.createDirectories(ctx.resolve("b/s/d"));
-    Files.writeString(ctx.resolve("b/s/f"), "x\n");
-    Files.createDirectories(ctx.resolve("a"));
+    earlierDirectoryS();
     Files.writeString(ctx.resolve("a/s"), "a file\n");
-    CorpusCases.Outcome o = build("FROM busybox\nCOPY b/ a/ /out/\nRUN true\n");
-    assertRefused(o, "cannot replace to directory /out/s with file");
+    assertRefused(build(COPY_B_THEN_A), DIRECTORY_REPLACED);
   }
 
   @Test

@@ -37,11 +37,7 @@ public final class ImageTrees {
   public static List<String> describe(Path storeRoot, String ref, Path scratch) throws IOException {
     Path fs = Files.createTempDirectory(scratch, "tree-");
     try (Store store = Store.open(storeRoot)) {
-      Descriptor d =
-          store
-              .images()
-              .resolve(ref)
-              .orElseThrow(() -> new IOException("no image " + ref + " in " + storeRoot));
+      Descriptor d = resolve(store, ref, storeRoot);
       LocalExport.write(store, d, fs);
       List<String> out = tree(fs);
       out.add("config " + config(store.images().image(d).config().toBytes()));
@@ -54,13 +50,16 @@ public final class ImageTrees {
   /** The layer lines ({@link #layers(Store, Image)}) of image {@code ref} of the store. */
   public static List<String> layers(Path storeRoot, String ref) throws IOException {
     try (Store store = Store.open(storeRoot)) {
-      Descriptor d =
-          store
-              .images()
-              .resolve(ref)
-              .orElseThrow(() -> new IOException("no image " + ref + " in " + storeRoot));
+      Descriptor d = resolve(store, ref, storeRoot);
       return layers(store, store.images().image(d));
     }
+  }
+
+  private static Descriptor resolve(Store store, String ref, Path storeRoot) throws IOException {
+    return store
+        .images()
+        .resolve(ref)
+        .orElseThrow(() -> new IOException("no image " + ref + " in " + storeRoot));
   }
 
   /**

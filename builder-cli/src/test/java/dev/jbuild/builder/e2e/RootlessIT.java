@@ -108,6 +108,13 @@ class RootlessIT {
     return r;
   }
 
+  /** {@code jbuild run --rm ARGS} as the user, on the user's store; it must succeed. */
+  private AsUser.Result runRm(String... args) throws IOException {
+    List<String> all = new ArrayList<>(List.of("--root", store.toString(), "run", "--rm"));
+    all.addAll(List.of(args));
+    return ok(user, all.toArray(String[]::new));
+  }
+
   /** A context owned by {@code u} in its work directory: a Dockerfile and files (name, content). */
   private Path context(AsUser u, Path under, String dockerfile, String... files)
       throws IOException {
@@ -119,6 +126,11 @@ class RootlessIT {
     }
     u.chownTree(ctx);
     return ctx;
+  }
+
+  /** A context of the user without ranges: the Dockerfile and f.txt ("hi"). */
+  private Path norangeContext(String dockerfile) throws IOException {
+    return context(norange, norangeWork, dockerfile, "f.txt", "hi\n");
   }
 
   private AsUser.Result build(String tag, String dockerfile, String... extra) throws IOException {
@@ -168,8 +180,7 @@ class RootlessIT {
             RUN hello > /hello.txt
             """);
     assertEquals(0, r.exit(), r.toString());
-    AsUser.Result run =
-        ok(user, "--root", store.toString(), "run", "--rm", "apt:1", "cat", "/hello.txt");
+    AsUser.Result run = runRm("apt:1", "cat", "/hello.txt");
     assertEquals("Hello, world!\n", run.out());
     List<String> layers = layerLines("apt:1");
     assertTrue(
@@ -198,19 +209,7 @@ class RootlessIT {
     assertTrue(ownedOnDisk(store, SUBORDINATE_BASE + 4320), "no file of uid 204320 in " + store);
     assertTrue(ownedOnDisk(store, SUBORDINATE_BASE + 1233), "no file of uid 201233 in " + store);
     assertFalse(ownedOnDisk(store, 4321), "a file of host uid 4321 in " + store);
-    AsUser.Result run =
-        ok(
-            user,
-            "--root",
-            store.toString(),
-            "run",
-            "--rm",
-            "owned:1",
-            "stat",
-            "-c",
-            "%u:%g %n",
-            "/copied.txt",
-            "/made/x");
+    AsUser.Result run = runRm("owned:1", "stat", "-c", "%u:%g %n", "/copied.txt", "/made/x");
     assertEquals("1234:1234 /copied.txt\n4321:4321 /made/x\n", run.out());
   }
 
@@ -238,24 +237,14 @@ class RootlessIT {
     assertEquals(0, build("cache:1", dockerfile, "--build-arg", "N=1").exit());
     AsUser.Result second = build("cache:2", dockerfile, "--build-arg", "N=2");
     assertEquals(0, second.exit(), second.toString());
-    AsUser.Result run =
-        ok(user, "--root", store.toString(), "run", "--rm", "cache:2", "cat", "/seen.txt");
+    AsUser.Result run = runRm("cache:2", "cat", "/seen.txt");
     assertEquals("1\n2\n", run.out());
   }
 
   @Test
   void runRmRunsAsContainerRootAndLeavesNoContainer() throws IOException {
     AsUser.Result run =
-        ok(
-            user,
-            "--root",
-            store.toString(),
-            "run",
-            "--rm",
-            "busybox:latest",
-            "sh",
-            "-c",
-            "id -u; id -g; echo hi > /tmp/x && cat /tmp/x");
+        runRm("busybox:latest", "sh", "-c", "id -u; id -g; echo hi > /tmp/x && cat /tmp/x");
     assertEquals("0\n0\nhi\n", run.out());
     AsUser.Result ps = ok(user, "--root", store.toString(), "ps", "-a", "-q");
     assertEquals("", ps.out().trim());
@@ -270,33 +259,18 @@ class RootlessIT {
               + " | grep -q "
               + HostServer.BODY
               + "; then echo reached; else echo private; fi";
-      AsUser.Result dflt =
-          ok(user, "--root", store.toString(), "run", "--rm", "busybox:latest", "sh", "-c", probe);
+      AsUser.Result dflt = runRm("busybox:latest", "sh", "-c", probe);
       assertEquals("private\n", dflt.out(), "the default network reached the host's 127.0.0.1");
-      AsUser.Result host =
-          ok(
-              user,
-              "--root",
-              store.toString(),
-              "run",
-              "--rm",
-              "--network",
-              "host",
-              "busybox:latest",
-              "sh",
-              "-c",
-              probe);
+      AsUser.Result host = runRm("--network", "host", "busybox:latest", "sh", "-c", probe);
       assertEquals("reached\n", host.out(), "--network host is not the user's network");
       AsUser.Result built =
           build("net:1", "FROM busybox\nRUN " + probe + " > /net.txt\n", "--network", "host");
       assertEquals(0, built.exit(), built.toString());
-      AsUser.Result seen =
-          ok(user, "--root", store.toString(), "run", "--rm", "net:1", "cat", "/net.txt");
+      AsUser.Result seen = runRm("net:1", "cat", "/net.txt");
       assertEquals("reached\n", seen.out());
       AsUser.Result privateBuild = build("net:2", "FROM busybox\nRUN " + probe + " > /net.txt\n");
       assertEquals(0, privateBuild.exit(), privateBuild.toString());
-      AsUser.Result seen2 =
-          ok(user, "--root", store.toString(), "run", "--rm", "net:2", "cat", "/net.txt");
+      AsUser.Result seen2 = runRm("net:2", "cat", "/net.txt");
       assertEquals("private\n", seen2.out());
     }
   }
@@ -331,12 +305,8 @@ class RootlessIT {
         "-i",
         norangeWork.resolve("busybox.tar").toString());
     Path plain =
-        context(
-            norange,
-            norangeWork,
-            "FROM busybox\nCOPY f.txt /f.txt\nRUN cat /f.txt > /g.txt && id -u >> /g.txt\n",
-            "f.txt",
-            "hi\n");
+        norangeContext(
+            "FROM busybox\nCOPY f.txt /f.txt\nRUN cat /f.txt > /g.txt && id -u >> /g.txt\n");
     ok(norange, "--root", own.toString(), "build", "-t", "plain:1", plain.toString());
     AsUser.Result run =
         ok(norange, "--root", own.toString(), "run", "--rm", "plain:1", "cat", "/g.txt");
@@ -349,26 +319,14 @@ class RootlessIT {
 
     // COPY --chown writes the layer tar with the id itself: fine as the last step (the image is
     // right), but a step on top needs the file on disk, owned by an id the namespace lacks
-    Path copyChown =
-        context(
-            norange,
-            norangeWork,
-            "FROM busybox\nCOPY --chown=1234 f.txt /f.txt\nRUN true\n",
-            "f.txt",
-            "hi\n");
+    Path copyChown = norangeContext("FROM busybox\nCOPY --chown=1234 f.txt /f.txt\nRUN true\n");
     AsUser.Result c = norange.jbuild("--root", own.toString(), "build", copyChown.toString());
     assertNotEquals(0, c.exit(), c.toString());
     assertTrue(c.err().contains("/etc/subuid"), "no /etc/subuid in the error: " + c);
     assertTrue(c.err().contains("uid 1234"), "the error does not name uid 1234: " + c);
     assertTrue(c.err().contains("f.txt"), "the error does not name f.txt: " + c);
 
-    Path copyLast =
-        context(
-            norange,
-            norangeWork,
-            "FROM busybox\nCOPY --chown=1234 f.txt /f.txt\n",
-            "f.txt",
-            "hi\n");
+    Path copyLast = norangeContext("FROM busybox\nCOPY --chown=1234 f.txt /f.txt\n");
     ok(norange, "--root", own.toString(), "build", "-t", "last:1", copyLast.toString());
     assertHasLine(
         layerLines(norange, own, norangeWork, "last:1"), "f.txt FILE 644 1234:1234 size=3");

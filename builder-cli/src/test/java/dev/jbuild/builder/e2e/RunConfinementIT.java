@@ -4,18 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.layercache.store.Store;
-import dev.jbuild.testing.TestImages;
-import dev.jbuild.testing.Victim;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,50 +18,14 @@ import org.junit.jupiter.api.Timeout;
  * class timeout only turns a hang (the bug of finding 3) into a failure.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class RunConfinementIT {
-  static Path work;
-  static Path root;
-  Path ctx;
-  Victim victim;
-
-  @BeforeAll
-  static void store() throws IOException {
-    work = Files.createTempDirectory("jbuild-runconf");
-    root = work.resolve("store");
-    try (Store store = Store.open(root)) {
-      TestImages.busybox(store, "busybox:latest");
-    }
-  }
-
-  @AfterAll
-  static void removeStore() throws IOException {
-    CorpusCases.deleteTree(work);
+class RunConfinementIT extends ConfinementFixture {
+  RunConfinementIT() {
+    super("jbuild-runconf");
   }
 
   @BeforeEach
-  void setUp() throws IOException {
-    ctx = Files.createTempDirectory(work, "ctx");
+  void bindSource() throws IOException {
     Files.writeString(ctx.resolve("f"), "bind source\n");
-    victim = Victim.create();
-  }
-
-  @AfterEach
-  void tearDown() throws IOException {
-    victim.close();
-  }
-
-  static CorpusCases.Outcome jbuild(String... args) {
-    List<String> all = new ArrayList<>(List.of("--root", root.toString()));
-    all.addAll(List.of(args));
-    return CorpusCases.jbuild(all.toArray(String[]::new));
-  }
-
-  private CorpusCases.Outcome build(String dockerfile, String... extra) throws IOException {
-    Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
-    List<String> all = new ArrayList<>(List.of("build", "-q"));
-    all.addAll(List.of(extra));
-    all.add(ctx.toString());
-    return jbuild(all.toArray(String[]::new));
   }
 
   /** Mounts whose stubs sit below /X, then the step replaces a parent by {@code link}. */

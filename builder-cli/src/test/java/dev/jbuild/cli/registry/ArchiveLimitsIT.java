@@ -112,10 +112,10 @@ class ArchiveLimitsIT {
     Path archive = tmp.resolve("big.tar.gz");
     rewrite(src, archive, extra, Map.of());
     Path root = tmp.resolve("root");
-    var load = Cli.run(env(), null, "--root", root.toString(), "load", "-i", archive.toString());
+    var load = Cli.withRoot(env(), root, "load", "-i", archive.toString());
     assertEquals(0, load.exit(), load.err());
     assertTrue(load.out().contains("app:1"), load.out());
-    var images = Cli.run(env(), null, "--root", root.toString(), "images");
+    var images = Cli.withRoot(env(), root, "images");
     assertTrue(images.out().contains("app"), images.out());
   }
 
@@ -131,7 +131,7 @@ class ArchiveLimitsIT {
       put(tout, "index.json", jsonString(10 << 20));
     }
     Path root = tmp.resolve("root2");
-    var load = Cli.run(env(), null, "--root", root.toString(), "load", "-i", archive.toString());
+    var load = Cli.withRoot(env(), root, "load", "-i", archive.toString());
     assertNotEquals(0, load.exit(), load.err());
     assertTrue(
         load.err().contains("index.json is " + (10 << 20) + " bytes; jbuild reads at most 4 MiB"),
@@ -161,7 +161,7 @@ class ArchiveLimitsIT {
     Path archive = tmp.resolve("big-config.tar.gz");
     rewrite(src, archive, Map.of(), Map.of(configName, jsonString(40 << 20)));
     Path root = tmp.resolve("root3");
-    var load = Cli.run(env(), null, "--root", root.toString(), "load", "-i", archive.toString());
+    var load = Cli.withRoot(env(), root, "load", "-i", archive.toString());
     assertNotEquals(0, load.exit(), load.err());
     assertTrue(
         load.err()

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,27 @@ final class Cli {
       throw new AssertionError("no " + jar + ": run the ITs with mvn verify (after package)");
     }
     return jar;
+  }
+
+  /**
+   * An environment that reads nothing of the host's configuration: Docker's config in {@code
+   * dir/docker}, an empty {@code dir/registries.json}, {@code XDG_CONFIG_HOME} in {@code dir/xdg}.
+   * Tests add to it.
+   */
+  static Map<String, String> env(Path dir) throws IOException {
+    Files.writeString(dir.resolve("registries.json"), "{}");
+    var env = new HashMap<String, String>();
+    env.put("DOCKER_CONFIG", dir.resolve("docker").toString());
+    env.put("JBUILD_REGISTRIES_CONFIG", dir.resolve("registries.json").toString());
+    env.put("XDG_CONFIG_HOME", dir.resolve("xdg").toString());
+    return env;
+  }
+
+  /** {@code jbuild --root ROOT ARGS} without stdin. */
+  static Result withRoot(Map<String, String> env, Path root, String... args) {
+    var all = new ArrayList<String>(List.of("--root", root.toString()));
+    all.addAll(List.of(args));
+    return run(env, null, all.toArray(String[]::new));
   }
 
   static Result run(Map<String, String> env, String stdin, String... args) {

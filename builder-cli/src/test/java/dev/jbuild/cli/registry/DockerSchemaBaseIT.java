@@ -14,12 +14,9 @@ import dev.jbuild.testing.Skopeo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,27 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DockerSchemaBaseIT {
-  private LocalRegistry registry;
+  @AutoClose private final LocalRegistry registry = LocalRegistry.start();
   @TempDir Path tmp;
-
-  @BeforeAll
-  void start() {
-    registry = LocalRegistry.start();
-  }
-
-  @AfterAll
-  void stop() {
-    registry.close();
-  }
-
-  private Map<String, String> env() throws Exception {
-    Files.writeString(tmp.resolve("registries.json"), "{}");
-    var env = new HashMap<String, String>();
-    env.put("DOCKER_CONFIG", tmp.resolve("docker").toString());
-    env.put("JBUILD_REGISTRIES_CONFIG", tmp.resolve("registries.json").toString());
-    env.put("XDG_CONFIG_HOME", tmp.resolve("xdg").toString());
-    return env;
-  }
 
   @Test
   void ociOutputsOfADockerSchemaBaseHoldOciTypesOnly() throws Exception {
@@ -68,7 +46,7 @@ class DockerSchemaBaseIT {
     JsonObject pushedBase = inspectRaw(base);
     assertEquals(MediaTypes.DOCKER_MANIFEST, pushedBase.string("mediaType"));
 
-    var env = env();
+    var env = Cli.env(tmp);
     Path root = tmp.resolve("root");
     Path ctx = tmp.resolve("ctx");
     Files.createDirectories(ctx);
@@ -76,41 +54,21 @@ class DockerSchemaBaseIT {
     Files.writeString(ctx.resolve("f"), "hello\n");
     Path ociOut = tmp.resolve("app-oci.tar");
     var build =
-        Cli.run(
-            env,
-            null,
-            "--root",
-            root.toString(),
-            "build",
-            "-t",
-            "app:1",
-            "-o",
-            "type=oci,dest=" + ociOut,
-            ctx.toString());
+        Cli.withRoot(
+            env, root, "build", "-t", "app:1", "-o", "type=oci,dest=" + ociOut, ctx.toString());
     assertEquals(0, build.exit(), build.err());
 
     // -o type=oci of the built image
     checkOciArchive(ociOut, "1", true);
     // save --format oci of the Docker-schema base itself, as pulled
     Path saved = tmp.resolve("base-oci.tar");
-    var save =
-        Cli.run(
-            env,
-            null,
-            "--root",
-            root.toString(),
-            "save",
-            "--format",
-            "oci",
-            "-o",
-            saved.toString(),
-            base);
+    var save = Cli.withRoot(env, root, "save", "--format", "oci", "-o", saved.toString(), base);
     assertEquals(0, save.exit(), save.err());
     checkOciArchive(saved, "1", false);
 
     // push of the built image: one family throughout
     String app = registry.host() + "/v2s2/app:1";
-    var push = Cli.run(env, null, "--root", root.toString(), "push", "app:1", app);
+    var push = Cli.withRoot(env, root, "push", "app:1", app);
     assertEquals(0, push.exit(), push.err());
     JsonObject raw = inspectRaw(app);
     assertEquals(MediaTypes.OCI_MANIFEST, raw.string("mediaType"));

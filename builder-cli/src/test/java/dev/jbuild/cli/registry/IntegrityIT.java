@@ -26,10 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,27 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IntegrityIT {
-  private LocalRegistry registry;
+  @AutoClose private final LocalRegistry registry = LocalRegistry.start();
   @TempDir Path tmp;
-
-  @BeforeAll
-  void start() {
-    registry = LocalRegistry.start();
-  }
-
-  @AfterAll
-  void stop() {
-    registry.close();
-  }
-
-  private Map<String, String> env() throws IOException {
-    Files.writeString(tmp.resolve("registries.json"), "{}");
-    var env = new HashMap<String, String>();
-    env.put("DOCKER_CONFIG", tmp.resolve("docker").toString());
-    env.put("JBUILD_REGISTRIES_CONFIG", tmp.resolve("registries.json").toString());
-    env.put("XDG_CONFIG_HOME", tmp.resolve("xdg").toString());
-    return env;
-  }
 
   /** Flips one byte in the middle of a stored blob (same size: only its digest can tell). */
   private static void corrupt(Store store, Digest blob) throws IOException {
@@ -102,17 +81,9 @@ class IntegrityIT {
       corrupt(store, layer);
     }
     String expected = "blob " + layer + " in the store is corrupt";
-    var env = env();
+    var env = Cli.env(tmp);
 
-    var push =
-        Cli.run(
-            env,
-            null,
-            "--root",
-            root.toString(),
-            "push",
-            "app:1",
-            registry.host() + "/integ/app:1");
+    var push = Cli.withRoot(env, root, "push", "app:1", registry.host() + "/integ/app:1");
     assertNotEquals(0, push.exit(), push.err());
     assertTrue(push.err().contains(expected), push.err());
     assertTrue(push.err().contains("jbuild pull") && push.err().contains("jbuild rmi"), push.err());
@@ -120,18 +91,7 @@ class IntegrityIT {
 
     for (String format : new String[] {"oci", "docker"}) {
       Path out = tmp.resolve("saved-" + format + ".tar");
-      var save =
-          Cli.run(
-              env,
-              null,
-              "--root",
-              root.toString(),
-              "save",
-              "--format",
-              format,
-              "-o",
-              out.toString(),
-              "app:1");
+      var save = Cli.withRoot(env, root, "save", "--format", format, "-o", out.toString(), "app:1");
       assertNotEquals(0, save.exit(), format + ": " + save.err());
       assertTrue(save.err().contains(expected), save.err());
     }
@@ -151,16 +111,16 @@ class IntegrityIT {
 
   @Test
   void aCorruptConfigIsNamedAndPullRepairsThePulledImage() throws Exception {
-    var env = env();
+    var env = Cli.env(tmp);
     Path src = tmp.resolve("src");
     try (Store store = Store.open(src)) {
       RandomImages.small(store, "app:2", 21);
     }
     String ref = registry.host() + "/integ/repair:2";
-    var push = Cli.run(env, null, "--root", src.toString(), "push", "app:2", ref);
+    var push = Cli.withRoot(env, src, "push", "app:2", ref);
     assertEquals(0, push.exit(), push.err());
     Path root = tmp.resolve("pulled");
-    var pull = Cli.run(env, null, "--root", root.toString(), "pull", ref);
+    var pull = Cli.withRoot(env, root, "pull", ref);
     assertEquals(0, pull.exit(), pull.err());
     Digest config;
     Digest layer;
@@ -171,19 +131,19 @@ class IntegrityIT {
       corrupt(store, config);
       corrupt(store, layer);
     }
-    var inspect = Cli.run(env, null, "--root", root.toString(), "inspect", ref);
+    var inspect = Cli.withRoot(env, root, "inspect", ref);
     assertEquals(1, inspect.exit(), inspect.err());
     assertTrue(
         inspect.err().contains("blob " + config + " in the store is corrupt"), inspect.err());
     assertFalse(inspect.err().contains("no such image"), inspect.err());
 
-    var repair = Cli.run(env, null, "--root", root.toString(), "pull", ref);
+    var repair = Cli.withRoot(env, root, "pull", ref);
     assertEquals(0, repair.exit(), repair.err());
     try (Store store = Store.open(root)) {
       store.blobs().verify(config);
       store.blobs().verify(layer);
     }
-    var again = Cli.run(env, null, "--root", root.toString(), "inspect", ref);
+    var again = Cli.withRoot(env, root, "inspect", ref);
     assertEquals(0, again.exit(), again.err());
     assertTrue(again.out().contains(config.toString()), again.out());
   }
@@ -219,7 +179,7 @@ class IntegrityIT {
               }
             })) {
       Path root = tmp.resolve("huge");
-      var pull = Cli.run(env(), null, "--root", root.toString(), "pull", server.host() + "/r:1");
+      var pull = Cli.withRoot(Cli.env(tmp), root, "pull", server.host() + "/r:1");
       assertEquals(5, pull.exit(), pull.err());
       assertTrue(pull.err().contains("declares " + (10L << 40) + " bytes"), pull.err());
       assertTrue(pull.err().contains("at most 32 MiB"), pull.err());

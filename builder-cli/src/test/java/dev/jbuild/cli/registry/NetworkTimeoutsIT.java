@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -114,11 +113,7 @@ class NetworkTimeoutsIT {
   }
 
   private Map<String, String> env() throws IOException {
-    Files.writeString(tmp.resolve("registries.json"), "{}");
-    var env = new HashMap<String, String>();
-    env.put("DOCKER_CONFIG", tmp.resolve("docker").toString());
-    env.put("JBUILD_REGISTRIES_CONFIG", tmp.resolve("registries.json").toString());
-    env.put("XDG_CONFIG_HOME", tmp.resolve("xdg").toString());
+    var env = Cli.env(tmp);
     env.put(Timeouts.READ_ENV, "0.5");
     env.put(Timeouts.CONNECT_ENV, "2");
     return env;
@@ -128,7 +123,7 @@ class NetworkTimeoutsIT {
   void answerThatNeverComesEndsWithExit5NamingTheImage() throws Exception {
     try (var server = registry(true, (c, r, out, s) -> {})) {
       String ref = server.host() + "/r:1";
-      var pull = Cli.run(env(), null, "--root", tmp.resolve("root").toString(), "pull", ref);
+      var pull = Cli.withRoot(env(), tmp.resolve("root"), "pull", ref);
       assertEquals(5, pull.exit(), pull.err());
       assertTrue(pull.err().contains("pull of " + ref + " failed"), pull.err());
       assertTrue(pull.err().contains("no response for 0.5 s"), pull.err());
@@ -163,7 +158,7 @@ class NetworkTimeoutsIT {
             })) {
       String ref = server.host() + "/r:1";
       Path root = tmp.resolve("root");
-      var pull = Cli.run(env(), null, "--root", root.toString(), "pull", ref);
+      var pull = Cli.withRoot(env(), root, "pull", ref);
       assertEquals(5, pull.exit(), pull.err());
       assertTrue(pull.err().contains("pull of " + ref + " failed"), pull.err());
       assertTrue(pull.err().contains(server.host() + "/r@" + layerDigest), pull.err());
@@ -189,22 +184,18 @@ class NetworkTimeoutsIT {
     try (var server =
         registry(
             false,
-            (call, r, out, s) -> {
-              if (call == 1) {
-                MisbehavingServer.head(out, 200, Map.of(), layer.length);
-                out.write(layer, 0, cut);
-                out.flush();
-                return; // the connection closes mid-blob
-              }
-              int from = rangeStart(r);
-              MisbehavingServer.respond(
-                  out,
-                  206,
-                  Map.of(
-                      "Content-Range",
-                      "bytes " + from + "-" + (layer.length - 1) + "/" + layer.length),
-                  Arrays.copyOfRange(layer, from, layer.length));
-            })) {
+            cutFirstAt(
+                cut,
+                (call, r, out, s) -> {
+                  int from = rangeStart(r);
+                  MisbehavingServer.respond(
+                      out,
+                      206,
+                      Map.of(
+                          "Content-Range",
+                          "bytes " + from + "-" + (layer.length - 1) + "/" + layer.length),
+                      Arrays.copyOfRange(layer, from, layer.length));
+                }))) {
       pullInProcess(server);
       var gets =
           server.requests().stream()
@@ -220,17 +211,26 @@ class NetworkTimeoutsIT {
     try (var server =
         registry(
             false,
-            (call, r, out, s) -> {
-              if (call == 1) {
-                MisbehavingServer.head(out, 200, Map.of(), layer.length);
-                out.write(layer, 0, 5000);
-                out.flush();
-                return;
-              }
-              MisbehavingServer.respond(out, 200, Map.of(), layer);
-            })) {
+            cutFirstAt(
+                5000, (call, r, out, s) -> MisbehavingServer.respond(out, 200, Map.of(), layer)))) {
       pullInProcess(server);
     }
+  }
+
+  /**
+   * The first GET gets the headers of the whole layer and its first {@code cut} bytes, then the
+   * connection closes; the next GETs get {@code then}.
+   */
+  private BlobBehaviour cutFirstAt(int cut, BlobBehaviour then) {
+    return (call, r, out, s) -> {
+      if (call == 1) {
+        MisbehavingServer.head(out, 200, Map.of(), layer.length);
+        out.write(layer, 0, cut);
+        out.flush();
+        return; // the connection closes mid-blob
+      }
+      then.serve(call, r, out, s);
+    };
   }
 
   /** Pulls with the timeouts of registries.json (read 1 s). */
@@ -272,8 +272,7 @@ class NetworkTimeoutsIT {
       Files.createDirectories(ctx);
       String url = "http://" + server.host() + "/file.bin";
       Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nADD " + url + " /f\n");
-      var build =
-          Cli.run(env, null, "--root", tmp.resolve("root").toString(), "build", ctx.toString());
+      var build = Cli.withRoot(env, tmp.resolve("root"), "build", ctx.toString());
       assertEquals(5, build.exit(), build.err());
       assertTrue(build.err().contains("cannot fetch " + url), build.err());
       assertTrue(build.err().contains("no data for 0.5 s"), build.err());

@@ -4,15 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.testing.LocalRegistry;
+import dev.jbuild.testing.LoopbackHttpServer;
 import dev.jbuild.testing.RandomImages;
 import dev.jbuild.testing.Skopeo;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +19,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,18 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RegistryCliIT {
-  private LocalRegistry auth;
+  @AutoClose
+  private final LocalRegistry auth =
+      LocalRegistry.start(LocalRegistry.Options.plain().withAuth("alice", "s3cret"));
+
   @TempDir Path tmp;
-
-  @BeforeAll
-  void start() {
-    auth = LocalRegistry.start(LocalRegistry.Options.plain().withAuth("alice", "s3cret"));
-  }
-
-  @AfterAll
-  void stop() {
-    auth.close();
-  }
 
   private Map<String, String> env(Path dockerConfig) {
     var env = new HashMap<String, String>();
@@ -86,23 +77,23 @@ class RegistryCliIT {
 
     Path root = storeWithImage("push-src", "app:1", 31);
     String ref = auth.host() + "/cli/app:1";
-    var push = Cli.run(env, null, "--root", root.toString(), "push", "app:1", ref);
+    var push = Cli.withRoot(env, root, "push", "app:1", ref);
     assertEquals(0, push.exit(), push.err());
     assertTrue(push.out().contains("digest: sha256:"), push.out());
 
     Path fresh = tmp.resolve("pull-dst");
-    var pull = Cli.run(env, null, "--root", fresh.toString(), "pull", ref);
+    var pull = Cli.withRoot(env, fresh, "pull", ref);
     assertEquals(0, pull.exit(), pull.err());
     assertTrue(pull.out().contains(ref), pull.out());
     assertTrue(pull.out().contains("Status: Downloaded newer image"), pull.out());
-    var again = Cli.run(env, null, "--root", fresh.toString(), "pull", ref);
+    var again = Cli.withRoot(env, fresh, "pull", ref);
     assertEquals(0, again.exit(), again.err());
     assertTrue(again.out().contains("Status: Image is up to date"), again.out());
     assertTrue(again.out().contains("Already exists"), again.out());
 
     var logout = Cli.run(env, null, "logout", auth.host());
     assertEquals(0, logout.exit(), logout.err());
-    var denied = Cli.run(env, null, "--root", tmp.resolve("p2").toString(), "pull", ref);
+    var denied = Cli.withRoot(env, tmp.resolve("p2"), "pull", ref);
     assertEquals(5, denied.exit());
     assertTrue(denied.err().contains("authentication required"), denied.err());
   }
@@ -132,8 +123,7 @@ class RegistryCliIT {
     var env = env(docker);
     env.put("PATH", bin + ":" + System.getenv("PATH"));
     Path root = storeWithImage("helper-src", "h:1", 41);
-    var push =
-        Cli.run(env, null, "--root", root.toString(), "push", "h:1", auth.host() + "/helper/h:1");
+    var push = Cli.withRoot(env, root, "push", "h:1", auth.host() + "/helper/h:1");
     assertEquals(0, push.exit(), push.err());
   }
 
@@ -145,8 +135,7 @@ class RegistryCliIT {
     byte[] indexBefore = Files.readAllBytes(root.resolve("index.json"));
 
     try (LocalRegistry plain = LocalRegistry.start()) {
-      var unknown =
-          Cli.run(env, null, "--root", root.toString(), "pull", plain.host() + "/no/such:tag");
+      var unknown = Cli.withRoot(env, root, "pull", plain.host() + "/no/such:tag");
       assertEquals(4, unknown.exit(), unknown.err());
       assertEquals(
           "jbuild: image not found: " + plain.host() + "/no/such:tag", unknown.err().strip());
@@ -155,8 +144,7 @@ class RegistryCliIT {
     try (var s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    var refused =
-        Cli.run(env, null, "--root", root.toString(), "pull", "127.0.0.1:" + port + "/a:1");
+    var refused = Cli.withRoot(env, root, "pull", "127.0.0.1:" + port + "/a:1");
     assertEquals(5, refused.exit());
     assertTrue(refused.err().contains("connection refused"), refused.err());
 
@@ -180,39 +168,34 @@ class RegistryCliIT {
           "/v2/evil/img/blobs/" + m.layers().get(1).digest(),
           store.blobs().read(m.layers().get(1).digest()));
     }
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext(
-        "/v2/",
-        x -> {
-          byte[] body =
-              x.getRequestURI().getPath().equals("/v2/")
-                  ? "{}".getBytes()
-                  : served.get(x.getRequestURI().getPath());
-          if (body == null) {
-            x.sendResponseHeaders(404, -1);
-            x.close();
-            return;
-          }
-          if (x.getRequestURI().getPath().contains("/manifests/")) {
-            x.getResponseHeaders().add("Content-Type", manifestType);
-          }
-          x.sendResponseHeaders(200, body.length);
-          try (var o = x.getResponseBody()) {
-            o.write(body);
-          }
-        });
-    server.start();
-    try {
-      String ref = "127.0.0.1:" + server.getAddress().getPort() + "/evil/img:1";
-      var evil = Cli.run(env, null, "--root", root.toString(), "pull", ref);
+    try (LoopbackHttpServer server =
+        LoopbackHttpServer.start(
+            "/v2/",
+            x -> {
+              byte[] body =
+                  x.getRequestURI().getPath().equals("/v2/")
+                      ? "{}".getBytes()
+                      : served.get(x.getRequestURI().getPath());
+              if (body == null) {
+                x.sendResponseHeaders(404, -1);
+                x.close();
+                return;
+              }
+              if (x.getRequestURI().getPath().contains("/manifests/")) {
+                x.getResponseHeaders().add("Content-Type", manifestType);
+              }
+              x.sendResponseHeaders(200, body.length);
+              try (var o = x.getResponseBody()) {
+                o.write(body);
+              }
+            })) {
+      String ref = server.host() + "/evil/img:1";
+      var evil = Cli.withRoot(env, root, "pull", ref);
       assertEquals(5, evil.exit(), evil.err());
       assertTrue(evil.err().contains("does not match its digest"), evil.err());
       try (Store store = Store.open(root)) {
         assertFalse(store.blobs().has(layerDigest));
       }
-    } finally {
-      server.stop(0);
     }
 
     // TLS: a registry whose certificate is not trusted (insecure explicitly off, no CA)
@@ -220,7 +203,7 @@ class RegistryCliIT {
       Files.writeString(
           tmp.resolve("no-registries.json"),
           "{\"registries\":{\"" + tls.host() + "\":{\"insecure\":false}}}");
-      var untrusted = Cli.run(env, null, "--root", root.toString(), "pull", tls.host() + "/x:1");
+      var untrusted = Cli.withRoot(env, root, "pull", tls.host() + "/x:1");
       assertEquals(5, untrusted.exit());
       assertTrue(untrusted.err().contains("TLS handshake"), untrusted.err());
       assertTrue(untrusted.err().contains("not trusted"), untrusted.err());
@@ -232,7 +215,7 @@ class RegistryCliIT {
               + "\":{\"ca\":\""
               + tls.caCertificate().orElseThrow()
               + "\"}}}");
-      var trusted = Cli.run(env, null, "--root", root.toString(), "pull", tls.host() + "/x:1");
+      var trusted = Cli.withRoot(env, root, "pull", tls.host() + "/x:1");
       assertEquals(4, trusted.exit(), trusted.err());
     }
     assertEquals(
@@ -244,47 +227,20 @@ class RegistryCliIT {
     var env = env(tmp.resolve("docker-none2"));
     Path root = storeWithImage("save-src", "saved:1", 71);
     Path archive = tmp.resolve("saved.tar");
-    var save =
-        Cli.run(env, null, "--root", root.toString(), "save", "-o", archive.toString(), "saved:1");
+    var save = Cli.withRoot(env, root, "save", "-o", archive.toString(), "saved:1");
     assertEquals(0, save.exit(), save.err());
     Skopeo.run(java.util.List.of("inspect", "docker-archive:" + archive));
     Path oci = tmp.resolve("saved-oci.tar");
     var saveOci =
-        Cli.run(
-            env,
-            null,
-            "--root",
-            root.toString(),
-            "save",
-            "--format",
-            "oci",
-            "-o",
-            oci.toString(),
-            "saved:1");
+        Cli.withRoot(env, root, "save", "--format", "oci", "-o", oci.toString(), "saved:1");
     assertEquals(0, saveOci.exit(), saveOci.err());
     Skopeo.run(java.util.List.of("inspect", "oci-archive:" + oci));
-    var load =
-        Cli.run(
-            env,
-            null,
-            "--root",
-            tmp.resolve("loaded").toString(),
-            "load",
-            "-i",
-            archive.toString());
+    var load = Cli.withRoot(env, tmp.resolve("loaded"), "load", "-i", archive.toString());
     assertEquals(0, load.exit(), load.err());
     assertEquals("Loaded image: saved:1", load.out().strip());
     var garbage = tmp.resolve("garbage.tar");
     Files.writeString(garbage, "not an archive at all");
-    var bad =
-        Cli.run(
-            env,
-            null,
-            "--root",
-            tmp.resolve("loaded").toString(),
-            "load",
-            "-i",
-            garbage.toString());
+    var bad = Cli.withRoot(env, tmp.resolve("loaded"), "load", "-i", garbage.toString());
     assertEquals(1, bad.exit());
     assertTrue(bad.err().startsWith("jbuild: load failed: "), bad.err());
   }

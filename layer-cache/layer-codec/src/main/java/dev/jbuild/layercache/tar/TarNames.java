@@ -1,8 +1,10 @@
 package dev.jbuild.layercache.tar;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 
 /**
  * Entry names in their canonical form and the canonical order of a layer.
@@ -86,6 +88,27 @@ public final class TarNames {
       start = slash + 1;
     }
     return out.isEmpty() ? ROOT : out.toString();
+  }
+
+  /**
+   * The components of a slash-separated path resolved lexically, as inside a root: empty and "."
+   * components dropped, ".." removing the one before it and never climbing above the root.
+   */
+  public static List<String> components(String path) {
+    List<String> parts = new ArrayList<>();
+    for (String p : path.split("/")) {
+      if (p.isEmpty() || p.equals(".")) {
+        continue;
+      }
+      if (p.equals("..")) {
+        if (!parts.isEmpty()) {
+          parts.removeLast();
+        }
+        continue;
+      }
+      parts.add(p);
+    }
+    return parts;
   }
 
   /** The parent of a canonical name ("." for top-level names and for the root). */

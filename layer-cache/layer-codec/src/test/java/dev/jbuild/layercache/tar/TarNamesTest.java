@@ -40,6 +40,16 @@ class TarNamesTest {
           "b");
 
   @Test
+  void componentsResolveDotsLexicallyAndNeverClimbAboveTheRoot() {
+    assertEquals(List.of("a", "c"), TarNames.components("a/./b/../c"));
+    assertEquals(List.of("a", "b"), TarNames.components("/a//b/"));
+    assertEquals(List.of("x"), TarNames.components("../../x"));
+    assertEquals(List.of("etc"), TarNames.components("a/../../etc"));
+    assertEquals(List.of(), TarNames.components(""));
+    assertEquals(List.of(), TarNames.components("./.."));
+  }
+
+  @Test
   void theOpaqueMarkerSortsFirstAmongItsSiblings() {
     for (int i = 0; i < CANONICAL.size(); i++) {
       for (int j = 0; j < CANONICAL.size(); j++) {

@@ -67,18 +67,13 @@ public record JsonNumber(String text) implements Json {
     if (s.charAt(i) == '0') {
       i++;
     } else if (s.charAt(i) >= '1' && s.charAt(i) <= '9') {
-      while (i < n && Character.isDigit(s.charAt(i)) && s.charAt(i) < 128) {
-        i++;
-      }
+      i = digitsEnd(s, i);
     } else {
       return false;
     }
     if (i < n && s.charAt(i) == '.') {
-      i++;
-      int start = i;
-      while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
-        i++;
-      }
+      int start = i + 1;
+      i = digitsEnd(s, start);
       if (i == start) {
         return false;
       }
@@ -89,13 +84,19 @@ public record JsonNumber(String text) implements Json {
         i++;
       }
       int start = i;
-      while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
-        i++;
-      }
+      i = digitsEnd(s, start);
       if (i == start) {
         return false;
       }
     }
     return i == n;
+  }
+
+  /** The index after the ASCII digits that start at {@code i} ({@code i} when there are none). */
+  private static int digitsEnd(String s, int i) {
+    while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+      i++;
+    }
+    return i;
   }
 }

@@ -33,10 +33,7 @@ public record Descriptor(
       throw new IllegalArgumentException("negative size " + size + " for " + digest);
     }
     urls = urls == null ? null : List.copyOf(urls);
-    annotations =
-        annotations == null
-            ? null
-            : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(annotations));
+    annotations = Descriptors.copyOf(annotations);
     extra = extra == null ? JsonObject.EMPTY : extra;
   }
 
@@ -66,10 +63,7 @@ public record Descriptor(
 
   /** A copy with one annotation set (others kept in order). */
   public Descriptor withAnnotation(String key, String value) {
-    Map<String, String> copy =
-        annotations == null ? new LinkedHashMap<>() : new LinkedHashMap<>(annotations);
-    copy.put(key, value);
-    return withAnnotations(copy);
+    return withAnnotations(Descriptors.with(annotations, key, value));
   }
 
   /** A copy without the annotation (annotations become absent when none are left). */

@@ -47,12 +47,7 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
 
   /** True when {@code text} is a valid digest. */
   public static boolean isValid(String text) {
-    try {
-      parse(text);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
+    return Parsing.accepts(Digest::parse, text);
   }
 
   public static Digest sha256(byte[] data) {

@@ -3,7 +3,6 @@ package dev.jbuild.layercache.model;
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonObject;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,10 +26,7 @@ public record ImageIndex(
 
   public ImageIndex {
     manifests = manifests == null ? List.of() : List.copyOf(manifests);
-    annotations =
-        annotations == null
-            ? null
-            : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(annotations));
+    annotations = Descriptors.copyOf(annotations);
     extra = extra == null ? JsonObject.EMPTY : extra;
     if (mediaType != null && MediaTypes.isManifest(mediaType)) {
       throw new IllegalArgumentException("an index cannot have media type " + mediaType);
@@ -120,12 +116,7 @@ public record ImageIndex(
   }
 
   private ImageIndex convert(String newType, boolean oci) {
-    List<Descriptor> list = new ArrayList<>(manifests.size());
-    for (Descriptor d : manifests) {
-      list.add(
-          d.withMediaType(
-              oci ? MediaTypes.toOci(d.mediaType()) : MediaTypes.toDocker(d.mediaType())));
-    }
+    List<Descriptor> list = Descriptors.inFamily(manifests, oci);
     return new ImageIndex(schemaVersion, newType, artifactType, list, subject, annotations, extra);
   }
 
@@ -141,17 +132,9 @@ public record ImageIndex(
   }
 
   public JsonObject toJson() {
-    JsonObject.Builder b = JsonObject.builder().put("schemaVersion", schemaVersion);
-    b.putIfNotNull("mediaType", mediaType);
-    b.putIfNotNull("artifactType", artifactType);
+    JsonObject.Builder b = Descriptors.startJson(schemaVersion, mediaType, artifactType);
     b.put("manifests", Descriptors.toJson(manifests));
-    if (subject != null) {
-      b.put("subject", subject.toJson());
-    }
-    if (annotations != null) {
-      b.put("annotations", Json.ofStringMap(annotations));
-    }
-    return b.putAllAbsent(extra).build();
+    return Descriptors.endJson(b, subject, annotations, extra);
   }
 
   public byte[] toBytes() {

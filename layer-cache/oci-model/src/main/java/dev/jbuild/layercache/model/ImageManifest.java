@@ -2,8 +2,6 @@ package dev.jbuild.layercache.model;
 
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonObject;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,10 +35,7 @@ public record ImageManifest(
   public ImageManifest {
     Objects.requireNonNull(config, "config");
     layers = layers == null ? List.of() : List.copyOf(layers);
-    annotations =
-        annotations == null
-            ? null
-            : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(annotations));
+    annotations = Descriptors.copyOf(annotations);
     extra = extra == null ? JsonObject.EMPTY : extra;
     if (mediaType != null && MediaTypes.isIndex(mediaType)) {
       throw new IllegalArgumentException("an image manifest cannot have media type " + mediaType);
@@ -98,15 +93,8 @@ public record ImageManifest(
   }
 
   private ImageManifest convert(String newType, boolean oci) {
-    List<Descriptor> newLayers = new ArrayList<>(layers.size());
-    for (Descriptor l : layers) {
-      newLayers.add(
-          l.withMediaType(
-              oci ? MediaTypes.toOci(l.mediaType()) : MediaTypes.toDocker(l.mediaType())));
-    }
-    Descriptor newConfig =
-        config.withMediaType(
-            oci ? MediaTypes.toOci(config.mediaType()) : MediaTypes.toDocker(config.mediaType()));
+    List<Descriptor> newLayers = Descriptors.inFamily(layers, oci);
+    Descriptor newConfig = Descriptors.inFamily(config, oci);
     return new ImageManifest(
         schemaVersion, newType, artifactType, newConfig, newLayers, subject, annotations, extra);
   }
@@ -122,9 +110,7 @@ public record ImageManifest(
   }
 
   public ImageManifest withAnnotation(String key, String value) {
-    Map<String, String> copy =
-        annotations == null ? new LinkedHashMap<>() : new LinkedHashMap<>(annotations);
-    copy.put(key, value);
+    Map<String, String> copy = Descriptors.with(annotations, key, value);
     return new ImageManifest(
         schemaVersion, mediaType, artifactType, config, layers, subject, copy, extra);
   }
@@ -139,18 +125,10 @@ public record ImageManifest(
   }
 
   public JsonObject toJson() {
-    JsonObject.Builder b = JsonObject.builder().put("schemaVersion", schemaVersion);
-    b.putIfNotNull("mediaType", mediaType);
-    b.putIfNotNull("artifactType", artifactType);
+    JsonObject.Builder b = Descriptors.startJson(schemaVersion, mediaType, artifactType);
     b.put("config", config.toJson());
     b.put("layers", Descriptors.toJson(layers));
-    if (subject != null) {
-      b.put("subject", subject.toJson());
-    }
-    if (annotations != null) {
-      b.put("annotations", Json.ofStringMap(annotations));
-    }
-    return b.putAllAbsent(extra).build();
+    return Descriptors.endJson(b, subject, annotations, extra);
   }
 
   /** The compact JSON (what is stored and pushed; its sha256 is the manifest digest). */

@@ -67,12 +67,7 @@ public record ImageReference(String registry, String repository, String tag, Dig
 
   /** True when {@code text} parses. */
   public static boolean isValid(String text) {
-    try {
-      parse(text);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
+    return Parsing.accepts(ImageReference::parse, text);
   }
 
   private static ImageReference doParse(String text) {

@@ -15,6 +15,7 @@ import dev.jbuild.layercache.store.BlobInfo;
 import dev.jbuild.layercache.store.BlobStore;
 import dev.jbuild.layercache.store.BlobWriter;
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.layercache.tar.TarNames;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -166,20 +167,7 @@ public final class ArchiveLoader {
   }
 
   private static String normalize(String name) {
-    var parts = new ArrayList<String>();
-    for (String p : name.split("/")) {
-      if (p.isEmpty() || p.equals(".")) {
-        continue;
-      }
-      if (p.equals("..")) {
-        if (!parts.isEmpty()) {
-          parts.removeLast();
-        }
-        continue;
-      }
-      parts.add(p);
-    }
-    return String.join("/", parts);
+    return String.join("/", TarNames.components(name));
   }
 
   private static List<TaggedImage> loadOci(Store store, Map<String, byte[]> docs, String what)

@@ -1,5 +1,6 @@
 package dev.jbuild.layercache.archive;
 
+import dev.jbuild.layercache.io.NonClosingOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,7 +21,7 @@ final class TarOut implements AutoCloseable {
   private final Set<String> written = new HashSet<>();
 
   TarOut(OutputStream out) {
-    this.tar = new TarArchiveOutputStream(new NonClosing(out), 64 * 1024);
+    this.tar = new TarArchiveOutputStream(new NonClosingOutputStream(out), 64 * 1024);
     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
     tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
   }
@@ -91,21 +92,5 @@ final class TarOut implements AutoCloseable {
     tar.finish();
     tar.flush();
     tar.close();
-  }
-
-  private static final class NonClosing extends java.io.FilterOutputStream {
-    NonClosing(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      out.flush();
-    }
   }
 }

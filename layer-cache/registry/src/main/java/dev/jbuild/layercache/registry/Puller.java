@@ -14,13 +14,8 @@ import dev.jbuild.layercache.store.BlobInfo;
 import dev.jbuild.layercache.store.BlobWriter;
 import dev.jbuild.layercache.store.Store;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.stream.Collectors;
 
 /**
@@ -297,45 +292,13 @@ public final class Puller {
   private void fetchLayers(
       Registries.Source source, List<Descriptor> layers, int parallelism, boolean repair)
       throws IOException {
-    Semaphore permits = new Semaphore(parallelism);
-    try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<Void>> futures = new ArrayList<>();
-      for (Descriptor layer : layers) {
-        futures.add(
-            executor.submit(
-                () -> {
-                  permits.acquire();
-                  try {
-                    fetchBlob(source, layer, "Downloading", repair);
-                  } finally {
-                    permits.release();
-                  }
-                  return null;
-                }));
-      }
-      IOException first = null;
-      for (Future<Void> f : futures) {
-        try {
-          f.get();
-        } catch (ExecutionException e) {
-          if (first == null) {
-            first =
-                e.getCause() instanceof IOException io
-                    ? io
-                    : new IOException(e.getCause().getMessage(), e.getCause());
-            futures.forEach(x -> x.cancel(true));
-          }
-        } catch (java.util.concurrent.CancellationException e) {
-          // cancelled after the first failure
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted", e);
-        }
-      }
-      if (first != null) {
-        throw first;
-      }
-    }
+    ParallelTransfers.run(
+        layers,
+        parallelism,
+        layer -> {
+          fetchBlob(source, layer, "Downloading", repair);
+          return null;
+        });
   }
 
   /**

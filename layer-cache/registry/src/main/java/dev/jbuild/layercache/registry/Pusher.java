@@ -21,10 +21,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 
 /**
  * Pushes images from a {@link Store}. Layers stored uncompressed are compressed on all cores while
@@ -185,46 +181,10 @@ public final class Pusher {
   private List<Descriptor> pushLayers(
       Registries.Source target, ImageManifest manifest, PushOptions options, List<String> mountFrom)
       throws IOException {
-    Semaphore permits = new Semaphore(options.parallelism());
-    try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<Descriptor>> futures = new ArrayList<>();
-      for (Descriptor layer : manifest.layers()) {
-        futures.add(
-            executor.submit(
-                () -> {
-                  permits.acquire();
-                  try {
-                    return pushLayer(target, layer, manifest.isDocker(), options, mountFrom);
-                  } finally {
-                    permits.release();
-                  }
-                }));
-      }
-      List<Descriptor> out = new ArrayList<>();
-      IOException first = null;
-      for (Future<Descriptor> f : futures) {
-        try {
-          out.add(f.get());
-        } catch (ExecutionException e) {
-          if (first == null) {
-            first =
-                e.getCause() instanceof IOException io
-                    ? io
-                    : new IOException(String.valueOf(e.getCause().getMessage()), e.getCause());
-            futures.forEach(x -> x.cancel(true));
-          }
-        } catch (java.util.concurrent.CancellationException e) {
-          // after the first failure
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted", e);
-        }
-      }
-      if (first != null) {
-        throw first;
-      }
-      return out;
-    }
+    return ParallelTransfers.run(
+        manifest.layers(),
+        options.parallelism(),
+        layer -> pushLayer(target, layer, manifest.isDocker(), options, mountFrom));
   }
 
   private Descriptor pushLayer(

@@ -46,4 +46,12 @@ public final class RegistryException extends IOException {
   public Kind kind() {
     return kind;
   }
+
+  /**
+   * True when another try may succeed: the network failed (a dropped connection, a stall) or the
+   * registry answered 5xx. A 4xx, a TLS error or a digest mismatch is final.
+   */
+  public boolean retryable() {
+    return kind == Kind.CONNECTION || kind == Kind.SERVER;
+  }
 }

@@ -22,10 +22,7 @@ final class Retry {
         transfer.run();
         return;
       } catch (RegistryException e) {
-        boolean retryable =
-            e.kind() == RegistryException.Kind.CONNECTION
-                || e.kind() == RegistryException.Kind.SERVER;
-        if (!retryable || attempt >= ATTEMPTS) {
+        if (!e.retryable() || attempt >= ATTEMPTS) {
           throw e;
         }
         progress.message(

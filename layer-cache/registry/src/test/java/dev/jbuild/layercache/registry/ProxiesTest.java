@@ -3,11 +3,9 @@ package dev.jbuild.layercache.registry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.jbuild.layercache.registry.auth.CredentialStore;
 import dev.jbuild.layercache.registry.http.HttpRegistry;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import dev.jbuild.testing.LoopbackHttpServer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -48,37 +46,30 @@ class ProxiesTest {
   @Test
   void requestsGoThroughTheProxy() throws Exception {
     List<String> seen = new CopyOnWriteArrayList<>();
-    HttpServer proxy =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    proxy.createContext(
-        "/",
-        x -> {
-          seen.add(x.getRequestMethod() + " " + x.getRequestURI());
-          byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
-          if (x.getRequestURI().getPath().equals("/v2/")) {
-            x.sendResponseHeaders(200, body.length);
-            x.getResponseBody().write(body);
-          } else {
-            x.sendResponseHeaders(404, -1);
-          }
-          x.close();
-        });
-    proxy.start();
-    try {
+    try (LoopbackHttpServer proxy =
+        LoopbackHttpServer.start(
+            "/",
+            x -> {
+              seen.add(x.getRequestMethod() + " " + x.getRequestURI());
+              byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+              if (x.getRequestURI().getPath().equals("/v2/")) {
+                x.sendResponseHeaders(200, body.length);
+                x.getResponseBody().write(body);
+              } else {
+                x.sendResponseHeaders(404, -1);
+              }
+              x.close();
+            })) {
       String host = "registry.invalid:5000";
       RegistryConfig config =
           RegistryConfig.empty()
               .withHost(host, new RegistryConfig.HostConfig(List.of(), true, null))
-              .withProxies(
-                  Proxies.fromEnvironment(
-                      Map.of("HTTP_PROXY", "127.0.0.1:" + proxy.getAddress().getPort())));
+              .withProxies(Proxies.fromEnvironment(Map.of("HTTP_PROXY", proxy.host())));
       try (var reg = new HttpRegistry(host, config, CredentialStore.none())) {
         assertTrue(reg.getManifest("a/b", "1").isEmpty());
       }
       assertTrue(
           seen.contains("GET http://registry.invalid:5000/v2/a/b/manifests/1"), seen.toString());
-    } finally {
-      proxy.stop(0);
     }
   }
 }

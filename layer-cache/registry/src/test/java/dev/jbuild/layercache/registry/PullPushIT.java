@@ -23,8 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,18 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Pull and push against a real registry, cross-checked with skopeo. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PullPushIT {
-  private LocalRegistry registry;
+  @AutoClose private final LocalRegistry registry = LocalRegistry.start();
   @TempDir Path tmp;
-
-  @BeforeAll
-  void start() {
-    registry = LocalRegistry.start();
-  }
-
-  @AfterAll
-  void stop() {
-    registry.close();
-  }
 
   private Registries registries() {
     return new Registries(RegistryConfig.empty(), CredentialStore.none());
@@ -114,10 +103,7 @@ class PullPushIT {
     // jbuild pulls it into an empty store
     try (Store store = Store.open(tmp.resolve("b"));
         Registries regs = registries()) {
-      Descriptor d =
-          new Puller(store, regs, Progress.none())
-              .pull(
-                  ImageReference.parse(ref), Platform.parse("linux/amd64"), PullOptions.defaults());
+      Descriptor d = Pulls.pull(store, regs, ref, "linux/amd64");
       assertEquals(pushed.digest(), d.digest());
       assertEquals(d.digest(), store.images().resolve(ref).orElseThrow().digest());
       ImageValidator.validate(store, ref);
@@ -216,22 +202,12 @@ class PullPushIT {
     assertEquals(2, raw.array("manifests").size());
     try (Store store = Store.open(tmp.resolve("m2"));
         Registries regs = registries()) {
-      Descriptor d =
-          new Puller(store, regs, Progress.none())
-              .pull(
-                  ImageReference.parse(ref), Platform.parse("linux/arm64"), PullOptions.defaults());
+      Descriptor d = Pulls.pull(store, regs, ref, "linux/arm64");
       var image = store.images().image(d, Platform.parse("linux/arm64"));
       assertEquals("arm64", image.config().architecture());
       ImageValidator.validate(store, ref);
       var e =
-          assertThrows(
-              RegistryException.class,
-              () ->
-                  new Puller(store, regs, Progress.none())
-                      .pull(
-                          ImageReference.parse(ref),
-                          Platform.parse("linux/s390x"),
-                          PullOptions.defaults()));
+          assertThrows(RegistryException.class, () -> Pulls.pull(store, regs, ref, "linux/s390x"));
       assertEquals(RegistryException.Kind.NOT_FOUND, e.kind());
       assertTrue(e.getMessage().contains("linux/s390x"), e.getMessage());
     }

@@ -4,20 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.jbuild.layercache.model.Digest;
-import dev.jbuild.layercache.model.ImageReference;
-import dev.jbuild.layercache.model.Platform;
 import dev.jbuild.layercache.registry.auth.CredentialStore;
 import dev.jbuild.layercache.store.Store;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import dev.jbuild.testing.LoopbackHttpServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** A registry that fails a blob download a few times with 503: the pull retries, then succeeds. */
 class PullerRetryTest {
   @TempDir Path tmp;
-  private HttpServer server;
+  @AutoClose private LoopbackHttpServer server;
   private String host;
   private final AtomicInteger failuresLeft = new AtomicInteger();
   private final Map<String, byte[]> served = new HashMap<>();
@@ -60,34 +56,28 @@ class PullerRetryTest {
     served.put("/v2/r/manifests/1", manifest);
     served.put("/v2/r/blobs/" + configDigest, config);
     served.put("/v2/r/blobs/" + layer, layerBytes);
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext(
-        "/v2/",
-        x -> {
-          String path = x.getRequestURI().getPath();
-          byte[] body =
-              path.equals("/v2/") ? "{}".getBytes(StandardCharsets.UTF_8) : served.get(path);
-          if (path.endsWith(layer.toString()) && failuresLeft.getAndDecrement() > 0) {
-            x.sendResponseHeaders(503, -1);
-          } else if (body == null) {
-            x.sendResponseHeaders(404, -1);
-          } else {
-            if (path.contains("/manifests/")) {
-              x.getResponseHeaders()
-                  .add("Content-Type", "application/vnd.oci.image.manifest.v1+json");
-            }
-            x.sendResponseHeaders(200, body.length);
-            x.getResponseBody().write(body);
-          }
-          x.close();
-        });
-    server.start();
-    host = "127.0.0.1:" + server.getAddress().getPort();
-  }
-
-  @AfterEach
-  void stop() {
-    server.stop(0);
+    server =
+        LoopbackHttpServer.start(
+            "/v2/",
+            x -> {
+              String path = x.getRequestURI().getPath();
+              byte[] body =
+                  path.equals("/v2/") ? "{}".getBytes(StandardCharsets.UTF_8) : served.get(path);
+              if (path.endsWith(layer.toString()) && failuresLeft.getAndDecrement() > 0) {
+                x.sendResponseHeaders(503, -1);
+              } else if (body == null) {
+                x.sendResponseHeaders(404, -1);
+              } else {
+                if (path.contains("/manifests/")) {
+                  x.getResponseHeaders()
+                      .add("Content-Type", "application/vnd.oci.image.manifest.v1+json");
+                }
+                x.sendResponseHeaders(200, body.length);
+                x.getResponseBody().write(body);
+              }
+              x.close();
+            });
+    host = server.host();
   }
 
   @Test
@@ -95,12 +85,7 @@ class PullerRetryTest {
     failuresLeft.set(2);
     try (Store store = Store.open(tmp.resolve("s"));
         Registries regs = new Registries(RegistryConfig.empty(), CredentialStore.none())) {
-      var d =
-          new Puller(store, regs, Progress.none())
-              .pull(
-                  ImageReference.parse(host + "/r:1"),
-                  Platform.parse("linux/amd64"),
-                  PullOptions.defaults());
+      var d = Pulls.pull(store, regs, host + "/r:1", "linux/amd64");
       assertTrue(store.blobs().has(layer));
       assertEquals(d.digest(), store.images().resolve(host + "/r:1").orElseThrow().digest());
     }
@@ -113,13 +98,7 @@ class PullerRetryTest {
         Registries regs = new Registries(RegistryConfig.empty(), CredentialStore.none())) {
       var e =
           assertThrows(
-              RegistryException.class,
-              () ->
-                  new Puller(store, regs, Progress.none())
-                      .pull(
-                          ImageReference.parse(host + "/r:1"),
-                          Platform.parse("linux/amd64"),
-                          PullOptions.defaults()));
+              RegistryException.class, () -> Pulls.pull(store, regs, host + "/r:1", "linux/amd64"));
       assertEquals(RegistryException.Kind.SERVER, e.kind());
       assertTrue(store.images().list().isEmpty());
       assertTrue(!store.blobs().has(layer));

@@ -1,6 +1,5 @@
 package dev.jbuild.layercache.registry.http;
 
-import dev.jbuild.layercache.io.HashingOutputStream;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.registry.RawManifest;
 import dev.jbuild.layercache.registry.Registry;
@@ -31,7 +30,7 @@ import java.util.function.LongConsumer;
 public final class HttpRegistry implements Registry {
   static final int MAX_MANIFEST_BYTES = 4 << 20;
   private static final Duration SHORT = null; // the transport's read timeout
-  private static final int BUFFER = 256 * 1024;
+  static final int BUFFER = 256 * 1024;
 
   /** Tries of an idempotent request (a GET, a HEAD) after network failures and 5xx answers. */
   public static final int ATTEMPTS = 3;
@@ -67,15 +66,7 @@ public final class HttpRegistry implements Registry {
     // repository) is what `docker login` asks for too.
     HttpResponse<InputStream> r =
         transport.exchange(
-            new Transport.Req(
-                "the API check (GET /v2/)",
-                "GET",
-                transport.base(),
-                Map.of(),
-                null,
-                true,
-                Scope.REGISTRY,
-                SHORT));
+            "the API check (GET /v2/)", "GET", transport.base(), Map.of(), Scope.REGISTRY);
     int status = r.statusCode();
     String text = Transport.drain(r);
     if (status != 200) {
@@ -93,24 +84,15 @@ public final class HttpRegistry implements Registry {
   private Optional<RawManifest> getManifestOnce(String repository, String reference)
       throws IOException {
     URI uri = transport.uri(repository + "/manifests/" + reference);
-    HttpResponse<InputStream> r =
-        transport.exchange(
-            new Transport.Req(
-                "GET manifest " + repository + ":" + reference,
-                "GET",
-                uri,
-                Map.of("Accept", String.join(", ", Transport.manifestAccept())),
-                null,
-                true,
-                Scope.pull(repository),
-                SHORT));
+    HttpResponse<InputStream> r = manifestRequest("GET", repository, reference, uri);
     int status = r.statusCode();
     if (status == 404) {
       Transport.drain(r);
       return Optional.empty();
     }
     if (status != 200) {
-      throw failure(r, repository, "GET manifest " + repository + ":" + reference, "pull");
+      throw transport.failure(
+          r, repository, "GET manifest " + repository + ":" + reference, "pull");
     }
     byte[] bytes;
     try (InputStream in = r.body()) {
@@ -154,17 +136,7 @@ public final class HttpRegistry implements Registry {
   private Optional<ManifestHead> headManifestOnce(String repository, String reference)
       throws IOException {
     URI uri = transport.uri(repository + "/manifests/" + reference);
-    HttpResponse<InputStream> r =
-        transport.exchange(
-            new Transport.Req(
-                "HEAD manifest " + repository + ":" + reference,
-                "HEAD",
-                uri,
-                Map.of("Accept", String.join(", ", Transport.manifestAccept())),
-                null,
-                true,
-                Scope.pull(repository),
-                SHORT));
+    HttpResponse<InputStream> r = manifestRequest("HEAD", repository, reference, uri);
     int status = r.statusCode();
     Transport.drain(r);
     if (status == 404) {
@@ -204,7 +176,8 @@ public final class HttpRegistry implements Registry {
                 SHORT));
     int status = r.statusCode();
     if (status != 201 && status != 200 && status != 202) {
-      throw failure(r, repository, "PUT manifest " + repository + ":" + reference, "push");
+      throw transport.failure(
+          r, repository, "PUT manifest " + repository + ":" + reference, "push");
     }
     Transport.drain(r);
     Optional<String> header = r.headers().firstValue("Docker-Content-Digest");
@@ -233,16 +206,7 @@ public final class HttpRegistry implements Registry {
   private OptionalLong blobSizeOnce(String repository, Digest digest) throws IOException {
     URI uri = transport.uri(repository + "/blobs/" + digest);
     HttpResponse<InputStream> r =
-        transport.exchange(
-            new Transport.Req(
-                "HEAD blob " + digest,
-                "HEAD",
-                uri,
-                Map.of(),
-                null,
-                true,
-                Scope.pull(repository),
-                SHORT));
+        transport.exchange("HEAD blob " + digest, "HEAD", uri, Map.of(), Scope.pull(repository));
     int status = r.statusCode();
     Transport.drain(r);
     if (status == 404) {
@@ -258,150 +222,14 @@ public final class HttpRegistry implements Registry {
   }
 
   /**
-   * Streams a blob into {@code sink}, hashing every byte. A transfer broken by the network (a
-   * reset, a stall past the read timeout, a 5xx) is tried again up to {@link #ATTEMPTS} times in
-   * all, with backoff, resuming with {@code Range: bytes=N-} after the N bytes already received (a
-   * server that ignores the range has its first N bytes skipped); the digest is checked over the
-   * whole. A digest or size mismatch, a 404 or a 4xx is not retried.
+   * Streams a blob into {@code sink}, hashing every byte; a transfer broken by the network is
+   * resumed ({@link BlobDownload}).
    */
   @Override
   public void getBlob(
       String repository, Digest digest, long expectedSize, OutputStream sink, LongConsumer progress)
       throws IOException {
-    URI uri = transport.uri(repository + "/blobs/" + digest);
-    // a fresh hashing sink (a store BlobWriter) hashes anyway: verify with its digest, once
-    HashingOutputStream hashingSink =
-        sink instanceof HashingOutputStream h
-                && h.size() == 0
-                && digest.algorithm().equals("sha256")
-            ? h
-            : null;
-    MessageDigest md = digest.newMessageDigest();
-    long[] total = {0};
-    for (int attempt = 1; ; attempt++) {
-      try {
-        if (fetchFrom(
-            repository, digest, uri, expectedSize, sink, hashingSink, md, total, progress)) {
-          break;
-        }
-      } catch (RegistryException e) {
-        boolean retryable =
-            e.kind() == RegistryException.Kind.CONNECTION
-                || e.kind() == RegistryException.Kind.SERVER;
-        if (!retryable) {
-          throw e;
-        }
-        if (attempt >= ATTEMPTS) {
-          throw RegistryErrors.transferFailed(host, repository, digest, e);
-        }
-        backoff(attempt);
-      }
-    }
-    if (expectedSize >= 0 && total[0] != expectedSize) {
-      throw RegistryErrors.sizeMismatch(host, repository, digest, expectedSize, total[0]);
-    }
-    Digest actual =
-        hashingSink != null ? hashingSink.digest() : Digest.of(digest.algorithm(), md.digest());
-    if (!actual.equals(digest)) {
-      throw RegistryErrors.digestMismatch(host, repository, digest, actual);
-    }
-  }
-
-  /** One GET (ranged after the first bytes); true when the body ended normally. */
-  private boolean fetchFrom(
-      String repository,
-      Digest digest,
-      URI uri,
-      long expectedSize,
-      OutputStream sink,
-      HashingOutputStream hashingSink,
-      MessageDigest md,
-      long[] total,
-      LongConsumer progress)
-      throws IOException {
-    long have = total[0];
-    HttpResponse<InputStream> r =
-        transport.exchange(
-            new Transport.Req(
-                "GET blob " + digest,
-                "GET",
-                uri,
-                have > 0 ? Map.of("Range", "bytes=" + have + "-") : Map.of(),
-                null,
-                true,
-                Scope.pull(repository),
-                null));
-    int status = r.statusCode();
-    if (status == 404) {
-      Transport.drain(r);
-      throw RegistryErrors.blobNotFound(host, repository, digest);
-    }
-    long skip = 0;
-    if (have > 0 && status == 206) {
-      String range = r.headers().firstValue("Content-Range").orElse("");
-      if (!range.startsWith("bytes " + have + "-")) {
-        Transport.drain(r);
-        throw RegistryErrors.protocol(
-            host,
-            "GET blob " + digest + " from byte " + have + " answered Content-Range: " + range);
-      }
-    } else if (status == 200) {
-      skip = have; // the server sent the whole blob again: drop what we have
-    } else {
-      throw failure(r, repository, "GET blob " + digest, "pull");
-    }
-    byte[] buf = new byte[BUFFER];
-    try (InputStream in = r.body()) {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        int off = 0;
-        if (skip > 0) {
-          int drop = (int) Math.min(skip, n);
-          skip -= drop;
-          off = drop;
-          if (off == n) {
-            continue;
-          }
-        }
-        int len = n - off;
-        if (expectedSize >= 0 && total[0] + len > expectedSize) {
-          throw RegistryErrors.sizeMismatch(host, repository, digest, expectedSize, total[0] + len);
-        }
-        if (hashingSink == null) {
-          md.update(buf, off, len);
-        }
-        try {
-          sink.write(buf, off, len);
-        } catch (IOException e) {
-          throw new SinkFailure(e);
-        }
-        total[0] += len;
-        progress.accept(len);
-      }
-    } catch (SinkFailure e) {
-      throw e.getCause(); // the store, not the network
-    } catch (RegistryException e) {
-      throw e;
-    } catch (java.io.InterruptedIOException e) {
-      throw e;
-    } catch (IOException e) {
-      throw Transport.mapIoException(host, uri.toString(), e);
-    }
-    return true;
-  }
-
-  /** A write to the sink failed (our disk, not the network): not retried. */
-  private static final class SinkFailure extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    SinkFailure(IOException cause) {
-      super(cause);
-    }
-
-    @Override
-    public synchronized IOException getCause() {
-      return (IOException) super.getCause();
-    }
+    new BlobDownload(transport).run(repository, digest, expectedSize, sink, progress);
   }
 
   static void backoff(int attempt) throws IOException {
@@ -419,10 +247,7 @@ public final class HttpRegistry implements Registry {
       try {
         return request.run();
       } catch (RegistryException e) {
-        boolean retryable =
-            e.kind() == RegistryException.Kind.CONNECTION
-                || e.kind() == RegistryException.Kind.SERVER;
-        if (!retryable || attempt >= ATTEMPTS) {
+        if (!e.retryable() || attempt >= ATTEMPTS) {
           throw e;
         }
         backoff(attempt);
@@ -442,15 +267,11 @@ public final class HttpRegistry implements Registry {
         transport.uri(repository + "/blobs/uploads/?mount=" + digest + "&from=" + fromRepository);
     HttpResponse<InputStream> r =
         transport.exchange(
-            new Transport.Req(
-                "mount " + digest + " from " + fromRepository,
-                "POST",
-                uri,
-                Map.of(),
-                null,
-                true,
-                new Scope(repository, true, fromRepository),
-                SHORT));
+            "mount " + digest + " from " + fromRepository,
+            "POST",
+            uri,
+            Map.of(),
+            new Scope(repository, true, fromRepository));
     int status = r.statusCode();
     if (status == 201) {
       Transport.drain(r);
@@ -464,22 +285,18 @@ public final class HttpRegistry implements Registry {
         try {
           Transport.drain(
               transport.exchange(
-                  new Transport.Req(
-                      "cancel upload",
-                      "DELETE",
-                      uri.resolve(location.get()),
-                      Map.of(),
-                      null,
-                      true,
-                      Scope.push(repository),
-                      SHORT)));
+                  "cancel upload",
+                  "DELETE",
+                  uri.resolve(location.get()),
+                  Map.of(),
+                  Scope.push(repository)));
         } catch (IOException e) {
           // best effort: the registry purges stale uploads
         }
       }
       return false;
     }
-    throw failure(r, repository, "mount " + digest, "push");
+    throw transport.failure(r, repository, "mount " + digest, "push");
   }
 
   @Override
@@ -511,7 +328,7 @@ public final class HttpRegistry implements Registry {
                 null));
     int status = r.statusCode();
     if (status != 201 && status != 204) {
-      throw failure(r, repository, "upload of " + digest, "push");
+      throw transport.failure(r, repository, "upload of " + digest, "push");
     }
     Transport.drain(r);
   }
@@ -559,7 +376,7 @@ public final class HttpRegistry implements Registry {
     }
     int status = r.statusCode();
     if (status != 202 && status != 204) {
-      throw failure(r, repository, "streaming upload", "push");
+      throw transport.failure(r, repository, "streaming upload", "push");
     }
     Transport.drain(r);
     Digest digest = body instanceof DigestingBody d ? d.digest() : pipe.digest();
@@ -576,7 +393,7 @@ public final class HttpRegistry implements Registry {
                 Scope.push(repository),
                 SHORT));
     if (done.statusCode() != 201 && done.statusCode() != 204) {
-      throw failure(done, repository, "upload of " + digest, "push");
+      throw transport.failure(done, repository, "upload of " + digest, "push");
     }
     Transport.drain(done);
     return new Uploaded(digest, pipe.size());
@@ -585,11 +402,9 @@ public final class HttpRegistry implements Registry {
   private URI startUpload(String repository) throws IOException {
     URI uri = transport.uri(repository + "/blobs/uploads/");
     HttpResponse<InputStream> r =
-        transport.exchange(
-            new Transport.Req(
-                "start upload", "POST", uri, Map.of(), null, true, Scope.push(repository), SHORT));
+        transport.exchange("start upload", "POST", uri, Map.of(), Scope.push(repository));
     if (r.statusCode() != 202) {
-      throw failure(r, repository, "start of an upload", "push");
+      throw transport.failure(r, repository, "start of an upload", "push");
     }
     Transport.drain(r);
     String location =
@@ -600,31 +415,20 @@ public final class HttpRegistry implements Registry {
     return uri.resolve(location);
   }
 
+  /** A GET or HEAD of a manifest, accepting every manifest and index type. */
+  private HttpResponse<InputStream> manifestRequest(
+      String method, String repository, String reference, URI uri) throws IOException {
+    return transport.exchange(
+        method + " manifest " + repository + ":" + reference,
+        method,
+        uri,
+        Map.of("Accept", String.join(", ", Transport.manifestAccept())),
+        Scope.pull(repository));
+  }
+
   private static URI withQuery(URI uri, String query) {
     String s = uri.toString();
     return URI.create(s + (uri.getRawQuery() == null ? "?" : "&") + query);
-  }
-
-  private RegistryException failure(
-      HttpResponse<InputStream> r, String repository, String what, String action) {
-    int status = r.statusCode();
-    String text = Transport.drain(r);
-    String code = Transport.errorCode(text);
-    if (status == 403) {
-      return RegistryErrors.denied(host, repository, action);
-    }
-    if (status == 401) {
-      return transport.auth.failure();
-    }
-    if (status == 404 && code.equals("NAME_UNKNOWN")) {
-      return RegistryErrors.repositoryNotFound(host, repository);
-    }
-    if (status == 400 && code.equals("DIGEST_INVALID")) {
-      return new RegistryException(
-          RegistryException.Kind.DIGEST_MISMATCH,
-          "registry " + host + " rejected " + what + ": the content does not match its digest");
-    }
-    return RegistryErrors.server(host, what, status, text);
   }
 
   private static Optional<String> mediaType(HttpResponse<?> r) {

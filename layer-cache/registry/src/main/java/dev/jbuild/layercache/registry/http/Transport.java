@@ -277,6 +277,36 @@ final class Transport implements AutoCloseable {
     }
   }
 
+  /** A request without a body (so it may be sent again), with the transport's read timeout. */
+  HttpResponse<InputStream> exchange(
+      String what, String method, URI uri, Map<String, String> headers, Scope scope)
+      throws IOException {
+    return exchange(new Req(what, method, uri, headers, null, true, scope, null));
+  }
+
+  /** The error for {@code r}, an answer {@code what} did not want; its body is drained. */
+  RegistryException failure(
+      HttpResponse<InputStream> r, String repository, String what, String action) {
+    int status = r.statusCode();
+    String text = drain(r);
+    String code = errorCode(text);
+    if (status == 403) {
+      return RegistryErrors.denied(host, repository, action);
+    }
+    if (status == 401) {
+      return auth.failure();
+    }
+    if (status == 404 && code.equals("NAME_UNKNOWN")) {
+      return RegistryErrors.repositoryNotFound(host, repository);
+    }
+    if (status == 400 && code.equals("DIGEST_INVALID")) {
+      return new RegistryException(
+          RegistryException.Kind.DIGEST_MISMATCH,
+          "registry " + host + " rejected " + what + ": the content does not match its digest");
+    }
+    return RegistryErrors.server(host, what, status, text);
+  }
+
   /** Reads and closes a response body (bounded), returning its text for error messages. */
   static String drain(HttpResponse<InputStream> response) {
     try (InputStream in = response.body()) {

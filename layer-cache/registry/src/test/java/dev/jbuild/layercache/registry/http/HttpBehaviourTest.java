@@ -6,20 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.registry.RegistryConfig;
 import dev.jbuild.layercache.registry.RegistryErrors;
 import dev.jbuild.layercache.registry.RegistryException;
 import dev.jbuild.layercache.registry.auth.CredentialStore;
 import dev.jbuild.layercache.registry.auth.RegistryCredential;
+import dev.jbuild.testing.LoopbackHttpServer;
 import java.io.ByteArrayOutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,63 +27,53 @@ import org.junit.jupiter.api.Test;
  */
 class HttpBehaviourTest {
   private static final byte[] BLOB = "blob content".getBytes(StandardCharsets.UTF_8);
-  private HttpServer registry;
-  private HttpServer storage;
+  @AutoClose private LoopbackHttpServer registry;
+  @AutoClose private LoopbackHttpServer storage;
   private String host;
   private final AtomicReference<String> storageSawAuthorization = new AtomicReference<>("unset");
 
   @BeforeEach
   void start() throws Exception {
-    storage = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    storage.createContext(
-        "/bucket/",
-        x -> {
-          storageSawAuthorization.set(x.getRequestHeaders().getFirst("Authorization"));
-          x.sendResponseHeaders(200, BLOB.length);
-          try (var o = x.getResponseBody()) {
-            o.write(BLOB);
-          }
-        });
-    storage.start();
-    registry = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    registry.createContext(
-        "/v2/",
-        x -> {
-          String path = x.getRequestURI().getPath();
-          if (x.getRequestHeaders().getFirst("Authorization") == null) {
-            x.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"test\"");
-            x.sendResponseHeaders(401, -1);
-            x.close();
-            return;
-          }
-          if (path.contains("/forbidden/")) {
-            x.sendResponseHeaders(403, -1);
-          } else if (path.contains("/broken/")) {
-            byte[] body =
-                "{\"errors\":[{\"code\":\"UNKNOWN\",\"message\":\"disk full\"}]}"
-                    .getBytes(StandardCharsets.UTF_8);
-            x.sendResponseHeaders(500, body.length);
-            x.getResponseBody().write(body);
-          } else if (path.contains("/blobs/")) {
-            x.getResponseHeaders()
-                .add(
-                    "Location",
-                    "http://127.0.0.1:" + storage.getAddress().getPort() + "/bucket/b?sig=1");
-            x.sendResponseHeaders(307, -1);
-          } else {
-            x.sendResponseHeaders(200, 2);
-            x.getResponseBody().write("{}".getBytes(StandardCharsets.UTF_8));
-          }
-          x.close();
-        });
-    registry.start();
-    host = "127.0.0.1:" + registry.getAddress().getPort();
-  }
-
-  @AfterEach
-  void stop() {
-    registry.stop(0);
-    storage.stop(0);
+    storage =
+        LoopbackHttpServer.start(
+            "/bucket/",
+            x -> {
+              storageSawAuthorization.set(x.getRequestHeaders().getFirst("Authorization"));
+              x.sendResponseHeaders(200, BLOB.length);
+              try (var o = x.getResponseBody()) {
+                o.write(BLOB);
+              }
+            });
+    registry =
+        LoopbackHttpServer.start(
+            "/v2/",
+            x -> {
+              String path = x.getRequestURI().getPath();
+              if (x.getRequestHeaders().getFirst("Authorization") == null) {
+                x.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"test\"");
+                x.sendResponseHeaders(401, -1);
+                x.close();
+                return;
+              }
+              if (path.contains("/forbidden/")) {
+                x.sendResponseHeaders(403, -1);
+              } else if (path.contains("/broken/")) {
+                byte[] body =
+                    "{\"errors\":[{\"code\":\"UNKNOWN\",\"message\":\"disk full\"}]}"
+                        .getBytes(StandardCharsets.UTF_8);
+                x.sendResponseHeaders(500, body.length);
+                x.getResponseBody().write(body);
+              } else if (path.contains("/blobs/")) {
+                x.getResponseHeaders()
+                    .add("Location", "http://127.0.0.1:" + storage.port() + "/bucket/b?sig=1");
+                x.sendResponseHeaders(307, -1);
+              } else {
+                x.sendResponseHeaders(200, 2);
+                x.getResponseBody().write("{}".getBytes(StandardCharsets.UTF_8));
+              }
+              x.close();
+            });
+    host = registry.host();
   }
 
   private HttpRegistry client() throws Exception {

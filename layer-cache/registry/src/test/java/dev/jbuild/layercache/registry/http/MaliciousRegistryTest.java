@@ -4,17 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.registry.RegistryConfig;
 import dev.jbuild.layercache.registry.RegistryErrors;
 import dev.jbuild.layercache.registry.RegistryException;
 import dev.jbuild.layercache.registry.auth.CredentialStore;
+import dev.jbuild.testing.LoopbackHttpServer;
 import java.io.ByteArrayOutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,37 +23,31 @@ import org.junit.jupiter.api.Test;
 class MaliciousRegistryTest {
   private static final byte[] GOOD = "the real content".getBytes(StandardCharsets.UTF_8);
   private static final byte[] EVIL = "something else!!".getBytes(StandardCharsets.UTF_8);
-  private HttpServer server;
+  @AutoClose private LoopbackHttpServer server;
   private String host;
 
   @BeforeEach
   void start() throws Exception {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext(
-        "/v2/",
-        exchange -> {
-          String path = exchange.getRequestURI().getPath();
-          byte[] body = path.equals("/v2/") ? "{}".getBytes(StandardCharsets.UTF_8) : EVIL;
-          if (path.contains("/manifests/")) {
-            exchange
-                .getResponseHeaders()
-                .add("Content-Type", "application/vnd.oci.image.manifest.v1+json");
-            exchange
-                .getResponseHeaders()
-                .add("Docker-Content-Digest", Digest.sha256(GOOD).toString());
-          }
-          exchange.sendResponseHeaders(200, body.length);
-          try (var out = exchange.getResponseBody()) {
-            out.write(body);
-          }
-        });
-    server.start();
-    host = "127.0.0.1:" + server.getAddress().getPort();
-  }
-
-  @AfterEach
-  void stop() {
-    server.stop(0);
+    server =
+        LoopbackHttpServer.start(
+            "/v2/",
+            exchange -> {
+              String path = exchange.getRequestURI().getPath();
+              byte[] body = path.equals("/v2/") ? "{}".getBytes(StandardCharsets.UTF_8) : EVIL;
+              if (path.contains("/manifests/")) {
+                exchange
+                    .getResponseHeaders()
+                    .add("Content-Type", "application/vnd.oci.image.manifest.v1+json");
+                exchange
+                    .getResponseHeaders()
+                    .add("Docker-Content-Digest", Digest.sha256(GOOD).toString());
+              }
+              exchange.sendResponseHeaders(200, body.length);
+              try (var out = exchange.getResponseBody()) {
+                out.write(body);
+              }
+            });
+    host = server.host();
   }
 
   @Test

@@ -4,18 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.jbuild.layercache.registry.RegistryConfig;
 import dev.jbuild.layercache.registry.RegistryException;
 import dev.jbuild.layercache.registry.auth.CredentialStore;
 import dev.jbuild.layercache.registry.auth.RegistryCredential;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import dev.jbuild.testing.LoopbackHttpServer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,49 +24,42 @@ import org.junit.jupiter.api.Test;
  * name) or as 127.0.0.1 (the same host).
  */
 class TokenRealmTest {
-  private HttpServer registry;
-  private HttpServer tokens;
+  @AutoClose private LoopbackHttpServer registry;
+  @AutoClose private LoopbackHttpServer tokens;
   private final List<String> tokenAuthorizations = new CopyOnWriteArrayList<>();
   private volatile String realm;
 
   @BeforeEach
   void start() throws Exception {
-    tokens = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    tokens.createContext(
-        "/token",
-        x -> {
-          tokenAuthorizations.add(String.valueOf(x.getRequestHeaders().getFirst("Authorization")));
-          byte[] body = "{\"token\":\"t0k\"}".getBytes(StandardCharsets.UTF_8);
-          x.sendResponseHeaders(200, body.length);
-          x.getResponseBody().write(body);
-          x.close();
-        });
-    tokens.start();
-    registry = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    registry.createContext(
-        "/v2/",
-        x -> {
-          if (!"Bearer t0k".equals(x.getRequestHeaders().getFirst("Authorization"))) {
-            x.getResponseHeaders()
-                .add("WWW-Authenticate", "Bearer realm=\"" + realm + "\",service=\"reg\"");
-            x.sendResponseHeaders(401, -1);
-          } else {
-            x.sendResponseHeaders(200, 2);
-            x.getResponseBody().write("{}".getBytes(StandardCharsets.UTF_8));
-          }
-          x.close();
-        });
-    registry.start();
-  }
-
-  @AfterEach
-  void stop() {
-    registry.stop(0);
-    tokens.stop(0);
+    tokens =
+        LoopbackHttpServer.start(
+            "/token",
+            x -> {
+              tokenAuthorizations.add(
+                  String.valueOf(x.getRequestHeaders().getFirst("Authorization")));
+              byte[] body = "{\"token\":\"t0k\"}".getBytes(StandardCharsets.UTF_8);
+              x.sendResponseHeaders(200, body.length);
+              x.getResponseBody().write(body);
+              x.close();
+            });
+    registry =
+        LoopbackHttpServer.start(
+            "/v2/",
+            x -> {
+              if (!"Bearer t0k".equals(x.getRequestHeaders().getFirst("Authorization"))) {
+                x.getResponseHeaders()
+                    .add("WWW-Authenticate", "Bearer realm=\"" + realm + "\",service=\"reg\"");
+                x.sendResponseHeaders(401, -1);
+              } else {
+                x.sendResponseHeaders(200, 2);
+                x.getResponseBody().write("{}".getBytes(StandardCharsets.UTF_8));
+              }
+              x.close();
+            });
   }
 
   private HttpRegistry client() throws Exception {
-    String host = "127.0.0.1:" + registry.getAddress().getPort();
+    String host = registry.host();
     return new HttpRegistry(
         host,
         RegistryConfig.empty(),
@@ -77,7 +68,7 @@ class TokenRealmTest {
 
   @Test
   void plainHttpRealmOnAnotherHostGetsNoCredentials() throws Exception {
-    realm = "http://localhost:" + tokens.getAddress().getPort() + "/token";
+    realm = "http://localhost:" + tokens.port() + "/token";
     try (HttpRegistry r = client()) {
       var e = assertThrows(RegistryException.class, r::ping);
       assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
@@ -89,7 +80,7 @@ class TokenRealmTest {
 
   @Test
   void theRegistrysOwnHostGetsThem() throws Exception {
-    realm = "http://127.0.0.1:" + tokens.getAddress().getPort() + "/token";
+    realm = "http://127.0.0.1:" + tokens.port() + "/token";
     try (HttpRegistry r = client()) {
       r.ping();
     }
