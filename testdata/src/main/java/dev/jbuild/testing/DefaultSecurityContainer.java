@@ -1,5 +1,8 @@
 package dev.jbuild.testing;
 
+import dev.jbuild.layercache.json.Json;
+import dev.jbuild.layercache.json.JsonArray;
+import dev.jbuild.layercache.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -112,52 +115,79 @@ public final class DefaultSecurityContainer {
   }
 
   private String config(Path cwd, Map<String, String> env, List<String> argv) {
-    StringBuilder b = new StringBuilder(8192);
-    b.append("{\"ociVersion\":\"1.0.2\",\"process\":{\"terminal\":false,");
-    b.append("\"user\":{\"uid\":0,\"gid\":0},\"args\":").append(array(argv));
     List<String> e = new ArrayList<>();
     e.add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     e.add("HOME=/root");
     env.forEach((k, v) -> e.add(k + "=" + v));
-    b.append(",\"env\":").append(array(e));
-    b.append(",\"cwd\":").append(string(cwd.toString()));
-    String caps = array(capabilities);
-    b.append(",\"capabilities\":{\"bounding\":").append(caps);
-    b.append(",\"effective\":").append(caps).append(",\"permitted\":").append(caps).append('}');
-    b.append(",\"noNewPrivileges\":false},");
-    b.append("\"root\":{\"path\":\"rootfs\",\"readonly\":false},\"hostname\":\"dsc\",");
-    b.append("\"mounts\":[");
-    mount(b, "/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev"));
-    mount(b, "/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k"));
-    mount(
-        b,
-        "/dev/pts",
-        "devpts",
-        "devpts",
-        List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"));
-    mount(b, "/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777"));
-    mount(b, "/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"));
-    mount(b, "/tmp", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=1777"));
-    mount(b, "/root", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=700"));
-    mount(b, "/usr", "bind", "/usr", List.of("rbind", "ro"));
-    mount(b, "/etc", "bind", "/etc", List.of("rbind", "ro"));
+    Json caps = Json.ofStrings(capabilities);
+    JsonObject process =
+        JsonObject.builder()
+            .put("terminal", false)
+            .put("user", JsonObject.builder().put("uid", 0).put("gid", 0).build())
+            .put("args", Json.ofStrings(argv))
+            .put("env", Json.ofStrings(e))
+            .put("cwd", cwd.toString())
+            .put(
+                "capabilities",
+                JsonObject.builder()
+                    .put("bounding", caps)
+                    .put("effective", caps)
+                    .put("permitted", caps)
+                    .build())
+            .put("noNewPrivileges", false)
+            .build();
+    List<Json> mounts = new ArrayList<>();
+    mounts.add(mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")));
+    mounts.add(
+        mount(
+            "/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
+    mounts.add(
+        mount(
+            "/dev/pts",
+            "devpts",
+            "devpts",
+            List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
+    mounts.add(
+        mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777")));
+    mounts.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+    mounts.add(mount("/tmp", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=1777")));
+    mounts.add(mount("/root", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=700")));
+    mounts.add(mount("/usr", "bind", "/usr", List.of("rbind", "ro")));
+    mounts.add(mount("/etc", "bind", "/etc", List.of("rbind", "ro")));
     for (Path p : readOnly) {
-      mount(b, p.toString(), "bind", p.toString(), List.of("rbind", "ro"));
+      mounts.add(mount(p.toString(), "bind", p.toString(), List.of("rbind", "ro")));
     }
     for (Path p : writable) {
-      mount(b, p.toString(), "bind", p.toString(), List.of("rbind", "rw"));
+      mounts.add(mount(p.toString(), "bind", p.toString(), List.of("rbind", "rw")));
     }
-    b.setLength(b.length() - 1);
-    b.append("],\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},");
-    b.append("{\"type\":\"uts\"},{\"type\":\"mount\"}],");
-    b.append("\"maskedPaths\":[\"/proc/kcore\",\"/proc/keys\",\"/proc/timer_list\",");
-    b.append("\"/sys/firmware\"],\"readonlyPaths\":[\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",");
-    b.append("\"/proc/sys\",\"/proc/sysrq-trigger\"]");
+    List<Json> namespaces = new ArrayList<>();
+    for (String type : List.of("pid", "ipc", "uts", "mount")) {
+      namespaces.add(JsonObject.builder().put("type", type).build());
+    }
+    JsonObject.Builder linux =
+        JsonObject.builder()
+            .put("namespaces", new JsonArray(namespaces))
+            .put(
+                "maskedPaths",
+                Json.ofStrings(
+                    List.of("/proc/kcore", "/proc/keys", "/proc/timer_list", "/sys/firmware")))
+            .put(
+                "readonlyPaths",
+                Json.ofStrings(
+                    List.of(
+                        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger")));
     if (seccompJson != null) {
-      b.append(",\"seccomp\":").append(withX32(seccompJson));
+      linux.put("seccomp", Json.parse(withX32(seccompJson)));
     }
-    b.append("}}");
-    return b.toString();
+    return JsonObject.builder()
+        .put("ociVersion", "1.0.2")
+        .put("process", process)
+        .put("root", JsonObject.builder().put("path", "rootfs").put("readonly", false).build())
+        .put("hostname", "dsc")
+        .put("mounts", new JsonArray(mounts))
+        .put("linux", linux.build())
+        .build()
+        .toString();
   }
 
   /**
@@ -172,39 +202,12 @@ public final class DefaultSecurityContainer {
     return json;
   }
 
-  private static void mount(
-      StringBuilder b, String dest, String type, String source, List<String> options) {
-    b.append("{\"destination\":").append(string(dest)).append(",\"type\":").append(string(type));
-    b.append(",\"source\":").append(string(source)).append(",\"options\":").append(array(options));
-    b.append("},");
-  }
-
-  private static String array(List<String> l) {
-    StringBuilder b = new StringBuilder("[");
-    for (String s : l) {
-      if (b.length() > 1) {
-        b.append(',');
-      }
-      b.append(string(s));
-    }
-    return b.append(']').toString();
-  }
-
-  private static String string(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
+  private static Json mount(String dest, String type, String source, List<String> options) {
+    return JsonObject.builder()
+        .put("destination", dest)
+        .put("type", type)
+        .put("source", source)
+        .put("options", Json.ofStrings(options))
+        .build();
   }
 }

@@ -3,6 +3,7 @@ package dev.jbuild.builder.context;
 import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.tar.DirectoryWalker;
+import dev.jbuild.layercache.tar.TarNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +79,7 @@ public final class BuildContext {
    * @param allowWildcards false for sources that are literal (e.g. after --parents pivots)
    */
   public List<ContextFile> resolve(String source, boolean allowWildcards) throws ContextException {
-    List<String> parts = components(source);
+    List<String> parts = TarNames.components(source);
     List<ContextFile> out = new ArrayList<>();
     try {
       expand(new ArrayList<>(), parts, 0, allowWildcards, out);
@@ -94,24 +95,6 @@ public final class BuildContext {
               + (ignore == IgnoreFilter.NONE ? "" : " (or excluded by .dockerignore)"));
     }
     return out;
-  }
-
-  /** Splits a path into clean components; ".." stops at the context root. */
-  public static List<String> components(String path) {
-    List<String> parts = new ArrayList<>();
-    for (String p : path.split("/")) {
-      if (p.isEmpty() || p.equals(".")) {
-        continue;
-      }
-      if (p.equals("..")) {
-        if (!parts.isEmpty()) {
-          parts.removeLast();
-        }
-        continue;
-      }
-      parts.add(p);
-    }
-    return parts;
   }
 
   private void expand(

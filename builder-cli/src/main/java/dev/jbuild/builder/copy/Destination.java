@@ -51,6 +51,6 @@ record Destination(String name, boolean isDir, boolean exists) {
 
   /** Clean components of an absolute path; ".." stops at the root. */
   static List<String> clean(String path) {
-    return dev.jbuild.builder.context.BuildContext.components(path);
+    return TarNames.components(path);
   }
 }

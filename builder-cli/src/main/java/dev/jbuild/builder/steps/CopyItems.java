@@ -13,6 +13,7 @@ import dev.jbuild.grammar.instructions.AddInstruction;
 import dev.jbuild.grammar.instructions.CopyInstruction;
 import dev.jbuild.grammar.instructions.FileInstruction;
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.layercache.tar.TarNames;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -80,7 +81,7 @@ final class CopyItems {
     int pivot = written.indexOf("/./");
     String rel = f.rel();
     if (pivot >= 0) {
-      String before = String.join("/", BuildContext.components(written.substring(0, pivot)));
+      String before = String.join("/", TarNames.components(written.substring(0, pivot)));
       if (!before.isEmpty() && rel.startsWith(before + "/")) {
         return rel.substring(before.length() + 1);
       }

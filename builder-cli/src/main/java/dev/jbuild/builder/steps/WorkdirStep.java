@@ -10,6 +10,7 @@ import dev.jbuild.builder.errors.StepFailure;
 import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.layercache.model.ImageConfig;
 import dev.jbuild.layercache.store.CacheRecord;
+import dev.jbuild.layercache.tar.TarNames;
 import dev.jbuild.runner.user.ResolvedUser;
 import dev.jbuild.runner.user.UserResolver;
 import java.io.IOException;
@@ -39,7 +40,7 @@ public final class WorkdirStep implements Step<Step.Nothing> {
   public static String resolve(String current, String arg) {
     String base = current == null || current.isEmpty() ? "/" : current;
     String joined = arg.startsWith("/") ? arg : base + "/" + arg;
-    List<String> parts = dev.jbuild.builder.context.BuildContext.components(joined);
+    List<String> parts = TarNames.components(joined);
     return "/" + String.join("/", parts);
   }
 
