@@ -240,6 +240,7 @@ public final class BuildCommand implements Callable<Integer> {
         Registries registries = RegistryCli.registries(env, err)) {
       dev.jbuild.builder.progress.Trace.mark("store open");
       Inputs inputs = Inputs.read(context, file, store);
+      dev.jbuild.builder.progress.Trace.mark("inputs read");
       BuildRequest req =
           new BuildRequest(
               inputs.context(),
@@ -262,11 +263,13 @@ public final class BuildCommand implements Callable<Integer> {
               publication);
       BuildResult result;
       Runner runner = Runner.create();
+      dev.jbuild.builder.progress.Trace.mark("runner ready");
       Builder builder =
           new Builder(
               store, runner, new RegistryImages(store, registries), registries, Clock.systemUTC());
       try (runner;
           Progress progress = Progress.create(mode, err, env)) {
+        dev.jbuild.builder.progress.Trace.mark("progress ready");
         dev.jbuild.runner.Isolation isolation = dev.jbuild.runner.Isolation.current();
         progress.header(
             "#0 building with jbuild, isolation "

@@ -22,27 +22,29 @@ public final class JbuildCommand implements Runnable {
   static final java.util.Map<String, java.util.function.Supplier<Object>> SUBCOMMANDS =
       subcommands();
 
+  // lambdas, not constructor references: a method reference is linked when the map is built, which
+  // loads every command class (and the types its signatures name) for a run that uses one
   private static java.util.Map<String, java.util.function.Supplier<Object>> subcommands() {
     var m = new java.util.LinkedHashMap<String, java.util.function.Supplier<Object>>();
-    m.put("build", BuildCommand::new);
-    m.put("parse", ParseCommand::new);
-    m.put("images", ImagesCommand::new);
-    m.put("inspect", InspectCommand::new);
-    m.put("history", HistoryCommand::new);
-    m.put("tag", TagCommand::new);
-    m.put("rmi", RmiCommand::new);
-    m.put("prune", PruneCommand::new);
-    m.put("system", SystemCommand::new);
-    m.put("run", RunCommand::new);
-    m.put("ps", PsCommand::new);
-    m.put("stop", StopCommand::new);
-    m.put("rm", RmCommand::new);
-    m.put("pull", PullCommand::new);
-    m.put("push", PushCommand::new);
-    m.put("login", LoginCommand::new);
-    m.put("logout", LogoutCommand::new);
-    m.put("save", SaveCommand::new);
-    m.put("load", LoadCommand::new);
+    m.put("build", () -> new BuildCommand());
+    m.put("parse", () -> new ParseCommand());
+    m.put("images", () -> new ImagesCommand());
+    m.put("inspect", () -> new InspectCommand());
+    m.put("history", () -> new HistoryCommand());
+    m.put("tag", () -> new TagCommand());
+    m.put("rmi", () -> new RmiCommand());
+    m.put("prune", () -> new PruneCommand());
+    m.put("system", () -> new SystemCommand());
+    m.put("run", () -> new RunCommand());
+    m.put("ps", () -> new PsCommand());
+    m.put("stop", () -> new StopCommand());
+    m.put("rm", () -> new RmCommand());
+    m.put("pull", () -> new PullCommand());
+    m.put("push", () -> new PushCommand());
+    m.put("login", () -> new LoginCommand());
+    m.put("logout", () -> new LogoutCommand());
+    m.put("save", () -> new SaveCommand());
+    m.put("load", () -> new LoadCommand());
     return java.util.Collections.unmodifiableMap(m);
   }
 

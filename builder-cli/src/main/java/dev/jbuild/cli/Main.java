@@ -19,9 +19,25 @@ public final class Main {
   public static void main(String[] args) {
     dev.jbuild.builder.progress.Trace.mark("main");
     Thread.setDefaultUncaughtExceptionHandler(Main::uncaught);
-    RunCommand.useProcessStdio();
+    useProcessStdio();
     dev.jbuild.builder.progress.Trace.mark("stdio");
     System.exit(run(args));
+  }
+
+  private static volatile boolean processStdio;
+
+  /**
+   * Makes attached containers ({@code jbuild run}) write straight to this process's stdout and
+   * stderr (bytes exact) instead of through picocli's writers. {@code main} calls it; tests that
+   * capture output with {@code setOut/setErr} do not. (The flag lives here, not in RunCommand, so
+   * that a command other than run never loads RunCommand.)
+   */
+  public static void useProcessStdio() {
+    processStdio = true;
+  }
+
+  static boolean processStdio() {
+    return processStdio;
   }
 
   /** Runs jbuild with the given arguments and returns the exit code (used by tests too). */
@@ -29,6 +45,11 @@ public final class Main {
     String[] full = withImplicitBuild(args);
     String sub = subcommandOf(full);
     dev.jbuild.builder.progress.Trace.mark("args");
+    if (sub == null && isVersion(full)) {
+      // --version needs no command model: picocli's (annotation proxies spun at run time,
+      // reflection over the commands) was most of its time; the text is the version provider's
+      return printVersion();
+    }
     CommandLine cli;
     if (sub == null) {
       cli = commandLine();
@@ -103,6 +124,25 @@ public final class Main {
     out.add("build");
     out.addAll(List.of(args).subList(i, args.length));
     return out.toArray(String[]::new);
+  }
+
+  private static int printVersion() {
+    try {
+      for (String line : new VersionProvider().getVersion()) {
+        System.out.println(line);
+      }
+      System.out.flush();
+      return ExitCodes.OK;
+    } catch (java.io.IOException e) {
+      System.err.println("jbuild: cannot read the version: " + e.getMessage());
+      return ExitCodes.FAILED;
+    }
+  }
+
+  /** True when {@code args} asks for the version (and nothing else decides first). */
+  static boolean isVersion(String[] args) {
+    int i = afterGlobalOptions(args);
+    return i < args.length && (args[i].equals("-V") || args[i].equals("--version"));
   }
 
   /** The subcommand {@code args} runs, or null (help, version, nothing). */

@@ -196,7 +196,7 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   private Attach attach() {
-    if (tty || processStdio) {
+    if (tty || Main.processStdio()) {
       // the runtime writes straight to jbuild's stdout and stderr: bytes exact, a tty stays a tty
       return Attach.processStdio(interactive);
     }
@@ -242,16 +242,5 @@ public final class RunCommand implements Callable<Integer> {
       out.add(new RunMount.Bind(host, f[1], ro));
     }
     return out;
-  }
-
-  private static volatile boolean processStdio;
-
-  /**
-   * Makes attached containers write straight to this process's stdout and stderr (bytes exact)
-   * instead of through picocli's writers. {@code Main.main} calls it; tests that capture output
-   * with {@code setOut/setErr} do not.
-   */
-  public static void useProcessStdio() {
-    processStdio = true;
   }
 }

@@ -5,7 +5,7 @@ public final class ProcessMain {
   private ProcessMain() {}
 
   public static void main(String[] args) {
-    RunCommand.useProcessStdio();
+    Main.useProcessStdio();
     Main.main(args);
   }
 }
