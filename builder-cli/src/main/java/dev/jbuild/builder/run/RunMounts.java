@@ -226,7 +226,8 @@ public final class RunMounts implements Closeable {
     Image img = p.image().get();
     Path root;
     if (img.diffIds().isEmpty()) {
-      root = sources.store().newTempDir("scratch");
+      // an empty directory in the step's scratch, deleted with it (FROM scratch has no layers)
+      root = Files.createDirectory(scratch.resolve("empty-" + p.index()));
     } else {
       Snapshot snap = Snapshots.mountReadOnly(sources.store(), img.diffIds());
       resources.add(snap::close);

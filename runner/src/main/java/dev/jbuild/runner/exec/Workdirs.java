@@ -2,11 +2,11 @@ package dev.jbuild.runner.exec;
 
 import dev.jbuild.layercache.fs.Dir;
 import dev.jbuild.layercache.fs.Errno;
+import dev.jbuild.layercache.fs.InRoot;
 import dev.jbuild.layercache.fs.PosixException;
 import dev.jbuild.layercache.fs.RootDir;
 import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.runner.RunnerErrors;
-import dev.jbuild.runner.fs.RootPath;
 import dev.jbuild.runner.user.ResolvedUser;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,16 +21,14 @@ public final class Workdirs {
   private Workdirs() {}
 
   public static void create(Path rootfs, String workdir, ResolvedUser user) throws IOException {
-    Path target = RootPath.resolve(rootfs, workdir);
-    Path rel = rootfs.relativize(target);
-    if (rel.toString().isEmpty()) {
-      return;
-    }
     try (RootDir root = RootDir.open(rootfs)) {
+      String rel = InRoot.resolve(root, workdir, true);
+      if (rel.isEmpty()) {
+        return;
+      }
       Dir cur = root.dir();
       try {
-        for (int i = 0; i < rel.getNameCount(); i++) {
-          String name = rel.getName(i).toString();
+        for (String name : rel.split("/")) {
           Stat s = cur.lstat(name);
           if (s == null) {
             cur.mkdir(name, 0755);

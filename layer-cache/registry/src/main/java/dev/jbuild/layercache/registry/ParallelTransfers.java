@@ -51,13 +51,17 @@ final class ParallelTransfers {
             first =
                 e.getCause() instanceof IOException io
                     ? io
-                    : new IOException(String.valueOf(e.getCause().getMessage()), e.getCause());
+                    : new IOException(
+                        java.util.Objects.requireNonNullElse(
+                            e.getCause().getMessage(), e.getCause().toString()),
+                        e.getCause());
             futures.forEach(x -> x.cancel(true));
           }
         } catch (CancellationException e) {
           // cancelled after the first failure
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
+          futures.forEach(x -> x.cancel(true)); // else closing the executor waits for them all
           throw new IOException("interrupted", e);
         }
       }
