@@ -25,6 +25,11 @@ cache=""
 if [ -f "$aot" ] && [ -z "$JBUILD_NO_AOT" ]; then
   cache="-XX:AOTCache=$aot -Xlog:aot=off -Xlog:cds=off"
 fi
+# --version and --help print a stored text (about 70 classes of jbuild's own): mapping the cache's
+# ~4,000 classes would cost them more than it saves
+case "$#:$*" in
+  0:|1:-V|1:--version|1:-h|1:--help|[12]:*--help) cache="" ;;
+esac
 # jbuild runs with C1 alone (short-lived: less compiling, a third faster no-op rebuilds); its one
 # hot loop, SHA-256, is libcrypto's. Without libcrypto, C2 is needed to hash fast.
 jit=""

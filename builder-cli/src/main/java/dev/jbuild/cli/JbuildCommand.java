@@ -19,33 +19,39 @@ import picocli.CommandLine.ScopeType;
             + "  jbuild -f Dockerfile .   is short for   jbuild build -f Dockerfile .")
 public final class JbuildCommand implements Runnable {
   /** Every subcommand, in the order help lists them. */
-  static final java.util.Map<String, java.util.function.Supplier<Object>> SUBCOMMANDS =
-      subcommands();
+  static final java.util.List<String> SUBCOMMANDS =
+      java.util.List.of(
+          "build", "parse", "images", "inspect", "history", "tag", "rmi", "prune", "system", "run",
+          "ps", "stop", "rm", "pull", "push", "login", "logout", "save", "load");
 
-  // lambdas, not constructor references: a method reference is linked when the map is built, which
-  // loads every command class (and the types its signatures name) for a run that uses one
-  private static java.util.Map<String, java.util.function.Supplier<Object>> subcommands() {
-    var m = new java.util.LinkedHashMap<String, java.util.function.Supplier<Object>>();
-    m.put("build", () -> new BuildCommand());
-    m.put("parse", () -> new ParseCommand());
-    m.put("images", () -> new ImagesCommand());
-    m.put("inspect", () -> new InspectCommand());
-    m.put("history", () -> new HistoryCommand());
-    m.put("tag", () -> new TagCommand());
-    m.put("rmi", () -> new RmiCommand());
-    m.put("prune", () -> new PruneCommand());
-    m.put("system", () -> new SystemCommand());
-    m.put("run", () -> new RunCommand());
-    m.put("ps", () -> new PsCommand());
-    m.put("stop", () -> new StopCommand());
-    m.put("rm", () -> new RmCommand());
-    m.put("pull", () -> new PullCommand());
-    m.put("push", () -> new PushCommand());
-    m.put("login", () -> new LoginCommand());
-    m.put("logout", () -> new LogoutCommand());
-    m.put("save", () -> new SaveCommand());
-    m.put("load", () -> new LoadCommand());
-    return java.util.Collections.unmodifiableMap(m);
+  /**
+   * A new instance of subcommand {@code name}. A switch rather than a table of lambdas or
+   * constructor references: only the command being run is loaded (a method reference is linked, and
+   * its class loaded, when the table is built), and no lambda is spun at start-up.
+   */
+  static Object newSubcommand(String name) {
+    return switch (name) {
+      case "build" -> new BuildCommand();
+      case "parse" -> new ParseCommand();
+      case "images" -> new ImagesCommand();
+      case "inspect" -> new InspectCommand();
+      case "history" -> new HistoryCommand();
+      case "tag" -> new TagCommand();
+      case "rmi" -> new RmiCommand();
+      case "prune" -> new PruneCommand();
+      case "system" -> new SystemCommand();
+      case "run" -> new RunCommand();
+      case "ps" -> new PsCommand();
+      case "stop" -> new StopCommand();
+      case "rm" -> new RmCommand();
+      case "pull" -> new PullCommand();
+      case "push" -> new PushCommand();
+      case "login" -> new LoginCommand();
+      case "logout" -> new LogoutCommand();
+      case "save" -> new SaveCommand();
+      case "load" -> new LoadCommand();
+      default -> throw new IllegalArgumentException("no subcommand " + name);
+    };
   }
 
   @Option(

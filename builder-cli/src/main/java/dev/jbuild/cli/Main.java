@@ -18,11 +18,24 @@ public final class Main {
 
   public static void main(String[] args) {
     dev.jbuild.builder.progress.Trace.mark("main");
-    Thread.setDefaultUncaughtExceptionHandler(Main::uncaught);
+    // a class, not a method reference: no lambda is spun before the command runs
+    Thread.setDefaultUncaughtExceptionHandler(new Uncaught());
     useProcessStdio();
     dev.jbuild.builder.progress.Trace.mark("stdio");
-    System.exit(run(args));
+    int code = run(args);
+    if (printedOnly) {
+      // --version and help printed a text and did nothing else: no shutdown hook to run, and
+      // System.exit would set up the JDK's logging (it logs Runtime.exit since JDK 21: a service
+      // lookup over the whole jar) only to find nothing configured
+      System.out.flush();
+      System.err.flush();
+      Runtime.getRuntime().halt(code);
+    }
+    System.exit(code);
   }
+
+  /** Set when the command only printed a stored text (version, help). */
+  private static volatile boolean printedOnly;
 
   private static volatile boolean processStdio;
 
@@ -48,7 +61,17 @@ public final class Main {
     if (sub == null && isVersion(full)) {
       // --version needs no command model: picocli's (annotation proxies spun at run time,
       // reflection over the commands) was most of its time; the text is the version provider's
+      printedOnly = true;
       return printVersion();
+    }
+    String page = helpPageOf(full, sub);
+    if (page != null && HelpPages.print(page)) {
+      printedOnly = true;
+      // the usage text was rendered by picocli at build time (HelpPages): no command model here
+      return ExitCodes.OK;
+    }
+    if ("build".equals(sub)) {
+      Warmup.start();
     }
     CommandLine cli;
     if (sub == null) {
@@ -56,7 +79,7 @@ public final class Main {
     } else {
       cli = new CommandLine(new JbuildCommand());
       dev.jbuild.builder.progress.Trace.mark("root command line");
-      cli.addSubcommand(sub, JbuildCommand.SUBCOMMANDS.get(sub).get());
+      cli.addSubcommand(sub, JbuildCommand.newSubcommand(sub));
       configure(cli);
     }
     dev.jbuild.builder.progress.Trace.mark("command line ready");
@@ -76,6 +99,13 @@ public final class Main {
   }
 
   /** A background thread that dies reports one line (its trace only with JBUILD_DEBUG=1). */
+  private static final class Uncaught implements Thread.UncaughtExceptionHandler {
+    @Override
+    public void uncaughtException(Thread thread, Throwable t) {
+      uncaught(thread, t);
+    }
+  }
+
   private static void uncaught(Thread thread, Throwable t) {
     releaseReserve();
     System.err.println(
@@ -91,7 +121,9 @@ public final class Main {
    */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new JbuildCommand());
-    JbuildCommand.SUBCOMMANDS.forEach((name, make) -> cli.addSubcommand(name, make.get()));
+    for (String name : JbuildCommand.SUBCOMMANDS) {
+      cli.addSubcommand(name, JbuildCommand.newSubcommand(name));
+    }
     return configure(cli);
   }
 
@@ -115,7 +147,7 @@ public final class Main {
    * after the global options is not a subcommand, "build" is inserted there.
    */
   public static String[] withImplicitBuild(String[] args) {
-    Set<String> subcommands = JbuildCommand.SUBCOMMANDS.keySet();
+    List<String> subcommands = JbuildCommand.SUBCOMMANDS;
     int i = afterGlobalOptions(args);
     if (i >= args.length || subcommands.contains(args[i]) || ROOT_FLAGS.contains(args[i])) {
       return args;
@@ -145,10 +177,28 @@ public final class Main {
     return i < args.length && (args[i].equals("-V") || args[i].equals("--version"));
   }
 
+  /**
+   * The help page {@code args} asks for and nothing else: the root's for {@code jbuild}, {@code
+   * jbuild -h} or {@code --help}, a subcommand's for {@code jbuild SUB --help}; else null.
+   */
+  static String helpPageOf(String[] args, String sub) {
+    int i = afterGlobalOptions(args);
+    int left = args.length - i;
+    if (sub == null) {
+      return left == 0 || (left == 1 && isHelpFlag(args[i])) ? HelpPages.ROOT : null;
+    }
+    // a subcommand's -h is not always help (run -h is --hostname, as in docker run)
+    return left == 2 && args[i + 1].equals("--help") ? sub : null;
+  }
+
+  private static boolean isHelpFlag(String arg) {
+    return arg.equals("-h") || arg.equals("--help");
+  }
+
   /** The subcommand {@code args} runs, or null (help, version, nothing). */
   static String subcommandOf(String[] args) {
     int i = afterGlobalOptions(args);
-    return i < args.length && JbuildCommand.SUBCOMMANDS.containsKey(args[i]) ? args[i] : null;
+    return i < args.length && JbuildCommand.SUBCOMMANDS.contains(args[i]) ? args[i] : null;
   }
 
   private static int afterGlobalOptions(String[] args) {

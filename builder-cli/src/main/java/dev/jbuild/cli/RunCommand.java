@@ -28,7 +28,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "run",
-    mixinStandardHelpOptions = true,
     modelTransformer = RunCommand.StopAtImage.class,
     description = {
       "Start a container from an image in the store.",
@@ -56,6 +55,10 @@ public final class RunCommand implements Callable<Integer> {
       paramLabel = "CMD",
       description = "Command and arguments (default: the image's Cmd).")
   List<String> command = new ArrayList<>();
+
+  // -h is --hostname, as in docker run: no standard help mixin (its -h took --help with it)
+  @Option(names = "--help", usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
 
   @Option(names = "--rm", description = "Remove the container when it exits.")
   boolean rm;

@@ -47,6 +47,15 @@ public final class At {
 
   private At() {}
 
+  /**
+   * Links the downcalls that opening and reading a file under a {@link RootDir} uses (openat2,
+   * openat, readlinkat, read, close) now: linking costs milliseconds per function on first use, so
+   * a command can pay for it early, on another thread, while it does something else.
+   */
+  public static void prelinkReads() {
+    java.util.List.of(Openat2.H, Openat.H, Readlinkat.H, Read.H, Close.H);
+  }
+
   private static final class Openat {
     static final MethodHandle H =
         Native.downcall(

@@ -31,6 +31,11 @@ public final class Posix {
   private static final int STATX_SIZE = 256;
   private static final int XATTR_BUFFER = 4096;
 
+  /** Links geteuid and statx now (see {@link At#prelinkReads}). */
+  public static void prelink() {
+    java.util.List.of(Geteuid.H, Statx.H);
+  }
+
   /** Holder: the downcall is linked on first use (linking costs milliseconds per function). */
   private static final class Statx {
     static final MethodHandle H =
