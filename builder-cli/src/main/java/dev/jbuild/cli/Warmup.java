@@ -4,6 +4,7 @@ import dev.jbuild.grammar.Dockerfiles;
 import dev.jbuild.layercache.fs.At;
 import dev.jbuild.layercache.fs.Posix;
 import dev.jbuild.layercache.model.NativeSha256;
+import dev.jbuild.layercache.store.CacheRecords;
 
 /**
  * Start-up work a build needs soon, done on a second thread while the main one builds picocli's
@@ -22,9 +23,10 @@ final class Warmup {
 
   private static void run() {
     try {
-      // in the order the build reaches them: the store's owner check, the Dockerfile read, the
-      // parse, the first digests
+      // in the order the build reaches them: opening the store, reading the Dockerfile, the parse,
+      // the first digests
       Posix.prelink();
+      CacheRecords.prelink();
       At.prelinkReads();
       Dockerfiles.parse("warm-up", "FROM scratch\nRUN true\nCOPY a b\n");
       NativeSha256.available();

@@ -19,6 +19,13 @@ public interface Runner extends AutoCloseable {
   RunResult run(RunRequest request) throws IOException, InterruptedException;
 
   /**
+   * A hint that a RUN step with {@code network} will probably run soon in {@code store} (the build
+   * is pulling the base of a stage that has one): the runner may start what such a step needs, the
+   * private network, in the background. Never fails and never blocks; by default it does nothing.
+   */
+  default void expect(dev.jbuild.layercache.store.Store store, Network network) {}
+
+  /**
    * Releases what the runner keeps between steps (the build's private network); the runner stays
    * usable. Also done by the shutdown hook.
    */

@@ -11,6 +11,7 @@ import dev.jbuild.runner.testing.RunnerFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -307,6 +308,54 @@ class RunnerIT {
             "DIR etc 0755 0:0",
             "FILE etc/.wh.group 0000 0:0"),
         LayerEntries.of(f.store, diffId));
+  }
+
+  @Test
+  void expectStartsTheBuildNetworkAheadAndCloseStopsIt() throws Exception {
+    // a store of its own: the shared fixture's runner may keep its network between tests
+    try (RunnerFixture g = new RunnerFixture(tmp.resolve("expect-store"))) {
+      List<Digest> base = g.busybox("busybox:latest", 1);
+      long pid;
+      Runner runner = Runner.create();
+      try {
+        runner.expect(g.store, Network.PRIVATE);
+        // no step has run: the network comes up on its own (its run directory names slirp4netns)
+        Path pidFile = null;
+        for (int i = 0; i < 200 && pidFile == null; i++) {
+          pidFile = slirpPidFile(g).orElse(null);
+          if (pidFile == null) {
+            Thread.sleep(50);
+          }
+        }
+        assertTrue(pidFile != null, "expect() started no network");
+        pid = Long.parseLong(Files.readString(pidFile).strip());
+        RunResult r =
+            runner.run(
+                RunRequest.of(
+                    g.store, base, List.of("/bin/sh", "-c", "cat /sys/class/net/tap0/mtu")));
+        assertEquals(0, r.exitCode(), "the step runs on the network expect() started");
+        assertEquals(Optional.of(pidFile), slirpPidFile(g), "the step joined it, no second one");
+        runner.expect(g.store, Network.NONE); // nothing to start
+      } finally {
+        runner.close();
+      }
+      assertFalse(
+          ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+          "close() stops the network expect() started");
+      assertEquals(Optional.empty(), slirpPidFile(g));
+    }
+  }
+
+  private static Optional<Path> slirpPidFile(RunnerFixture g) throws java.io.IOException {
+    Path runs = g.store.root().resolve(dev.jbuild.runner.workspace.RunDir.RUNS);
+    if (!java.nio.file.Files.isDirectory(runs)) {
+      return Optional.empty();
+    }
+    try (var dirs = java.nio.file.Files.list(runs)) {
+      return dirs.map(d -> d.resolve("slirp4netns.pid"))
+          .filter(java.nio.file.Files::isRegularFile)
+          .findFirst();
+    }
   }
 
   @Test

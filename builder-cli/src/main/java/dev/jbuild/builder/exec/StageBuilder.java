@@ -7,6 +7,7 @@ import dev.jbuild.builder.core.BaseImage;
 import dev.jbuild.builder.core.BuildServices;
 import dev.jbuild.builder.core.StageState;
 import dev.jbuild.builder.errors.StepFailure;
+import dev.jbuild.builder.progress.Progress;
 import dev.jbuild.builder.progress.Step;
 import dev.jbuild.builder.steps.StepFactory;
 import dev.jbuild.grammar.Dockerfiles;
@@ -20,6 +21,7 @@ import dev.jbuild.grammar.instructions.RunInstruction;
 import dev.jbuild.grammar.instructions.RunMount;
 import dev.jbuild.layercache.model.ContainerConfig;
 import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.runner.Network;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -164,9 +166,32 @@ public final class StageBuilder {
       }
       case SourceRef.ImageRef r -> {
         Step shown = new Step(ids.incrementAndGet(), label(1), "FROM " + r.reference());
-        yield images.resolve(r.reference(), services.platform(), pull, executor.progress(), shown);
+        Progress progress = executor.progress();
+        if (runsOnPrivateNetwork()) {
+          // a pull means the stage's RUN steps will run: the runner starts their network meanwhile
+          progress =
+              new PullStartHint(
+                  progress,
+                  shown,
+                  () -> services.runner().expect(services.store(), Network.PRIVATE));
+        }
+        yield images.resolve(r.reference(), services.platform(), pull, progress, shown);
       }
     };
+  }
+
+  /** Whether a RUN step of this stage may use the build's private network. */
+  private boolean runsOnPrivateNetwork() {
+    if (services.network() != Network.PRIVATE) {
+      return false;
+    }
+    for (Instruction in : stage.instructions()) {
+      if (in instanceof RunInstruction r
+          && !r.network().map(n -> n.equals("none") || n.equals("host")).orElse(false)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** An ONBUILD trigger's --from: a stage by index or name (as BuildKit), else an image. */

@@ -8,7 +8,6 @@ import dev.jbuild.runner.sys.MountTable;
 import dev.jbuild.runner.workspace.Cleanups;
 import dev.jbuild.runner.workspace.RunDir;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +32,12 @@ final class BuildNetworks implements AutoCloseable {
 
   private record Entry(RunDir dir, UserNetwork network) {}
 
-  /** The store's shared network, started (and ready) if need be. */
+  /**
+   * The store's shared network, started if need be: slirp4netns configures the interface while the
+   * caller prepares the step (its root file system, its spec), and the caller waits for it with
+   * {@link UserNetwork#awaitReady} just before starting the container (the start took a tenth of a
+   * second on the critical path of every build's first RUN).
+   */
   UserNetwork forStore(Path storeRoot) throws IOException {
     synchronized (byStore) {
       Entry e = byStore.get(storeRoot);
@@ -58,18 +62,9 @@ final class BuildNetworks implements AutoCloseable {
         Trees.delete(dir.dir());
         throw ex;
       }
-      Entry entry = new Entry(dir, n);
-      try {
-        n.awaitReady();
-      } catch (InterruptedException ex) {
-        stop(entry);
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while the network starts");
-      } catch (IOException | RuntimeException | Error ex) {
-        stop(entry);
-        throw ex;
-      }
-      byStore.put(storeRoot, entry);
+      // a network that fails to become ready is closed by awaitReady: the next step's call finds
+      // it dead and starts another
+      byStore.put(storeRoot, new Entry(dir, n));
       return n;
     }
   }

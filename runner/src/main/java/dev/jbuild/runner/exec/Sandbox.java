@@ -183,9 +183,10 @@ public final class Sandbox implements AutoCloseable {
     stubs = MountStubs.record(rootfs, targets);
     Files.writeString(
         dir.bundle().resolve("config.json"), SpecWriter.toJson(spec), StandardCharsets.UTF_8);
-    if (network != null) {
+    UserNetwork ready = network != null ? network : joined;
+    if (ready != null) {
       try {
-        network.awaitReady();
+        ready.awaitReady();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new java.io.InterruptedIOException("interrupted while the network starts");

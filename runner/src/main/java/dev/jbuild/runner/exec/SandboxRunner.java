@@ -34,9 +34,45 @@ import java.util.Optional;
 public final class SandboxRunner implements Runner {
   private final BuildNetworks networks = new BuildNetworks();
 
+  /** The threads {@link #expect} started that may still be starting a network. */
+  private final java.util.Set<Thread> starting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   @Override
   public void close() throws IOException {
+    // a network an expect() thread is still starting is closed with the others, not left behind
+    for (Thread t : starting) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     networks.close();
+  }
+
+  @Override
+  public void expect(Store store, Network network) {
+    if (network != Network.PRIVATE) {
+      return;
+    }
+    // slirp4netns takes a tenth of a second to configure the interface: start it while the base
+    // image downloads; a failure here is the step's to report when it starts the network itself
+    Thread t =
+        Thread.ofVirtual()
+            .name("jbuild-network-start")
+            .unstarted(
+                () -> {
+                  try {
+                    networks.forStore(store.root());
+                  } catch (IOException | RuntimeException e) {
+                    // reported by the step
+                  } finally {
+                    starting.remove(Thread.currentThread());
+                  }
+                });
+    starting.add(t);
+    t.start();
   }
 
   @Override
@@ -45,8 +81,9 @@ public final class SandboxRunner implements Runner {
     Store store = r.store();
     OciRuntime runtime = Runtimes.forStore(store.root(), r.runtime());
     Sweeps.once(store.root(), runtime);
-    List<Path> lowers = store.layers().unpacked(r.layers()).reversed();
+    // the network first: it gets ready while the layers are unpacked and the sandbox prepared
     UserNetwork net = r.network() == Network.PRIVATE ? networks.forStore(store.root()) : null;
+    List<Path> lowers = store.layers().unpacked(r.layers()).reversed();
     try (Sandbox sb = Sandbox.open(RunDir.create(store.root()), runtime, lowers)) {
       sb.joinNetwork(net);
       sb.prepare(

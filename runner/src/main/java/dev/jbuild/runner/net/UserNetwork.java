@@ -123,8 +123,11 @@ public final class UserNetwork implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** Waits until slirp4netns has configured the interface; a clear error when it could not. */
-  public void awaitReady() throws IOException, InterruptedException {
+  /**
+   * Waits until slirp4netns has configured the interface; a clear error when it could not. Steps
+   * sharing the network may wait at once: one reads the ready byte, the others then see it.
+   */
+  public synchronized void awaitReady() throws IOException, InterruptedException {
     if (ready) {
       return;
     }

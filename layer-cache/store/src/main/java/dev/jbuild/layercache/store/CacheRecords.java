@@ -31,9 +31,22 @@ public final class CacheRecords {
   private final Path dir;
   private final BlobStore blobs;
   private final TempSpace temp;
-  private final Cache<String, Entry> cache = Caffeine.newBuilder().maximumSize(10_000).build();
+  private final Cache<String, Entry> cache = newCache();
 
   private record Entry(CacheRecord record, Instant touched) {}
+
+  private static Cache<String, Entry> newCache() {
+    return Caffeine.newBuilder().maximumSize(10_000).build();
+  }
+
+  /**
+   * Builds a throwaway cache of the same kind: Caffeine picks and links its cache class
+   * reflectively the first time, which was most of opening a store (a command can do it early, on
+   * another thread).
+   */
+  public static void prelink() {
+    newCache();
+  }
 
   CacheRecords(Path dir, BlobStore blobs, TempSpace temp) {
     this.dir = dir;
