@@ -54,7 +54,19 @@ for a in "$@"; do
   case "$a" in --isolation=*) isolation="${a#--isolation=}" ;; --) break ;; esac
   prev="$a"
 done
-uid=$(id -u)
+# the effective uid and capabilities from /proc/self/status with shell builtins (no id or sed
+# process before every command)
+uid=""
+capeff=""
+if [ -r /proc/self/status ]; then
+  while read -r key v1 v2 _; do
+    case "$key" in
+      Uid:) uid="$v2" ;;
+      CapEff:) capeff="$v1" ;;
+    esac
+  done </proc/self/status
+fi
+[ -n "$uid" ] || uid=$(id -u)
 want=""
 if [ -z "$JBUILD_USERNS" ]; then
   case "$isolation" in
@@ -62,7 +74,6 @@ if [ -z "$JBUILD_USERNS" ]; then
     auto)
       if [ "$uid" != 0 ]; then want=1
       else
-        capeff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status 2>/dev/null)
         # root without CAP_SYS_ADMIN: rootless where user namespaces are allowed and runc is
         # there to use them, else (Docker's default container) chroot, chosen by jbuild itself
         if [ $(( 0x${capeff:-0} >> 21 & 1 )) = 0 ] && command -v runc >/dev/null 2>&1 &&
