@@ -65,6 +65,19 @@ public final class BuildErrors {
         "image " + reference + " has no variant for platform " + wanted + " (it has: " + has + ")");
   }
 
+  /** A multi-platform image in the store without the stage's platform. */
+  public static StepFailure noPlatformInIndex(
+      String reference, dev.jbuild.layercache.model.Platform wanted, List<String> has) {
+    return new StepFailure(
+        "image "
+            + reference
+            + " has no variant for platform "
+            + wanted
+            + " (it has: "
+            + String.join(", ", has)
+            + ")");
+  }
+
   /** The same step failed in another part of the build (another platform), which reports it. */
   public static StepFailure sharedStepFailed(Throwable cause) {
     String m = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();

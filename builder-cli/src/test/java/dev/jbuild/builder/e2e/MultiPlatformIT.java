@@ -117,6 +117,20 @@ class MultiPlatformIT {
       assertEquals(
           c[2] + " linux/amd64 linux amd64\n", Files.readString(rootfs.resolve("args")), arch);
     }
+
+    // the index in the store is a base for each of its platforms, and only for those
+    Path next = context("from-index", "FROM cross:1\nRUN cat /arch > /base-arch\n");
+    o = jbuild(root, "build", "--platform", "linux/arm64", "-t", "next:1", next.toString());
+    assertEquals(0, o.exit(), o.err());
+    JsonObject config = Json.parseObject(skopeo("inspect", "--config", "oci:" + root + ":next:1"));
+    assertEquals("arm64", config.string("architecture"));
+    o = jbuild(root, "build", "--platform", "linux/s390x", next.toString());
+    assertNotEquals(0, o.exit());
+    assertTrue(
+        o.err()
+            .contains(
+                "image cross:1 has no variant for platform linux/s390x (it has: linux/amd64, linux/arm64)"),
+        o.err());
   }
 
   @Test
