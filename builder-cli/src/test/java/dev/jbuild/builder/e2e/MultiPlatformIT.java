@@ -179,6 +179,59 @@ class MultiPlatformIT {
   }
 
   @Test
+  void theRegistryCacheOfATwoPlatformBuildServesBothPlatforms() throws Exception {
+    Path ctx = context("cached", CROSS);
+    String cache = "type=registry,ref=" + registry.host() + "/cache/cross:ci";
+    CorpusCases.Outcome a =
+        jbuild(
+            work.resolve("store-cache-a"),
+            "build",
+            "-q",
+            "--platform",
+            "linux/amd64,linux/arm64",
+            "--cache-to",
+            cache,
+            "-t",
+            "c:1",
+            ctx.toString());
+    assertEquals(0, a.exit(), a.err());
+    Path rootB = work.resolve("store-cache-b");
+    CorpusCases.Outcome b =
+        jbuild(
+            rootB,
+            "build",
+            "--progress",
+            "plain",
+            "--platform",
+            "linux/amd64,linux/arm64",
+            "--cache-from",
+            cache,
+            "-t",
+            "c:1",
+            ctx.toString());
+    assertEquals(0, b.exit(), b.err());
+    // every step came from the cache, each platform its own RUN
+    assertEquals(0, count(b.err(), "native-42-ran"), b.err());
+    assertEquals(2, count(b.err(), "RUN uname -m > /arch"), b.err());
+    assertTrue(
+        b.err().lines().filter(l -> l.contains("RUN uname -m")).allMatch(l -> l.endsWith("CACHED")),
+        b.err());
+    // the same images (configs: image IDs); the manifests differ only in the layers' compression
+    // (the cache holds them gzipped)
+    for (String arch : List.of("amd64", "arm64")) {
+      assertEquals(
+          skopeo(
+              "inspect",
+              "--config",
+              "--override-arch",
+              arch,
+              "oci:" + work.resolve("store-cache-a") + ":c:1"),
+          skopeo("inspect", "--config", "--override-arch", arch, "oci:" + rootB + ":c:1"),
+          arch);
+    }
+  }
+
+  @Test
   void aBaseWithoutTheTargetPlatformIsAnErrorNamingItsPlatforms() throws Exception {
     Path ctx = context("amd64-only", "FROM BASE/busybox:latest\nRUN true\n");
     CorpusCases.Outcome o =
