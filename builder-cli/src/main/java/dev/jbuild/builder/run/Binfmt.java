@@ -203,9 +203,12 @@ public final class Binfmt {
           case 0x28 -> is64 ? null : little ? "arm" : null;
           case 0x15 -> is64 ? (little ? "ppc64le" : "ppc64") : null;
           case 0x16 -> is64 ? "s390x" : null;
-          case 0xf3 -> is64 ? "riscv64" : null;
+          case 0xf3 -> is64 ? "riscv64" : "riscv32";
           case 0x08 -> is64 ? (little ? "mips64le" : "mips64") : (little ? "mipsle" : "mips");
           case 0x102 -> is64 ? "loong64" : null;
+          case 0x2b -> is64 ? "sparc64" : null;
+          case 0x14 -> is64 ? null : "ppc";
+          case 0x04 -> is64 ? null : "m68k";
           default -> null;
         };
     return Optional.ofNullable(arch).map(a -> Platform.linux(a).normalize());

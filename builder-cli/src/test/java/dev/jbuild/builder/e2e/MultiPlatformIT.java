@@ -270,6 +270,23 @@ class MultiPlatformIT {
   }
 
   @Test
+  void aRunForAPlatformWithoutHandlerIsAClearError() throws Exception {
+    // no binfmt_misc handler can run wasm (not ELF): the step says so before starting anything
+    Path ctx = context("wasm", "FROM scratch\nRUN true\n");
+    CorpusCases.Outcome o =
+        jbuild(work.resolve("store-wasm"), "build", "--platform", "wasip1/wasm", ctx.toString());
+    assertNotEquals(0, o.exit());
+    assertTrue(
+        o.err()
+            .contains(
+                "cannot run a wasip1/wasm binary on this "
+                    + dev.jbuild.layercache.model.Platform.host()
+                    + " machine"),
+        o.err());
+    assertTrue(o.err().contains("apt-get install qemu-user-static binfmt-support"), o.err());
+  }
+
+  @Test
   void systemInfoListsTheEmulatedPlatforms() {
     CorpusCases.Outcome o = jbuild(work.resolve("store-info"), "system", "info");
     assertEquals(0, o.exit(), o.err());

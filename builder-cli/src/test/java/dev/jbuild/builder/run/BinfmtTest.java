@@ -131,6 +131,11 @@ class BinfmtTest {
         Binfmt.elfPlatform(
                 java.util.HexFormat.of().parseHex("7f454c4601010100000000000000000002002800"))
             .orElseThrow());
+    assertEquals(
+        Platform.linux("sparc64"),
+        Binfmt.elfPlatform(
+                java.util.HexFormat.of().parseHex("7f454c460202010000000000000000000002002b"))
+            .orElseThrow());
     assertTrue(Binfmt.elfPlatform(new byte[] {0x7f, 'E', 'L', 'F'}).isEmpty());
     assertTrue(
         Binfmt.elfPlatform(
