@@ -27,7 +27,9 @@ import java.util.Optional;
  * @param network the network of RUN steps
  * @param secrets {@code --secret} values
  * @param sshAgents {@code --ssh} agent sockets by id
- * @param platform the target platform
+ * @param platforms the target platforms (more than one: one image each, under an image index)
+ * @param platformGiven whether --platform was given (else the target is this machine's and a base
+ *     image of another single platform is used with a warning)
  * @param sourceDateEpoch SOURCE_DATE_EPOCH, or null
  * @param runtime the OCI runtime
  * @param allowHostNetwork whether RUN --network=host may use the host's network (BuildKit's {@code
@@ -49,7 +51,8 @@ public record BuildRequest(
     Network network,
     Secrets secrets,
     Map<String, Path> sshAgents,
-    Platform platform,
+    List<Platform> platforms,
+    boolean platformGiven,
     Instant sourceDateEpoch,
     Path runtime,
     boolean allowHostNetwork,
@@ -66,9 +69,17 @@ public record BuildRequest(
     network = network == null ? Network.PRIVATE : network;
     secrets = secrets == null ? Secrets.none() : secrets;
     sshAgents = Map.copyOf(sshAgents);
-    Objects.requireNonNull(platform, "platform");
+    platforms = List.copyOf(new java.util.LinkedHashSet<>(platforms));
+    if (platforms.isEmpty()) {
+      throw new IllegalArgumentException("a build needs a platform");
+    }
     runtime = runtime == null ? Path.of("runc") : runtime;
     allowHostNetwork |= network == Network.HOST;
     publication = publication == null ? Publication.none() : publication;
+  }
+
+  /** The first target platform (the only one of a single-platform build). */
+  public Platform platform() {
+    return platforms.getFirst();
   }
 }

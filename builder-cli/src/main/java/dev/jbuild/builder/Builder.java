@@ -5,17 +5,14 @@ import dev.jbuild.builder.context.BuildContext;
 import dev.jbuild.builder.context.FileHashCache;
 import dev.jbuild.builder.context.IgnoreFilter;
 import dev.jbuild.builder.context.Ignores;
-import dev.jbuild.builder.core.BaseImage;
 import dev.jbuild.builder.core.BuildServices;
 import dev.jbuild.builder.core.StageState;
-import dev.jbuild.builder.errors.BuildErrors;
 import dev.jbuild.builder.errors.StepFailure;
 import dev.jbuild.builder.exec.ImageAssembler;
 import dev.jbuild.builder.exec.ImageResolver;
 import dev.jbuild.builder.exec.StageBuilder;
 import dev.jbuild.builder.exec.StageResult;
 import dev.jbuild.builder.exec.StepExecutor;
-import dev.jbuild.builder.exec.StoreImages;
 import dev.jbuild.builder.progress.Progress;
 import dev.jbuild.builder.progress.Trace;
 import dev.jbuild.builder.publish.Publication;
@@ -28,11 +25,11 @@ import dev.jbuild.grammar.graph.BuildGraph;
 import dev.jbuild.grammar.graph.BuildPlan;
 import dev.jbuild.grammar.graph.PlanOptions;
 import dev.jbuild.grammar.graph.PlatformSpec;
-import dev.jbuild.grammar.graph.SourceRef;
-import dev.jbuild.grammar.graph.Stage;
+import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.History;
 import dev.jbuild.layercache.model.ImageConfig;
+import dev.jbuild.layercache.model.Platform;
 import dev.jbuild.layercache.registry.Registries;
 import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
@@ -43,9 +40,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -94,15 +90,19 @@ public final class Builder {
     publisher.importCaches(req.publication());
     Dockerfile dockerfile = Dockerfiles.parse(req.dockerfileName(), req.dockerfileText());
     Trace.mark("parsed");
-    PlatformSpec platformSpec = PlatformSpec.parse(req.platform().toString());
-    BuildPlan plan =
-        BuildGraph.plan(
-            dockerfile,
-            PlanOptions.defaults()
-                .withBuildArgs(req.buildArgs())
-                .withTarget(req.target().orElse(null))
-                .withTargetPlatform(platformSpec)
-                .withBuildPlatform(PlatformSpec.host()));
+    List<PlatformBuild> builds = new ArrayList<>();
+    for (Platform p : req.platforms()) {
+      BuildPlan plan =
+          BuildGraph.plan(
+              dockerfile,
+              PlanOptions.defaults()
+                  .withBuildArgs(req.buildArgs())
+                  .withTarget(req.target().orElse(null))
+                  .withTargetPlatform(PlatformSpec.parse(p.toString()))
+                  .withBuildPlatform(PlatformSpec.host()));
+      builds.add(new PlatformBuild(p, plan));
+    }
+    boolean multi = builds.size() > 1;
 
     Trace.mark("planned");
     FileHashCache hashes = null;
@@ -114,35 +114,6 @@ public final class Builder {
       context = Optional.of(new BuildContext(dir, ignore, hashes));
     }
 
-    Map<Integer, CompletableFuture<StageResult>> results = new HashMap<>();
-    for (Stage s : plan.stages()) {
-      results.put(s.index(), new CompletableFuture<>());
-    }
-    BuildServices.SourceResolver sources =
-        ref ->
-            switch (ref) {
-              case SourceRef.Scratch s -> StoreImages.scratch(req.platform());
-              case SourceRef.ImageRef r ->
-                  images.resolve(
-                      r.reference(),
-                      req.platform(),
-                      req.pull(),
-                      progress,
-                      new dev.jbuild.builder.progress.Step(0, "", "FROM " + r.reference()));
-              case SourceRef.StageRef s -> {
-                CompletableFuture<StageResult> f = results.get(s.index());
-                if (f == null) {
-                  throw BuildErrors.stageNotInBuild(s.index());
-                }
-                StageState st;
-                try {
-                  st = f.get().state();
-                } catch (ExecutionException e) {
-                  throw BuildErrors.stageFailed(s.index(), e.getCause());
-                }
-                yield new BaseImage(st.config(), st.layers(), st.key(), Optional.empty());
-              }
-            };
     BuildServices services =
         new BuildServices(
             store,
@@ -157,7 +128,9 @@ public final class Builder {
             req.platform(),
             req.sourceDateEpoch(),
             clock,
-            sources);
+            ref -> {
+              throw new IllegalStateException("no stage");
+            });
     String dockerfileId =
         req.dockerfilePath().map(p -> p.toAbsolutePath().normalize().toString()).orElse("-")
             + "\0"
@@ -169,27 +142,31 @@ public final class Builder {
     AtomicInteger ids = new AtomicInteger();
 
     Trace.mark("context ready");
-    StageResult target;
+    List<StageResult> targets = new ArrayList<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      Map<Integer, Future<?>> running = new HashMap<>();
-      for (Stage s : plan.stages()) {
-        StageBuilder sb = new StageBuilder(plan, s, services, executor, images, ids, req.pull());
-        CompletableFuture<StageResult> f = results.get(s.index());
-        running.put(
-            s.index(),
-            pool.submit(
-                () -> {
-                  try {
-                    f.complete(sb.build());
-                  } catch (Throwable t) {
-                    f.completeExceptionally(t);
-                  }
-                }));
+      List<Future<?>> running = new ArrayList<>();
+      for (PlatformBuild b : builds) {
+        b.start(
+            pool,
+            services,
+            executor,
+            images,
+            ids,
+            req,
+            progress,
+            multi ? b.target.toString() : "",
+            running);
+      }
+      List<CompletableFuture<StageResult>> all = new ArrayList<>();
+      for (PlatformBuild b : builds) {
+        all.addAll(b.results.values());
       }
       try {
-        target = firstFailureOr(results, plan.targetIndex());
+        for (PlatformBuild b : builds) {
+          targets.add(firstFailureOr(all, b.targetResult()));
+        }
       } catch (Exception e) {
-        for (Future<?> r : running.values()) {
+        for (Future<?> r : running) {
           r.cancel(true);
         }
         throw e;
@@ -199,8 +176,18 @@ public final class Builder {
     }
 
     Trace.mark("stages done");
-    ImageConfig config = finish(target.state(), req);
-    Image image = ImageAssembler.write(store, config, target.state().layers(), req.tags());
+    List<Image> written = new ArrayList<>();
+    for (StageResult target : targets) {
+      ImageConfig config = finish(target.state(), req);
+      written.add(
+          multi
+              ? ImageAssembler.store(store, config, target.state().layers())
+              : ImageAssembler.write(store, config, target.state().layers(), req.tags()));
+    }
+    Optional<Descriptor> index = Optional.empty();
+    if (multi) {
+      index = Optional.of(ImageAssembler.writeIndex(store, written, req.platforms(), req.tags()));
+    }
     if (hashes != null) {
       try {
         hashes.save();
@@ -209,14 +196,29 @@ public final class Builder {
       }
     }
     Trace.mark("image written");
-    progress.message("writing image " + image.id() + " done");
+    if (index.isPresent()) {
+      for (int i = 0; i < written.size(); i++) {
+        progress.message(
+            "writing image " + written.get(i).id() + " for " + req.platforms().get(i) + " done");
+      }
+      progress.message("writing image index " + index.get().digest() + " done");
+    } else {
+      progress.message("writing image " + written.getFirst().id() + " done");
+    }
     for (String t : req.tags()) {
       progress.message("naming to " + t + " done");
     }
     progress.close();
     BuildResult result =
-        new BuildResult(image, req.tags(), executor.steps(), executor.cached(), executor.keys());
-    publisher.publish(req.publication(), image, result.tags(), result.keys());
+        new BuildResult(
+            written.getFirst(),
+            index,
+            written,
+            req.tags(),
+            executor.steps(),
+            executor.cached(),
+            executor.keys());
+    publisher.publish(req.publication(), result.root(), result.id(), result.tags(), result.keys());
     return result;
   }
 
@@ -225,18 +227,17 @@ public final class Builder {
    * failed, not one that merely waited on it).
    */
   private static StageResult firstFailureOr(
-      Map<Integer, CompletableFuture<StageResult>> results, int target)
+      List<CompletableFuture<StageResult>> all, CompletableFuture<StageResult> t)
       throws BuildFailure, StepFailure, InterruptedException {
     CompletableFuture<?> anyFailure = new CompletableFuture<>();
-    for (CompletableFuture<StageResult> f : results.values()) {
+    for (CompletableFuture<StageResult> f : all) {
       f.whenComplete(
-          (r, t) -> {
-            if (t != null) {
-              anyFailure.completeExceptionally(t);
+          (r, x) -> {
+            if (x != null) {
+              anyFailure.completeExceptionally(x);
             }
           });
     }
-    CompletableFuture<StageResult> t = results.get(target);
     try {
       CompletableFuture.anyOf(t, anyFailure).exceptionally(x -> null).get();
     } catch (ExecutionException e) {

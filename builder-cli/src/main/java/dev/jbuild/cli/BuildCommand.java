@@ -149,9 +149,11 @@ public final class BuildCommand implements Callable<Integer> {
 
   @Option(
       names = "--platform",
-      paramLabel = "OS/ARCH[/VARIANT]",
-      description = "Target platform (default: this machine's).")
-  String platform;
+      paramLabel = "OS/ARCH[/VARIANT][,...]",
+      description =
+          "Target platform (default: this machine's); several (a comma list, or the option"
+              + " repeated) build one image each under an OCI image index.")
+  List<String> platforms = new ArrayList<>();
 
   @Option(
       names = {"-o", "--output"},
@@ -215,7 +217,19 @@ public final class BuildCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserException(ExitCodes.USAGE, e.getMessage());
     }
-    Platform targetPlatform = RegistryCli.parsePlatform(platform);
+    List<Platform> targetPlatforms = new ArrayList<>();
+    for (String p : platforms) {
+      for (String one : p.split(",", -1)) {
+        if (one.isBlank()) {
+          throw new UserException(
+              ExitCodes.USAGE, "invalid --platform \"" + p + "\": empty platform in the list");
+        }
+        targetPlatforms.add(RegistryCli.parsePlatform(one.strip()));
+      }
+    }
+    if (targetPlatforms.isEmpty()) {
+      targetPlatforms.add(Platform.host());
+    }
     Secrets secretValues;
     try {
       secretValues = Secrets.parse(secrets, env);
@@ -256,7 +270,8 @@ public final class BuildCommand implements Callable<Integer> {
               net,
               secretValues,
               sshAgents,
-              targetPlatform,
+              targetPlatforms,
+              !platforms.isEmpty(),
               epoch,
               runtime,
               allowHostNetwork,
@@ -289,7 +304,7 @@ public final class BuildCommand implements Callable<Integer> {
             exitCodeOf(f), Failures.render(f, inputs.dockerfileName(), inputs.dockerfileText()), f);
       }
       if (quiet) {
-        out.println(result.image().id());
+        out.println(result.id());
       }
       out.flush();
       return ExitCodes.OK;

@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.builder.run.Binfmt;
 import dev.jbuild.layercache.fs.UserNamespace;
 import dev.jbuild.runner.Isolation;
 import dev.jbuild.runner.RunRequest;
@@ -47,10 +48,23 @@ public final class SystemInfo implements Callable<Integer> {
             + (isolation == Isolation.CHROOT
                 ? "the host's (chroot)"
                 : "private per build through " + which(Path.of("slirp4netns"))));
+    out.println("Platforms:      " + platforms());
     out.println("Kernel:         " + System.getProperty("os.version"));
     out.println("Java:           " + Runtime.version());
     out.flush();
     return ExitCodes.OK;
+  }
+
+  /**
+   * The platforms RUN steps can run for: this machine's, then each one a binfmt_misc handler
+   * emulates (QEMU user mode), as {@code docker buildx inspect} lists them.
+   */
+  private static String platforms() {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    for (var p : Binfmt.runnable(Binfmt.DEFAULT_DIR)) {
+      names.add(p.toString());
+    }
+    return String.join(", ", names);
   }
 
   private static String maps(java.util.List<UserNamespace.Range> ranges) {

@@ -22,6 +22,13 @@ public final class BusyboxRootfs {
   /** Where Debian's busybox-static puts the binary. */
   public static final Path HOST_BUSYBOX = Path.of("/bin/busybox");
 
+  /**
+   * The static busybox of Debian's {@code busybox-static:arm64}, fetched once by {@code .ci/setup}
+   * (as root) for the linux/arm64 test images.
+   */
+  public static final Path ARM64_BUSYBOX =
+      Path.of("/var/tmp/jbuild-test-cache/busybox-static-arm64/bin/busybox");
+
   /** The fixed modification time of every entry (2000-01-01T00:00:00Z). */
   public static final Instant MTIME = Instant.parse("2000-01-01T00:00:00Z");
 
@@ -72,9 +79,21 @@ public final class BusyboxRootfs {
 
   /** Writes the root filesystem into {@code dir} (created; must be empty or absent). */
   public static void write(Path dir) throws IOException {
+    write(dir, HOST_BUSYBOX);
+  }
+
+  /**
+   * Writes the root filesystem with {@code binary} as /bin/busybox (the host's, or {@link
+   * #ARM64_BUSYBOX}); the applet links are those of the host's busybox (the same Debian version).
+   */
+  public static void write(Path dir, Path binary) throws IOException {
     if (!Files.isExecutable(HOST_BUSYBOX)) {
       throw new IOException(
           HOST_BUSYBOX + " is missing: install Debian's busybox-static (.ci/setup does)");
+    }
+    if (!Files.isExecutable(binary)) {
+      throw new IOException(
+          binary + " is missing: run `. .ci/setup` as root (it fetches busybox-static:arm64)");
     }
     Files.createDirectories(dir);
     List<Path> all = new ArrayList<>();
@@ -87,7 +106,7 @@ public final class BusyboxRootfs {
     Posix.chmod(dir.resolve("root"), 0700);
     Posix.chmod(dir.resolve("tmp"), 01777);
     Path busybox = dir.resolve("bin/busybox");
-    Files.copy(HOST_BUSYBOX, busybox, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(binary, busybox, StandardCopyOption.REPLACE_EXISTING);
     Posix.chmod(busybox, 0755);
     all.add(busybox);
     for (String applet : applets()) {

@@ -342,6 +342,35 @@ public final class LocalRegistry implements AutoCloseable {
     return args;
   }
 
+  /**
+   * Serves the multi-platform test bases, like the lab's: {@code library/busybox-multi:latest} (an
+   * OCI index of linux/amd64 and linux/arm64 busybox, {@link TestImages#busyboxMulti}), {@code
+   * library/busybox-arm64:latest} (the arm64 image alone) and {@code library/busybox:latest} (amd64
+   * alone). They are made in a store under {@code scratch} and copied with {@code skopeo copy
+   * --all} from that store's OCI layout. Returns {@code host()/library/}, the references' prefix.
+   */
+  public String serveBusyboxMulti(Path scratch) throws IOException {
+    Path layout = scratch.resolve("busybox-multi-layout");
+    try (var store = dev.jbuild.layercache.store.Store.open(layout)) {
+      TestImages.busyboxMulti(store, "busybox-multi:latest");
+      TestImages.busybox(
+          store,
+          "busybox-arm64:latest",
+          TestImages.Options.defaults()
+              .withPlatform(dev.jbuild.layercache.model.Platform.linux("arm64")));
+      TestImages.busybox(store, "busybox:latest");
+    }
+    String prefix = host() + "/library/";
+    for (String name : List.of("busybox-multi:latest", "busybox-arm64:latest", "busybox:latest")) {
+      List<String> args = new ArrayList<>(List.of("copy", "--all"));
+      args.addAll(skopeoArgs("dest"));
+      args.add("oci:" + layout + ":" + name);
+      args.add("docker://" + prefix + name);
+      Skopeo.run(args);
+    }
+    return prefix;
+  }
+
   /** An SSL context whose only trust anchors are the certificates in the PEM file. */
   public static SSLContext sslContextTrusting(Path pemFile) {
     try (InputStream in = Files.newInputStream(pemFile)) {

@@ -6,6 +6,7 @@ import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.History;
 import dev.jbuild.layercache.model.ImageConfig;
+import dev.jbuild.layercache.model.ImageIndex;
 import dev.jbuild.layercache.model.ImageManifest;
 import dev.jbuild.layercache.model.MediaTypes;
 import dev.jbuild.layercache.model.Platform;
@@ -53,8 +54,15 @@ public final class TestImages {
    * @param layers how many layers in total (at least 1: the busybox base)
    * @param compression how the layer blobs are stored (NONE: diff ID = blob digest)
    * @param config edits applied to the config after the defaults
+   * @param platform the image's platform: the host's, or linux/arm64 (busybox from {@link
+   *     BusyboxRootfs#ARM64_BUSYBOX})
    */
-  public record Options(int layers, Compression compression, UnaryOperator<ImageConfig> config) {
+  public record Options(
+      int layers, Compression compression, UnaryOperator<ImageConfig> config, Platform platform) {
+    public Options(int layers, Compression compression, UnaryOperator<ImageConfig> config) {
+      this(layers, compression, config, Platform.host());
+    }
+
     public Options {
       if (layers < 1) {
         throw new IllegalArgumentException("an image needs at least the base layer");
@@ -72,15 +80,20 @@ public final class TestImages {
     }
 
     public Options withLayers(int n) {
-      return new Options(n, compression, config);
+      return new Options(n, compression, config, platform);
     }
 
     public Options withCompression(Compression c) {
-      return new Options(layers, c, config);
+      return new Options(layers, c, config, platform);
     }
 
     public Options withConfig(UnaryOperator<ImageConfig> edit) {
-      return new Options(layers, compression, edit);
+      return new Options(layers, compression, edit, platform);
+    }
+
+    /** The image for {@code p}: the host's platform or linux/arm64. */
+    public Options withPlatform(Platform p) {
+      return new Options(layers, compression, config, p);
     }
   }
 
@@ -96,9 +109,44 @@ public final class TestImages {
 
   /** A busybox image made as {@code options} say, tagged {@code tag}. */
   public static Descriptor busybox(Store store, String tag, Options options) throws IOException {
+    Descriptor d = busyboxManifest(store, options);
+    store.images().tag(tag, d);
+    return d;
+  }
+
+  /** The platforms of {@link #busyboxMulti}, in its index's order. */
+  public static final List<Platform> MULTI_PLATFORMS =
+      List.of(Platform.linux("amd64"), Platform.linux("arm64"));
+
+  /**
+   * A two-platform busybox, like the lab's {@code busybox-multi}: an OCI image index of a
+   * linux/amd64 and a linux/arm64 busybox image (each descriptor carrying its platform), tagged
+   * {@code tag}; the two manifests are stored but not named. Needs the arm64 binary {@code
+   * .ci/setup} fetches. Returns the index descriptor.
+   */
+  public static Descriptor busyboxMulti(Store store, String tag) throws IOException {
+    List<Descriptor> manifests = new ArrayList<>();
+    for (Platform p : MULTI_PLATFORMS) {
+      Descriptor d = busyboxManifest(store, Options.defaults().withPlatform(p));
+      manifests.add(d.withPlatform(p));
+    }
+    Descriptor index = store.images().putIndex(ImageIndex.of(manifests));
+    store.images().tag(tag, index);
+    return index;
+  }
+
+  private static Descriptor busyboxManifest(Store store, Options options) throws IOException {
+    if (!options.platform().matches(Platform.host())
+        && !options.platform().matches(Platform.linux("arm64"))) {
+      throw new IllegalArgumentException("no busybox for " + options.platform());
+    }
     List<StoredLayer> layers = new ArrayList<>();
     Path base = store.newTempDir("busybox-").resolve("rootfs");
-    BusyboxRootfs.write(base);
+    BusyboxRootfs.write(
+        base,
+        options.platform().matches(Platform.host())
+            ? BusyboxRootfs.HOST_BUSYBOX
+            : BusyboxRootfs.ARM64_BUSYBOX);
     layers.add(layerFromDirectory(store, base, options.compression()));
     for (int i = 1; i < options.layers(); i++) {
       Path dir = store.newTempDir("layer-").resolve("rootfs");
@@ -110,7 +158,7 @@ public final class TestImages {
       layers.add(layerFromDirectory(store, dir, options.compression()));
     }
     ImageConfig config =
-        ImageConfig.empty(Platform.host())
+        ImageConfig.empty(options.platform())
             .withCreated(CREATED)
             .withEnv("PATH", PATH_ENV.substring("PATH=".length()))
             .withCmd(List.of("sh"));
@@ -127,9 +175,7 @@ public final class TestImages {
     Descriptor configDescriptor = store.images().putConfig(config);
     ImageManifest manifest =
         ImageManifest.of(configDescriptor, layers.stream().map(StoredLayer::blob).toList());
-    Descriptor manifestDescriptor = store.images().putManifest(manifest);
-    store.images().tag(tag, manifestDescriptor);
-    return manifestDescriptor;
+    return store.images().putManifest(manifest);
   }
 
   /**

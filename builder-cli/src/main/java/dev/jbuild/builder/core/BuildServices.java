@@ -28,7 +28,7 @@ import java.util.Optional;
  * @param network the network RUN steps get unless they say otherwise
  * @param allowHostNetwork whether RUN --network=host is granted (BuildKit's network.host)
  * @param runtime the OCI runtime binary
- * @param platform the target platform
+ * @param platform the platform of the stage's steps (FROM --platform, else the build's target)
  * @param sourceDateEpoch SOURCE_DATE_EPOCH, or null
  * @param clock the time of new history entries when SOURCE_DATE_EPOCH is unset
  * @param sources resolves COPY --from and RUN --mount from= to a stage or an image
@@ -47,6 +47,24 @@ public record BuildServices(
     Instant sourceDateEpoch,
     Clock clock,
     SourceResolver sources) {
+
+  /** These services for a stage of {@code stagePlatform}, resolving sources with {@code r}. */
+  public BuildServices withPlatform(Platform stagePlatform, SourceResolver r) {
+    return new BuildServices(
+        store,
+        runner,
+        context,
+        secrets,
+        cacheMounts,
+        sshAgents,
+        network,
+        allowHostNetwork,
+        runtime,
+        stagePlatform,
+        sourceDateEpoch,
+        clock,
+        r);
+  }
 
   /** The time stamped on what this build creates. */
   public Instant now() {

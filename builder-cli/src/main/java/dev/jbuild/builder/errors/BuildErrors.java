@@ -29,6 +29,62 @@ public final class BuildErrors {
     return new StepFailure("stage " + index + " failed: " + m, cause);
   }
 
+  // --- platforms
+
+  /** A RUN for a platform this machine cannot run: no binfmt_misc handler for it. */
+  public static StepFailure noEmulator(
+      dev.jbuild.layercache.model.Platform platform,
+      dev.jbuild.layercache.model.Platform host,
+      Path binfmtDir,
+      java.util.Optional<String> unusableHandler) {
+    String why =
+        unusableHandler
+            .map(
+                h ->
+                    "its binfmt_misc handler "
+                        + binfmtDir.resolve(h)
+                        + " is disabled or registered without the F flag")
+            .orElse("no binfmt_misc handler for it is registered in " + binfmtDir);
+    return new StepFailure(
+        "cannot run a "
+            + platform
+            + " binary on this "
+            + host
+            + " machine: "
+            + why
+            + "; install QEMU user-mode emulation (apt-get install qemu-user-static"
+            + " binfmt-support) or build without this platform");
+  }
+
+  /** A base image of another platform than the stage's, when a platform was asked for. */
+  public static StepFailure wrongBasePlatform(
+      String reference,
+      dev.jbuild.layercache.model.Platform wanted,
+      dev.jbuild.layercache.model.Platform has) {
+    return new StepFailure(
+        "image " + reference + " has no variant for platform " + wanted + " (it has: " + has + ")");
+  }
+
+  /** A multi-platform image in the store without the stage's platform. */
+  public static StepFailure noPlatformInIndex(
+      String reference, dev.jbuild.layercache.model.Platform wanted, List<String> has) {
+    return new StepFailure(
+        "image "
+            + reference
+            + " has no variant for platform "
+            + wanted
+            + " (it has: "
+            + String.join(", ", has)
+            + ")");
+  }
+
+  /** The same step failed in another part of the build (another platform), which reports it. */
+  public static StepFailure sharedStepFailed(Throwable cause) {
+    String m = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    return new StepFailure(
+        "the same step failed in another stage or platform of this build: " + m, cause);
+  }
+
   public static StepFailure invalidImageReference(String reference, String why) {
     return new StepFailure("invalid image reference \"" + reference + "\": " + why);
   }

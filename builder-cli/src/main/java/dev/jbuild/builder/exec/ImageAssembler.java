@@ -2,7 +2,9 @@ package dev.jbuild.builder.exec;
 
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.ImageConfig;
+import dev.jbuild.layercache.model.ImageIndex;
 import dev.jbuild.layercache.model.ImageManifest;
+import dev.jbuild.layercache.model.Platform;
 import dev.jbuild.layercache.store.CacheRecord;
 import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
@@ -20,6 +22,43 @@ public final class ImageAssembler {
   public static Image write(
       Store store, ImageConfig config, List<CacheRecord.Layer> layers, List<String> tags)
       throws IOException {
+    Image image = store(store, config, layers);
+    Descriptor manifestDesc = image.manifestDescriptor();
+    if (tags.isEmpty()) {
+      store.images().addUntagged(manifestDesc);
+    }
+    for (String tag : tags) {
+      store.images().tag(tag, manifestDesc);
+    }
+    return image;
+  }
+
+  /**
+   * Stores the OCI image index of a multi-platform build, one descriptor per image carrying its
+   * platform, in the order the platforms were asked for (so two builds of one command give one
+   * index digest), and names it with {@code tags} (untagged without).
+   */
+  public static Descriptor writeIndex(
+      Store store, List<Image> images, List<Platform> platforms, List<String> tags)
+      throws IOException {
+    List<Descriptor> manifests = new java.util.ArrayList<>();
+    for (int i = 0; i < images.size(); i++) {
+      manifests.add(
+          images.get(i).manifestDescriptor().withAnnotations(null).withPlatform(platforms.get(i)));
+    }
+    Descriptor index = store.images().putIndex(ImageIndex.of(manifests));
+    if (tags.isEmpty()) {
+      store.images().addUntagged(index);
+    }
+    for (String tag : tags) {
+      store.images().tag(tag, index);
+    }
+    return index;
+  }
+
+  /** Stores the image's config and manifest without naming it (an image of an index). */
+  public static Image store(Store store, ImageConfig config, List<CacheRecord.Layer> layers)
+      throws IOException {
     if (config.diffIds().size() != layers.size()) {
       throw new IllegalStateException(
           "config has " + config.diffIds().size() + " diff IDs for " + layers.size() + " layers");
@@ -35,12 +74,6 @@ public final class ImageAssembler {
     // (the blob bytes are the same), as BuildKit does with oci-mediatypes=true
     ImageManifest manifest = ImageManifest.of(configDesc, blobs).toOci();
     Descriptor manifestDesc = store.images().putManifest(manifest);
-    if (tags.isEmpty()) {
-      store.images().addUntagged(manifestDesc);
-    }
-    for (String tag : tags) {
-      store.images().tag(tag, manifestDesc);
-    }
     return new Image(manifestDesc, manifest, config);
   }
 }

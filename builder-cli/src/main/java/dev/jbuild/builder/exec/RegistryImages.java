@@ -5,7 +5,11 @@ import dev.jbuild.builder.errors.BuildErrors;
 import dev.jbuild.builder.errors.StepFailure;
 import dev.jbuild.builder.progress.Progress;
 import dev.jbuild.builder.progress.Step;
+import dev.jbuild.layercache.model.Descriptor;
+import dev.jbuild.layercache.model.ImageIndex;
+import dev.jbuild.layercache.model.ImageManifest;
 import dev.jbuild.layercache.model.ImageReference;
+import dev.jbuild.layercache.model.MediaTypes;
 import dev.jbuild.layercache.model.Platform;
 import dev.jbuild.layercache.registry.PullOptions;
 import dev.jbuild.layercache.registry.Puller;
@@ -14,6 +18,7 @@ import dev.jbuild.layercache.store.Store;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -42,6 +47,13 @@ public final class RegistryImages implements ImageResolver {
       throw BuildErrors.invalidImageReference(reference, e.getMessage());
     }
     synchronized (locks.computeIfAbsent(ref.toString() + "@" + platform, k -> new Object())) {
+      Optional<BaseImage> local = pull ? Optional.empty() : storedIndex(ref, platform);
+      if (local.isPresent()) {
+        if (shown.id() > 0) {
+          progress.cached(shown);
+        }
+        return local.get();
+      }
       long t0 = System.nanoTime();
       Puller puller = new Puller(store, registries, new PullLines(progress, shown));
       Puller.Result r =
@@ -57,6 +69,53 @@ public final class RegistryImages implements ImageResolver {
       }
       return base;
     }
+  }
+
+  /**
+   * The platform's image of a multi-platform image in the store (what a multi-platform build
+   * tagged), which the puller, looking for a tagged manifest, would look for in the registry; an
+   * index without the platform is an error naming the platforms it has. Empty when the name is not
+   * a stored index, or the chosen image is incomplete.
+   */
+  private Optional<BaseImage> storedIndex(ImageReference ref, Platform platform)
+      throws IOException, StepFailure {
+    if (ref.digest() != null) {
+      return Optional.empty();
+    }
+    Optional<Descriptor> d = store.images().resolve(ref.familiarString());
+    if (d.isEmpty() || !MediaTypes.isIndex(d.get().mediaType())) {
+      return Optional.empty();
+    }
+    ImageIndex index = store.images().index(d.get().digest());
+    Optional<Descriptor> chosen = index.select(platform);
+    if (chosen.isEmpty()) {
+      throw BuildErrors.noPlatformInIndex(
+          ref.familiarString(),
+          platform,
+          index.manifests().stream()
+              .map(m -> m.platform() == null ? "?" : m.platform().toString())
+              .toList());
+    }
+    if (!complete(chosen.get())) {
+      return Optional.empty();
+    }
+    return Optional.of(StoreImages.load(store, chosen.get().withPlatform(null), platform));
+  }
+
+  private boolean complete(Descriptor manifest) throws IOException {
+    if (!store.blobs().has(manifest.digest())) {
+      return false;
+    }
+    ImageManifest m = store.images().manifest(manifest.digest());
+    if (!store.blobs().has(m.config().digest())) {
+      return false;
+    }
+    for (Descriptor l : m.layers()) {
+      if (!store.blobs().has(l.digest())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Pull progress as output lines of the FROM step. */

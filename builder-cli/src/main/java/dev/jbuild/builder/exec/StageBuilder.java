@@ -43,6 +43,8 @@ public final class StageBuilder {
   private final ImageResolver images;
   private final AtomicInteger ids;
   private final boolean pull;
+  private final String platformLabel;
+  private final boolean platformExplicit;
 
   public StageBuilder(
       BuildPlan plan,
@@ -52,6 +54,27 @@ public final class StageBuilder {
       ImageResolver images,
       AtomicInteger ids,
       boolean pull) {
+    this(plan, stage, services, executor, images, ids, pull, "", false);
+  }
+
+  /**
+   * @param platformLabel shown before the stage in step labels and kept apart in the miss
+   *     explainer's positions (the target platform in a multi-platform build, else empty)
+   * @param platformExplicit whether a platform was asked for (--platform, or FROM --platform): a
+   *     base image of another platform is then an error, else a warning
+   */
+  public StageBuilder(
+      BuildPlan plan,
+      Stage stage,
+      BuildServices services,
+      StepExecutor executor,
+      ImageResolver images,
+      AtomicInteger ids,
+      boolean pull,
+      String platformLabel,
+      boolean platformExplicit) {
+    this.platformLabel = platformLabel;
+    this.platformExplicit = platformExplicit || stage.platform().isPresent();
     this.plan = plan;
     this.stage = stage;
     this.services = services;
@@ -64,9 +87,10 @@ public final class StageBuilder {
 
   private String label(int k) {
     int total = stage.instructions().size() + 1;
+    String prefix = platformLabel.isEmpty() ? "" : platformLabel + " ";
     return plan.stages().size() > 1
-        ? "[" + stage.displayName() + " " + k + "/" + total + "]"
-        : "[" + k + "/" + total + "]";
+        ? "[" + prefix + stage.displayName() + " " + k + "/" + total + "]"
+        : "[" + prefix + k + "/" + total + "]";
   }
 
   public StageResult build() throws BuildFailure, StepFailure, InterruptedException {
@@ -153,7 +177,8 @@ public final class StageBuilder {
   }
 
   private String position(String where) {
-    return MissExplainer.position(stage.index(), where);
+    String p = MissExplainer.position(stage.index(), where);
+    return platformLabel.isEmpty() ? p : platformLabel + "\0" + p;
   }
 
   private BaseImage base() throws IOException, StepFailure, InterruptedException {
@@ -175,7 +200,9 @@ public final class StageBuilder {
                   shown,
                   () -> services.runner().expect(services.store(), Network.PRIVATE));
         }
-        yield images.resolve(r.reference(), services.platform(), pull, progress, shown);
+        BaseImage b = images.resolve(r.reference(), services.platform(), pull, progress, shown);
+        checkPlatform(r.reference(), b);
+        yield b;
       }
     };
   }
@@ -192,6 +219,44 @@ public final class StageBuilder {
       }
     }
     return false;
+  }
+
+  /**
+   * A base image must be of the stage's platform (as BuildKit's resolver, which picks the
+   * platform's manifest and refuses an image without it); a single-platform image of another
+   * platform is used, with a warning, only when no platform was asked for (as docker build).
+   */
+  private void checkPlatform(String reference, BaseImage b) throws StepFailure {
+    dev.jbuild.layercache.model.Platform has;
+    try {
+      has = b.config().platform();
+    } catch (RuntimeException e) {
+      return; // a config without os or architecture: nothing to compare
+    }
+    dev.jbuild.layercache.model.Platform want = services.platform().normalize();
+    dev.jbuild.layercache.model.Platform h = has.normalize();
+    boolean same =
+        h.os().equals(want.os())
+            && h.architecture().equals(want.architecture())
+            && (want.variant() == null
+                || h.variant() == null
+                || want.variant().equals(h.variant()));
+    if (same) {
+      return;
+    }
+    if (platformExplicit) {
+      throw dev.jbuild.builder.errors.BuildErrors.wrongBasePlatform(reference, want, has);
+    }
+    executor
+        .progress()
+        .message(
+            "warning: image "
+                + reference
+                + " is for "
+                + has
+                + ", not for the build's platform "
+                + want
+                + " (no --platform given: using it)");
   }
 
   /** An ONBUILD trigger's --from: a stage by index or name (as BuildKit), else an image. */

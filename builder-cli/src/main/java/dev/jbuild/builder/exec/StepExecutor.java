@@ -27,6 +27,11 @@ import java.util.Optional;
  *
  * <p>After a miss, later steps of the stage skip the lookup: their keys include a parent key no
  * build has produced before, so no record can match.
+ *
+ * <p>One key is executed once per build: the first step to reach a key owns it, a step of another
+ * stage or platform with the same key waits for the owner and reuses its record (a {@code FROM
+ * --platform=$BUILDPLATFORM} stage of a multi-platform build runs once, not once per platform, and
+ * two threads never execute or record one key at the same time).
  */
 public final class StepExecutor {
   /** The history comment of every entry jbuild writes. */
@@ -41,6 +46,9 @@ public final class StepExecutor {
       new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicInteger cached =
       new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.ConcurrentHashMap<
+          String, java.util.concurrent.CompletableFuture<Void>>
+      owners = new java.util.concurrent.ConcurrentHashMap<>();
 
   public StepExecutor(
       BuildServices services, Progress progress, MissExplainer explainer, boolean noCache) {
@@ -114,10 +122,46 @@ public final class StepExecutor {
     Digest key = kb.digest();
     keys.add(key.hex());
     steps.incrementAndGet();
-    Optional<CacheRecord> hit =
-        noCache || (state.missed() && !step.independent())
-            ? Optional.empty()
-            : services.store().cache().get(key.hex());
+    var mine = new java.util.concurrent.CompletableFuture<Void>();
+    var owner = owners.putIfAbsent(key.hex(), mine);
+    Optional<CacheRecord> hit;
+    if (owner != null) {
+      // the same step in another stage or platform of this build: its record, once written
+      try {
+        owner.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        progress.failed(shown, Duration.ofNanos(System.nanoTime() - t0), message(e.getCause()));
+        throw dev.jbuild.builder.errors.BuildErrors.sharedStepFailed(e.getCause());
+      }
+      hit = services.store().cache().get(key.hex());
+    } else {
+      hit =
+          noCache || (state.missed() && !step.independent())
+              ? Optional.empty()
+              : services.store().cache().get(key.hex());
+    }
+    try {
+      StageState next =
+          apply(step, state, shown, position, layerUsedLater, prepared, hit, why, key);
+      mine.complete(null);
+      return next;
+    } catch (IOException | StepFailure | InterruptedException | RuntimeException | Error e) {
+      mine.completeExceptionally(e);
+      throw e;
+    }
+  }
+
+  private <P extends Step.Prepared> StageState apply(
+      Step<P> step,
+      StageState state,
+      dev.jbuild.builder.progress.Step shown,
+      String position,
+      boolean layerUsedLater,
+      P prepared,
+      Optional<CacheRecord> hit,
+      Map<String, String> why,
+      Digest key)
+      throws IOException, StepFailure, InterruptedException {
     dev.jbuild.builder.progress.Trace.mark("  lookup");
     List<CacheRecord.Layer> layers;
     Instant created;

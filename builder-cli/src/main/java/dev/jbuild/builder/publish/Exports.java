@@ -5,7 +5,6 @@ import dev.jbuild.layercache.archive.LocalExport;
 import dev.jbuild.layercache.archive.OciArchive;
 import dev.jbuild.layercache.archive.TaggedImage;
 import dev.jbuild.layercache.store.AtomicFiles;
-import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.layercache.tar.DirectoryWalker;
 import dev.jbuild.layercache.tar.LayerWriter;
@@ -21,25 +20,26 @@ final class Exports {
   private Exports() {}
 
   /**
-   * Writes {@code image} as {@code spec} says.
+   * Writes the image (or image index) {@code root} as {@code spec} says.
    *
    * @param tags the image's names (the first names it in an archive unless {@code name=} does)
    */
-  static void write(Store store, Image image, List<String> tags, Export spec) throws IOException {
+  static void write(
+      Store store, dev.jbuild.layercache.model.Descriptor root, List<String> tags, Export spec)
+      throws IOException {
     String name = spec.attrs().getOrDefault("name", tags.isEmpty() ? null : tags.getFirst());
-    List<TaggedImage> images =
-        List.of(new TaggedImage(name, image.manifestDescriptor().withAnnotations(null)));
+    List<TaggedImage> images = List.of(new TaggedImage(name, root.withAnnotations(null)));
     switch (spec.type()) {
       case OCI -> toFile(spec.dest(), out -> OciArchive.write(store, images, out));
       case DOCKER -> toFile(spec.dest(), out -> DockerArchive.write(store, images, out));
       case LOCAL -> {
         Path dir = Path.of(spec.dest());
         Files.createDirectories(dir);
-        LocalExport.write(store, image.manifestDescriptor(), dir);
+        LocalExport.write(store, root, dir);
       }
       case TAR -> {
         Path tmp = store.newTempDir("export");
-        LocalExport.write(store, image.manifestDescriptor(), tmp);
+        LocalExport.write(store, root, tmp);
         toFile(
             spec.dest(),
             out -> {

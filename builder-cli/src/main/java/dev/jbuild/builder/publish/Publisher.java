@@ -9,7 +9,6 @@ import dev.jbuild.layercache.registry.Pusher;
 import dev.jbuild.layercache.registry.Registries;
 import dev.jbuild.layercache.store.AtomicFiles;
 import dev.jbuild.layercache.store.CacheRecord;
-import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -55,34 +54,40 @@ public final class Publisher {
    * @throws IOException when the ID file or an export cannot be written
    * @throws PublishFailure when a registry refuses a push or the cache export
    */
-  public void publish(Publication p, Image image, List<String> tags, List<String> keys)
+  public void publish(
+      Publication p,
+      dev.jbuild.layercache.model.Descriptor root,
+      dev.jbuild.layercache.model.Digest id,
+      List<String> tags,
+      List<String> keys)
       throws IOException, PublishFailure {
     Optional<java.nio.file.Path> iid = p.iidFile();
     if (iid.isPresent()) {
       // whole or absent, as readable as a file the user creates (0666 less the umask)
       AtomicFiles.write(
           iid.get(),
-          image.id().toString().getBytes(StandardCharsets.US_ASCII),
+          id.toString().getBytes(StandardCharsets.US_ASCII),
           AtomicFiles.Options.DEFAULT.withMode(0666));
     }
     for (Export e : p.exports()) {
-      Exports.write(store, image, tags, e);
+      Exports.write(store, root, tags, e);
     }
     for (ImageReference target : p.push()) {
-      push(image, target, p.quiet());
+      push(root, target, p.quiet());
     }
     for (ImageReference ref : p.cacheTo()) {
       exportCache(ref, keys);
     }
   }
 
-  private void push(Image image, ImageReference target, boolean quiet) throws PublishFailure {
+  private void push(
+      dev.jbuild.layercache.model.Descriptor root, ImageReference target, boolean quiet)
+      throws PublishFailure {
     Progress progress = quiet ? Progress.none() : new ConsoleProgress(log, false);
     try {
       var r =
           new Pusher(store, registries, progress)
-              .push(
-                  image.manifestDescriptor().withAnnotations(null), target, PushOptions.defaults());
+              .push(root.withAnnotations(null), target, PushOptions.defaults());
       if (!quiet) {
         log.println("pushed " + target + "@" + r.digest());
       }

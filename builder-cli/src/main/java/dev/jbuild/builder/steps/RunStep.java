@@ -230,6 +230,8 @@ public final class RunStep implements Step<RunStep.Prepared> {
   public Optional<CacheRecord.Layer> execute(
       Prepared prepared, StageState state, Execution execution)
       throws IOException, StepFailure, InterruptedException {
+    dev.jbuild.builder.run.Binfmt.requireRunnable(
+        services.platform(), dev.jbuild.builder.run.Binfmt.DEFAULT_DIR);
     Deque<String> tail = new ArrayDeque<>();
     Path scratch = services.store().newTempDir("run");
     RunMounts.Sources sources =

@@ -47,7 +47,7 @@ class StepExecutorTest {
   record Resolved(String content) implements Step.Prepared {}
 
   /** A step writing one file whose content is its only input; counts its calls. */
-  static final class FileStep implements Step<Resolved> {
+  static class FileStep implements Step<Resolved> {
     final String name;
     final String content;
     final boolean independent;
@@ -144,6 +144,62 @@ class StepExecutorTest {
         engine.progress.events());
     assertEquals(1, ex.steps());
     assertEquals(0, ex.cached());
+  }
+
+  /** A {@link FileStep} whose execution waits until the test lets it finish. */
+  static final class GatedStep extends FileStep {
+    final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+
+    GatedStep(dev.jbuild.layercache.store.Store store, String name, String content) {
+      super(store, name, content, false);
+    }
+
+    @Override
+    public Optional<CacheRecord.Layer> execute(Resolved p, StageState state, Execution execution)
+        throws IOException {
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        throw new IOException(e);
+      }
+      return super.execute(p, state, execution);
+    }
+  }
+
+  @Test
+  void oneKeyRunsOncePerBuildWhenTwoStagesOrPlatformsReachItTogether() throws Exception {
+    // --no-cache: even then the second gets the first one's result, made in this build
+    StepExecutor ex = engine.executor(true);
+    GatedStep first = new GatedStep(engine.store, "tool", "native");
+    FileStep second = file("tool", "native");
+    StageState[] results = new StageState[2];
+    Thread a = new Thread(() -> results[0] = runUnchecked(ex, first));
+    a.start();
+    while (a.getState() != Thread.State.WAITING) {
+      Thread.onSpinWait();
+    }
+    Thread b = new Thread(() -> results[1] = runUnchecked(ex, second));
+    b.start();
+    while (b.getState() != Thread.State.WAITING && b.getState() != Thread.State.TERMINATED) {
+      Thread.onSpinWait();
+    }
+    assertTrue(second.executedWith.isEmpty(), "the second waits for the first");
+    first.gate.countDown();
+    a.join();
+    b.join();
+    assertEquals(1, first.executedWith.size());
+    assertTrue(second.executedWith.isEmpty());
+    assertEquals(results[0].key(), results[1].key());
+    assertEquals(results[0].layers(), results[1].layers());
+    assertEquals(1, ex.cached());
+  }
+
+  private StageState runUnchecked(StepExecutor ex, Step<?> step) {
+    try {
+      return run(ex, step, scratch);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test

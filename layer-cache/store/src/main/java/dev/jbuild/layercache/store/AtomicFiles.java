@@ -162,6 +162,13 @@ public final class AtomicFiles {
       return false;
     } catch (AtomicMoveNotSupportedException e) {
       throw new IOException("cannot rename " + source + " to " + target + " atomically", e);
+    } catch (java.nio.file.FileSystemException e) {
+      // rename(2) of a directory onto one another thread installed meanwhile fails with ENOTEMPTY
+      // or EEXIST, which the JDK reports as a plain FileSystemException: the target won the race
+      if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        return false;
+      }
+      throw e;
     }
     fsyncDir(target.toAbsolutePath().getParent());
     return true;

@@ -33,6 +33,46 @@ import org.junit.jupiter.params.provider.EnumSource;
 class AtomicFilesTest {
   @TempDir Path dir;
 
+  /**
+   * Two builds (two platforms) installing one layer at once: the loser's rename of a non-empty
+   * directory fails with ENOTEMPTY, which must mean "already there", not an error.
+   */
+  @Test
+  void moveIfAbsentOfDirectoriesRacingForOneTargetInstallsOneAndFailsNone() throws Exception {
+    for (int round = 0; round < 30; round++) {
+      Path target = dir.resolve("layer-" + round);
+      int n = 6;
+      List<Path> sources = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        Path src = Files.createDirectories(dir.resolve("src-" + round + "-" + i).resolve("diff"));
+        Files.writeString(src.resolve("file"), "content " + i);
+        sources.add(src);
+      }
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(n);
+      java.util.concurrent.atomic.AtomicInteger won =
+          new java.util.concurrent.atomic.AtomicInteger();
+      try (var pool = java.util.concurrent.Executors.newFixedThreadPool(n)) {
+        List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+        for (Path src : sources) {
+          fs.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    if (AtomicFiles.moveIfAbsent(src, target)) {
+                      won.incrementAndGet();
+                    }
+                    return null;
+                  }));
+        }
+        for (var f : fs) {
+          f.get(); // a failed rename would throw here
+        }
+      }
+      assertEquals(1, won.get());
+      assertTrue(Files.isRegularFile(target.resolve("file")));
+    }
+  }
+
   private static final byte[] OLD = "old content\n".getBytes(StandardCharsets.UTF_8);
 
   @AfterEach

@@ -1,0 +1,113 @@
+package dev.jbuild.builder;
+
+import dev.jbuild.builder.core.BaseImage;
+import dev.jbuild.builder.core.BuildServices;
+import dev.jbuild.builder.core.StageState;
+import dev.jbuild.builder.errors.BuildErrors;
+import dev.jbuild.builder.exec.ImageResolver;
+import dev.jbuild.builder.exec.StageBuilder;
+import dev.jbuild.builder.exec.StageResult;
+import dev.jbuild.builder.exec.StepExecutor;
+import dev.jbuild.builder.exec.StoreImages;
+import dev.jbuild.builder.progress.Progress;
+import dev.jbuild.grammar.graph.BuildPlan;
+import dev.jbuild.grammar.graph.SourceRef;
+import dev.jbuild.grammar.graph.Stage;
+import dev.jbuild.layercache.model.Platform;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The stages of one target platform: the plan made for it (TARGETPLATFORM and friends), each stage
+ * run for its own platform ({@code FROM --platform}, else the target), a stage reading the stages
+ * of this plan ({@code COPY --from} of a stage built for another platform gets that stage's files).
+ * The stages of every platform share one {@link StepExecutor}, so a step whose key does not depend
+ * on the target (a {@code FROM --platform=$BUILDPLATFORM} stage) runs once for all of them.
+ */
+final class PlatformBuild {
+  final Platform target;
+  final BuildPlan plan;
+  final Map<Integer, CompletableFuture<StageResult>> results = new HashMap<>();
+
+  PlatformBuild(Platform target, BuildPlan plan) {
+    this.target = target;
+    this.plan = plan;
+    for (Stage s : plan.stages()) {
+      results.put(s.index(), new CompletableFuture<>());
+    }
+  }
+
+  CompletableFuture<StageResult> targetResult() {
+    return results.get(plan.targetIndex());
+  }
+
+  /** The platform a stage's steps run for. */
+  Platform platformOf(Stage s) {
+    return s.platform().map(p -> Platform.parse(p.toString())).orElse(target);
+  }
+
+  /** Starts every stage of the plan on {@code pool}; the futures go to {@code running}. */
+  void start(
+      ExecutorService pool,
+      BuildServices shared,
+      StepExecutor executor,
+      ImageResolver images,
+      AtomicInteger ids,
+      BuildRequest req,
+      Progress progress,
+      String label,
+      List<Future<?>> running) {
+    for (Stage s : plan.stages()) {
+      Platform p = platformOf(s);
+      BuildServices services = shared.withPlatform(p, resolver(p, images, req, progress));
+      StageBuilder sb =
+          new StageBuilder(
+              plan, s, services, executor, images, ids, req.pull(), label, req.platformGiven());
+      CompletableFuture<StageResult> f = results.get(s.index());
+      running.add(
+          pool.submit(
+              () -> {
+                try {
+                  f.complete(sb.build());
+                } catch (Throwable t) {
+                  f.completeExceptionally(t);
+                }
+              }));
+    }
+  }
+
+  /** COPY --from and RUN --mount from= of a stage of {@code platform}. */
+  private BuildServices.SourceResolver resolver(
+      Platform platform, ImageResolver images, BuildRequest req, Progress progress) {
+    return ref ->
+        switch (ref) {
+          case SourceRef.Scratch s -> StoreImages.scratch(platform);
+          case SourceRef.ImageRef r ->
+              images.resolve(
+                  r.reference(),
+                  platform,
+                  req.pull(),
+                  progress,
+                  new dev.jbuild.builder.progress.Step(0, "", "FROM " + r.reference()));
+          case SourceRef.StageRef s -> {
+            CompletableFuture<StageResult> f = results.get(s.index());
+            if (f == null) {
+              throw BuildErrors.stageNotInBuild(s.index());
+            }
+            StageState st;
+            try {
+              st = f.get().state();
+            } catch (ExecutionException e) {
+              throw BuildErrors.stageFailed(s.index(), e.getCause());
+            }
+            yield new BaseImage(st.config(), st.layers(), st.key(), java.util.Optional.empty());
+          }
+        };
+  }
+}
