@@ -45,6 +45,7 @@ public final class JbuildCommand implements Runnable {
     m.put("logout", () -> new LogoutCommand());
     m.put("save", () -> new SaveCommand());
     m.put("load", () -> new LoadCommand());
+    m.put("manifest", () -> new ManifestCommand());
     return java.util.Collections.unmodifiableMap(m);
   }
 

@@ -57,6 +57,12 @@ public final class RunCommand implements Callable<Integer> {
       description = "Command and arguments (default: the image's Cmd).")
   List<String> command = new ArrayList<>();
 
+  @Option(
+      names = "--platform",
+      paramLabel = "OS/ARCH[/VARIANT]",
+      description = "The image of a multi-platform image (index) to run (default: this machine's).")
+  String platform;
+
   @Option(names = "--rm", description = "Remove the container when it exits.")
   boolean rm;
 
@@ -179,7 +185,10 @@ public final class RunCommand implements Callable<Integer> {
       // a shared lock keeps prune away until the container's gcroot pins the image
       StoreLock lock = store.lockShared();
       try {
-        Image img = new ImageFinder(store).find(image).image();
+        Image img =
+            new ImageFinder(store)
+                .find(image)
+                .imageFor(platform == null ? null : RegistryCli.parsePlatform(platform), image);
         created = containers.create(image, img, options);
       } finally {
         lock.close();

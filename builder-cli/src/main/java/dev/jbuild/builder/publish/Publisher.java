@@ -1,6 +1,8 @@
 package dev.jbuild.builder.publish;
 
 import dev.jbuild.layercache.archive.RegistryCache;
+import dev.jbuild.layercache.model.Descriptor;
+import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.ImageReference;
 import dev.jbuild.layercache.registry.ConsoleProgress;
 import dev.jbuild.layercache.registry.Progress;
@@ -57,32 +59,43 @@ public final class Publisher {
    */
   public void publish(Publication p, Image image, List<String> tags, List<String> keys)
       throws IOException, PublishFailure {
+    publish(p, image.manifestDescriptor(), image.id(), tags, keys);
+  }
+
+  /**
+   * {@link #publish(Publication, Image, List, List)} of any image: a manifest, or a
+   * multi-platform image's index (then {@code id} is the index digest, the ID file holds it, the
+   * exports and pushes carry every platform as {@link Exports} and {@link Pusher} do).
+   */
+  public void publish(
+      Publication p, Descriptor target, Digest id, List<String> tags, List<String> keys)
+      throws IOException, PublishFailure {
     Optional<java.nio.file.Path> iid = p.iidFile();
     if (iid.isPresent()) {
       // whole or absent, as readable as a file the user creates (0666 less the umask)
       AtomicFiles.write(
           iid.get(),
-          image.id().toString().getBytes(StandardCharsets.US_ASCII),
+          id.toString().getBytes(StandardCharsets.US_ASCII),
           AtomicFiles.Options.DEFAULT.withMode(0666));
     }
     for (Export e : p.exports()) {
-      Exports.write(store, image, tags, e);
+      Exports.write(store, target, tags, e);
     }
-    for (ImageReference target : p.push()) {
-      push(image, target, p.quiet());
+    for (ImageReference ref : p.push()) {
+      push(target, ref, p.quiet());
     }
     for (ImageReference ref : p.cacheTo()) {
       exportCache(ref, keys);
     }
   }
 
-  private void push(Image image, ImageReference target, boolean quiet) throws PublishFailure {
+  private void push(Descriptor image, ImageReference target, boolean quiet)
+      throws PublishFailure {
     Progress progress = quiet ? Progress.none() : new ConsoleProgress(log, false);
     try {
       var r =
           new Pusher(store, registries, progress)
-              .push(
-                  image.manifestDescriptor().withAnnotations(null), target, PushOptions.defaults());
+              .push(image.withAnnotations(null), target, PushOptions.defaults());
       if (!quiet) {
         log.println("pushed " + target + "@" + r.digest());
       }
