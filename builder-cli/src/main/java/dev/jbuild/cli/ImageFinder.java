@@ -38,7 +38,9 @@ final class ImageFinder {
       return MediaTypes.isIndex(entry.mediaType());
     }
 
-    /** The ID shown: the image's (config digest), or an index's own digest (as docker and podman). */
+    /**
+     * The ID shown: the image's (config digest), or an index's own digest (as docker and podman).
+     */
     Digest id() {
       return isIndex() ? entry.digest() : image.id();
     }
@@ -80,8 +82,7 @@ final class ImageFinder {
         Platform own = image.config().platform();
         if (wanted != null && own != null && !own.matches(wanted)) {
           throw new UserException(
-              ExitCodes.NOT_FOUND,
-              "image " + name + " is for " + own + ", not " + wanted);
+              ExitCodes.NOT_FOUND, "image " + name + " is for " + own + ", not " + wanted);
         }
         return image;
       }

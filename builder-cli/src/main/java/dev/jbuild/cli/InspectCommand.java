@@ -75,7 +75,8 @@ public final class InspectCommand implements Callable<Integer> {
           } else {
             Image chosen = f.imageFor(wanted, name);
             results.add(
-                describe(new ImageFinder.Found(f.entry(), chosen, f.tags(), f.platforms()), chosen));
+                describe(
+                    new ImageFinder.Found(f.entry(), chosen, f.tags(), f.platforms()), chosen));
           }
         } catch (UserException e) {
           err.println("jbuild: " + e.getMessage());
@@ -128,9 +129,7 @@ public final class InspectCommand implements Callable<Integer> {
     return JsonObject.builder()
         .put("Id", f.entry().digest().toString())
         .put("RepoTags", new JsonArray(repoTags))
-        .put(
-            "RepoDigests",
-            new JsonArray(repoDigests.stream().<Json>map(JsonString::new).toList()))
+        .put("RepoDigests", new JsonArray(repoDigests.stream().<Json>map(JsonString::new).toList()))
         .put("MediaType", f.entry().mediaType())
         .put("Platforms", Json.ofStrings(f.platformNames()))
         .put("Size", f.size())

@@ -75,7 +75,8 @@ final class ManifestLists {
         return null;
       }
       String o = os != null ? os : p != null ? p.os() : "linux";
-      String a = arch != null ? arch : p != null ? p.architecture() : Platform.host().architecture();
+      String a =
+          arch != null ? arch : p != null ? p.architecture() : Platform.host().architecture();
       String v = variant != null ? variant : p != null ? p.variant() : null;
       return new Platform(o, a, v).normalize();
     }

@@ -32,11 +32,10 @@ final class Exports {
   }
 
   /**
-   * Writes the image or multi-platform image (an index) {@code target} as {@code spec} says: an
-   * OCI archive holds the index and every image's blobs; a docker archive one platform's image
-   * ({@code platform=} of the output, else this machine's, as {@code docker save --platform});
-   * {@code local} and {@code tar} one subdirectory per platform ({@code linux_amd64/}, as
-   * BuildKit).
+   * Writes the image or multi-platform image (an index) {@code target} as {@code spec} says: an OCI
+   * archive holds the index and every image's blobs; a docker archive one platform's image ({@code
+   * platform=} of the output, else this machine's, as {@code docker save --platform}); {@code
+   * local} and {@code tar} one subdirectory per platform ({@code linux_amd64/}, as BuildKit).
    */
   public static void write(Store store, Descriptor target, List<String> tags, Export spec)
       throws IOException {

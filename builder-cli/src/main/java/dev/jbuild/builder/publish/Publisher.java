@@ -63,9 +63,9 @@ public final class Publisher {
   }
 
   /**
-   * {@link #publish(Publication, Image, List, List)} of any image: a manifest, or a
-   * multi-platform image's index (then {@code id} is the index digest, the ID file holds it, the
-   * exports and pushes carry every platform as {@link Exports} and {@link Pusher} do).
+   * {@link #publish(Publication, Image, List, List)} of any image: a manifest, or a multi-platform
+   * image's index (then {@code id} is the index digest, the ID file holds it, the exports and
+   * pushes carry every platform as {@link Exports} and {@link Pusher} do).
    */
   public void publish(
       Publication p, Descriptor target, Digest id, List<String> tags, List<String> keys)
@@ -89,8 +89,7 @@ public final class Publisher {
     }
   }
 
-  private void push(Descriptor image, ImageReference target, boolean quiet)
-      throws PublishFailure {
+  private void push(Descriptor image, ImageReference target, boolean quiet) throws PublishFailure {
     Progress progress = quiet ? Progress.none() : new ConsoleProgress(log, false);
     try {
       var r =

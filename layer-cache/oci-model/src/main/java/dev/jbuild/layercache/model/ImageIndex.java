@@ -25,8 +25,8 @@ public record ImageIndex(
       Set.of("schemaVersion", "mediaType", "artifactType", "manifests", "subject", "annotations");
 
   /**
-   * The most entries an image index from outside (a registry, an archive, a pull of every
-   * platform) may list: real indexes have a few dozen (platforms plus attestations).
+   * The most entries an image index from outside (a registry, an archive, a pull of every platform)
+   * may list: real indexes have a few dozen (platforms plus attestations).
    */
   public static final int MAX_MANIFESTS = 1024;
 

@@ -2,11 +2,8 @@ package dev.jbuild.layercache.archive;
 
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.MediaTypes;
-import dev.jbuild.layercache.store.Image;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import dev.jbuild.layercache.model.Platform;
+import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.layercache.tar.ApplyMode;
 import dev.jbuild.layercache.tar.LayerApplier;
@@ -16,6 +13,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * {@code --output type=local,dest=DIR}: the image's final filesystem, its layers applied in order
@@ -69,7 +69,8 @@ public final class LocalExport {
         throw new IOException(
             "image index " + plain.digest() + " has two images for " + image.platform());
       }
-      write(store, image.manifestDescriptor().withPlatform(null), image.platform(), dir.resolve(sub));
+      write(
+          store, image.manifestDescriptor().withPlatform(null), image.platform(), dir.resolve(sub));
     }
   }
 

@@ -344,16 +344,14 @@ public final class Puller {
     }
     if (!MediaTypes.isManifest(type)) {
       throw RegistryErrors.protocol(
-          source.registry().host(),
-          name + " is not an image (media type " + type + ")");
+          source.registry().host(), name + " is not an image (media type " + type + ")");
     }
     ImageManifest m;
     try {
       m = ImageManifest.parse(manifest.bytes());
     } catch (IllegalArgumentException e) {
       throw RegistryErrors.protocol(
-          source.registry().host(),
-          "invalid manifest for " + name + ": " + e.getMessage());
+          source.registry().host(), "invalid manifest for " + name + ": " + e.getMessage());
     }
     long configSize = m.config().size();
     if (configSize < 0 || configSize > MAX_CONFIG_BYTES) {
@@ -373,8 +371,7 @@ public final class Puller {
       config = store.images().config(m.config().digest());
     } catch (IOException | IllegalArgumentException e) {
       throw RegistryErrors.protocol(
-          source.registry().host(),
-          "invalid image config of " + name + ": " + e.getMessage());
+          source.registry().host(), "invalid image config of " + name + ": " + e.getMessage());
     }
     List<Digest> diffIds = config.diffIds();
     if (diffIds.size() != m.layers().size()) {

@@ -77,7 +77,10 @@ public final class Pusher {
     String reference = dest.tag() != null ? dest.tag() : dest.digest().toString();
     ImageIndex idx = checked(index, 1);
     for (Descriptor child : idx.manifests()) {
-      if (target.registry().headManifest(target.repository(), child.digest().toString()).isEmpty()) {
+      if (target
+          .registry()
+          .headManifest(target.repository(), child.digest().toString())
+          .isEmpty()) {
         throw RegistryErrors.indexChildMissing(
             target.describe(),
             child.digest(),
@@ -88,7 +91,11 @@ public final class Pusher {
     RawManifest raw = RawManifest.of(idx.effectiveMediaType(), bytes);
     Digest digest = target.registry().putManifest(target.repository(), reference, raw);
     progress.message(
-        (dest.tag() != null ? dest.tag() : "digest") + ": digest: " + digest + " size: " + raw.size());
+        (dest.tag() != null ? dest.tag() : "digest")
+            + ": digest: "
+            + digest
+            + " size: "
+            + raw.size());
     return new Result(dest, digest, raw.size());
   }
 
@@ -209,7 +216,10 @@ public final class Pusher {
           manifests.add(store.images().manifest(tagged.digest()));
         } else if (MediaTypes.isIndex(tagged.mediaType())) {
           // every platform's image of a tagged index (pulled, or pushed there before)
-          store.images().images(tagged.withAnnotations(null)).forEach(i -> manifests.add(i.manifest()));
+          store
+              .images()
+              .images(tagged.withAnnotations(null))
+              .forEach(i -> manifests.add(i.manifest()));
         }
         for (ImageManifest m : manifests) {
           seen.computeIfAbsent(m.config().digest(), k -> ConcurrentHashMap.newKeySet()).add(where);
