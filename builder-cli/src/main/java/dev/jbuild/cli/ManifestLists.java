@@ -1,6 +1,7 @@
 package dev.jbuild.cli;
 
 import dev.jbuild.layercache.model.Descriptor;
+import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.ImageIndex;
 import dev.jbuild.layercache.model.ImageReference;
 import dev.jbuild.layercache.model.MediaTypes;
@@ -61,8 +62,21 @@ final class ManifestLists {
     } catch (IllegalArgumentException e) {
       throw new UserException(ExitCodes.FAILED, e.getMessage(), e);
     }
+    Optional<Descriptor> before = store.images().resolve(name);
     Descriptor d = store.images().putIndex(index);
     store.images().tag(name, d);
+    if (before.isPresent() && !before.get().digest().equals(d.digest())) {
+      // an edited list replaces its old version: no dangling <none> left behind (prune frees it)
+      Digest old = before.get().digest();
+      store
+          .images()
+          .update(
+              entries -> {
+                List<Descriptor> out = new ArrayList<>(entries);
+                out.removeIf(e -> e.refName() == null && e.digest().equals(old));
+                return out;
+              });
+    }
     return new Found(d, index);
   }
 

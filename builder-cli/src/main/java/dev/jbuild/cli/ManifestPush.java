@@ -43,6 +43,16 @@ public final class ManifestPush implements Callable<Integer> {
   @Option(names = "--all", description = "Push every image of the list, not only the index.")
   boolean all;
 
+  @Option(
+      names = "--compression",
+      paramLabel = "gzip|zstd|none",
+      defaultValue = "gzip",
+      description =
+          "With --all: compression of uncompressed layers (default: ${DEFAULT-VALUE}). A"
+              + " compressed layer changes its image's manifest digest, so the index pushed lists"
+              + " the new digests.")
+  String compression;
+
   @Option(names = "--rm", description = "Remove the manifest list from the store after the push.")
   boolean rm;
 
@@ -56,6 +66,17 @@ public final class ManifestPush implements Callable<Integer> {
       names = {"-q", "--quiet"},
       description = "No progress.")
   boolean quiet;
+
+  private Compression compression() {
+    return switch (compression.toLowerCase(java.util.Locale.ROOT)) {
+      case "gzip" -> Compression.GZIP;
+      case "zstd" -> Compression.ZSTD;
+      case "none", "uncompressed" -> Compression.NONE;
+      default ->
+          throw new UserException(
+              ExitCodes.USAGE, "--compression must be gzip, zstd or none: " + compression);
+    };
+  }
 
   @Override
   public Integer call() throws IOException {
@@ -75,9 +96,7 @@ public final class ManifestPush implements Callable<Integer> {
                 ? pusher.push(
                     list.entry().withAnnotations(null),
                     target,
-                    PushOptions.defaults()
-                        .withCompression(Compression.GZIP)
-                        .withMountFrom(List.of()))
+                    PushOptions.defaults().withCompression(compression()).withMountFrom(List.of()))
                 : pusher.pushIndexOnly(list.entry().withAnnotations(null), target);
       } catch (IOException e) {
         throw RegistryCli.userError(e);

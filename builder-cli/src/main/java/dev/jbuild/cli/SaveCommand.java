@@ -84,6 +84,9 @@ public final class SaveCommand implements Callable<Integer> {
         AtomicFiles.write(output, out -> write(store, f, tagged, wanted, out));
       }
       return ExitCodes.OK;
+    } catch (java.nio.file.NoSuchFileException e) {
+      // an index without the platform asked for
+      throw new UserException(ExitCodes.NOT_FOUND, "save failed: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new UserException(ExitCodes.FAILED, "save failed: " + e.getMessage(), e);
     }

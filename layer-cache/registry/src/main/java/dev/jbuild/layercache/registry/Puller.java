@@ -245,6 +245,16 @@ public final class Puller {
       return Optional.empty();
     }
     Descriptor d = tagged.get().withAnnotations(null);
+    if (MediaTypes.isIndex(d.mediaType())) {
+      // a multi-platform image in the store (pulled with --all-platforms, built, or a manifest
+      // list): its image for the platform, when the store has it whole
+      try {
+        Optional<Descriptor> chosen = store.images().index(d.digest()).select(platform);
+        return chosen.filter(this::complete).map(c -> c.withPlatform(null).withAnnotations(null));
+      } catch (IOException | RuntimeException e) {
+        return Optional.empty();
+      }
+    }
     if (!complete(d) || !platformOf(d).map(p -> p.matches(platform)).orElse(false)) {
       return Optional.empty();
     }
