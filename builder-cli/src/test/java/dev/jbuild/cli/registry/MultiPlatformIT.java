@@ -133,6 +133,16 @@ class MultiPlatformIT {
                 dest))
             .out());
 
+    // push of the pulled index to another repository of the registry: every blob is mounted
+    // from the repository it came from, and the index keeps its digest
+    String other = registry.host() + "/other/app:1";
+    var push = ok(Cli.withRoot(env, fresh, "push", dest, other));
+    assertTrue(push.out().contains("Mounted from multi/app"), push.out());
+    assertFalse(push.out().contains(": Pushed"), push.out());
+    assertEquals(
+        Json.parseObject(skopeo("inspect", "docker://" + dest)).string("Digest"),
+        Json.parseObject(skopeo("inspect", "docker://" + other)).string("Digest"));
+
     // run --platform of a platform the index lacks names those it has
     var run = Cli.withRoot(env, fresh, "run", "--rm", "--platform", "linux/s390x", dest);
     assertEquals(4, run.exit(), run.err());
