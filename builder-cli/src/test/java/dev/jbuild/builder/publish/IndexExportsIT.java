@@ -141,6 +141,33 @@ class IndexExportsIT {
     assertFalse(Files.exists(tmp.resolve("x.tar")));
   }
 
+  @Test
+  void fromATaggedIndexTakesTheImageOfTheBuildPlatform() throws Exception {
+    Path root = tmp.resolve("root3");
+    twoPlatforms(root);
+    Path ctx = tmp.resolve("derived");
+    Files.createDirectories(ctx);
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM app:multi\nCOPY g /g\n");
+    Files.writeString(ctx.resolve("g"), "g\n");
+    for (String arch : List.of("amd64", "arm64")) {
+      Path out = tmp.resolve("out-" + arch);
+      assertEquals(
+          0,
+          Main.run(
+              "--root",
+              root.toString(),
+              "build",
+              "-q",
+              "--platform",
+              "linux/" + arch,
+              "-o",
+              "type=local,dest=" + out,
+              ctx.toString()));
+      assertEquals(arch + "\n", Files.readString(out.resolve("f")));
+      assertEquals("g\n", Files.readString(out.resolve("g")));
+    }
+  }
+
   private static String exec(List<String> cmd) throws Exception {
     Process p = new ProcessBuilder(new ArrayList<>(cmd)).redirectErrorStream(true).start();
     p.getOutputStream().close();
