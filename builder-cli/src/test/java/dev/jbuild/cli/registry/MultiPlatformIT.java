@@ -164,6 +164,24 @@ class MultiPlatformIT {
     exec(List.of("tar", "-xf", oci.toString(), "-C", layout.toString()));
     assertEquals("1", exec(List.of("umoci", "ls", "--layout", layout.toString())).strip());
 
+    // load of that archive: the index comes back as one multi-platform image
+    Path loaded = tmp.resolve("loaded");
+    ok(Cli.withRoot(env, loaded, "load", "-i", oci.toString()));
+    String loadedImages = ok(Cli.withRoot(env, loaded, "images")).out();
+    assertTrue(loadedImages.contains("linux/amd64,linux/arm64"), loadedImages);
+    assertEquals(
+        "arm64\n",
+        ok(Cli.withRoot(
+                env,
+                loaded,
+                "inspect",
+                "--platform",
+                "linux/arm64",
+                "-f",
+                "{{.Architecture}}",
+                dest))
+            .out());
+
     // save --format docker: one platform, chosen with --platform; a missing one names the others
     Path docker = tmp.resolve("multi-arm64.tar");
     ok(
