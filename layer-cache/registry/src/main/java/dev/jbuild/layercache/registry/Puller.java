@@ -114,30 +114,7 @@ public final class Puller {
    * the one image). The content stays reachable only through what the caller makes of it.
    */
   public Descriptor fetchAll(ImageReference ref, PullOptions options) throws IOException {
-    RegistryException last = null;
-    for (Registries.Source source : registries.pullSources(ref)) {
-      try {
-        Optional<RawManifest> top =
-            source.registry().getManifest(source.repository(), ref.tagOrDigest());
-        if (top.isEmpty()) {
-          last = RegistryErrors.imageNotFound(ref.familiarString());
-          if (source.mirror()) {
-            continue;
-          }
-          throw last;
-        }
-        return pullTree(source, ref.familiarString(), top.get(), 1, options);
-      } catch (RegistryException e) {
-        if (!source.mirror() || e.kind() == RegistryException.Kind.DIGEST_MISMATCH) {
-          throw e.kind() == RegistryException.Kind.CONNECTION
-              ? RegistryErrors.whilePulling(ref.familiarString(), e)
-              : e;
-        }
-        progress.message("mirror " + source.describe() + " failed: " + e.getMessage());
-        last = e;
-      }
-    }
-    throw last != null ? last : RegistryErrors.imageNotFound(ref.familiarString());
+    return new IndexPull(this, registries, progress).fetchAll(ref, options);
   }
 
   /**
@@ -160,53 +137,6 @@ public final class Puller {
       return pullFrom(source, ref, top.get(), platform, options);
     }
     throw last != null ? last : RegistryErrors.imageNotFound(ref.familiarString());
-  }
-
-  /** An index and everything below it, or one image; returns what {@code raw} is stored as. */
-  private Descriptor pullTree(
-      Registries.Source source, String name, RawManifest raw, int depth, PullOptions options)
-      throws IOException {
-    String type = detectType(raw);
-    if (!MediaTypes.isIndex(type)) {
-      return pullImage(source, name, raw, type, true, options);
-    }
-    ImageIndex index;
-    try {
-      index = ImageIndex.parse(raw.bytes()).checkBounds(name + "@" + raw.digest(), depth);
-    } catch (IllegalArgumentException e) {
-      throw RegistryErrors.protocol(source.registry().host(), e.getMessage());
-    }
-    for (Descriptor child : index.manifests()) {
-      if (!MediaTypes.isIndex(child.mediaType()) && !MediaTypes.isManifest(child.mediaType())) {
-        throw RegistryErrors.protocol(
-            source.registry().host(),
-            "index "
-                + name
-                + "@"
-                + raw.digest()
-                + " lists "
-                + child.digest()
-                + " of media type "
-                + child.mediaType()
-                + ", which is neither an image nor an index");
-      }
-      RawManifest m =
-          source
-              .registry()
-              .getManifest(source.repository(), child.digest().toString())
-              .orElseThrow(
-                  () ->
-                      RegistryErrors.protocol(
-                          source.registry().host(),
-                          "index of "
-                              + name
-                              + " names "
-                              + child.digest()
-                              + " but the registry does not have it"));
-      pullTree(source, name + "@" + child.digest(), m, depth + 1, options);
-    }
-    storeVerified(raw, options.alwaysPull());
-    return Descriptor.of(type, raw.digest(), raw.size());
   }
 
   /** The store name a pull tags: the familiar form ({@code debian:latest}), none for digests. */
@@ -339,7 +269,7 @@ public final class Puller {
    * manifest whose config is not an image config (an attestation, a signature) is stored with its
    * blobs as they are.
    */
-  private Descriptor pullImage(
+  Descriptor pullImage(
       Registries.Source source,
       String name,
       RawManifest manifest,
@@ -402,7 +332,7 @@ public final class Puller {
     return Descriptor.of(type, manifest.digest(), manifest.size());
   }
 
-  private void storeVerified(RawManifest raw, boolean repair) throws IOException {
+  void storeVerified(RawManifest raw, boolean repair) throws IOException {
     if (store.blobs().has(raw.digest())
         && !(repair && store.blobs().removeIfCorrupt(raw.digest()))) {
       return;
