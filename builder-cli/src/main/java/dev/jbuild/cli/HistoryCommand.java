@@ -48,9 +48,9 @@ public final class HistoryCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<Step> steps = new ArrayList<>();
     try (Store store = Store.open(root.storeRoot())) {
-      ImageFinder.Found f = new ImageFinder(store).find(image);
-      List<History> history = f.image().config().historyOrEmpty();
-      List<Descriptor> layers = f.image().manifest().layers();
+      var img = new ImageFinder(store).find(image).imageFor(null, image);
+      List<History> history = img.config().historyOrEmpty();
+      List<Descriptor> layers = img.manifest().layers();
       Instant now = Instant.now();
       int layer = 0;
       List<Step> forward = new ArrayList<>();
@@ -76,7 +76,7 @@ public final class HistoryCommand implements Callable<Integer> {
         steps.add(forward.get(i));
       }
       if (!steps.isEmpty()) {
-        String id = noTrunc ? f.image().id().toString() : f.image().id().shortHex();
+        String id = noTrunc ? img.id().toString() : img.id().shortHex();
         Step top = steps.get(0);
         steps.set(0, new Step(id, top.created(), top.createdBy(), top.size(), top.comment()));
       }

@@ -60,10 +60,20 @@ public final class ImagesCommand implements Callable<Integer> {
       description =
           "table (default), json (one object per line), or a Go template per image as docker"
               + " images takes: '{{.Repository}}:{{.Tag}}' (fields Repository, Tag, ID, Digest,"
-              + " CreatedAt, CreatedSince, Size).")
+              + " CreatedAt, CreatedSince, Size, Platforms). A multi-platform image (an index) is"
+              + " one line: its digest as IMAGE ID, its images' total size, and a PLATFORMS"
+              + " column.")
   String format = "table";
 
-  record Row(String repo, String tag, String digest, String id, Instant created, long size) {}
+  record Row(
+      String repo,
+      String tag,
+      String digest,
+      String id,
+      Instant created,
+      long size,
+      List<String> platforms,
+      boolean index) {}
 
   @Override
   public Integer call() throws Exception {
@@ -128,9 +138,11 @@ public final class ImagesCommand implements Callable<Integer> {
                   rt[0],
                   rt[1],
                   f.entry().digest().toString(),
-                  f.image().id().toString(),
-                  Timestamps.parseOrNull(f.image().config().created()),
-                  f.image().size()));
+                  f.id().toString(),
+                  created(f),
+                  f.size(),
+                  f.platformNames(),
+                  f.isIndex()));
         }
       }
     }
@@ -158,27 +170,54 @@ public final class ImagesCommand implements Callable<Integer> {
                 .put("CreatedSince", Formats.ago(r.created(), now))
                 .put("Size", Formats.size(r.size()))
                 .put("VirtualSize", Formats.size(r.size()))
+                .put("Platforms", String.join(",", r.platforms()))
                 .build();
         out.println(template != null ? render(template, row) : row.toString());
       }
     } else {
-      Formats.Table t =
-          digests
-              ? new Formats.Table("REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE")
-              : new Formats.Table("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+      // a PLATFORMS column when a multi-platform image (an index) is listed
+      boolean platforms = rows.stream().anyMatch(Row::index);
+      List<String> header = new ArrayList<>(List.of("REPOSITORY", "TAG"));
+      if (digests) {
+        header.add("DIGEST");
+      }
+      header.addAll(List.of("IMAGE ID", "CREATED", "SIZE"));
+      if (platforms) {
+        header.add("PLATFORMS");
+      }
+      Formats.Table t = new Formats.Table(header.toArray(String[]::new));
       for (Row r : rows) {
-        String id = noTrunc ? r.id() : r.id().substring(7, 19);
-        String created = Formats.ago(r.created(), now);
+        List<String> cells = new ArrayList<>(List.of(r.repo(), r.tag()));
         if (digests) {
-          t.row(r.repo(), r.tag(), r.digest(), id, created, Formats.size(r.size()));
-        } else {
-          t.row(r.repo(), r.tag(), id, created, Formats.size(r.size()));
+          cells.add(r.digest());
         }
+        cells.add(noTrunc ? r.id() : r.id().substring(7, 19));
+        cells.add(Formats.ago(r.created(), now));
+        cells.add(Formats.size(r.size()));
+        if (platforms) {
+          cells.add(String.join(",", r.platforms()));
+        }
+        t.row(cells.toArray(String[]::new));
       }
       t.print(out);
     }
     out.flush();
     return ExitCodes.OK;
+  }
+
+  /** An image's creation time; an index's is its newest image's (none for an empty list). */
+  private static Instant created(ImageFinder.Found f) {
+    if (!f.isIndex()) {
+      return Timestamps.parseOrNull(f.image().config().created());
+    }
+    Instant newest = null;
+    for (var i : f.platforms()) {
+      Instant c = Timestamps.parseOrNull(i.config().created());
+      if (c != null && (newest == null || c.isAfter(newest))) {
+        newest = c;
+      }
+    }
+    return newest;
   }
 
   private static PathMatcher glob(String pattern) {

@@ -9,7 +9,9 @@ import dev.jbuild.layercache.json.JsonObject;
 import dev.jbuild.layercache.json.JsonString;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.ImageConfig;
+import dev.jbuild.layercache.model.ImageIndex;
 import dev.jbuild.layercache.model.ImageReference;
+import dev.jbuild.layercache.model.Platform;
 import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
 import java.io.PrintWriter;
@@ -45,6 +47,14 @@ public final class InspectCommand implements Callable<Integer> {
               + " with, printf...), e.g. '{{.Config.Env}}' prints [A=1 B=2] as docker does.")
   String format;
 
+  @Option(
+      names = "--platform",
+      paramLabel = "OS/ARCH[/VARIANT]",
+      description =
+          "For a multi-platform image (an index): show its image for this platform instead of"
+              + " the index.")
+  String platform;
+
   @Parameters(arity = "1..*", paramLabel = "IMAGE")
   List<String> images;
 
@@ -56,9 +66,18 @@ public final class InspectCommand implements Callable<Integer> {
     int exit = ExitCodes.OK;
     try (Store store = Store.open(root.storeRoot())) {
       ImageFinder finder = new ImageFinder(store);
+      Platform wanted = platform == null ? null : RegistryCli.parsePlatform(platform);
       for (String name : images) {
         try {
-          results.add(describe(finder.find(name)));
+          ImageFinder.Found f = finder.find(name);
+          if (f.isIndex() && wanted == null) {
+            results.add(describeIndex(f, store.images().index(f.entry().digest())));
+          } else {
+            Image chosen = f.imageFor(wanted, name);
+            results.add(
+                describe(
+                    new ImageFinder.Found(f.entry(), chosen, f.tags(), f.platforms()), chosen));
+          }
         } catch (UserException e) {
           err.println("jbuild: " + e.getMessage());
           exit = e.exitCode();
@@ -78,7 +97,48 @@ public final class InspectCommand implements Callable<Integer> {
   }
 
   static JsonObject describe(ImageFinder.Found f) {
-    Image image = f.image();
+    return describe(f, f.image());
+  }
+
+  /**
+   * A multi-platform image: its digest as Id, names, the platforms of its images in the store, the
+   * index document itself, and one summary per image (what {@code --platform} would show).
+   */
+  static JsonObject describeIndex(ImageFinder.Found f, ImageIndex index) {
+    List<Json> repoTags = new ArrayList<>();
+    Set<String> repoDigests = new LinkedHashSet<>();
+    for (String t : f.tags()) {
+      repoTags.add(new JsonString(ImageFinder.familiar(t)));
+      try {
+        repoDigests.add(ImageReference.parse(t).familiarName() + "@" + f.entry().digest());
+      } catch (IllegalArgumentException e) {
+        // no repository digest for a ref name that is not a Docker reference
+      }
+    }
+    List<Json> images = new ArrayList<>();
+    for (Image i : f.platforms()) {
+      images.add(
+          JsonObject.builder()
+              .put("Platform", i.platform() == null ? "" : i.platform().toString())
+              .put("Digest", i.manifestDigest().toString())
+              .put("Id", i.id().toString())
+              .put("Created", i.config().created() == null ? "" : i.config().created())
+              .put("Size", i.size())
+              .build());
+    }
+    return JsonObject.builder()
+        .put("Id", f.entry().digest().toString())
+        .put("RepoTags", new JsonArray(repoTags))
+        .put("RepoDigests", new JsonArray(repoDigests.stream().<Json>map(JsonString::new).toList()))
+        .put("MediaType", f.entry().mediaType())
+        .put("Platforms", Json.ofStrings(f.platformNames()))
+        .put("Size", f.size())
+        .put("Images", new JsonArray(images))
+        .put("Index", index.toJson())
+        .build();
+  }
+
+  static JsonObject describe(ImageFinder.Found f, Image image) {
     ImageConfig c = image.config();
     List<Json> repoTags = new ArrayList<>();
     Set<String> repoDigests = new LinkedHashSet<>();

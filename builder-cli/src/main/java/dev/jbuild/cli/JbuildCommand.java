@@ -21,8 +21,26 @@ public final class JbuildCommand implements Runnable {
   /** Every subcommand, in the order help lists them. */
   static final java.util.List<String> SUBCOMMANDS =
       java.util.List.of(
-          "build", "parse", "images", "inspect", "history", "tag", "rmi", "prune", "system", "run",
-          "ps", "stop", "rm", "pull", "push", "login", "logout", "save", "load");
+          "build",
+          "parse",
+          "images",
+          "inspect",
+          "history",
+          "tag",
+          "rmi",
+          "prune",
+          "system",
+          "run",
+          "ps",
+          "stop",
+          "rm",
+          "pull",
+          "push",
+          "login",
+          "logout",
+          "save",
+          "load",
+          "manifest");
 
   /**
    * A new instance of subcommand {@code name}. A switch rather than a table of lambdas or
@@ -50,6 +68,7 @@ public final class JbuildCommand implements Runnable {
       case "logout" -> new LogoutCommand();
       case "save" -> new SaveCommand();
       case "load" -> new LoadCommand();
+      case "manifest" -> new ManifestCommand();
       default -> throw new IllegalArgumentException("no subcommand " + name);
     };
   }

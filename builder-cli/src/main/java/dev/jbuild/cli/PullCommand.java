@@ -41,6 +41,13 @@ public final class PullCommand implements Callable<Integer> {
   String platform;
 
   @Option(
+      names = "--all-platforms",
+      description =
+          "Pull the whole image index and every platform's image; the index is tagged (one"
+              + " multi-platform image in the store).")
+  boolean allPlatforms;
+
+  @Option(
       names = {"-q", "--quiet"},
       description = "Print only the image reference.")
   boolean quiet;
@@ -67,7 +74,13 @@ public final class PullCommand implements Callable<Integer> {
               ? store.images().resolve(ref.familiarString())
               : Optional.<Descriptor>empty();
       var puller = new Puller(store, registries, progress);
-      var result = puller.pullDetailed(ref, p, new PullOptions(true, null, Math.max(1, parallel)));
+      if (allPlatforms && platform != null) {
+        throw new UserException(
+            ExitCodes.USAGE, "--all-platforms and --platform cannot be used together");
+      }
+      var options = new PullOptions(true, null, Math.max(1, parallel));
+      var result =
+          allPlatforms ? puller.pullAll(ref, options) : puller.pullDetailed(ref, p, options);
       if (!quiet) {
         boolean same =
             before.isPresent() && before.get().digest().equals(result.manifest().digest());

@@ -62,7 +62,7 @@ public final class RmiCommand implements Callable<Integer> {
             Digest manifest = byName.get().digest();
             if (f != null
                 && store.images().list().stream().noneMatch(d -> d.digest().equals(manifest))) {
-              out.println("Deleted: " + f.image().id());
+              out.println("Deleted: " + f.id());
             }
             continue;
           }
@@ -71,7 +71,7 @@ public final class RmiCommand implements Callable<Integer> {
             throw new UserException(
                 ExitCodes.FAILED,
                 "conflict: unable to delete "
-                    + f.image().id().shortHex()
+                    + f.id().shortHex()
                     + " (must be forced): image is referenced by "
                     + f.tags().size()
                     + " names");
@@ -80,7 +80,7 @@ public final class RmiCommand implements Callable<Integer> {
           for (String t : f.tags()) {
             out.println("Untagged: " + ImageFinder.familiar(t));
           }
-          out.println("Deleted: " + f.image().id());
+          out.println("Deleted: " + f.id());
         } catch (UserException e) {
           err.println("jbuild: " + e.getMessage());
           exit = exit == ExitCodes.OK ? e.exitCode() : exit;

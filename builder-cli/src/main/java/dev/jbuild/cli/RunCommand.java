@@ -60,6 +60,12 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--help", usageHelp = true, description = "Show this help message and exit.")
   boolean help;
 
+  @Option(
+      names = "--platform",
+      paramLabel = "OS/ARCH[/VARIANT]",
+      description = "The image of a multi-platform image (index) to run (default: this machine's).")
+  String platform;
+
   @Option(names = "--rm", description = "Remove the container when it exits.")
   boolean rm;
 
@@ -182,7 +188,10 @@ public final class RunCommand implements Callable<Integer> {
       // a shared lock keeps prune away until the container's gcroot pins the image
       StoreLock lock = store.lockShared();
       try {
-        Image img = new ImageFinder(store).find(image).image();
+        Image img =
+            new ImageFinder(store)
+                .find(image)
+                .imageFor(platform == null ? null : RegistryCli.parsePlatform(platform), image);
         created = containers.create(image, img, options);
       } finally {
         lock.close();

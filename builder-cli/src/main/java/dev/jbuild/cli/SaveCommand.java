@@ -3,6 +3,7 @@ package dev.jbuild.cli;
 import dev.jbuild.layercache.archive.DockerArchive;
 import dev.jbuild.layercache.archive.OciArchive;
 import dev.jbuild.layercache.archive.TaggedImage;
+import dev.jbuild.layercache.model.Platform;
 import dev.jbuild.layercache.store.AtomicFiles;
 import dev.jbuild.layercache.store.Store;
 import java.io.BufferedOutputStream;
@@ -45,8 +46,17 @@ public final class SaveCommand implements Callable<Integer> {
       description = "Archive format (default: ${DEFAULT-VALUE}).")
   String format;
 
+  @Option(
+      names = "--platform",
+      paramLabel = "OS/ARCH[/VARIANT]",
+      description =
+          "--format docker of a multi-platform image: the platform's image to write (default:"
+              + " this machine's). An OCI archive holds every platform.")
+  String platform;
+
   @Override
   public Integer call() {
+    Platform wanted = RegistryCli.parsePlatform(platform);
     String f = format.toLowerCase(Locale.ROOT);
     if (!f.equals("docker") && !f.equals("oci")) {
       throw new UserException(ExitCodes.USAGE, "--format must be docker or oci: " + format);
@@ -67,24 +77,28 @@ public final class SaveCommand implements Callable<Integer> {
       }
       if (output == null) {
         OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
-        write(store, f, tagged, out);
+        write(store, f, tagged, wanted, out);
         out.flush();
       } else {
         AtomicFiles.sweep(output.toAbsolutePath().getParent());
-        AtomicFiles.write(output, out -> write(store, f, tagged, out));
+        AtomicFiles.write(output, out -> write(store, f, tagged, wanted, out));
       }
       return ExitCodes.OK;
+    } catch (java.nio.file.NoSuchFileException e) {
+      // an index without the platform asked for
+      throw new UserException(ExitCodes.NOT_FOUND, "save failed: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new UserException(ExitCodes.FAILED, "save failed: " + e.getMessage(), e);
     }
   }
 
-  private static void write(Store store, String format, List<TaggedImage> images, OutputStream out)
+  private static void write(
+      Store store, String format, List<TaggedImage> images, Platform platform, OutputStream out)
       throws IOException {
     if (format.equals("oci")) {
       OciArchive.write(store, images, out);
     } else {
-      DockerArchive.write(store, images, out);
+      DockerArchive.write(store, images, platform, out);
     }
   }
 }

@@ -4,7 +4,10 @@ import dev.jbuild.layercache.archive.DockerArchive;
 import dev.jbuild.layercache.archive.LocalExport;
 import dev.jbuild.layercache.archive.OciArchive;
 import dev.jbuild.layercache.archive.TaggedImage;
+import dev.jbuild.layercache.model.Descriptor;
+import dev.jbuild.layercache.model.Platform;
 import dev.jbuild.layercache.store.AtomicFiles;
+import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.layercache.tar.DirectoryWalker;
 import dev.jbuild.layercache.tar.LayerWriter;
@@ -20,26 +23,39 @@ final class Exports {
   private Exports() {}
 
   /**
-   * Writes the image (or image index) {@code root} as {@code spec} says.
+   * Writes {@code image} as {@code spec} says.
    *
    * @param tags the image's names (the first names it in an archive unless {@code name=} does)
    */
-  static void write(
-      Store store, dev.jbuild.layercache.model.Descriptor root, List<String> tags, Export spec)
+  static void write(Store store, Image image, List<String> tags, Export spec) throws IOException {
+    write(store, image.manifestDescriptor(), tags, spec);
+  }
+
+  /**
+   * Writes the image or multi-platform image (an index) {@code target} as {@code spec} says: an OCI
+   * archive holds the index and every image's blobs; a docker archive one platform's image ({@code
+   * platform=} of the output, else this machine's, as {@code docker save --platform}); {@code
+   * local} and {@code tar} one subdirectory per platform ({@code linux_amd64/}, as BuildKit).
+   */
+  public static void write(Store store, Descriptor target, List<String> tags, Export spec)
       throws IOException {
+    Descriptor plain = target.withAnnotations(null);
     String name = spec.attrs().getOrDefault("name", tags.isEmpty() ? null : tags.getFirst());
-    List<TaggedImage> images = List.of(new TaggedImage(name, root.withAnnotations(null)));
+    List<TaggedImage> images = List.of(new TaggedImage(name, plain));
     switch (spec.type()) {
       case OCI -> toFile(spec.dest(), out -> OciArchive.write(store, images, out));
-      case DOCKER -> toFile(spec.dest(), out -> DockerArchive.write(store, images, out));
+      case DOCKER -> {
+        Platform platform = platform(spec);
+        toFile(spec.dest(), out -> DockerArchive.write(store, images, platform, out));
+      }
       case LOCAL -> {
         Path dir = Path.of(spec.dest());
         Files.createDirectories(dir);
-        LocalExport.write(store, root, dir);
+        LocalExport.writeAll(store, plain, dir);
       }
       case TAR -> {
         Path tmp = store.newTempDir("export");
-        LocalExport.write(store, root, tmp);
+        LocalExport.writeAll(store, plain, tmp);
         toFile(
             spec.dest(),
             out -> {
@@ -49,6 +65,18 @@ final class Exports {
               }
             });
       }
+    }
+  }
+
+  private static Platform platform(Export spec) throws IOException {
+    String p = spec.attrs().get("platform");
+    if (p == null) {
+      return Platform.host();
+    }
+    try {
+      return Platform.parse(p);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("--output type=docker,platform=" + p + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.jbuild.builder.publish;
 
 import dev.jbuild.layercache.archive.RegistryCache;
+import dev.jbuild.layercache.model.Descriptor;
+import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.ImageReference;
 import dev.jbuild.layercache.registry.ConsoleProgress;
 import dev.jbuild.layercache.registry.Progress;
@@ -9,6 +11,7 @@ import dev.jbuild.layercache.registry.Pusher;
 import dev.jbuild.layercache.registry.Registries;
 import dev.jbuild.layercache.store.AtomicFiles;
 import dev.jbuild.layercache.store.CacheRecord;
+import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -54,12 +57,18 @@ public final class Publisher {
    * @throws IOException when the ID file or an export cannot be written
    * @throws PublishFailure when a registry refuses a push or the cache export
    */
+  public void publish(Publication p, Image image, List<String> tags, List<String> keys)
+      throws IOException, PublishFailure {
+    publish(p, image.manifestDescriptor(), image.id(), tags, keys);
+  }
+
+  /**
+   * {@link #publish(Publication, Image, List, List)} of any image: a manifest, or a multi-platform
+   * image's index (then {@code id} is the index digest, the ID file holds it, the exports and
+   * pushes carry every platform as {@link Exports} and {@link Pusher} do).
+   */
   public void publish(
-      Publication p,
-      dev.jbuild.layercache.model.Descriptor root,
-      dev.jbuild.layercache.model.Digest id,
-      List<String> tags,
-      List<String> keys)
+      Publication p, Descriptor target, Digest id, List<String> tags, List<String> keys)
       throws IOException, PublishFailure {
     Optional<java.nio.file.Path> iid = p.iidFile();
     if (iid.isPresent()) {
@@ -70,24 +79,22 @@ public final class Publisher {
           AtomicFiles.Options.DEFAULT.withMode(0666));
     }
     for (Export e : p.exports()) {
-      Exports.write(store, root, tags, e);
+      Exports.write(store, target, tags, e);
     }
-    for (ImageReference target : p.push()) {
-      push(root, target, p.quiet());
+    for (ImageReference ref : p.push()) {
+      push(target, ref, p.quiet());
     }
     for (ImageReference ref : p.cacheTo()) {
       exportCache(ref, keys);
     }
   }
 
-  private void push(
-      dev.jbuild.layercache.model.Descriptor root, ImageReference target, boolean quiet)
-      throws PublishFailure {
+  private void push(Descriptor image, ImageReference target, boolean quiet) throws PublishFailure {
     Progress progress = quiet ? Progress.none() : new ConsoleProgress(log, false);
     try {
       var r =
           new Pusher(store, registries, progress)
-              .push(root.withAnnotations(null), target, PushOptions.defaults());
+              .push(image.withAnnotations(null), target, PushOptions.defaults());
       if (!quiet) {
         log.println("pushed " + target + "@" + r.digest());
       }

@@ -24,6 +24,44 @@ public record ImageIndex(
   private static final Set<String> KNOWN =
       Set.of("schemaVersion", "mediaType", "artifactType", "manifests", "subject", "annotations");
 
+  /**
+   * The most entries an image index from outside (a registry, an archive, a pull of every platform)
+   * may list: real indexes have a few dozen (platforms plus attestations).
+   */
+  public static final int MAX_MANIFESTS = 1024;
+
+  /** The deepest nesting of indexes followed (an index of indexes is depth 2). */
+  public static final int MAX_DEPTH = 4;
+
+  /**
+   * Checks this index (read from {@code where}, at nesting {@code depth}, 1 for the top) against
+   * {@link #MAX_MANIFESTS} and {@link #MAX_DEPTH}; the message names {@code where}.
+   */
+  public ImageIndex checkBounds(String where, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw new IllegalArgumentException(
+          where + ": image indexes nested more than " + MAX_DEPTH + " deep; jbuild refuses it");
+    }
+    if (manifests.size() > MAX_MANIFESTS) {
+      throw new IllegalArgumentException(
+          where
+              + ": the image index lists "
+              + manifests.size()
+              + " manifests; jbuild accepts at most "
+              + MAX_MANIFESTS);
+    }
+    return this;
+  }
+
+  /** The platforms of the entries that have one, as {@code linux/amd64}, in order, once each. */
+  public List<String> platformNames() {
+    return manifests.stream()
+        .filter(d -> d.platform() != null)
+        .map(d -> d.platform().toString())
+        .distinct()
+        .toList();
+  }
+
   public ImageIndex {
     manifests = manifests == null ? List.of() : List.copyOf(manifests);
     annotations = Descriptors.copyOf(annotations);

@@ -179,7 +179,7 @@ public final class ArchiveLoader {
       if (!store.blobs().has(d.digest())) {
         throw new IOException(what + ": index.json names " + d.digest() + " but it is missing");
       }
-      registerTree(store, plain, what);
+      registerTree(store, plain, what, 1);
       String name = nameOf(d);
       out.add(new TaggedImage(name, plain));
     }
@@ -208,7 +208,8 @@ public final class ArchiveLoader {
     return null;
   }
 
-  private static void registerTree(Store store, Descriptor d, String what) throws IOException {
+  private static void registerTree(Store store, Descriptor d, String what, int depth)
+      throws IOException {
     checkSize(
         store,
         d.digest(),
@@ -216,9 +217,16 @@ public final class ArchiveLoader {
         what,
         MediaTypes.isIndex(d.mediaType()) ? "index" : "manifest");
     if (MediaTypes.isIndex(d.mediaType())) {
-      for (Descriptor child : store.images().index(d.digest()).manifests()) {
+      ImageIndex index;
+      try {
+        // an archive's index is bounded like a registry's: entries and nesting
+        index = store.images().index(d.digest()).checkBounds(what + ": index " + d.digest(), depth);
+      } catch (IllegalArgumentException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+      for (Descriptor child : index.manifests()) {
         if (store.blobs().has(child.digest())) {
-          registerTree(store, child, what);
+          registerTree(store, child, what, depth + 1);
         }
       }
       return;

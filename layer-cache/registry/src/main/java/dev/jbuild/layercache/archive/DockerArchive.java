@@ -34,12 +34,23 @@ public final class DockerArchive {
 
   public static void write(Store store, List<TaggedImage> images, OutputStream out)
       throws IOException {
+    write(store, images, Platform.host(), out);
+  }
+
+  /**
+   * The docker-archive format holds one image per name: of a multi-platform image (an index) the
+   * one for {@code platform} is written (as {@code docker save --platform}); an index without it
+   * fails naming the platforms it has.
+   */
+  public static void write(
+      Store store, List<TaggedImage> images, Platform platform, OutputStream out)
+      throws IOException {
     var manifestJson = new ArrayList<dev.jbuild.layercache.json.Json>();
     var repositories = new LinkedHashMap<String, Map<String, String>>();
     try (TarOut tar = new TarOut(out)) {
       for (TaggedImage image : images) {
         Descriptor d = image.manifest();
-        var img = store.images().image(d.withAnnotations(null), Platform.host());
+        var img = store.images().image(d.withAnnotations(null), platform);
         ImageManifest m = img.manifest();
         ImageConfig config = img.config();
         String configName = m.config().digest().hex() + ".json";

@@ -91,6 +91,54 @@ public final class Puller {
     throw last != null ? last : RegistryErrors.imageNotFound(ref.familiarString());
   }
 
+  /**
+   * {@code jbuild pull --all-platforms}: the whole index {@code ref} names and every image it lists
+   * (nested indexes followed, bounded by {@link ImageIndex#MAX_DEPTH} and {@link
+   * ImageIndex#MAX_MANIFESTS}), then the index is tagged. A reference to a single image pulls that
+   * image. Always asks the registry; returns the index (or manifest) descriptor.
+   */
+  public Result pullAll(ImageReference ref, PullOptions options) throws IOException {
+    String tag = tagName(ref, options);
+    Descriptor d = fetchAll(ref, options);
+    if (tag != null) {
+      store.images().tag(tag, d);
+    } else {
+      store.images().addUntagged(d);
+    }
+    progress.message("Digest: " + d.digest());
+    return new Result(d, false, "registry");
+  }
+
+  /**
+   * What {@link #pullAll} fetches, without tagging anything: the index and every image of it (or
+   * the one image). The content stays reachable only through what the caller makes of it.
+   */
+  public Descriptor fetchAll(ImageReference ref, PullOptions options) throws IOException {
+    return new IndexPull(this, registries, progress).fetchAll(ref, options);
+  }
+
+  /**
+   * The image of {@code ref} for {@code platform} (picked from an index), fetched into the store
+   * without tagging: what {@code manifest add} of a registry reference needs.
+   */
+  public Descriptor fetch(ImageReference ref, Platform platform, PullOptions options)
+      throws IOException {
+    RegistryException last = null;
+    for (Registries.Source source : registries.pullSources(ref)) {
+      Optional<RawManifest> top =
+          source.registry().getManifest(source.repository(), ref.tagOrDigest());
+      if (top.isEmpty()) {
+        last = RegistryErrors.imageNotFound(ref.familiarString());
+        if (source.mirror()) {
+          continue;
+        }
+        throw last;
+      }
+      return pullFrom(source, ref, top.get(), platform, options);
+    }
+    throw last != null ? last : RegistryErrors.imageNotFound(ref.familiarString());
+  }
+
   /** The store name a pull tags: the familiar form ({@code debian:latest}), none for digests. */
   static String tagName(ImageReference ref, PullOptions options) {
     if (options.tagAs() != null) {
@@ -127,6 +175,16 @@ public final class Puller {
       return Optional.empty();
     }
     Descriptor d = tagged.get().withAnnotations(null);
+    if (MediaTypes.isIndex(d.mediaType())) {
+      // a multi-platform image in the store (pulled with --all-platforms, built, or a manifest
+      // list): its image for the platform, when the store has it whole
+      try {
+        Optional<Descriptor> chosen = store.images().index(d.digest()).select(platform);
+        return chosen.filter(this::complete).map(c -> c.withPlatform(null).withAnnotations(null));
+      } catch (IOException | RuntimeException e) {
+        return Optional.empty();
+      }
+    }
     if (!complete(d) || !platformOf(d).map(p -> p.matches(platform)).orElse(false)) {
       return Optional.empty();
     }
@@ -202,44 +260,64 @@ public final class Puller {
       // keep the index too, so a later pull by the index digest is served from the store
       storeVerified(top, options.alwaysPull());
     }
+    return pullImage(source, ref.familiarString(), manifest, type, false, options);
+  }
+
+  /**
+   * Config, layers and manifest of one image manifest {@code manifest} (already fetched, of media
+   * type {@code type}); returns its descriptor. With {@code artifacts} (an index's entries), a
+   * manifest whose config is not an image config (an attestation, a signature) is stored with its
+   * blobs as they are.
+   */
+  Descriptor pullImage(
+      Registries.Source source,
+      String name,
+      RawManifest manifest,
+      String type,
+      boolean artifacts,
+      PullOptions options)
+      throws IOException {
     if (MediaTypes.isSchema1(type)) {
       throw RegistryErrors.protocol(
           source.registry().host(),
-          ref.familiarString() + " is a Docker schema 1 image, which jbuild does not support");
+          name + " is a Docker schema 1 image, which jbuild does not support");
     }
     if (!MediaTypes.isManifest(type)) {
       throw RegistryErrors.protocol(
-          source.registry().host(),
-          ref.familiarString() + " is not an image (media type " + type + ")");
+          source.registry().host(), name + " is not an image (media type " + type + ")");
     }
     ImageManifest m;
     try {
       m = ImageManifest.parse(manifest.bytes());
     } catch (IllegalArgumentException e) {
       throw RegistryErrors.protocol(
-          source.registry().host(),
-          "invalid manifest for " + ref.familiarString() + ": " + e.getMessage());
+          source.registry().host(), "invalid manifest for " + name + ": " + e.getMessage());
     }
     long configSize = m.config().size();
     if (configSize < 0 || configSize > MAX_CONFIG_BYTES) {
       // refused before a byte is fetched; the download is held to the declared size
       throw RegistryErrors.configTooLarge(
-          source.registry().host(), ref.familiarString(), m.config().digest(), configSize);
+          source.registry().host(), name, m.config().digest(), configSize);
     }
     fetchBlob(source, m.config(), "config", options.alwaysPull());
+    if (artifacts && !MediaTypes.isConfig(m.config().mediaType())) {
+      // an artifact (an attestation, a signature): its blobs as they are, no layers to register
+      fetchLayers(source, m.layers(), options.parallelism(), options.alwaysPull());
+      storeVerified(manifest, options.alwaysPull());
+      return Descriptor.of(type, manifest.digest(), manifest.size());
+    }
     ImageConfig config;
     try {
       config = store.images().config(m.config().digest());
     } catch (IOException | IllegalArgumentException e) {
       throw RegistryErrors.protocol(
-          source.registry().host(),
-          "invalid image config of " + ref.familiarString() + ": " + e.getMessage());
+          source.registry().host(), "invalid image config of " + name + ": " + e.getMessage());
     }
     List<Digest> diffIds = config.diffIds();
     if (diffIds.size() != m.layers().size()) {
       throw RegistryErrors.protocol(
           source.registry().host(),
-          ref.familiarString()
+          name
               + ": the config lists "
               + diffIds.size()
               + " diff_ids for "
@@ -254,7 +332,7 @@ public final class Puller {
     return Descriptor.of(type, manifest.digest(), manifest.size());
   }
 
-  private void storeVerified(RawManifest raw, boolean repair) throws IOException {
+  void storeVerified(RawManifest raw, boolean repair) throws IOException {
     if (store.blobs().has(raw.digest())
         && !(repair && store.blobs().removeIfCorrupt(raw.digest()))) {
       return;

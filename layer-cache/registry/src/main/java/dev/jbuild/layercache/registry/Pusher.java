@@ -53,23 +53,10 @@ public final class Pusher {
       throws IOException {
     Registries.Source target = registries.pushTarget(dest);
     String reference = dest.tag() != null ? dest.tag() : dest.digest().toString();
-    RawManifest pushed;
-    if (MediaTypes.isIndex(image.mediaType())) {
-      ImageIndex index = store.images().index(image.digest());
-      List<Descriptor> children = new ArrayList<>();
-      for (Descriptor child : index.manifests()) {
-        RawManifest m = pushManifest(target, child, options);
-        target.registry().putManifest(target.repository(), m.digest().toString(), m);
-        children.add(
-            Descriptor.of(m.mediaType(), m.digest(), m.size())
-                .withPlatform(child.platform())
-                .withAnnotations(child.annotations()));
-      }
-      ImageIndex out = index.withManifests(children);
-      pushed = RawManifest.of(out.effectiveMediaType(), out.toBytes());
-    } else {
-      pushed = pushManifest(target, image, options);
-    }
+    RawManifest pushed =
+        MediaTypes.isIndex(image.mediaType())
+            ? pushIndex(target, image, 1, options)
+            : pushManifest(target, image, options);
     Digest digest = target.registry().putManifest(target.repository(), reference, pushed);
     progress.message(
         (dest.tag() != null ? dest.tag() : "digest")
@@ -78,6 +65,76 @@ public final class Pusher {
             + " size: "
             + pushed.size());
     return new Result(dest, digest, pushed.size());
+  }
+
+  /**
+   * {@code manifest push} without {@code --all}: only the index {@code index}, as stored, after
+   * checking (HEAD) that the destination repository has every manifest it lists; a missing one
+   * fails the push before anything is written.
+   */
+  public Result pushIndexOnly(Descriptor index, ImageReference dest) throws IOException {
+    Registries.Source target = registries.pushTarget(dest);
+    String reference = dest.tag() != null ? dest.tag() : dest.digest().toString();
+    ImageIndex idx = checked(index, 1);
+    for (Descriptor child : idx.manifests()) {
+      if (target
+          .registry()
+          .headManifest(target.repository(), child.digest().toString())
+          .isEmpty()) {
+        throw RegistryErrors.indexChildMissing(
+            target.describe(),
+            child.digest(),
+            child.platform() == null ? null : child.platform().toString());
+      }
+    }
+    byte[] bytes = store.blobs().read(index.digest());
+    RawManifest raw = RawManifest.of(idx.effectiveMediaType(), bytes);
+    Digest digest = target.registry().putManifest(target.repository(), reference, raw);
+    progress.message(
+        (dest.tag() != null ? dest.tag() : "digest")
+            + ": digest: "
+            + digest
+            + " size: "
+            + raw.size());
+    return new Result(dest, digest, raw.size());
+  }
+
+  private ImageIndex checked(Descriptor index, int depth) throws IOException {
+    try {
+      return store.images().index(index.digest()).checkBounds("index " + index.digest(), depth);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * An index and every image (and index) below it, children first, each put by digest; the index
+   * keeps its stored bytes (and digest) unless a child's manifest had to be rewritten (layers
+   * compressed on the way).
+   */
+  private RawManifest pushIndex(
+      Registries.Source target, Descriptor image, int depth, PushOptions options)
+      throws IOException {
+    ImageIndex index = checked(image, depth);
+    List<Descriptor> children = new ArrayList<>();
+    boolean changed = false;
+    for (Descriptor child : index.manifests()) {
+      RawManifest m =
+          MediaTypes.isIndex(child.mediaType())
+              ? pushIndex(target, child, depth + 1, options)
+              : pushManifest(target, child, options);
+      target.registry().putManifest(target.repository(), m.digest().toString(), m);
+      changed |= !m.digest().equals(child.digest());
+      children.add(
+          Descriptor.of(m.mediaType(), m.digest(), m.size())
+              .withPlatform(child.platform())
+              .withAnnotations(child.annotations()));
+    }
+    if (!changed) {
+      return RawManifest.of(index.effectiveMediaType(), store.blobs().read(image.digest()));
+    }
+    ImageIndex out = index.withManifests(children);
+    return RawManifest.of(out.effectiveMediaType(), out.toBytes());
   }
 
   private RawManifest pushManifest(
@@ -149,16 +206,26 @@ public final class Pusher {
       Optional<String> repo = sameHostRepository(tagged.refName(), host);
       if (repo.isEmpty()
           || repo.get().equals(target.repository())
-          || !MediaTypes.isManifest(tagged.mediaType())
           || !store.blobs().has(tagged.digest())) {
         continue;
       }
+      String where = host + "/" + repo.get();
       try {
-        ImageManifest m = store.images().manifest(tagged.digest());
-        String where = host + "/" + repo.get();
-        seen.computeIfAbsent(m.config().digest(), k -> ConcurrentHashMap.newKeySet()).add(where);
-        for (Descriptor l : m.layers()) {
-          seen.computeIfAbsent(l.digest(), k -> ConcurrentHashMap.newKeySet()).add(where);
+        List<ImageManifest> manifests = new ArrayList<>();
+        if (MediaTypes.isManifest(tagged.mediaType())) {
+          manifests.add(store.images().manifest(tagged.digest()));
+        } else if (MediaTypes.isIndex(tagged.mediaType())) {
+          // every platform's image of a tagged index (pulled, or pushed there before)
+          store
+              .images()
+              .images(tagged.withAnnotations(null))
+              .forEach(i -> manifests.add(i.manifest()));
+        }
+        for (ImageManifest m : manifests) {
+          seen.computeIfAbsent(m.config().digest(), k -> ConcurrentHashMap.newKeySet()).add(where);
+          for (Descriptor l : m.layers()) {
+            seen.computeIfAbsent(l.digest(), k -> ConcurrentHashMap.newKeySet()).add(where);
+          }
         }
       } catch (IOException | IllegalArgumentException e) {
         // not readable: no mount hints from it

@@ -34,6 +34,21 @@ public final class RegistryErrors {
             + ")");
   }
 
+  /**
+   * {@code manifest push} without {@code --all}: the registry lacks an image the index lists (only
+   * the index itself is pushed, as buildah does).
+   */
+  public static RegistryException indexChildMissing(
+      String destination, Digest child, String platform) {
+    return new RegistryException(
+        Kind.NOT_FOUND,
+        destination
+            + " does not have the image "
+            + child
+            + (platform == null ? "" : " (" + platform + ")")
+            + " that the index lists: push with --all to push every image with the index");
+  }
+
   public static RegistryException authRequired(String host) {
     return new RegistryException(
         Kind.UNAUTHORIZED,

@@ -26,6 +26,13 @@ public record Image(Descriptor manifestDescriptor, ImageManifest manifest, Image
     return manifestDescriptor.digest();
   }
 
+  /** The platform: the index entry's when the image came from an index, else its config's. */
+  public dev.jbuild.layercache.model.Platform platform() {
+    return manifestDescriptor.platform() != null
+        ? manifestDescriptor.platform()
+        : config.platform();
+  }
+
   /** Sum of config and layer blob sizes. */
   public long size() {
     return manifest.contentSize();

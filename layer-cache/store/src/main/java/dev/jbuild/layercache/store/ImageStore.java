@@ -91,11 +91,53 @@ public final class ImageStore {
               .orElseThrow(
                   () ->
                       new NoSuchFileException(
-                          "index " + descriptor.digest() + " has no image for " + platform));
+                          "image index "
+                              + descriptor.digest()
+                              + " has no image for platform "
+                              + platform
+                              + " (it has: "
+                              + (idx.platformNames().isEmpty()
+                                  ? "none"
+                                  : String.join(", ", idx.platformNames()))
+                              + ")"));
       d = chosen;
     }
     ImageManifest m = manifest(d.digest());
     return new Image(d, m, config(m.config().digest()));
+  }
+
+  /**
+   * The images of an index (nested indexes followed, at most {@link ImageIndex#MAX_DEPTH} deep),
+   * each with its entry descriptor (platform included) as {@link Image#manifestDescriptor()}, in
+   * index order; entries the store lacks, and entries that are not images (attestations without a
+   * platform are kept: their manifest is an image manifest too), are skipped.
+   */
+  public List<Image> images(Descriptor index) throws IOException {
+    List<Image> out = new ArrayList<>();
+    collect(index, 1, out);
+    return out;
+  }
+
+  private void collect(Descriptor index, int depth, List<Image> out) throws IOException {
+    ImageIndex idx;
+    try {
+      idx = index(index.digest()).checkBounds("index " + index.digest(), depth);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    for (Descriptor d : idx.manifests()) {
+      if (!blobs.has(d.digest())) {
+        continue;
+      }
+      if (MediaTypes.isIndex(d.mediaType())) {
+        collect(d, depth + 1, out);
+      } else if (MediaTypes.isManifest(d.mediaType())) {
+        ImageManifest m = manifest(d.digest());
+        if (MediaTypes.isConfig(m.config().mediaType()) && blobs.has(m.config().digest())) {
+          out.add(new Image(d.withAnnotations(null), m, config(m.config().digest())));
+        }
+      }
+    }
   }
 
   /** {@link #image(Descriptor, Platform)} for the host platform. */

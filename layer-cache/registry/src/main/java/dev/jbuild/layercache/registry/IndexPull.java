@@ -1,0 +1,105 @@
+package dev.jbuild.layercache.registry;
+
+import dev.jbuild.layercache.model.Descriptor;
+import dev.jbuild.layercache.model.ImageIndex;
+import dev.jbuild.layercache.model.ImageReference;
+import dev.jbuild.layercache.model.MediaTypes;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * {@link Puller#pullAll} and {@link Puller#fetchAll}: an index and every image (and nested index)
+ * it lists, each index held to {@link ImageIndex#MAX_MANIFESTS} entries and {@link
+ * ImageIndex#MAX_DEPTH} levels before any of its entries is fetched.
+ */
+final class IndexPull {
+  private final Puller puller;
+  private final Registries registries;
+  private final Progress progress;
+
+  /** Entries already fetched by this pull: an index listing one digest many times costs one GET. */
+  private final java.util.Set<dev.jbuild.layercache.model.Digest> done = new java.util.HashSet<>();
+
+  IndexPull(Puller puller, Registries registries, Progress progress) {
+    this.puller = puller;
+    this.registries = registries;
+    this.progress = progress;
+  }
+
+  Descriptor fetchAll(ImageReference ref, PullOptions options) throws IOException {
+    RegistryException last = null;
+    for (Registries.Source source : registries.pullSources(ref)) {
+      try {
+        Optional<RawManifest> top =
+            source.registry().getManifest(source.repository(), ref.tagOrDigest());
+        if (top.isEmpty()) {
+          last = RegistryErrors.imageNotFound(ref.familiarString());
+          if (source.mirror()) {
+            continue;
+          }
+          throw last;
+        }
+        return pullTree(source, ref.familiarString(), top.get(), 1, options);
+      } catch (RegistryException e) {
+        if (!source.mirror() || e.kind() == RegistryException.Kind.DIGEST_MISMATCH) {
+          throw e.kind() == RegistryException.Kind.CONNECTION
+              ? RegistryErrors.whilePulling(ref.familiarString(), e)
+              : e;
+        }
+        progress.message("mirror " + source.describe() + " failed: " + e.getMessage());
+        last = e;
+      }
+    }
+    throw last != null ? last : RegistryErrors.imageNotFound(ref.familiarString());
+  }
+
+  /** An index and everything below it, or one image; returns what {@code raw} is stored as. */
+  private Descriptor pullTree(
+      Registries.Source source, String name, RawManifest raw, int depth, PullOptions options)
+      throws IOException {
+    String type = Puller.detectType(raw);
+    if (!MediaTypes.isIndex(type)) {
+      return puller.pullImage(source, name, raw, type, true, options);
+    }
+    ImageIndex index;
+    try {
+      index = ImageIndex.parse(raw.bytes()).checkBounds(name + "@" + raw.digest(), depth);
+    } catch (IllegalArgumentException e) {
+      throw RegistryErrors.protocol(source.registry().host(), e.getMessage());
+    }
+    for (Descriptor child : index.manifests()) {
+      if (!done.add(child.digest())) {
+        continue;
+      }
+      if (!MediaTypes.isIndex(child.mediaType()) && !MediaTypes.isManifest(child.mediaType())) {
+        throw RegistryErrors.protocol(
+            source.registry().host(),
+            "index "
+                + name
+                + "@"
+                + raw.digest()
+                + " lists "
+                + child.digest()
+                + " of media type "
+                + child.mediaType()
+                + ", which is neither an image nor an index");
+      }
+      RawManifest m =
+          source
+              .registry()
+              .getManifest(source.repository(), child.digest().toString())
+              .orElseThrow(
+                  () ->
+                      RegistryErrors.protocol(
+                          source.registry().host(),
+                          "index of "
+                              + name
+                              + " names "
+                              + child.digest()
+                              + " but the registry does not have it"));
+      pullTree(source, name + "@" + child.digest(), m, depth + 1, options);
+    }
+    puller.storeVerified(raw, options.alwaysPull());
+    return Descriptor.of(type, raw.digest(), raw.size());
+  }
+}
