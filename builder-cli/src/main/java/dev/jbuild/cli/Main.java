@@ -70,7 +70,7 @@ public final class Main {
       // the usage text was rendered by picocli at build time (HelpPages): no command model here
       return ExitCodes.OK;
     }
-    if ("build".equals(sub)) {
+    if ("build".equals(sub) && System.getenv("JBUILD_NO_WARMUP") == null) {
       Warmup.start();
     }
     CommandLine cli;
