@@ -93,6 +93,9 @@ public final class StageBuilder {
         : "[" + prefix + k + "/" + total + "]";
   }
 
+  /** Whether this stage asked the runner to start the network ahead (once is enough). */
+  private boolean networkHinted;
+
   public StageResult build() throws BuildFailure, StepFailure, InterruptedException {
     BaseImage base;
     try {
@@ -147,7 +150,17 @@ public final class StageBuilder {
       Step shown = new Step(ids.incrementAndGet(), label(i + 2), raw.text());
       try {
         boolean later = i < instructions.size() - 1 || usedByOthers();
-        state = executor.run(step, state, shown, position(Integer.toString(i)), later);
+        // a miss before a RUN on the private network: that RUN will run too (its key chains on
+        // this step's), so the runner starts its network while this step executes
+        Runnable onMiss =
+            !networkHinted && runsOnPrivateNetwork(i + 1)
+                ? () -> {
+                  networkHinted = true;
+                  WritePrelink.start();
+                  services.runner().expect(services.store(), Network.PRIVATE);
+                }
+                : WritePrelink::start;
+        state = executor.run(step, state, shown, position(Integer.toString(i)), later, onMiss);
       } catch (InterruptedException e) {
         throw e;
       } catch (Exception e) {
@@ -198,7 +211,10 @@ public final class StageBuilder {
               new PullStartHint(
                   progress,
                   shown,
-                  () -> services.runner().expect(services.store(), Network.PRIVATE));
+                  () -> {
+                    WritePrelink.start();
+                    services.runner().expect(services.store(), Network.PRIVATE);
+                  });
         }
         BaseImage b = images.resolve(r.reference(), services.platform(), pull, progress, shown);
         checkPlatform(r.reference(), b);
@@ -209,10 +225,16 @@ public final class StageBuilder {
 
   /** Whether a RUN step of this stage may use the build's private network. */
   private boolean runsOnPrivateNetwork() {
+    return runsOnPrivateNetwork(0);
+  }
+
+  /** Whether a RUN step of this stage from instruction {@code from} on may use the network. */
+  private boolean runsOnPrivateNetwork(int from) {
     if (services.network() != Network.PRIVATE) {
       return false;
     }
-    for (Instruction in : stage.instructions()) {
+    List<Instruction> all = stage.instructions();
+    for (Instruction in : all.subList(Math.min(from, all.size()), all.size())) {
       if (in instanceof RunInstruction r
           && !r.network().map(n -> n.equals("none") || n.equals("host")).orElse(false)) {
         return true;

@@ -92,7 +92,23 @@ public final class StepExecutor {
       String position,
       boolean layerUsedLater)
       throws IOException, StepFailure, InterruptedException {
-    return runPrepared(step, state, shown, position, layerUsedLater);
+    return runPrepared(step, state, shown, position, layerUsedLater, null);
+  }
+
+  /**
+   * {@link #run(Step, StageState, dev.jbuild.builder.progress.Step, String, boolean)}, calling
+   * {@code onMiss} (when not null) just before the step executes on a cache miss: a stage uses it
+   * to have the runner start what its later RUN steps need while this one executes.
+   */
+  public StageState run(
+      Step<?> step,
+      StageState state,
+      dev.jbuild.builder.progress.Step shown,
+      String position,
+      boolean layerUsedLater,
+      Runnable onMiss)
+      throws IOException, StepFailure, InterruptedException {
+    return runPrepared(step, state, shown, position, layerUsedLater, onMiss);
   }
 
   private <P extends Step.Prepared> StageState runPrepared(
@@ -100,7 +116,8 @@ public final class StepExecutor {
       StageState state,
       dev.jbuild.builder.progress.Step shown,
       String position,
-      boolean layerUsedLater)
+      boolean layerUsedLater,
+      Runnable onMiss)
       throws IOException, StepFailure, InterruptedException {
     long t0 = System.nanoTime();
     KeyBuilder kb = new KeyBuilder(step.kind());
@@ -142,7 +159,7 @@ public final class StepExecutor {
     }
     try {
       StageState next =
-          apply(step, state, shown, position, layerUsedLater, prepared, hit, why, key);
+          apply(step, state, shown, position, layerUsedLater, prepared, hit, why, key, onMiss);
       mine.complete(null);
       return next;
     } catch (IOException | StepFailure | InterruptedException | RuntimeException | Error e) {
@@ -160,7 +177,8 @@ public final class StepExecutor {
       P prepared,
       Optional<CacheRecord> hit,
       Map<String, String> why,
-      Digest key)
+      Digest key,
+      Runnable onMiss)
       throws IOException, StepFailure, InterruptedException {
     dev.jbuild.builder.progress.Trace.mark("  lookup");
     List<CacheRecord.Layer> layers;
@@ -172,6 +190,9 @@ public final class StepExecutor {
       progress.cached(shown);
     } else {
       String reason = noCache ? "--no-cache" : explainer.explain(position, why);
+      if (onMiss != null) {
+        onMiss.run();
+      }
       progress.started(shown);
       long t1 = System.nanoTime();
       Optional<CacheRecord.Layer> layer;

@@ -56,6 +56,15 @@ public final class At {
     java.util.List.of(Openat2.H, Openat.H, Readlinkat.H, Read.H, Close.H);
   }
 
+  /**
+   * Links the downcalls that writing a tree under a {@link RootDir} uses (a COPY step, a layer
+   * unpacked): mkdirat, copy_file_range, fchownat, fchmodat2, utimensat, unlinkat. See {@link
+   * #prelinkReads}.
+   */
+  public static void prelinkWrites() {
+    java.util.List.of(Mkdirat.H, CopyFileRange.H, Fchownat.H, Fchmodat2.H, Utimensat.H, Unlinkat.H);
+  }
+
   private static final class Openat {
     static final MethodHandle H =
         Native.downcall(

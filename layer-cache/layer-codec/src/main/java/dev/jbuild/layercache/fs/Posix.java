@@ -36,6 +36,13 @@ public final class Posix {
     java.util.List.of(Geteuid.H, Statx.H);
   }
 
+  /**
+   * Links the extended-attribute and ownership calls a written tree uses (see {@link #prelink}).
+   */
+  public static void prelinkWrites() {
+    java.util.List.of(Lgetxattr.H, Llistxattr.H, Lchown.H, Chmod.H, Lremovexattr.H);
+  }
+
   /** Holder: the downcall is linked on first use (linking costs milliseconds per function). */
   private static final class Statx {
     static final MethodHandle H =
