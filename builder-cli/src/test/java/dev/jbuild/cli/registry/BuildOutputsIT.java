@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,8 +40,13 @@ class BuildOutputsIT {
   private Path root;
   private Map<String, String> env;
 
-  @BeforeAll
-  void context() throws IOException {
+  /**
+   * The shared context and store, made on first use (the temp dir is injected after @BeforeAll).
+   */
+  private void context() throws IOException {
+    if (ctx != null && ctx.startsWith(tmp)) {
+      return; // JUnit gives each test its own temp dir: one context and store per test
+    }
     ctx = tmp.resolve("ctx");
     Files.createDirectories(ctx);
     Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY f /f\nCOPY g /d/g\n");
@@ -53,6 +57,11 @@ class BuildOutputsIT {
   }
 
   private Cli.Result build(String... args) {
+    try {
+      context();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     var all = new ArrayList<String>(List.of("build"));
     all.addAll(List.of(args));
     all.add(ctx.toString());
@@ -104,6 +113,7 @@ class BuildOutputsIT {
 
   @Test
   void destDashWritesOnlyTheArchiveToAPipe() throws Exception {
+    context();
     Path out = tmp.resolve("piped.tar");
     List<String> jbuild = new ArrayList<>(Cli.command());
     jbuild.addAll(
