@@ -143,6 +143,38 @@ class NamedContextsIT {
   }
 
   @Test
+  void runMountsANamedContext() throws Exception {
+    var env = Cli.env(tmp);
+    Path root = tmp.resolve("root-run");
+    String busybox = registry.serveBusyboxMulti(tmp.resolve("bases")) + "busybox:latest";
+    Path other =
+        dir("mounted", Map.of("a.txt", "mounted\n", "b.txt", "x", ".dockerignore", "b.txt\n"));
+    Path ctx =
+        dir(
+            "run",
+            Map.of(
+                "Dockerfile",
+                "FROM "
+                    + busybox
+                    + "\nRUN --mount=from=src,target=/m cat /m/a.txt > /out; ls /m > /list\n"));
+    Path out = tmp.resolve("run-out");
+    ok(
+        Cli.withRoot(
+            env,
+            root,
+            "build",
+            "--build-context",
+            "src=" + other,
+            "-o",
+            "type=local,dest=" + out,
+            ctx.toString()));
+    assertEquals("mounted\n", Files.readString(out.resolve("out")));
+    // the context as the main one is filtered: what its .dockerignore hides is not mounted
+    List<String> listed = Files.readAllLines(out.resolve("list"));
+    assertTrue(listed.contains("a.txt") && !listed.contains("b.txt"), listed.toString());
+  }
+
+  @Test
   void annotationsReachTheManifestTheIndexAndTheLayout() throws Exception {
     var env = Cli.env(tmp);
     Path root = tmp.resolve("root-ann");
