@@ -36,6 +36,8 @@ import java.util.Optional;
  *     network.host} entitlement: {@code --allow network.host} or {@code --network host})
  * @param publication what happens besides the store: cache import, ID file, exports, push, cache
  *     export
+ * @param annotations {@code --annotation} values, written into the manifests and the index
+ * @param namedContexts {@code --build-context} values by name (as given: lower case)
  */
 public record BuildRequest(
     Optional<Path> context,
@@ -56,7 +58,9 @@ public record BuildRequest(
     Instant sourceDateEpoch,
     Path runtime,
     boolean allowHostNetwork,
-    Publication publication) {
+    Publication publication,
+    Annotations annotations,
+    Map<String, dev.jbuild.builder.core.NamedContext> namedContexts) {
   public BuildRequest {
     Objects.requireNonNull(context, "context");
     Objects.requireNonNull(dockerfileName, "dockerfileName");
@@ -76,6 +80,53 @@ public record BuildRequest(
     runtime = runtime == null ? Path.of("runc") : runtime;
     allowHostNetwork |= network == Network.HOST;
     publication = publication == null ? Publication.none() : publication;
+    annotations = annotations == null ? Annotations.none() : annotations;
+    namedContexts = namedContexts == null ? Map.of() : Map.copyOf(namedContexts);
+  }
+
+  /** A request without annotations or named contexts. */
+  public BuildRequest(
+      Optional<Path> context,
+      String dockerfileName,
+      String dockerfileText,
+      Optional<Path> dockerfilePath,
+      Map<String, String> buildArgs,
+      Optional<String> target,
+      List<String> tags,
+      Map<String, String> labels,
+      boolean noCache,
+      boolean pull,
+      Network network,
+      Secrets secrets,
+      Map<String, Path> sshAgents,
+      List<Platform> platforms,
+      boolean platformGiven,
+      Instant sourceDateEpoch,
+      Path runtime,
+      boolean allowHostNetwork,
+      Publication publication) {
+    this(
+        context,
+        dockerfileName,
+        dockerfileText,
+        dockerfilePath,
+        buildArgs,
+        target,
+        tags,
+        labels,
+        noCache,
+        pull,
+        network,
+        secrets,
+        sshAgents,
+        platforms,
+        platformGiven,
+        sourceDateEpoch,
+        runtime,
+        allowHostNetwork,
+        publication,
+        Annotations.none(),
+        Map.of());
   }
 
   /** The first target platform (the only one of a single-platform build). */

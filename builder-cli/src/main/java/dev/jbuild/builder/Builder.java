@@ -5,11 +5,13 @@ import dev.jbuild.builder.context.BuildContext;
 import dev.jbuild.builder.context.FileHashCache;
 import dev.jbuild.builder.context.IgnoreFilter;
 import dev.jbuild.builder.context.Ignores;
+import dev.jbuild.builder.core.BaseImage;
 import dev.jbuild.builder.core.BuildServices;
 import dev.jbuild.builder.core.StageState;
 import dev.jbuild.builder.errors.StepFailure;
 import dev.jbuild.builder.exec.ImageAssembler;
 import dev.jbuild.builder.exec.ImageResolver;
+import dev.jbuild.builder.exec.NamedContextImages;
 import dev.jbuild.builder.exec.StageBuilder;
 import dev.jbuild.builder.exec.StageResult;
 import dev.jbuild.builder.exec.StepExecutor;
@@ -99,7 +101,8 @@ public final class Builder {
                   .withBuildArgs(req.buildArgs())
                   .withTarget(req.target().orElse(null))
                   .withTargetPlatform(PlatformSpec.parse(p.toString()))
-                  .withBuildPlatform(PlatformSpec.host()));
+                  .withBuildPlatform(PlatformSpec.host())
+                  .withNamedContexts(req.namedContexts().keySet()));
       builds.add(new PlatformBuild(p, plan));
     }
     boolean multi = builds.size() > 1;
@@ -140,6 +143,14 @@ public final class Builder {
     StepExecutor executor =
         new StepExecutor(services, progress, new MissExplainer(store, dockerfileId), req.noCache());
     AtomicInteger ids = new AtomicInteger();
+    ImageResolver resolver = images;
+    if (!req.namedContexts().isEmpty()) {
+      resolver =
+          new NamedContextImages(
+              images,
+              req.namedContexts(),
+              (name, dir, p) -> contextStage(name, dir, p, services, executor, ids));
+    }
 
     Trace.mark("context ready");
     List<StageResult> targets = new ArrayList<>();
@@ -150,7 +161,7 @@ public final class Builder {
             pool,
             services,
             executor,
-            images,
+            resolver,
             ids,
             req,
             progress,
@@ -177,16 +188,33 @@ public final class Builder {
 
     Trace.mark("stages done");
     List<Image> written = new ArrayList<>();
-    for (StageResult target : targets) {
-      ImageConfig config = finish(target.state(), req);
-      written.add(
-          multi
-              ? ImageAssembler.store(store, config, target.state().layers())
-              : ImageAssembler.write(store, config, target.state().layers(), req.tags()));
+    Annotations notes = req.annotations();
+    for (int i = 0; i < targets.size(); i++) {
+      ImageConfig config = finish(targets.get(i).state(), req);
+      Image image = ImageAssembler.store(store, config, targets.get(i).state().layers());
+      image =
+          ImageAssembler.annotate(
+              store, image, notes.of(Annotations.Level.MANIFEST, req.platforms().get(i)));
+      if (!multi) {
+        ImageAssembler.name(store, image.manifestDescriptor(), req.tags());
+      }
+      written.add(image);
     }
     Optional<Descriptor> index = Optional.empty();
     if (multi) {
-      index = Optional.of(ImageAssembler.writeIndex(store, written, req.platforms(), req.tags()));
+      List<java.util.Map<String, String>> descriptors = new ArrayList<>();
+      for (Platform p : req.platforms()) {
+        descriptors.add(notes.of(Annotations.Level.MANIFEST_DESCRIPTOR, p));
+      }
+      index =
+          Optional.of(
+              ImageAssembler.writeIndex(
+                  store,
+                  written,
+                  req.platforms(),
+                  req.tags(),
+                  descriptors,
+                  notes.of(Annotations.Level.INDEX, null)));
     }
     if (hashes != null) {
       try {
@@ -301,6 +329,63 @@ public final class Builder {
       config = config.withCreated(created);
     }
     return config;
+  }
+
+  /**
+   * The image of a directory named context: {@code COPY . /} onto scratch, with the directory as
+   * the context (its own .dockerignore, its own content-hash cache), run by the build's executor
+   * (cached like any step, labelled {@code [context NAME ...]}).
+   */
+  private BaseImage contextStage(
+      String name,
+      Path dir,
+      Platform platform,
+      BuildServices shared,
+      StepExecutor executor,
+      AtomicInteger ids)
+      throws IOException, StepFailure, InterruptedException {
+    Path abs = dir.toAbsolutePath().normalize();
+    IgnoreFilter ignore = Ignores.forContext(abs, Optional.empty());
+    FileHashCache hashes = FileHashCache.load(hashCacheFile(abs));
+    BuildContext ctx = new BuildContext(abs, ignore, hashes);
+    Dockerfile df = Dockerfiles.parse("--build-context " + name, "FROM scratch\nCOPY . /\n");
+    BuildPlan plan =
+        BuildGraph.plan(
+            df,
+            PlanOptions.defaults()
+                .withTargetPlatform(PlatformSpec.parse(platform.toString()))
+                .withBuildPlatform(PlatformSpec.host()));
+    BuildServices services =
+        shared
+            .withContext(ctx)
+            .withPlatform(
+                platform,
+                ref -> {
+                  throw new IllegalStateException("a context stage reads no other source");
+                });
+    StageResult r;
+    try {
+      r =
+          new StageBuilder(
+                  plan,
+                  plan.stages().getFirst(),
+                  services,
+                  executor,
+                  images,
+                  ids,
+                  false,
+                  "context " + name,
+                  true)
+              .build();
+    } catch (BuildFailure f) {
+      throw new StepFailure("--build-context " + name + ": " + f.getMessage(), f);
+    }
+    try {
+      hashes.save();
+    } catch (IOException e) {
+      // only a cache of content hashes
+    }
+    return new BaseImage(r.state().config(), r.state().layers(), r.state().key(), Optional.empty());
   }
 
   private Path hashCacheFile(Path contextDir) {

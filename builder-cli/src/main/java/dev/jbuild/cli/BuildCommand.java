@@ -134,9 +134,11 @@ public final class BuildCommand implements Callable<Integer> {
 
   @Option(
       names = "--progress",
-      paramLabel = "auto|plain|tty|quiet",
+      paramLabel = "auto|plain|tty|quiet|rawjson",
       defaultValue = "auto",
-      description = "How to show progress (default: ${DEFAULT-VALUE}).")
+      description =
+          "How to show progress; rawjson = one JSON object per event, as buildx's (default:"
+              + " ${DEFAULT-VALUE}).")
   String progressMode;
 
   @Option(
@@ -157,9 +159,15 @@ public final class BuildCommand implements Callable<Integer> {
 
   @Option(
       names = {"-o", "--output"},
-      paramLabel = "type=TYPE,dest=PATH",
+      paramLabel = "type=TYPE[,KEY=VALUE...]",
       description =
-          "Also export the result: type=oci|docker (image archive), type=local (the filesystem), type=tar (the filesystem as a tar); a bare PATH means type=local,dest=PATH (repeatable).")
+          "Also export the result (repeatable): type=oci|docker,dest=PATH|- (image archive;"
+              + " compression=gzip|zstd|uncompressed for oci, gzip by default; docker without"
+              + " dest loads into the docker daemon), type=local,dest=DIR (the filesystem),"
+              + " type=tar,dest=PATH|- (the filesystem as a tar), type=image[,name=REF,push=true,"
+              + "compression=...,compression-level=N,force-compression=true,oci-mediatypes=BOOL,"
+              + "rewrite-timestamp=true], type=registry (image with push=true), type=cacheonly;"
+              + " a bare PATH means type=local,dest=PATH, - means type=tar,dest=-.")
   List<String> outputs = new ArrayList<>();
 
   @Option(names = "--push", description = "Push every -t name to its registry after the build.")
@@ -182,6 +190,32 @@ public final class BuildCommand implements Callable<Integer> {
       paramLabel = "PATH",
       description = "OCI runtime for RUN steps (default: runc).")
   Path runtime;
+
+  // -- issue 14, outputs side: named contexts, annotations, --load
+
+  @Option(
+      names = "--build-context",
+      paramLabel = "NAME=DIR|docker-image://REF",
+      description =
+          "A named context (repeatable): FROM NAME, COPY --from=NAME and RUN --mount from=NAME read"
+              + " it instead of the stage or image of that name.")
+  List<String> buildContexts = new ArrayList<>();
+
+  @Option(
+      names = "--annotation",
+      paramLabel = "[TYPE:]KEY=VALUE",
+      description =
+          "Annotate the image (repeatable); TYPE = manifest (default), index,"
+              + " manifest-descriptor, index-descriptor, comma-separated, each with an optional"
+              + " [os/arch].")
+  List<String> annotations = new ArrayList<>();
+
+  @Option(
+      names = "--load",
+      description = "Load the image into the docker daemon (as -o type=docker without dest).")
+  boolean load;
+
+  // -- end of issue 14, outputs side
 
   @Override
   public Integer call() throws Exception {
@@ -238,6 +272,16 @@ public final class BuildCommand implements Callable<Integer> {
     }
     Map<String, Path> sshAgents = parseSsh(ssh, env);
     List<Export> exports = Outputs.parse(outputs);
+    // -- issue 14, outputs side
+    exports = Outputs.check(exports, load, tags, quiet, sourceDateEpoch(args, env) != null);
+    dev.jbuild.builder.Annotations annotationValues = null;
+    if (!annotations.isEmpty()) {
+      annotationValues = AnnotationSpecs.parse(annotations, targetPlatforms.size() > 1);
+      exports = AnnotationSpecs.onOciOutputs(annotationValues, exports);
+    }
+    Map<String, dev.jbuild.builder.core.NamedContext> namedContexts =
+        buildContexts.isEmpty() ? Map.of() : BuildContextSpecs.parse(buildContexts);
+    // -- end of issue 14, outputs side
     List<ImageReference> from = CacheSpecs.parse(cacheFrom, "--cache-from");
     List<ImageReference> to = CacheSpecs.parse(cacheTo, "--cache-to");
     if (push && tags.isEmpty()) {
@@ -275,7 +319,9 @@ public final class BuildCommand implements Callable<Integer> {
               epoch,
               runtime,
               allowHostNetwork,
-              publication);
+              publication,
+              annotationValues,
+              namedContexts);
       BuildResult result;
       Runner runner = Runner.create();
       dev.jbuild.builder.progress.Trace.mark("runner ready");

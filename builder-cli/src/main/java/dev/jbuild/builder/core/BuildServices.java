@@ -66,6 +66,24 @@ public record BuildServices(
         r);
   }
 
+  /** These services reading {@code other} as the build context (a named context's stage). */
+  public BuildServices withContext(BuildContext other) {
+    return new BuildServices(
+        store,
+        runner,
+        Optional.of(other),
+        secrets,
+        cacheMounts,
+        sshAgents,
+        network,
+        allowHostNetwork,
+        runtime,
+        platform,
+        sourceDateEpoch,
+        clock,
+        sources);
+  }
+
   /** The time stamped on what this build creates. */
   public Instant now() {
     return sourceDateEpoch != null ? sourceDateEpoch : clock.instant();

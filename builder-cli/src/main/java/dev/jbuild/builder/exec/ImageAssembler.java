@@ -56,6 +56,70 @@ public final class ImageAssembler {
     return index;
   }
 
+  /**
+   * The stored image with {@code annotations} added to its manifest (a new manifest in the store;
+   * the config, so the image ID, unchanged); the image itself when there are none.
+   */
+  public static Image annotate(Store store, Image image, java.util.Map<String, String> annotations)
+      throws IOException {
+    if (annotations.isEmpty()) {
+      return image;
+    }
+    ImageManifest m = image.manifest();
+    for (var e : annotations.entrySet()) {
+      m = m.withAnnotation(e.getKey(), e.getValue());
+    }
+    return new Image(store.images().putManifest(m), m, image.config());
+  }
+
+  /** Names a stored image or index with {@code tags} (untagged without). */
+  public static void name(Store store, Descriptor target, List<String> tags) throws IOException {
+    if (tags.isEmpty()) {
+      store.images().addUntagged(target);
+    }
+    for (String tag : tags) {
+      store.images().tag(tag, target);
+    }
+  }
+
+  /**
+   * {@link #writeIndex(Store, List, List, List)} with annotations: {@code descriptors} per image
+   * (on its entry in the index), {@code annotations} on the index itself.
+   */
+  public static Descriptor writeIndex(
+      Store store,
+      List<Image> images,
+      List<Platform> platforms,
+      List<String> tags,
+      List<java.util.Map<String, String>> descriptors,
+      java.util.Map<String, String> annotations)
+      throws IOException {
+    List<Descriptor> manifests = new java.util.ArrayList<>();
+    for (int i = 0; i < images.size(); i++) {
+      Descriptor d =
+          images.get(i).manifestDescriptor().withAnnotations(null).withPlatform(platforms.get(i));
+      if (!descriptors.get(i).isEmpty()) {
+        d = d.withAnnotations(descriptors.get(i));
+      }
+      manifests.add(d);
+    }
+    ImageIndex index = ImageIndex.of(manifests);
+    if (!annotations.isEmpty()) {
+      index =
+          new ImageIndex(
+              index.schemaVersion(),
+              index.mediaType(),
+              index.artifactType(),
+              index.manifests(),
+              index.subject(),
+              annotations,
+              index.extra());
+    }
+    Descriptor stored = store.images().putIndex(index);
+    name(store, stored, tags);
+    return stored;
+  }
+
   /** Stores the image's config and manifest without naming it (an image of an index). */
   public static Image store(Store store, ImageConfig config, List<CacheRecord.Layer> layers)
       throws IOException {

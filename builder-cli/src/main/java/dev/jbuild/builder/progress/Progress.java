@@ -44,14 +44,15 @@ public interface Progress extends AutoCloseable {
     AUTO,
     PLAIN,
     TTY,
-    QUIET;
+    QUIET,
+    RAWJSON;
 
     public static Mode parse(String text) {
       try {
         return valueOf(text.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "invalid --progress value '" + text + "': expected auto, plain, tty or quiet");
+            "invalid --progress value '" + text + "': expected auto, plain, tty, quiet or rawjson");
       }
     }
   }
@@ -70,6 +71,7 @@ public interface Progress extends AutoCloseable {
     return switch (m) {
       case QUIET -> new QuietProgress();
       case TTY -> new TtyProgress(err);
+      case RAWJSON -> new RawJsonProgress(err, java.time.Clock.systemUTC());
       default -> new PlainProgress(err);
     };
   }

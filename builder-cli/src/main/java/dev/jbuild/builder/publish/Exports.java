@@ -4,6 +4,8 @@ import dev.jbuild.layercache.archive.DockerArchive;
 import dev.jbuild.layercache.archive.LocalExport;
 import dev.jbuild.layercache.archive.OciArchive;
 import dev.jbuild.layercache.archive.TaggedImage;
+import dev.jbuild.layercache.compress.Compression;
+import dev.jbuild.layercache.io.NonClosingOutputStream;
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.Platform;
 import dev.jbuild.layercache.store.AtomicFiles;
@@ -17,6 +19,8 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Writes {@link Export}s of a built image. */
 final class Exports {
@@ -41,12 +45,23 @@ final class Exports {
       throws IOException {
     Descriptor plain = target.withAnnotations(null);
     String name = spec.attrs().getOrDefault("name", tags.isEmpty() ? null : tags.getFirst());
-    List<TaggedImage> images = List.of(new TaggedImage(name, plain));
     switch (spec.type()) {
-      case OCI -> toFile(spec.dest(), out -> OciArchive.write(store, images, out));
+      case OCI -> {
+        // buildx's default: gzip layers (the store keeps them uncompressed)
+        Descriptor compressed =
+            LayerCompression.of(spec.attrs(), Compression.GZIP).apply(store, plain);
+        List<TaggedImage> images = List.of(new TaggedImage(name, compressed));
+        Map<String, String> notes = prefixed(spec.attrs(), Export.INDEX_DESCRIPTOR_PREFIX);
+        toFile(spec.dest(), out -> OciArchive.write(store, images, notes, out));
+      }
       case DOCKER -> {
         Platform platform = platform(spec);
-        toFile(spec.dest(), out -> DockerArchive.write(store, images, platform, out));
+        List<TaggedImage> images = List.of(new TaggedImage(name, plain));
+        if (spec.loadsIntoDocker()) {
+          DockerDaemon.load(out -> DockerArchive.write(store, images, platform, out));
+        } else {
+          toFile(spec.dest(), out -> DockerArchive.write(store, images, platform, out));
+        }
       }
       case LOCAL -> {
         Path dir = Path.of(spec.dest());
@@ -56,16 +71,38 @@ final class Exports {
       case TAR -> {
         Path tmp = store.newTempDir("export");
         LocalExport.writeAll(store, plain, tmp);
+        LayerCompression c = LayerCompression.of(spec.attrs(), Compression.NONE);
         toFile(
             spec.dest(),
             out -> {
-              try (LayerWriter w = LayerWriter.open(out, LayerWriterOptions.defaults())) {
+              OutputStream z =
+                  c.compression()
+                      .compress(
+                          new NonClosingOutputStream(out),
+                          c.level(),
+                          Runtime.getRuntime().availableProcessors());
+              try (LayerWriter w = LayerWriter.open(z, LayerWriterOptions.defaults())) {
                 DirectoryWalker.writeTo(tmp, DirectoryWalker.Options.defaults(), w);
                 w.finish();
               }
+              z.close();
             });
       }
+      case IMAGE, CACHEONLY -> {
+        // the store and the registry: Publisher's
+      }
     }
+  }
+
+  private static Map<String, String> prefixed(Map<String, String> attrs, String prefix) {
+    Map<String, String> out = new TreeMap<>();
+    attrs.forEach(
+        (k, v) -> {
+          if (k.startsWith(prefix)) {
+            out.put(k.substring(prefix.length()), v);
+          }
+        });
+    return out;
   }
 
   private static Platform platform(Export spec) throws IOException {

@@ -79,7 +79,11 @@ public final class Publisher {
           AtomicFiles.Options.DEFAULT.withMode(0666));
     }
     for (Export e : p.exports()) {
-      Exports.write(store, target, tags, e);
+      if (e.type() == Export.Type.IMAGE) {
+        ImageOutput.write(store, registries, log, target, tags, e, p.quiet());
+      } else {
+        Exports.write(store, target, tags, e);
+      }
     }
     for (ImageReference ref : p.push()) {
       push(target, ref, p.quiet());

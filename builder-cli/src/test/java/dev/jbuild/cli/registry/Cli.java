@@ -48,13 +48,18 @@ final class Cli {
     return run(env, null, all.toArray(String[]::new));
   }
 
+  /** The command that runs jbuild, before its arguments. */
+  static List<String> command() {
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--enable-native-access=ALL-UNNAMED",
+        "-Xmx256m",
+        "-jar",
+        jar().toString());
+  }
+
   static Result run(Map<String, String> env, String stdin, String... args) {
-    var cmd = new ArrayList<String>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("--enable-native-access=ALL-UNNAMED");
-    cmd.add("-Xmx256m");
-    cmd.add("-jar");
-    cmd.add(jar().toString());
+    var cmd = new ArrayList<String>(command());
     cmd.addAll(List.of(args));
     try {
       var pb = new ProcessBuilder(cmd);

@@ -92,7 +92,7 @@ public final class BuildGraph {
           throw error(from, Messages.invalidPlatform(p, e.getMessage()));
         }
       }
-      Integer stage = byName.get(base);
+      Integer stage = options.overridden(base) ? null : byName.get(base);
       SourceRef ref =
           stage != null
               ? new SourceRef.StageRef(stage)
@@ -123,13 +123,21 @@ public final class BuildGraph {
         Instruction ins = body.get(i);
         if (ins instanceof CopyInstruction copy && copy.from().isPresent()) {
           String from = expand(lex, copy.from().get(), meta, copy);
-          list.add(new Stage.Dependency(i, -1, from, resolveCopyFrom(from, byName, defs, copy)));
+          list.add(
+              new Stage.Dependency(
+                  i,
+                  -1,
+                  from,
+                  options.overridden(from)
+                      ? new SourceRef.ImageRef(from)
+                      : resolveCopyFrom(from, byName, defs, copy)));
         } else if (ins instanceof RunInstruction run) {
           for (int m = 0; m < run.mounts().size(); m++) {
             RunMount mount = run.mounts().get(m);
             if (mount.from().isPresent()) {
               String from = mount.from().get();
-              Integer s = byName.get(from.toLowerCase(Locale.ROOT));
+              Integer s =
+                  options.overridden(from) ? null : byName.get(from.toLowerCase(Locale.ROOT));
               SourceRef ref =
                   s != null
                       ? new SourceRef.StageRef(s)

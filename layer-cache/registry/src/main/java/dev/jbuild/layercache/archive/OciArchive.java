@@ -26,6 +26,19 @@ public final class OciArchive {
 
   public static void write(Store store, List<TaggedImage> images, OutputStream out)
       throws IOException {
+    write(store, images, java.util.Map.of(), out);
+  }
+
+  /**
+   * {@link #write(Store, List, OutputStream)} with {@code annotations} on every entry of {@code
+   * index.json} (buildx's {@code index-descriptor} annotations), before the name annotations.
+   */
+  public static void write(
+      Store store,
+      List<TaggedImage> images,
+      java.util.Map<String, String> annotations,
+      OutputStream out)
+      throws IOException {
     try (TarOut tar = new TarOut(out)) {
       tar.text("oci-layout", "{\"imageLayoutVersion\":\"" + MediaTypes.OCI_LAYOUT_VERSION + "\"}");
       tar.dir("blobs");
@@ -33,6 +46,9 @@ public final class OciArchive {
       List<Descriptor> entries = new ArrayList<>();
       for (TaggedImage image : images) {
         Descriptor d = writeTree(store, tar, image.manifest().withAnnotations(null));
+        for (var e : annotations.entrySet()) {
+          d = d.withAnnotation(e.getKey(), e.getValue());
+        }
         if (image.name() != null) {
           ImageReference ref = ImageReference.parse(image.name());
           d = d.withAnnotation(MediaTypes.ANNOTATION_CONTAINERD_NAME, ref.toString());

@@ -1,0 +1,19 @@
+package dev.jbuild.builder.core;
+
+import java.nio.file.Path;
+
+/**
+ * A {@code --build-context NAME=VALUE}: what {@code FROM NAME}, {@code COPY --from=NAME} and {@code
+ * RUN --mount from=NAME} read instead of the stage or image of that name.
+ */
+public sealed interface NamedContext {
+  /**
+   * A local directory: a second context, as hostile as the main one, filtered by its own {@code
+   * .dockerignore}; as a base it is an image of one layer holding its files ({@code COPY . /} onto
+   * scratch).
+   */
+  record Directory(Path dir) implements NamedContext {}
+
+  /** {@code docker-image://REF}: the image REF (store, else its registry). */
+  record Image(String reference) implements NamedContext {}
+}

@@ -1,0 +1,96 @@
+package dev.jbuild.cli;
+
+import dev.jbuild.builder.core.NamedContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Parses {@code --build-context NAME=VALUE} as buildx does: VALUE is {@code docker-image://REF} or
+ * a local directory. The kinds jbuild cannot read are usage errors naming the kind: {@code
+ * oci-layout://} (load the layout into the store, then use {@code docker-image://}), git and HTTP
+ * URLs (jbuild builds from local contexts only, its main context included), bake's {@code target:}.
+ */
+final class BuildContextSpecs {
+  private BuildContextSpecs() {}
+
+  /** BuildKit's rule: a context name is a valid image name (lower case) without a tag. */
+  private static final Pattern NAME =
+      Pattern.compile(
+          "[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[\\w][\\w.-]{0,127})?");
+
+  static Map<String, NamedContext> parse(List<String> values) {
+    Map<String, NamedContext> out = new LinkedHashMap<>();
+    for (String v : values) {
+      int eq = v.indexOf('=');
+      if (eq <= 0 || eq == v.length() - 1) {
+        throw usage("invalid --build-context \"" + v + "\": expected NAME=VALUE");
+      }
+      String name = v.substring(0, eq);
+      String value = v.substring(eq + 1);
+      if (!NAME.matcher(name).matches()) {
+        throw usage(
+            "invalid --build-context \""
+                + v
+                + "\": "
+                + name
+                + " is not a valid context name (lower case, as an image name)");
+      }
+      if (out.containsKey(name)) {
+        throw usage("--build-context " + name + " given twice");
+      }
+      out.put(name, kind(name, value));
+    }
+    return out;
+  }
+
+  private static NamedContext kind(String name, String value) {
+    String lower = value.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("docker-image://")) {
+      String ref = value.substring("docker-image://".length());
+      RegistryCli.parseReference(ref);
+      return new NamedContext.Image(ref);
+    }
+    if (lower.startsWith("oci-layout://")) {
+      throw usage(
+          "--build-context "
+              + name
+              + "="
+              + value
+              + ": oci-layout:// contexts are not supported; load the layout into the store"
+              + " (jbuild load) and use docker-image://NAME");
+    }
+    if (lower.startsWith("target:")) {
+      throw usage("--build-context " + name + "=" + value + ": target: is a bake context");
+    }
+    if (lower.contains("://") || lower.startsWith("git@") || lower.endsWith(".git")) {
+      throw usage(
+          "--build-context "
+              + name
+              + "="
+              + value
+              + ": git and HTTP contexts are not supported (jbuild builds from local"
+              + " directories; clone or download it first)");
+    }
+    Path dir = Path.of(value);
+    if (!Files.isDirectory(dir)) {
+      throw new UserException(
+          ExitCodes.NOT_FOUND,
+          "--build-context "
+              + name
+              + ": "
+              + (Files.exists(dir)
+                  ? value + " is not a directory"
+                  : "directory not found: " + value));
+    }
+    return new NamedContext.Directory(dir);
+  }
+
+  private static UserException usage(String message) {
+    return new UserException(ExitCodes.USAGE, message);
+  }
+}
