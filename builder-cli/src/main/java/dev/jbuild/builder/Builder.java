@@ -17,6 +17,7 @@ import dev.jbuild.builder.exec.StageResult;
 import dev.jbuild.builder.exec.StepExecutor;
 import dev.jbuild.builder.progress.Progress;
 import dev.jbuild.builder.progress.Trace;
+import dev.jbuild.builder.publish.CacheKeys;
 import dev.jbuild.builder.publish.Publication;
 import dev.jbuild.builder.publish.PublishFailure;
 import dev.jbuild.builder.publish.Publisher;
@@ -27,12 +28,14 @@ import dev.jbuild.grammar.graph.BuildGraph;
 import dev.jbuild.grammar.graph.BuildPlan;
 import dev.jbuild.grammar.graph.PlanOptions;
 import dev.jbuild.grammar.graph.PlatformSpec;
+import dev.jbuild.layercache.archive.InlineCache;
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.History;
 import dev.jbuild.layercache.model.ImageConfig;
 import dev.jbuild.layercache.model.Platform;
 import dev.jbuild.layercache.registry.Registries;
+import dev.jbuild.layercache.store.CacheRecord;
 import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.runner.Runner;
@@ -189,9 +192,19 @@ public final class Builder {
     Trace.mark("stages done");
     List<Image> written = new ArrayList<>();
     Annotations notes = req.annotations();
+    List<String> finalKeys = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
-      ImageConfig config = finish(targets.get(i).state(), req);
-      Image image = ImageAssembler.store(store, config, targets.get(i).state().layers());
+      StageResult target = targets.get(i);
+      PlatformBuild b = builds.get(i);
+      List<String> stageKeys =
+          executor.keysOfStage(
+              StageBuilder.stagePosition(multi ? b.target.toString() : "", b.plan.targetIndex()));
+      finalKeys.addAll(stageKeys);
+      ImageConfig config = finish(target.state(), req);
+      if (req.publication().inlineCache()) {
+        config = InlineCache.embed(config, records(stageKeys));
+      }
+      Image image = ImageAssembler.store(store, config, target.state().layers());
       image =
           ImageAssembler.annotate(
               store, image, notes.of(Annotations.Level.MANIFEST, req.platforms().get(i)));
@@ -246,8 +259,26 @@ public final class Builder {
             executor.steps(),
             executor.cached(),
             executor.keys());
-    publisher.publish(req.publication(), result.root(), result.id(), result.tags(), result.keys());
+    publisher.publish(
+        req.publication(),
+        result.root(),
+        result.id(),
+        index.isPresent() ? null : result.image().id(),
+        result.tags(),
+        new CacheKeys(result.keys(), finalKeys));
     return result;
+  }
+
+  /** The store's records of {@code keys} (cache key -> record), in order. */
+  private java.util.Map<String, CacheRecord> records(List<String> keys) throws IOException {
+    java.util.Map<String, CacheRecord> out = new java.util.LinkedHashMap<>();
+    for (String k : keys) {
+      Optional<CacheRecord> r = store.cache().get(k);
+      if (r.isPresent()) {
+        out.put(k, r.get());
+      }
+    }
+    return out;
   }
 
   /**

@@ -6,6 +6,8 @@ import dev.jbuild.builder.BuildResult;
 import dev.jbuild.builder.Builder;
 import dev.jbuild.builder.exec.RegistryImages;
 import dev.jbuild.builder.progress.Progress;
+import dev.jbuild.builder.publish.CacheExport;
+import dev.jbuild.builder.publish.CacheImport;
 import dev.jbuild.builder.publish.Export;
 import dev.jbuild.builder.publish.Publication;
 import dev.jbuild.builder.publish.PublishFailure;
@@ -175,15 +177,29 @@ public final class BuildCommand implements Callable<Integer> {
 
   @Option(
       names = "--cache-from",
-      paramLabel = "type=registry,ref=REF",
-      description = "Import cached steps from a registry (repeatable).")
+      paramLabel = "REF|type=registry,ref=REF|type=local,src=DIR",
+      description =
+          "Import cached steps before the build (repeatable): a registry cache, an image pushed"
+              + " with an inline cache, or a local cache directory; a missing one is a warning.")
   List<String> cacheFrom = new ArrayList<>();
 
   @Option(
       names = "--cache-to",
-      paramLabel = "type=registry,ref=REF",
-      description = "Export this build's cached steps to a registry.")
+      paramLabel = "type=registry,ref=REF|type=local,dest=DIR|type=inline",
+      description =
+          "Export this build's cached steps (repeatable): type=registry,ref=REF or"
+              + " type=local,dest=DIR with mode=min|max, image-manifest=, oci-mediatypes=,"
+              + " compression=gzip|zstd|uncompressed, compression-level=N, ignore-error=true;"
+              + " type=inline writes them into the image's config.")
   List<String> cacheTo = new ArrayList<>();
+
+  @Option(
+      names = "--metadata-file",
+      paramLabel = "FILE",
+      description =
+          "Write the build's result as docker buildx does (containerimage.digest,"
+              + " containerimage.descriptor, containerimage.config.digest, image.name) to FILE.")
+  Path metadataFile;
 
   @Option(
       names = "--runtime",
@@ -282,15 +298,22 @@ public final class BuildCommand implements Callable<Integer> {
     Map<String, dev.jbuild.builder.core.NamedContext> namedContexts =
         buildContexts.isEmpty() ? Map.of() : BuildContextSpecs.parse(buildContexts);
     // -- end of issue 14, outputs side
-    List<ImageReference> from = CacheSpecs.parse(cacheFrom, "--cache-from");
-    List<ImageReference> to = CacheSpecs.parse(cacheTo, "--cache-to");
+    List<CacheImport> from = CacheSpecs.imports(cacheFrom);
+    List<CacheExport> to = CacheSpecs.exports(cacheTo);
     if (push && tags.isEmpty()) {
       throw new UserException(ExitCodes.USAGE, "--push needs at least one -t NAME");
     }
     List<ImageReference> pushTo =
         push ? tags.stream().map(RegistryCli::parseReference).toList() : List.of();
     Publication publication =
-        new Publication(from, Optional.ofNullable(iidfile), exports, pushTo, to, quiet);
+        new Publication(
+            from,
+            Optional.ofNullable(iidfile),
+            exports,
+            pushTo,
+            to,
+            quiet,
+            Optional.ofNullable(metadataFile));
     Instant epoch = sourceDateEpoch(args, env);
 
     try (Store store = Store.open(root.storeRoot());

@@ -190,7 +190,16 @@ public final class StageBuilder {
   }
 
   private String position(String where) {
-    String p = MissExplainer.position(stage.index(), where);
+    return stagePosition(platformLabel, stage.index()) + "/" + where;
+  }
+
+  /**
+   * The part of a step's position that names its stage (what {@link StepExecutor#keysOfStage}
+   * groups keys by).
+   */
+  public static String stagePosition(String platformLabel, int stageIndex) {
+    String p = MissExplainer.position(stageIndex, "");
+    p = p.substring(0, p.length() - 1);
     return platformLabel.isEmpty() ? p : platformLabel + "\0" + p;
   }
 

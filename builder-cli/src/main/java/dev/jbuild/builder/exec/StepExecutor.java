@@ -42,6 +42,8 @@ public final class StepExecutor {
   private final MissExplainer explainer;
   private final boolean noCache;
   private final java.util.Set<String> keys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.ConcurrentHashMap<String, java.util.Set<String>> stageKeys =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicInteger steps =
       new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicInteger cached =
@@ -69,6 +71,20 @@ public final class StepExecutor {
   /** The keys of the steps run so far. */
   public List<String> keys() {
     return List.copyOf(keys);
+  }
+
+  /**
+   * The keys of the steps run so far in one stage ({@link StageBuilder#stagePosition}), in the
+   * order they ran: what {@code --cache-to mode=min} and the inline cache export.
+   */
+  public List<String> keysOfStage(String stagePosition) {
+    java.util.Set<String> k = stageKeys.get(stagePosition);
+    if (k == null) {
+      return List.of();
+    }
+    synchronized (k) {
+      return List.copyOf(k);
+    }
   }
 
   public int steps() {
@@ -138,6 +154,12 @@ public final class StepExecutor {
     Map<String, String> why = kb.components();
     Digest key = kb.digest();
     keys.add(key.hex());
+    int slash = position.lastIndexOf('/');
+    stageKeys
+        .computeIfAbsent(
+            slash < 0 ? "" : position.substring(0, slash),
+            s -> java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>()))
+        .add(key.hex());
     steps.incrementAndGet();
     var mine = new java.util.concurrent.CompletableFuture<Void>();
     var owner = owners.putIfAbsent(key.hex(), mine);

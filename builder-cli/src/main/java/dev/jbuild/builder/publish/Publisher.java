@@ -1,5 +1,6 @@
 package dev.jbuild.builder.publish;
 
+import dev.jbuild.layercache.archive.LocalCache;
 import dev.jbuild.layercache.archive.RegistryCache;
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.Digest;
@@ -11,7 +12,6 @@ import dev.jbuild.layercache.registry.Pusher;
 import dev.jbuild.layercache.registry.Registries;
 import dev.jbuild.layercache.store.AtomicFiles;
 import dev.jbuild.layercache.store.CacheRecord;
-import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -39,36 +39,43 @@ public final class Publisher {
 
   /** Imports the records of every --cache-from; a cache that cannot be read is a warning. */
   public void importCaches(Publication p) {
-    for (ImageReference ref : p.cacheFrom()) {
+    for (CacheImport c : p.cacheFrom()) {
+      String name =
+          switch (c) {
+            case CacheImport.Registry r -> r.ref().toString();
+            case CacheImport.Local l -> l.src().toString();
+          };
       try {
-        int n = new RegistryCache(store, registries, Progress.none()).importFrom(ref);
-        log.println("importing cache from " + ref + ": " + n + " new steps");
+        int n =
+            switch (c) {
+              case CacheImport.Registry r ->
+                  new RegistryCache(store, registries, Progress.none()).importFrom(r.ref());
+              case CacheImport.Local l -> new LocalCache(store).importFrom(l.src());
+            };
+        log.println("importing cache from " + name + ": " + n + " new steps");
+      } catch (java.nio.file.NoSuchFileException e) {
+        log.println("jbuild: warning: cannot import cache from " + name + ": not found");
       } catch (IOException e) {
-        // a missing cache is normal on the first CI run: warn and build
-        log.println("jbuild: warning: cannot import cache from " + ref + ": " + e.getMessage());
+        // a missing cache is normal on the first CI run: warn and build (as buildx)
+        log.println("jbuild: warning: cannot import cache from " + name + ": " + e.getMessage());
       }
     }
   }
 
   /**
-   * Writes the image ID file and the exports, then pushes and exports the cache.
+   * Writes the image ID file and the exports, then pushes, exports the cache and writes the
+   * metadata file.
    *
+   * @param target the image: a manifest, or a multi-platform image's index (then {@code id} is the
+   *     index digest, the ID file holds it, the exports and pushes carry every platform as {@link
+   *     Exports} and {@link Pusher} do)
+   * @param config the image's config digest (null for an index)
    * @param keys the cache keys of the build's steps (what --cache-to exports)
-   * @throws IOException when the ID file or an export cannot be written
+   * @throws IOException when the ID file, an export or the metadata file cannot be written
    * @throws PublishFailure when a registry refuses a push or the cache export
    */
-  public void publish(Publication p, Image image, List<String> tags, List<String> keys)
-      throws IOException, PublishFailure {
-    publish(p, image.manifestDescriptor(), image.id(), tags, keys);
-  }
-
-  /**
-   * {@link #publish(Publication, Image, List, List)} of any image: a manifest, or a multi-platform
-   * image's index (then {@code id} is the index digest, the ID file holds it, the exports and
-   * pushes carry every platform as {@link Exports} and {@link Pusher} do).
-   */
   public void publish(
-      Publication p, Descriptor target, Digest id, List<String> tags, List<String> keys)
+      Publication p, Descriptor target, Digest id, Digest config, List<String> tags, CacheKeys keys)
       throws IOException, PublishFailure {
     Optional<java.nio.file.Path> iid = p.iidFile();
     if (iid.isPresent()) {
@@ -85,15 +92,25 @@ public final class Publisher {
         Exports.write(store, target, tags, e);
       }
     }
+    Descriptor pushed = null;
     for (ImageReference ref : p.push()) {
-      push(target, ref, p.quiet());
+      Pusher.Result r = push(target, ref, p.quiet());
+      pushed = Descriptor.of(target.mediaType(), r.digest(), r.size());
     }
-    for (ImageReference ref : p.cacheTo()) {
-      exportCache(ref, keys);
+    for (CacheExport c : p.cacheTo()) {
+      exportCache(c, keys);
+    }
+    if (p.metadataFile().isPresent()) {
+      BuildMetadata.write(
+          p.metadataFile().get(),
+          pushed != null ? pushed : target.withAnnotations(null),
+          config,
+          tags);
     }
   }
 
-  private void push(Descriptor image, ImageReference target, boolean quiet) throws PublishFailure {
+  private Pusher.Result push(Descriptor image, ImageReference target, boolean quiet)
+      throws PublishFailure {
     Progress progress = quiet ? Progress.none() : new ConsoleProgress(log, false);
     try {
       var r =
@@ -102,24 +119,51 @@ public final class Publisher {
       if (!quiet) {
         log.println("pushed " + target + "@" + r.digest());
       }
+      return r;
     } catch (IOException e) {
       throw new PublishFailure(e);
     }
   }
 
-  private void exportCache(ImageReference ref, List<String> keys)
-      throws IOException, PublishFailure {
+  private void exportCache(CacheExport c, CacheKeys keys) throws IOException, PublishFailure {
+    if (c instanceof CacheExport.Inline) {
+      return; // in the image's config already (Builder)
+    }
     Map<String, CacheRecord> records = new LinkedHashMap<>();
-    for (String k : keys) {
+    for (String k : keys.of(c.mode())) {
       store.cache().get(k).ifPresent(rec -> records.put(k, rec));
     }
+    String where = "";
     try {
-      var digest =
-          new RegistryCache(store, registries, Progress.none())
-              .export(records, ref, PushOptions.defaults());
-      log.println("exported " + records.size() + " cached steps to " + ref + "@" + digest);
+      Digest digest =
+          switch (c) {
+            case CacheExport.Registry r -> {
+              where = r.ref().toString();
+              yield new RegistryCache(store, registries, Progress.none())
+                  .export(
+                      records, r.ref(), options(r.layers()), r.imageManifest(), r.ociMediaTypes());
+            }
+            case CacheExport.Local l -> {
+              where = l.dest().toString();
+              yield new LocalCache(store)
+                  .export(records, l.dest(), options(l.layers()), l.imageManifest());
+            }
+            case CacheExport.Inline i -> throw new IllegalStateException("inline");
+          };
+      log.println("exported " + records.size() + " cached steps to " + where + "@" + digest);
     } catch (IOException e) {
+      if (c.ignoreError()) {
+        log.println("jbuild: warning: cannot export cache to " + where + ": " + e.getMessage());
+        return;
+      }
+      if (c instanceof CacheExport.Local) {
+        throw e;
+      }
       throw new PublishFailure(e);
     }
+  }
+
+  private static PushOptions options(CacheExport.Layers layers) {
+    return PushOptions.defaults().withCompression(layers.compression()).withLevel(layers.level());
   }
 }

@@ -181,7 +181,9 @@ class MultiPlatformIT {
   @Test
   void theRegistryCacheOfATwoPlatformBuildServesBothPlatforms() throws Exception {
     Path ctx = context("cached", CROSS);
-    String cache = "type=registry,ref=" + registry.host() + "/cache/cross:ci";
+    // mode=max: the native tools stage's steps too (mode=min, the default, has the final stage's)
+    String cacheFrom = "type=registry,ref=" + registry.host() + "/cache/cross:ci";
+    String cache = cacheFrom + ",mode=max";
     CorpusCases.Outcome a =
         jbuild(
             work.resolve("store-cache-a"),
@@ -205,7 +207,7 @@ class MultiPlatformIT {
             "--platform",
             "linux/amd64,linux/arm64",
             "--cache-from",
-            cache,
+            cacheFrom,
             "-t",
             "c:1",
             ctx.toString());

@@ -5,6 +5,7 @@ import dev.jbuild.layercache.json.JsonArray;
 import dev.jbuild.layercache.json.JsonObject;
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.Digest;
+import dev.jbuild.layercache.model.ImageIndex;
 import dev.jbuild.layercache.model.ImageManifest;
 import dev.jbuild.layercache.model.ImageReference;
 import dev.jbuild.layercache.registry.Progress;
@@ -15,7 +16,6 @@ import dev.jbuild.layercache.registry.Registries;
 import dev.jbuild.layercache.registry.Registry;
 import dev.jbuild.layercache.registry.RegistryErrors;
 import dev.jbuild.layercache.store.BlobInfo;
-import dev.jbuild.layercache.store.BlobStore;
 import dev.jbuild.layercache.store.BlobWriter;
 import dev.jbuild.layercache.store.CacheRecord;
 import dev.jbuild.layercache.store.Store;
@@ -54,6 +54,42 @@ public final class RegistryCache {
   /** Pushes {@code records} (cache key -> record) as {@code ref}; returns the manifest digest. */
   public Digest export(Map<String, CacheRecord> records, ImageReference ref, PushOptions options)
       throws IOException {
+    return export(records, ref, options, true, true);
+  }
+
+  /**
+   * Pushes {@code records} as {@code ref}: the cache manifest itself ({@code imageManifest}), or an
+   * image index holding it (BuildKit's {@code image-manifest=false}), in OCI media types or, for an
+   * index only, Docker's ({@code ociMediaTypes=false}: a manifest list around a schema 2 manifest).
+   * Returns the digest pushed as {@code ref}.
+   */
+  public Digest export(
+      Map<String, CacheRecord> records,
+      ImageReference ref,
+      PushOptions options,
+      boolean imageManifest,
+      boolean ociMediaTypes)
+      throws IOException {
+    if (imageManifest && !ociMediaTypes) {
+      throw new IllegalArgumentException("image-manifest=true needs oci-mediatypes=true");
+    }
+    ImageManifest manifest = manifest(store, records);
+    if (!ociMediaTypes) {
+      manifest = manifest.toDocker();
+    }
+    Descriptor d = store.images().putManifest(manifest);
+    if (!imageManifest) {
+      ImageIndex index = ImageIndex.of(List.of(d));
+      d = store.images().putIndex(ociMediaTypes ? index.toOci() : index.toDocker());
+    }
+    return new Pusher(store, registries, progress).push(d, ref, options).digest();
+  }
+
+  /**
+   * The cache manifest of {@code records} (OCI, layers as stored), its config written into the
+   * store: see the README for the format.
+   */
+  static ImageManifest manifest(Store store, Map<String, CacheRecord> records) throws IOException {
     Map<Digest, Descriptor> layers = new LinkedHashMap<>();
     JsonObject.Builder recs = JsonObject.builder();
     for (var e : records.entrySet()) {
@@ -73,17 +109,15 @@ public final class RegistryCache {
             .put("records", recs.build())
             .build();
     BlobInfo configBlob = store.blobs().put(config.toBytes());
-    ImageManifest manifest =
-        ImageManifest.of(
-                configBlob.toDescriptor(CONFIG_MEDIA_TYPE), new ArrayList<>(layers.values()))
-            .toOci();
-    Descriptor d = store.images().putManifest(manifest);
-    return new Pusher(store, registries, progress).push(d, ref, options).digest();
+    return ImageManifest.of(
+            configBlob.toDescriptor(CONFIG_MEDIA_TYPE), new ArrayList<>(layers.values()))
+        .toOci();
   }
 
   /**
    * Imports the records at {@code ref} into the store; returns how many were new. Records the store
-   * already has are kept as they are.
+   * already has are kept as they are. {@code ref} may name a jbuild cache manifest, an index around
+   * one, or an image (or index of images) pushed with an inline cache ({@link InlineCache}).
    */
   public int importFrom(ImageReference ref) throws IOException {
     Registries.Source source = registries.pushTarget(ref);
@@ -92,63 +126,33 @@ public final class RegistryCache {
         registry
             .getManifest(source.repository(), ref.tagOrDigest())
             .orElseThrow(() -> RegistryErrors.imageNotFound(ref.familiarString()));
-    ImageManifest manifest = ImageManifest.parse(raw.bytes());
-    if (!CONFIG_MEDIA_TYPE.equals(manifest.config().mediaType())) {
-      throw RegistryErrors.protocol(
-          registry.host(),
-          ref.familiarString()
-              + " is not a jbuild cache (config media type "
-              + manifest.config().mediaType()
-              + ")");
-    }
-    if (manifest.config().size() < 0 || manifest.config().size() > BlobStore.MAX_READ) {
-      throw RegistryErrors.configTooLarge(
-          registry.host(),
-          ref.familiarString(),
-          manifest.config().digest(),
-          manifest.config().size());
-    }
-    fetch(source, manifest.config());
-    JsonObject config = Json.parseObject(store.blobs().read(manifest.config().digest()));
-    Long version = config.longValue("version");
-    if (version == null || version != VERSION) {
-      throw RegistryErrors.protocol(
-          registry.host(), ref.familiarString() + ": unsupported cache version " + version);
-    }
-    JsonArray layerInfo = config.array("layers");
-    if (layerInfo == null || layerInfo.size() != manifest.layers().size()) {
-      throw RegistryErrors.protocol(
-          registry.host(), ref.familiarString() + ": cache layers do not match its manifest");
-    }
-    fetchAll(source, manifest.layers());
-    Map<Digest, Descriptor> byDiffId = new LinkedHashMap<>();
-    for (int i = 0; i < manifest.layers().size(); i++) {
-      Digest diffId = Digest.parse(((JsonObject) layerInfo.get(i)).string("diffId"));
-      Descriptor blob = manifest.layers().get(i);
-      store.layers().register(diffId, blob);
-      byDiffId.put(diffId, blob);
-    }
-    JsonObject recs = config.object("records");
-    int added = 0;
-    for (String key : recs.keys()) {
-      if (store.cache().get(key).isPresent()) {
-        continue;
-      }
-      CacheRecord r = CacheRecord.fromJson(recs.object(key));
-      List<CacheRecord.Layer> layers = new ArrayList<>();
-      for (CacheRecord.Layer l : r.layers()) {
-        Descriptor blob = byDiffId.get(l.diffId());
-        if (blob == null) {
-          throw RegistryErrors.protocol(
-              registry.host(), ref.familiarString() + ": record " + key + " names a missing layer");
-        }
-        layers.add(new CacheRecord.Layer(blob, l.diffId()));
-      }
-      store
-          .cache()
-          .put(key, new CacheRecord(layers, r.configChange(), r.history(), r.created(), r.why()));
-      added++;
-    }
+    CacheImporter.Source from =
+        new CacheImporter.Source() {
+          @Override
+          public byte[] manifest(Descriptor d) throws IOException {
+            RawManifest m =
+                registry
+                    .getManifest(source.repository(), d.digest().toString())
+                    .orElseThrow(
+                        () ->
+                            RegistryErrors.imageNotFound(ref.familiarString() + "@" + d.digest()));
+            if (!m.digest().equals(d.digest())) {
+              throw invalid("manifest " + d.digest() + " came back as " + m.digest());
+            }
+            return m.bytes();
+          }
+
+          @Override
+          public void fetch(List<Descriptor> blobs) throws IOException {
+            fetchAll(source, blobs);
+          }
+
+          @Override
+          public IOException invalid(String detail) {
+            return RegistryErrors.protocol(registry.host(), ref.familiarString() + ": " + detail);
+          }
+        };
+    int added = new CacheImporter(store, from).importTop(raw.bytes());
     progress.message("Imported " + added + " cache records from " + ref.familiarString());
     return added;
   }
