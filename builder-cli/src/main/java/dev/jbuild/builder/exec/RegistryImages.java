@@ -7,7 +7,6 @@ import dev.jbuild.builder.progress.Progress;
 import dev.jbuild.builder.progress.Step;
 import dev.jbuild.layercache.model.Descriptor;
 import dev.jbuild.layercache.model.ImageIndex;
-import dev.jbuild.layercache.model.ImageManifest;
 import dev.jbuild.layercache.model.ImageReference;
 import dev.jbuild.layercache.model.MediaTypes;
 import dev.jbuild.layercache.model.Platform;
@@ -102,20 +101,8 @@ public final class RegistryImages implements ImageResolver {
     return Optional.of(StoreImages.load(store, chosen.get().withPlatform(null), platform));
   }
 
-  private boolean complete(Descriptor manifest) throws IOException {
-    if (!store.blobs().has(manifest.digest())) {
-      return false;
-    }
-    ImageManifest m = store.images().manifest(manifest.digest());
-    if (!store.blobs().has(m.config().digest())) {
-      return false;
-    }
-    for (Descriptor l : m.layers()) {
-      if (!store.blobs().has(l.digest())) {
-        return false;
-      }
-    }
-    return true;
+  private boolean complete(Descriptor manifest) {
+    return store.images().complete(manifest);
   }
 
   /** Pull progress as output lines of the FROM step. */

@@ -5,7 +5,6 @@ import dev.jbuild.layercache.model.ImageIndex;
 import dev.jbuild.layercache.model.ImageReference;
 import dev.jbuild.layercache.model.MediaTypes;
 import java.io.IOException;
-import java.util.Optional;
 
 /**
  * {@link Puller#pullAll} and {@link Puller#fetchAll}: an index and every image (and nested index)
@@ -14,43 +13,17 @@ import java.util.Optional;
  */
 final class IndexPull {
   private final Puller puller;
-  private final Registries registries;
-  private final Progress progress;
 
   /** Entries already fetched by this pull: an index listing one digest many times costs one GET. */
   private final java.util.Set<dev.jbuild.layercache.model.Digest> done = new java.util.HashSet<>();
 
-  IndexPull(Puller puller, Registries registries, Progress progress) {
+  IndexPull(Puller puller) {
     this.puller = puller;
-    this.registries = registries;
-    this.progress = progress;
   }
 
   Descriptor fetchAll(ImageReference ref, PullOptions options) throws IOException {
-    RegistryException last = null;
-    for (Registries.Source source : registries.pullSources(ref)) {
-      try {
-        Optional<RawManifest> top =
-            source.registry().getManifest(source.repository(), ref.tagOrDigest());
-        if (top.isEmpty()) {
-          last = RegistryErrors.imageNotFound(ref.familiarString());
-          if (source.mirror()) {
-            continue;
-          }
-          throw last;
-        }
-        return pullTree(source, ref.familiarString(), top.get(), 1, options);
-      } catch (RegistryException e) {
-        if (!source.mirror() || e.kind() == RegistryException.Kind.DIGEST_MISMATCH) {
-          throw e.kind() == RegistryException.Kind.CONNECTION
-              ? RegistryErrors.whilePulling(ref.familiarString(), e)
-              : e;
-        }
-        progress.message("mirror " + source.describe() + " failed: " + e.getMessage());
-        last = e;
-      }
-    }
-    throw last != null ? last : RegistryErrors.imageNotFound(ref.familiarString());
+    return puller.firstSource(
+        ref, (source, raw) -> pullTree(source, ref.familiarString(), raw, 1, options));
   }
 
   /** An index and everything below it, or one image; returns what {@code raw} is stored as. */

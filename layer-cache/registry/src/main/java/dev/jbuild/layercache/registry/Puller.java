@@ -57,9 +57,33 @@ public final class Puller {
         return new Result(local.get(), true, "store");
       }
     }
+    return firstSource(
+        ref,
+        (source, raw) -> {
+          Descriptor d = pullFrom(source, ref, raw, platform, options);
+          if (tag != null) {
+            store.images().tag(tag, d);
+          } else {
+            store.images().addUntagged(d);
+          }
+          progress.message("Digest: " + raw.digest());
+          return new Result(d, false, source.describe());
+        });
+  }
+
+  /** What a pull does with the top manifest {@code raw} of a reference, found at {@code source}. */
+  interface FromSource<T> {
+    T apply(Registries.Source source, RawManifest raw) throws IOException;
+  }
+
+  /**
+   * Tries the pull sources of {@code ref} in order (mirrors first) and runs {@code action} with the
+   * top manifest of the first that has it. A mirror that lacks it or fails is reported and the next
+   * source tried (never past a digest mismatch); the registry itself failing ends the pull.
+   */
+  <T> T firstSource(ImageReference ref, FromSource<T> action) throws IOException {
     RegistryException last = null;
-    List<Registries.Source> sources = registries.pullSources(ref);
-    for (Registries.Source source : sources) {
+    for (Registries.Source source : registries.pullSources(ref)) {
       try {
         Optional<RawManifest> top =
             source.registry().getManifest(source.repository(), ref.tagOrDigest());
@@ -70,14 +94,7 @@ public final class Puller {
           }
           throw last;
         }
-        Descriptor d = pullFrom(source, ref, top.get(), platform, options);
-        if (tag != null) {
-          store.images().tag(tag, d);
-        } else {
-          store.images().addUntagged(d);
-        }
-        progress.message("Digest: " + top.get().digest());
-        return new Result(d, false, source.describe());
+        return action.apply(source, top.get());
       } catch (RegistryException e) {
         if (!source.mirror() || e.kind() == RegistryException.Kind.DIGEST_MISMATCH) {
           throw e.kind() == RegistryException.Kind.CONNECTION
@@ -114,7 +131,7 @@ public final class Puller {
    * the one image). The content stays reachable only through what the caller makes of it.
    */
   public Descriptor fetchAll(ImageReference ref, PullOptions options) throws IOException {
-    return new IndexPull(this, registries, progress).fetchAll(ref, options);
+    return new IndexPull(this).fetchAll(ref, options);
   }
 
   /**
@@ -202,23 +219,7 @@ public final class Puller {
 
   /** The manifest, its config and all its layers are in the store. */
   private boolean complete(Descriptor manifest) {
-    try {
-      if (!store.blobs().has(manifest.digest())) {
-        return false;
-      }
-      ImageManifest m = store.images().manifest(manifest.digest());
-      if (!store.blobs().has(m.config().digest())) {
-        return false;
-      }
-      for (Descriptor l : m.layers()) {
-        if (!store.blobs().has(l.digest())) {
-          return false;
-        }
-      }
-      return true;
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
+    return store.images().complete(manifest);
   }
 
   private Descriptor pullFrom(

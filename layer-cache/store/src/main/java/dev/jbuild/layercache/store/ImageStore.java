@@ -79,6 +79,31 @@ public final class ImageStore {
   }
 
   /**
+   * Whether the image manifest {@code manifest}, its config and all its layers are in the store (a
+   * pull may have stopped half way, or a prune removed what no name kept); false as well when the
+   * manifest cannot be read.
+   */
+  public boolean complete(Descriptor manifest) {
+    try {
+      if (!blobs.has(manifest.digest())) {
+        return false;
+      }
+      ImageManifest m = manifest(manifest.digest());
+      if (!blobs.has(m.config().digest())) {
+        return false;
+      }
+      for (Descriptor l : m.layers()) {
+        if (!blobs.has(l.digest())) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
    * The image a descriptor names: a manifest, or an index (then the manifest for {@code platform},
    * which must be in the store).
    */
