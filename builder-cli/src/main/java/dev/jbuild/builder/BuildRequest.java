@@ -84,51 +84,6 @@ public record BuildRequest(
     namedContexts = namedContexts == null ? Map.of() : Map.copyOf(namedContexts);
   }
 
-  /** A request without annotations or named contexts. */
-  public BuildRequest(
-      Optional<Path> context,
-      String dockerfileName,
-      String dockerfileText,
-      Optional<Path> dockerfilePath,
-      Map<String, String> buildArgs,
-      Optional<String> target,
-      List<String> tags,
-      Map<String, String> labels,
-      boolean noCache,
-      boolean pull,
-      Network network,
-      Secrets secrets,
-      Map<String, Path> sshAgents,
-      List<Platform> platforms,
-      boolean platformGiven,
-      Instant sourceDateEpoch,
-      Path runtime,
-      boolean allowHostNetwork,
-      Publication publication) {
-    this(
-        context,
-        dockerfileName,
-        dockerfileText,
-        dockerfilePath,
-        buildArgs,
-        target,
-        tags,
-        labels,
-        noCache,
-        pull,
-        network,
-        secrets,
-        sshAgents,
-        platforms,
-        platformGiven,
-        sourceDateEpoch,
-        runtime,
-        allowHostNetwork,
-        publication,
-        Annotations.none(),
-        Map.of());
-  }
-
   /** The first target platform (the only one of a single-platform build). */
   public Platform platform() {
     return platforms.getFirst();

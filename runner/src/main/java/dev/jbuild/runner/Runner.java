@@ -20,8 +20,9 @@ public interface Runner extends AutoCloseable {
 
   /**
    * A hint that a RUN step with {@code network} will probably run soon in {@code store} (the build
-   * is pulling the base of a stage that has one): the runner may start what such a step needs, the
-   * private network, in the background. Never fails and never blocks; by default it does nothing.
+   * is pulling the base of a stage that has one, or a step before it missed the cache): the runner
+   * may start what such a step needs, the private network, in the background. Never fails and never
+   * blocks; by default it does nothing.
    */
   default void expect(dev.jbuild.layercache.store.Store store, Network network) {}
 

@@ -16,47 +16,6 @@ public final class ImageAssembler {
   private ImageAssembler() {}
 
   /**
-   * Stores the image made of {@code config} and {@code layers} and applies {@code tags}; without
-   * tags the image is recorded untagged (a dangling image, as {@code docker build} without -t).
-   */
-  public static Image write(
-      Store store, ImageConfig config, List<CacheRecord.Layer> layers, List<String> tags)
-      throws IOException {
-    Image image = store(store, config, layers);
-    Descriptor manifestDesc = image.manifestDescriptor();
-    if (tags.isEmpty()) {
-      store.images().addUntagged(manifestDesc);
-    }
-    for (String tag : tags) {
-      store.images().tag(tag, manifestDesc);
-    }
-    return image;
-  }
-
-  /**
-   * Stores the OCI image index of a multi-platform build, one descriptor per image carrying its
-   * platform, in the order the platforms were asked for (so two builds of one command give one
-   * index digest), and names it with {@code tags} (untagged without).
-   */
-  public static Descriptor writeIndex(
-      Store store, List<Image> images, List<Platform> platforms, List<String> tags)
-      throws IOException {
-    List<Descriptor> manifests = new java.util.ArrayList<>();
-    for (int i = 0; i < images.size(); i++) {
-      manifests.add(
-          images.get(i).manifestDescriptor().withAnnotations(null).withPlatform(platforms.get(i)));
-    }
-    Descriptor index = store.images().putIndex(ImageIndex.of(manifests));
-    if (tags.isEmpty()) {
-      store.images().addUntagged(index);
-    }
-    for (String tag : tags) {
-      store.images().tag(tag, index);
-    }
-    return index;
-  }
-
-  /**
    * The stored image with {@code annotations} added to its manifest (a new manifest in the store;
    * the config, so the image ID, unchanged); the image itself when there are none.
    */
@@ -83,8 +42,10 @@ public final class ImageAssembler {
   }
 
   /**
-   * {@link #writeIndex(Store, List, List, List)} with annotations: {@code descriptors} per image
-   * (on its entry in the index), {@code annotations} on the index itself.
+   * Stores the OCI image index of a multi-platform build, one descriptor per image carrying its
+   * platform, in the order the platforms were asked for (so two builds of one command give one
+   * index digest), and names it with {@code tags} (untagged without); {@code descriptors} are the
+   * annotations of each image's entry, {@code annotations} those of the index itself.
    */
   public static Descriptor writeIndex(
       Store store,

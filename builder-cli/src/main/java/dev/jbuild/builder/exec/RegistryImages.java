@@ -95,14 +95,10 @@ public final class RegistryImages implements ImageResolver {
               .map(m -> m.platform() == null ? "?" : m.platform().toString())
               .toList());
     }
-    if (!complete(chosen.get())) {
+    if (!store.images().complete(chosen.get())) {
       return Optional.empty();
     }
     return Optional.of(StoreImages.load(store, chosen.get().withPlatform(null), platform));
-  }
-
-  private boolean complete(Descriptor manifest) {
-    return store.images().complete(manifest);
   }
 
   /** Pull progress as output lines of the FROM step. */

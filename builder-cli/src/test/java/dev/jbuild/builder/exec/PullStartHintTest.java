@@ -21,7 +21,7 @@ class PullStartHintTest {
     progress.started(from);
     progress.finished(from, Duration.ofMillis(5), "pulled");
     assertEquals(1, hints.get());
-    assertEquals(recorded.events().size(), 4, "" + recorded.events());
+    assertEquals(4, recorded.events().size(), "" + recorded.events());
   }
 
   @Test
