@@ -20,10 +20,16 @@ case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
   *) LC_ALL=C.UTF-8; export LC_ALL ;;
 esac
 # The AOT cache made at package time by the same JDK: classes pre-parsed and pre-linked.
-# A JDK that cannot use it ignores it (-Xlog keeps its complaint quiet).
+# A JDK that cannot use it ignores it (-Xlog keeps its complaint quiet). It is mapped at the address
+# it was written for (ArchiveRelocationMode=0, the JDK's default until 19): JDK 25 moves it to a
+# random address and patches every pointer in its 30 MB first, 30-100 ms of every start. Where that
+# address is taken the JVM relocates as before; JBUILD_AOT_RELOCATE=1 asks for the relocation
+# (class metadata at a random address) whatever it costs (builder-cli/README.md, "Start-up").
 cache=""
 if [ -f "$aot" ] && [ -z "$JBUILD_NO_AOT" ]; then
   cache="-XX:AOTCache=$aot -Xlog:aot=off -Xlog:cds=off"
+  [ -n "$JBUILD_AOT_RELOCATE" ] ||
+    cache="$cache -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
 fi
 # --version and --help print a stored text (about 70 classes of jbuild's own): mapping the cache's
 # ~4,000 classes would cost them more than it saves

@@ -204,32 +204,32 @@ public final class StageBuilder {
   }
 
   private BaseImage base() throws IOException, StepFailure, InterruptedException {
-    return switch (stage.baseRef()) {
-      case SourceRef.Scratch s -> StoreImages.scratch(services.platform());
-      case SourceRef.StageRef s -> {
-        BaseImage b = services.sources().resolve(s);
-        Digest key = new KeyBuilder("stage").put("stage", b.key().toString()).digest();
-        yield new BaseImage(b.config(), b.layers(), key, Optional.empty());
-      }
-      case SourceRef.ImageRef r -> {
-        Step shown = new Step(ids.incrementAndGet(), label(1), "FROM " + r.reference());
-        Progress progress = executor.progress();
-        if (runsOnPrivateNetwork()) {
-          // a pull means the stage's RUN steps will run: the runner starts their network meanwhile
-          progress =
-              new PullStartHint(
-                  progress,
-                  shown,
-                  () -> {
-                    WritePrelink.start();
-                    services.runner().expect(services.store(), Network.PRIVATE);
-                  });
-        }
-        BaseImage b = images.resolve(r.reference(), services.platform(), pull, progress, shown);
-        checkPlatform(r.reference(), b);
-        yield b;
-      }
-    };
+    // instanceof, not a pattern switch: its bootstrap spins a class on every run (README, Start-up)
+    SourceRef ref = stage.baseRef();
+    if (ref instanceof SourceRef.StageRef s) {
+      BaseImage b = services.sources().resolve(s);
+      Digest key = new KeyBuilder("stage").put("stage", b.key().toString()).digest();
+      return new BaseImage(b.config(), b.layers(), key, Optional.empty());
+    }
+    if (!(ref instanceof SourceRef.ImageRef r)) {
+      return StoreImages.scratch(services.platform());
+    }
+    Step shown = new Step(ids.incrementAndGet(), label(1), "FROM " + r.reference());
+    Progress progress = executor.progress();
+    if (runsOnPrivateNetwork()) {
+      // a pull means the stage's RUN steps will run: the runner starts their network meanwhile
+      progress =
+          new PullStartHint(
+              progress,
+              shown,
+              () -> {
+                WritePrelink.start();
+                services.runner().expect(services.store(), Network.PRIVATE);
+              });
+    }
+    BaseImage b = images.resolve(r.reference(), services.platform(), pull, progress, shown);
+    checkPlatform(r.reference(), b);
+    return b;
   }
 
   /** Whether a RUN step of this stage may use the build's private network. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.testing.LocalRegistry;
 import dev.jbuild.testing.TestImages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -103,6 +104,27 @@ class StartupClassesIT {
                         || c.startsWith("jdk.jshell."))
             .toList(),
         "a no-op rebuild of a stored base needs no HTTP client, TLS or JLine");
+  }
+
+  @Test
+  void aPullOverPlainHttpMakesNoTlsContext() throws Exception {
+    // a loopback registry is insecure: probed over plain HTTP first, so the JDK's TLS provider
+    // (40-150 ms of a cold build's pull) is never set up (LazySslContext)
+    try (LocalRegistry registry = LocalRegistry.start()) {
+      Path root = tmp.resolve("pushed");
+      Path ctx = Files.createDirectories(tmp.resolve("tls-ctx"));
+      Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY a.txt /a.txt\n");
+      Files.writeString(ctx.resolve("a.txt"), "a\n");
+      String ref = registry.host() + "/startup/plain:1";
+      loaded(ctx, List.of("--root", root.toString(), "build", "-q", "-t", ref, "--push", "."));
+      List<String> classes =
+          loaded(ctx, List.of("--root", tmp.resolve("fresh").toString(), "pull", "-q", ref));
+      assertTrue(classes.contains("jdk.internal.net.http.HttpClientImpl"), "no HTTP client?");
+      assertEquals(
+          List.of(),
+          classes.stream().filter(c -> c.startsWith("sun.security.ssl.SSLContextImpl")).toList(),
+          "a pull over plain HTTP set up a TLS context");
+    }
   }
 
   private static List<String> commandsOtherThan(List<String> classes, String... allowed) {

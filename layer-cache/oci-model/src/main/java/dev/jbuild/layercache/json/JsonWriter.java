@@ -18,51 +18,62 @@ final class JsonWriter {
     return sb.toString();
   }
 
+  // instanceof, not a pattern switch: a type switch bootstraps a class at its first run, which the
+  // AOT cache does not keep, and every build writes JSON (builder-cli README, "Start-up")
   private static void write(StringBuilder sb, Json json, String indent, int depth) {
-    switch (json) {
-      case JsonNull n -> sb.append("null");
-      case JsonBool b -> sb.append(b.value());
-      case JsonNumber num -> sb.append(num.text());
-      case JsonString s -> quote(sb, s.value());
-      case JsonArray a -> {
-        if (a.elements().isEmpty()) {
-          sb.append("[]");
-          return;
-        }
-        sb.append('[');
-        boolean first = true;
-        for (Json e : a.elements()) {
-          if (!first) {
-            sb.append(',');
-          }
-          first = false;
-          newline(sb, indent, depth + 1);
-          write(sb, e, indent, depth + 1);
-        }
-        newline(sb, indent, depth);
-        sb.append(']');
-      }
-      case JsonObject o -> {
-        if (o.members().isEmpty()) {
-          sb.append("{}");
-          return;
-        }
-        sb.append('{');
-        boolean first = true;
-        for (Map.Entry<String, Json> e : o.members().entrySet()) {
-          if (!first) {
-            sb.append(',');
-          }
-          first = false;
-          newline(sb, indent, depth + 1);
-          quote(sb, e.getKey());
-          sb.append(indent == null ? ":" : ": ");
-          write(sb, e.getValue(), indent, depth + 1);
-        }
-        newline(sb, indent, depth);
-        sb.append('}');
-      }
+    if (json instanceof JsonString s) {
+      quote(sb, s.value());
+    } else if (json instanceof JsonObject o) {
+      writeObject(sb, o, indent, depth);
+    } else if (json instanceof JsonArray a) {
+      writeArray(sb, a, indent, depth);
+    } else if (json instanceof JsonNumber num) {
+      sb.append(num.text());
+    } else if (json instanceof JsonBool b) {
+      sb.append(b.value());
+    } else {
+      sb.append("null");
     }
+  }
+
+  private static void writeArray(StringBuilder sb, JsonArray a, String indent, int depth) {
+    if (a.elements().isEmpty()) {
+      sb.append("[]");
+      return;
+    }
+    sb.append('[');
+    boolean first = true;
+    for (Json e : a.elements()) {
+      if (!first) {
+        sb.append(',');
+      }
+      first = false;
+      newline(sb, indent, depth + 1);
+      write(sb, e, indent, depth + 1);
+    }
+    newline(sb, indent, depth);
+    sb.append(']');
+  }
+
+  private static void writeObject(StringBuilder sb, JsonObject o, String indent, int depth) {
+    if (o.members().isEmpty()) {
+      sb.append("{}");
+      return;
+    }
+    sb.append('{');
+    boolean first = true;
+    for (Map.Entry<String, Json> e : o.members().entrySet()) {
+      if (!first) {
+        sb.append(',');
+      }
+      first = false;
+      newline(sb, indent, depth + 1);
+      quote(sb, e.getKey());
+      sb.append(indent == null ? ":" : ": ");
+      write(sb, e.getValue(), indent, depth + 1);
+    }
+    newline(sb, indent, depth);
+    sb.append('}');
   }
 
   private static void newline(StringBuilder sb, String indent, int depth) {

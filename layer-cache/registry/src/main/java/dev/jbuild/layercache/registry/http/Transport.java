@@ -20,10 +20,12 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -79,13 +81,14 @@ final class Transport implements AutoCloseable {
     this.insecure = config.insecure(host);
     this.timeouts = config.timeouts();
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
-    SSLContext ssl;
-    if (insecure) {
-      ssl = Tls.trustAll();
-    } else {
-      var ca = config.caFile(host);
-      ssl = ca.isPresent() ? Tls.trusting(ca.get()) : defaultSsl();
-    }
+    // a CA file is read now (a bad one is an error before any request); the JDK's own trust, and
+    // the trust-all of an insecure registry that may well speak plain HTTP, are made at the first
+    // TLS connection (LazySslContext)
+    var ca = insecure ? Optional.<Path>empty() : config.caFile(host);
+    SSLContext ssl =
+        ca.isPresent()
+            ? Tls.trusting(ca.get())
+            : new LazySslContext(insecure ? Tls::trustAll : Transport::defaultSsl);
     var builder =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -93,6 +96,9 @@ final class Transport implements AutoCloseable {
             .followRedirects(HttpClient.Redirect.NEVER)
             .executor(executor)
             .sslContext(ssl);
+    if (ssl instanceof LazySslContext) {
+      builder.sslParameters(LazySslContext.defaultParameters());
+    }
     if (!config.proxies().isEmpty()) {
       builder.proxy(config.proxies().selector());
     }
@@ -100,11 +106,11 @@ final class Transport implements AutoCloseable {
     this.auth = new Authenticator(host, credentials, this::send);
   }
 
-  private static SSLContext defaultSsl() throws IOException {
+  private static SSLContext defaultSsl() {
     try {
       return SSLContext.getDefault();
     } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IOException(e);
+      throw new IllegalStateException("the JDK has no default TLS context", e);
     }
   }
 
