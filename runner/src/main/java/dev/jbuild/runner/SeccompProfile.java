@@ -77,7 +77,9 @@ public final class SeccompProfile {
           "seccomp profile " + origin + ": " + e.getMessage(), RunnerErrors.CANNOT_CREATE);
     }
     SeccompProfile p = new SeccompProfile(o, origin);
-    p.translate(SpecWriter.DEFAULT_CAPABILITIES); // reject a malformed profile now
+    // reject a malformed profile now, and keep the filter most processes get
+    p.translated.put(
+        List.copyOf(SpecWriter.DEFAULT_CAPABILITIES), p.translate(SpecWriter.DEFAULT_CAPABILITIES));
     return p;
   }
 

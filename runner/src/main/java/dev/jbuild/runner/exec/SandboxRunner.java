@@ -73,6 +73,18 @@ public final class SandboxRunner implements Runner {
                 });
     starting.add(t);
     t.start();
+    // the default seccomp filter (moby's profile parsed and translated, 10-20 ms of a cold JVM)
+    // is made meanwhile too; it is a class initialisation, done once whichever thread gets there
+    Thread.ofVirtual()
+        .name("jbuild-seccomp-prepare")
+        .start(
+            () -> {
+              try {
+                dev.jbuild.runner.SeccompProfile.dockerDefault();
+              } catch (RuntimeException | Error e) {
+                // the RUN that needs it reports it
+              }
+            });
   }
 
   @Override
