@@ -47,9 +47,17 @@ final class PlatformBuild {
     return results.get(plan.targetIndex());
   }
 
-  /** The platform a stage's steps run for. */
+  /**
+   * The platform a stage's steps run for: {@code FROM --platform}, else the target; a stage built
+   * FROM another stage runs for that stage's platform whatever its own FROM says (BuildKit's
+   * dispatchState.init copies the base stage's platform).
+   */
   Platform platformOf(Stage s) {
-    return s.platform().map(p -> Platform.parse(p.toString())).orElse(target);
+    Stage at = s;
+    while (at.baseRef() instanceof SourceRef.StageRef ref && ref.index() < at.index()) {
+      at = plan.allStages().get(ref.index());
+    }
+    return at.platform().map(p -> Platform.parse(p.toString())).orElse(target);
   }
 
   /** Starts every stage of the plan on {@code pool}; the futures go to {@code running}. */
@@ -68,7 +76,8 @@ final class PlatformBuild {
       BuildServices services = shared.withPlatform(p, resolver(p, images, req, progress));
       StageBuilder sb =
           new StageBuilder(
-              plan, s, services, executor, images, ids, req.pull(), label, req.platformGiven());
+                  plan, s, services, executor, images, ids, req.pull(), label, req.platformGiven())
+              .inheritingScopes(this::finalScope);
       CompletableFuture<StageResult> f = results.get(s.index());
       running.add(
           pool.submit(
@@ -79,6 +88,20 @@ final class PlatformBuild {
                   f.completeExceptionally(t);
                 }
               }));
+    }
+  }
+
+  /** The final ARG and ENV scope of stage {@code index} of this plan, once it is built. */
+  private dev.jbuild.grammar.graph.StageScope finalScope(int index)
+      throws dev.jbuild.builder.errors.StepFailure, InterruptedException {
+    CompletableFuture<StageResult> f = results.get(index);
+    if (f == null) {
+      throw BuildErrors.stageNotInBuild(index);
+    }
+    try {
+      return f.get().scope();
+    } catch (ExecutionException e) {
+      throw BuildErrors.stageFailed(index, e.getCause());
     }
   }
 

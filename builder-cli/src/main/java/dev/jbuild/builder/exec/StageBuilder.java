@@ -93,6 +93,24 @@ public final class StageBuilder {
         : "[" + prefix + k + "/" + total + "]";
   }
 
+  /** The final scopes of the stages of this build, by index (waiting for the stage to finish). */
+  @FunctionalInterface
+  public interface StageScopes {
+    StageScope finalScope(int stageIndex) throws StepFailure, InterruptedException;
+  }
+
+  private StageScopes baseScopes;
+
+  /**
+   * Where a stage built FROM another stage finds that stage's final ARG and ENV scope (BuildKit's
+   * dispatchState.init: the base stage's build args and env carry over). Without it, such a stage
+   * starts from the base's config env alone.
+   */
+  public StageBuilder inheritingScopes(StageScopes scopes) {
+    this.baseScopes = scopes;
+    return this;
+  }
+
   /** Whether this stage asked the runner to start the network ahead (once is enough). */
   private boolean networkHinted;
 
@@ -108,7 +126,10 @@ public final class StageBuilder {
     }
     StageState state = new StageState(base.config(), base.layers(), base.key(), false);
     ContainerConfig cc = base.config().configOrEmpty();
-    StageScope scope = plan.scope(stage, cc.env() == null ? List.of() : cc.env());
+    StageScope scope =
+        stage.baseRef() instanceof SourceRef.StageRef ref && baseScopes != null
+            ? baseScopes.finalScope(ref.index())
+            : plan.scope(stage, cc.env() == null ? List.of() : cc.env());
     StepFactory.StageFlags flags = new StepFactory.StageFlags();
 
     List<String> triggers = cc.onBuild();
@@ -167,7 +188,7 @@ public final class StageBuilder {
         throw failure(shown, raw.range().startLine(), raw.range().endLine(), e);
       }
     }
-    return new StageResult(stage.index(), stage.name(), state.complete());
+    return new StageResult(stage.index(), stage.name(), state.complete(), scope);
   }
 
   private static BuildFailure failure(Step shown, int line, int endLine, Exception e) {
