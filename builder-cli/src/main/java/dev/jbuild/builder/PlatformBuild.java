@@ -77,7 +77,8 @@ final class PlatformBuild {
       StageBuilder sb =
           new StageBuilder(
                   plan, s, services, executor, images, ids, req.pull(), label, req.platformGiven())
-              .inheritingScopes(this::finalScope);
+              .inheritingScopes(this::finalScope)
+              .ignoringCache(req.noCacheFor(s.name()));
       CompletableFuture<StageResult> f = results.get(s.index());
       running.add(
           pool.submit(
@@ -129,7 +130,16 @@ final class PlatformBuild {
             } catch (ExecutionException e) {
               throw BuildErrors.stageFailed(s.index(), e.getCause());
             }
-            yield new BaseImage(st.config(), st.layers(), st.key(), java.util.Optional.empty());
+            // the stage's key with its layers' content: a RUN re-run by --no-cache-filter keeps
+            // its key but not its content, and what reads the stage must see the new content
+            // (BuildKit keys file reads on content); the same content gives the same key
+            dev.jbuild.builder.cache.KeyBuilder k =
+                new dev.jbuild.builder.cache.KeyBuilder("stage-content")
+                    .put("key", st.key().toString());
+            for (int i = 0; i < st.layers().size(); i++) {
+              k.put("layer:" + i, st.layers().get(i).diffId().toString());
+            }
+            yield new BaseImage(st.config(), st.layers(), k.digest(), java.util.Optional.empty());
           }
         };
   }

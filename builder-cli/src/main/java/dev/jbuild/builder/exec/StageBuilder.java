@@ -111,6 +111,18 @@ public final class StageBuilder {
     return this;
   }
 
+  private boolean ignoreCache;
+
+  /**
+   * {@code --no-cache-filter} names this stage: its RUN steps are not taken from the cache
+   * (BuildKit's IgnoreCache on the stage's RUN ops); the steps after a re-run one run as after any
+   * miss, and other stages keep their cache.
+   */
+  public StageBuilder ignoringCache(boolean ignore) {
+    this.ignoreCache = ignore;
+    return this;
+  }
+
   /** Whether this stage asked the runner to start the network ahead (once is enough). */
   private boolean networkHinted;
 
@@ -181,7 +193,15 @@ public final class StageBuilder {
                   services.runner().expect(services.store(), Network.PRIVATE);
                 }
                 : WritePrelink::start;
-        state = executor.run(step, state, shown, position(Integer.toString(i)), later, onMiss);
+        state =
+            executor.run(
+                step,
+                state,
+                shown,
+                position(Integer.toString(i)),
+                later,
+                onMiss,
+                ignoreCache && in instanceof RunInstruction);
       } catch (InterruptedException e) {
         throw e;
       } catch (Exception e) {
