@@ -14,7 +14,6 @@ import dev.jbuild.grammar.graph.BuildPlan;
 import dev.jbuild.grammar.graph.SourceRef;
 import dev.jbuild.grammar.graph.Stage;
 import dev.jbuild.layercache.model.Platform;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +32,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class PlatformBuild {
   final Platform target;
   final BuildPlan plan;
-  final Map<Integer, CompletableFuture<StageResult>> results = new HashMap<>();
+  final Map<Integer, CompletableFuture<StageResult>> results =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** How {@link #start} launched the stages, for a stage started later ({@link #future}). */
+  private record Launch(
+      ExecutorService pool,
+      BuildServices shared,
+      StepExecutor executor,
+      ImageResolver images,
+      AtomicInteger ids,
+      BuildRequest req,
+      Progress progress,
+      String label) {}
+
+  private volatile Launch launch;
 
   PlatformBuild(Platform target, BuildPlan plan) {
     this.target = target;
@@ -71,31 +84,66 @@ final class PlatformBuild {
       Progress progress,
       String label,
       List<Future<?>> running) {
+    launch = new Launch(pool, shared, executor, images, ids, req, progress, label);
     for (Stage s : plan.stages()) {
-      Platform p = platformOf(s);
-      BuildServices services = shared.withPlatform(p, resolver(p, images, req, progress));
-      StageBuilder sb =
-          new StageBuilder(
-                  plan, s, services, executor, images, ids, req.pull(), label, req.platformGiven())
-              .inheritingScopes(this::finalScope)
-              .ignoringCache(req.noCacheFor(s.name()));
-      CompletableFuture<StageResult> f = results.get(s.index());
-      running.add(
-          pool.submit(
-              () -> {
-                try {
-                  f.complete(sb.build());
-                } catch (Throwable t) {
-                  f.completeExceptionally(t);
-                }
-              }));
+      running.add(launch(s, results.get(s.index()), false));
     }
+  }
+
+  private Future<?> launch(Stage s, CompletableFuture<StageResult> f, boolean onDemand) {
+    Launch l = launch;
+    Platform p = platformOf(s);
+    BuildServices services =
+        l.shared().withPlatform(p, resolver(p, l.images(), l.req(), l.progress()));
+    StageBuilder sb =
+        new StageBuilder(
+                plan,
+                s,
+                services,
+                l.executor(),
+                l.images(),
+                l.ids(),
+                l.req().pull(),
+                l.label(),
+                l.req().platformGiven())
+            .inheritingScopes(this::finalScope)
+            .ignoringCache(l.req().noCacheFor(s.name()))
+            .readByOthers(onDemand);
+    return l.pool()
+        .submit(
+            () -> {
+              try {
+                f.complete(sb.build());
+              } catch (Throwable t) {
+                f.completeExceptionally(t);
+              }
+            });
+  }
+
+  /**
+   * The result of stage {@code index}: a stage of the plan, or one the plan pruned that an ONBUILD
+   * trigger of a base image names ({@code COPY --from=builder}), started now. BuildKit resolves the
+   * stages a trigger reaches the same way (its resolveStages loops while triggers add
+   * dependencies). Null for an index the Dockerfile does not have.
+   */
+  private CompletableFuture<StageResult> future(int index) {
+    CompletableFuture<StageResult> f = results.get(index);
+    if (f != null || index < 0 || index >= plan.allStages().size() || launch == null) {
+      return f;
+    }
+    CompletableFuture<StageResult> mine = new CompletableFuture<>();
+    CompletableFuture<StageResult> raced = results.putIfAbsent(index, mine);
+    if (raced != null) {
+      return raced;
+    }
+    launch(plan.allStages().get(index), mine, true);
+    return mine;
   }
 
   /** The final ARG and ENV scope of stage {@code index} of this plan, once it is built. */
   private dev.jbuild.grammar.graph.StageScope finalScope(int index)
       throws dev.jbuild.builder.errors.StepFailure, InterruptedException {
-    CompletableFuture<StageResult> f = results.get(index);
+    CompletableFuture<StageResult> f = future(index);
     if (f == null) {
       throw BuildErrors.stageNotInBuild(index);
     }
@@ -120,7 +168,7 @@ final class PlatformBuild {
                   progress,
                   new dev.jbuild.builder.progress.Step(0, "", "FROM " + r.reference()));
           case SourceRef.StageRef s -> {
-            CompletableFuture<StageResult> f = results.get(s.index());
+            CompletableFuture<StageResult> f = future(s.index());
             if (f == null) {
               throw BuildErrors.stageNotInBuild(s.index());
             }

@@ -113,6 +113,17 @@ public final class StageBuilder {
 
   private boolean ignoreCache;
 
+  private boolean readByOthers;
+
+  /**
+   * Another stage reads this one although the plan does not say so (a stage the plan pruned, built
+   * for an ONBUILD trigger that names it): its last layer is kept for them.
+   */
+  public StageBuilder readByOthers(boolean read) {
+    this.readByOthers = read;
+    return this;
+  }
+
   /**
    * {@code --no-cache-filter} names this stage: its RUN steps are not taken from the cache
    * (BuildKit's IgnoreCache on the stage's RUN ops); the steps after a re-run one run as after any
@@ -222,6 +233,9 @@ public final class StageBuilder {
 
   /** True when another stage of the build reads this one (FROM, COPY --from, mount from=). */
   private boolean usedByOthers() {
+    if (readByOthers) {
+      return true;
+    }
     for (Stage s : plan.stages()) {
       if (s.index() != stage.index() && s.dependsOn().contains(stage.index())) {
         return true;

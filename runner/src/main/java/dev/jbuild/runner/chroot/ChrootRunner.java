@@ -85,7 +85,7 @@ public final class ChrootRunner implements Runner {
       }
       Path rootfs = dir.rootfs();
       TreeState.Node before = TreeState.record(rootfs);
-      ResolvedUser user = UserResolver.resolve(rootfs, r.user());
+      ResolvedUser user = UserResolver.resolve(rootfs, r.user()).withPrimaryGroup();
       int rc = runStep(r, dir, rootfs, user);
       Optional<RunResult.DiffLayer> layer =
           rc == 0

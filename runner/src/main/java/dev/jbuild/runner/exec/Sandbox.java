@@ -142,7 +142,7 @@ public final class Sandbox implements AutoCloseable {
       network = UserNetwork.start(dir.dir(), detachedNetwork);
     }
     Path rootfs = dir.rootfs();
-    ResolvedUser user = mapped(UserResolver.resolve(rootfs, p.user()), p.user());
+    ResolvedUser user = mapped(UserResolver.resolve(rootfs, p.user()).withPrimaryGroup(), p.user());
     Workdirs.create(rootfs, p.workdir(), user);
     Path[] etc = EtcFiles.write(dir.etc(), p.hostname(), p.network(), p.settings().extraHosts());
     List<SpecMount> mounts = new ArrayList<>();
