@@ -38,6 +38,10 @@ import java.util.Optional;
  *     export
  * @param annotations {@code --annotation} values, written into the manifests and the index
  * @param namedContexts {@code --build-context} values by name (as given: lower case)
+ * @param runSettings the sandbox settings of every RUN; {@code insecure} = the security.insecure
+ *     entitlement ({@code --allow security.insecure})
+ * @param noCacheFilter {@code --no-cache-filter}: the stages (names, lower case) whose RUN steps
+ *     are not taken from the cache (BuildKit's IgnoreCache on their RUN ops)
  */
 public record BuildRequest(
     Optional<Path> context,
@@ -60,8 +64,13 @@ public record BuildRequest(
     boolean allowHostNetwork,
     Publication publication,
     Annotations annotations,
-    Map<String, dev.jbuild.builder.core.NamedContext> namedContexts) {
+    Map<String, dev.jbuild.builder.core.NamedContext> namedContexts,
+    dev.jbuild.runner.RunSettings runSettings,
+    java.util.Set<String> noCacheFilter) {
   public BuildRequest {
+    runSettings = runSettings == null ? dev.jbuild.runner.RunSettings.DEFAULT : runSettings;
+    noCacheFilter =
+        noCacheFilter == null ? java.util.Set.of() : java.util.Set.copyOf(noCacheFilter);
     Objects.requireNonNull(context, "context");
     Objects.requireNonNull(dockerfileName, "dockerfileName");
     Objects.requireNonNull(dockerfileText, "dockerfileText");
@@ -82,6 +91,14 @@ public record BuildRequest(
     publication = publication == null ? Publication.none() : publication;
     annotations = annotations == null ? Annotations.none() : annotations;
     namedContexts = namedContexts == null ? Map.of() : Map.copyOf(namedContexts);
+  }
+
+  /**
+   * Whether {@code --no-cache-filter} names {@code stageName} (case-insensitively, as BuildKit).
+   */
+  public boolean noCacheFor(Optional<String> stageName) {
+    return stageName.isPresent()
+        && noCacheFilter.contains(stageName.get().toLowerCase(java.util.Locale.ROOT));
   }
 
   /** The first target platform (the only one of a single-platform build). */

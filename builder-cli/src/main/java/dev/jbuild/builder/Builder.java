@@ -136,7 +136,8 @@ public final class Builder {
             clock,
             ref -> {
               throw new IllegalStateException("no stage");
-            });
+            },
+            req.runSettings());
     String dockerfileId =
         req.dockerfilePath().map(p -> p.toAbsolutePath().normalize().toString()).orElse("-")
             + "\0"

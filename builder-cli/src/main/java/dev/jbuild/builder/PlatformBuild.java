@@ -14,7 +14,6 @@ import dev.jbuild.grammar.graph.BuildPlan;
 import dev.jbuild.grammar.graph.SourceRef;
 import dev.jbuild.grammar.graph.Stage;
 import dev.jbuild.layercache.model.Platform;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +32,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class PlatformBuild {
   final Platform target;
   final BuildPlan plan;
-  final Map<Integer, CompletableFuture<StageResult>> results = new HashMap<>();
+  final Map<Integer, CompletableFuture<StageResult>> results =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** How {@link #start} launched the stages, for a stage started later ({@link #future}). */
+  private record Launch(
+      ExecutorService pool,
+      BuildServices shared,
+      StepExecutor executor,
+      ImageResolver images,
+      AtomicInteger ids,
+      BuildRequest req,
+      Progress progress,
+      String label) {}
+
+  private volatile Launch launch;
 
   PlatformBuild(Platform target, BuildPlan plan) {
     this.target = target;
@@ -47,9 +60,17 @@ final class PlatformBuild {
     return results.get(plan.targetIndex());
   }
 
-  /** The platform a stage's steps run for. */
+  /**
+   * The platform a stage's steps run for: {@code FROM --platform}, else the target; a stage built
+   * FROM another stage runs for that stage's platform whatever its own FROM says (BuildKit's
+   * dispatchState.init copies the base stage's platform).
+   */
   Platform platformOf(Stage s) {
-    return s.platform().map(p -> Platform.parse(p.toString())).orElse(target);
+    Stage at = s;
+    while (at.baseRef() instanceof SourceRef.StageRef ref && ref.index() < at.index()) {
+      at = plan.allStages().get(ref.index());
+    }
+    return at.platform().map(p -> Platform.parse(p.toString())).orElse(target);
   }
 
   /** Starts every stage of the plan on {@code pool}; the futures go to {@code running}. */
@@ -63,22 +84,73 @@ final class PlatformBuild {
       Progress progress,
       String label,
       List<Future<?>> running) {
+    launch = new Launch(pool, shared, executor, images, ids, req, progress, label);
     for (Stage s : plan.stages()) {
-      Platform p = platformOf(s);
-      BuildServices services = shared.withPlatform(p, resolver(p, images, req, progress));
-      StageBuilder sb =
-          new StageBuilder(
-              plan, s, services, executor, images, ids, req.pull(), label, req.platformGiven());
-      CompletableFuture<StageResult> f = results.get(s.index());
-      running.add(
-          pool.submit(
-              () -> {
-                try {
-                  f.complete(sb.build());
-                } catch (Throwable t) {
-                  f.completeExceptionally(t);
-                }
-              }));
+      running.add(launch(s, results.get(s.index()), false));
+    }
+  }
+
+  private Future<?> launch(Stage s, CompletableFuture<StageResult> f, boolean onDemand) {
+    Launch l = launch;
+    Platform p = platformOf(s);
+    BuildServices services =
+        l.shared().withPlatform(p, resolver(p, l.images(), l.req(), l.progress()));
+    StageBuilder sb =
+        new StageBuilder(
+                plan,
+                s,
+                services,
+                l.executor(),
+                l.images(),
+                l.ids(),
+                l.req().pull(),
+                l.label(),
+                l.req().platformGiven())
+            .inheritingScopes(this::finalScope)
+            .ignoringCache(l.req().noCacheFor(s.name()))
+            .readByOthers(onDemand);
+    return l.pool()
+        .submit(
+            () -> {
+              try {
+                f.complete(sb.build());
+              } catch (Throwable t) {
+                f.completeExceptionally(t);
+              }
+            });
+  }
+
+  /**
+   * The result of stage {@code index}: a stage of the plan, or one the plan pruned that an ONBUILD
+   * trigger of a base image names ({@code COPY --from=builder}), started now. BuildKit resolves the
+   * stages a trigger reaches the same way (its resolveStages loops while triggers add
+   * dependencies). Null for an index the Dockerfile does not have.
+   */
+  private CompletableFuture<StageResult> future(int index) {
+    CompletableFuture<StageResult> f = results.get(index);
+    if (f != null || index < 0 || index >= plan.allStages().size() || launch == null) {
+      return f;
+    }
+    CompletableFuture<StageResult> mine = new CompletableFuture<>();
+    CompletableFuture<StageResult> raced = results.putIfAbsent(index, mine);
+    if (raced != null) {
+      return raced;
+    }
+    launch(plan.allStages().get(index), mine, true);
+    return mine;
+  }
+
+  /** The final ARG and ENV scope of stage {@code index} of this plan, once it is built. */
+  private dev.jbuild.grammar.graph.StageScope finalScope(int index)
+      throws dev.jbuild.builder.errors.StepFailure, InterruptedException {
+    CompletableFuture<StageResult> f = future(index);
+    if (f == null) {
+      throw BuildErrors.stageNotInBuild(index);
+    }
+    try {
+      return f.get().scope();
+    } catch (ExecutionException e) {
+      throw BuildErrors.stageFailed(index, e.getCause());
     }
   }
 
@@ -96,7 +168,7 @@ final class PlatformBuild {
                   progress,
                   new dev.jbuild.builder.progress.Step(0, "", "FROM " + r.reference()));
           case SourceRef.StageRef s -> {
-            CompletableFuture<StageResult> f = results.get(s.index());
+            CompletableFuture<StageResult> f = future(s.index());
             if (f == null) {
               throw BuildErrors.stageNotInBuild(s.index());
             }
@@ -106,7 +178,16 @@ final class PlatformBuild {
             } catch (ExecutionException e) {
               throw BuildErrors.stageFailed(s.index(), e.getCause());
             }
-            yield new BaseImage(st.config(), st.layers(), st.key(), java.util.Optional.empty());
+            // the stage's key with its layers' content: a RUN re-run by --no-cache-filter keeps
+            // its key but not its content, and what reads the stage must see the new content
+            // (BuildKit keys file reads on content); the same content gives the same key
+            dev.jbuild.builder.cache.KeyBuilder k =
+                new dev.jbuild.builder.cache.KeyBuilder("stage-content")
+                    .put("key", st.key().toString());
+            for (int i = 0; i < st.layers().size(); i++) {
+              k.put("layer:" + i, st.layers().get(i).diffId().toString());
+            }
+            yield new BaseImage(st.config(), st.layers(), k.digest(), java.util.Optional.empty());
           }
         };
   }

@@ -115,11 +115,40 @@ public final class BuildCommand implements Callable<Integer> {
 
   @Option(
       names = "--allow",
-      paramLabel = "network.host",
+      paramLabel = "ENTITLEMENT",
       description =
           "Grant an entitlement (BuildKit's): network.host lets RUN --network=host use the host's"
-              + " network.")
+              + " network; security.insecure lets RUN --security=insecure run with every"
+              + " capability and no seccomp filter (repeatable, or a comma list).")
   List<String> allow = new ArrayList<>();
+
+  @Option(
+      names = "--add-host",
+      paramLabel = "HOST:IP",
+      description =
+          "Add a line to /etc/hosts of every RUN (repeatable; IP may be host-gateway: the host as"
+              + " the step reaches it).")
+  List<String> addHosts = new ArrayList<>();
+
+  @Option(
+      names = "--ulimit",
+      paramLabel = "NAME=SOFT[:HARD]",
+      description =
+          "A resource limit of every RUN, as docker's (nofile, nproc, core, stack, memlock, ...;"
+              + " -1 = unlimited; repeatable).")
+  List<String> ulimits = new ArrayList<>();
+
+  @Option(
+      names = "--shm-size",
+      paramLabel = "SIZE",
+      description = "Size of /dev/shm in RUN steps (bytes, or with a unit: 128m, 1g; default 64m).")
+  String shmSize;
+
+  @Option(
+      names = "--no-cache-filter",
+      paramLabel = "STAGE[,STAGE]",
+      description = "Run these stages' RUN steps even when cached (repeatable, or a comma list).")
+  List<String> noCacheFilter = new ArrayList<>();
 
   @Option(
       names = "--secret",
@@ -261,6 +290,9 @@ public final class BuildCommand implements Callable<Integer> {
     }
     Network net = NetworkOptions.parseBuildNetwork(network);
     boolean allowHostNetwork = NetworkOptions.allowsHostNetwork(allow, net);
+    dev.jbuild.runner.RunSettings runSettings =
+        RunSettingsSpecs.parse(NetworkOptions.allowsInsecure(allow), addHosts, ulimits, shmSize);
+    java.util.Set<String> noCacheStages = RunSettingsSpecs.stages(noCacheFilter);
     Progress.Mode mode;
     try {
       mode = quiet ? Progress.Mode.QUIET : Progress.Mode.parse(progressMode);
@@ -344,7 +376,9 @@ public final class BuildCommand implements Callable<Integer> {
               allowHostNetwork,
               publication,
               annotationValues,
-              namedContexts);
+              namedContexts,
+              runSettings,
+              noCacheStages);
       BuildResult result;
       Runner runner = Runner.create();
       dev.jbuild.builder.progress.Trace.mark("runner ready");

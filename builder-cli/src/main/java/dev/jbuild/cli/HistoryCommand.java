@@ -57,7 +57,7 @@ public final class HistoryCommand implements Callable<Integer> {
       for (History h : history) {
         long size = 0;
         if (!h.isEmptyLayer() && layer < layers.size()) {
-          size = layers.get(layer++).size();
+          size = LayerContentSize.of(store, layers.get(layer++));
         }
         forward.add(
             new Step(
@@ -68,7 +68,7 @@ public final class HistoryCommand implements Callable<Integer> {
                 h.comment() == null ? "" : h.comment()));
       }
       while (layer < layers.size()) { // layers without history entries
-        long size = layers.get(layer++).size();
+        long size = LayerContentSize.of(store, layers.get(layer++));
         forward.add(
             new Step("<missing>", "N/A", "", human ? Formats.size(size) : Long.toString(size), ""));
       }

@@ -22,27 +22,39 @@ final class NetworkOptions {
     return parseNetwork(value, false);
   }
 
+  /** BuildKit's entitlement for RUN --security=insecure. */
+  static final String SECURITY_INSECURE = "security.insecure";
+
   /**
    * {@code build --allow}: BuildKit's entitlements; {@code network.host} lets RUN --network=host
-   * use the host's network (also implied by {@code --network host}).
+   * use the host's network (also implied by {@code --network host}, as docker build does).
    */
   static boolean allowsHostNetwork(List<String> allow, Network buildNetwork) {
-    boolean host = buildNetwork == Network.HOST;
+    return buildNetwork == Network.HOST || entitlements(allow).contains(NETWORK_HOST);
+  }
+
+  /** {@code build --allow security.insecure}: RUN --security=insecure may run insecure. */
+  static boolean allowsInsecure(List<String> allow) {
+    return entitlements(allow).contains(SECURITY_INSECURE);
+  }
+
+  private static java.util.Set<String> entitlements(List<String> allow) {
+    java.util.Set<String> out = new java.util.HashSet<>();
     for (String a : allow) {
       for (String e : a.split(",")) {
         String v = e.strip();
-        if (v.equals(NETWORK_HOST)) {
-          host = true;
+        if (v.equals(NETWORK_HOST) || v.equals(SECURITY_INSECURE)) {
+          out.add(v);
         } else if (!v.isEmpty()) {
           throw new UserException(
               ExitCodes.USAGE,
               "invalid --allow \""
                   + v
-                  + "\": jbuild grants only network.host (RUN --security=insecure is not supported)");
+                  + "\": jbuild grants network.host and security.insecure (BuildKit's entitlements)");
         }
       }
     }
-    return host;
+    return out;
   }
 
   /** {@code run --network}: default (or bridge, Docker's name for it), host or none. */

@@ -143,6 +143,22 @@ class StoreCommandsTest {
   }
 
   @Test
+  void historySizeIsTheLayersContentAsDockerShowsIt() {
+    // docker shows a layer's unpacked content (moby's DiffSize), not its tar blob (headers and
+    // padding): "hello" is 5 bytes, the base layer's bin/sh 1 byte
+    Result r = jbuild("history", "--human=false", "app:1");
+    assertEquals(0, r.exit(), r.err());
+    List<String> sizes =
+        r.out()
+            .lines()
+            .skip(1)
+            .map(l -> l.trim().split("\\s{2,}"))
+            .map(c -> c[c.length - 2])
+            .toList();
+    assertTrue(sizes.contains("5") && sizes.contains("1"), r.out());
+  }
+
+  @Test
   void tagAndRmi() {
     assertEquals(0, jbuild("tag", "app:1", "app:2").exit());
     assertEquals(0, jbuild("tag", app1Image.id().shortHex(), "localhost:5000/app").exit());

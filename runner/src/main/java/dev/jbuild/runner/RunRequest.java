@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param output receives stdout and stderr line by line
  * @param sourceDateEpoch when not null, the layer's mtimes later than it are written as it
  *     (SOURCE_DATE_EPOCH, as BuildKit's rewrite-timestamp), in the blob and the unpacked layer
+ * @param settings the build's sandbox settings (insecure, extra hosts, rlimits, shm size)
  */
 public record RunRequest(
     Store store,
@@ -37,7 +38,8 @@ public record RunRequest(
     List<RunMount> mounts,
     Path runtime,
     OutputSink output,
-    java.time.Instant sourceDateEpoch) {
+    java.time.Instant sourceDateEpoch,
+    RunSettings settings) {
   public static final Path DEFAULT_RUNTIME = Path.of("runc");
   public static final String DEFAULT_HOSTNAME = "jbuild";
 
@@ -56,6 +58,37 @@ public record RunRequest(
     network = network == null ? Network.PRIVATE : network;
     runtime = runtime == null ? DEFAULT_RUNTIME : runtime;
     output = output == null ? OutputSink.discard() : output;
+    settings = settings == null ? RunSettings.DEFAULT : settings;
+  }
+
+  /** A request with the default {@link RunSettings}. */
+  public RunRequest(
+      Store store,
+      List<Digest> layers,
+      List<String> argv,
+      List<String> env,
+      String user,
+      String workdir,
+      String hostname,
+      Network network,
+      List<RunMount> mounts,
+      Path runtime,
+      OutputSink output,
+      java.time.Instant sourceDateEpoch) {
+    this(
+        store,
+        layers,
+        argv,
+        env,
+        user,
+        workdir,
+        hostname,
+        network,
+        mounts,
+        runtime,
+        output,
+        sourceDateEpoch,
+        null);
   }
 
   /** A request without SOURCE_DATE_EPOCH. */
@@ -104,7 +137,8 @@ public record RunRequest(
         mounts,
         runtime,
         output,
-        sourceDateEpoch);
+        sourceDateEpoch,
+        settings);
   }
 
   public RunRequest withUser(String u) {
@@ -120,7 +154,8 @@ public record RunRequest(
         mounts,
         runtime,
         output,
-        sourceDateEpoch);
+        sourceDateEpoch,
+        settings);
   }
 
   public RunRequest withWorkdir(String w) {
@@ -136,7 +171,8 @@ public record RunRequest(
         mounts,
         runtime,
         output,
-        sourceDateEpoch);
+        sourceDateEpoch,
+        settings);
   }
 
   public RunRequest withHostname(String h) {
@@ -152,7 +188,8 @@ public record RunRequest(
         mounts,
         runtime,
         output,
-        sourceDateEpoch);
+        sourceDateEpoch,
+        settings);
   }
 
   public RunRequest withNetwork(Network n) {
@@ -168,7 +205,8 @@ public record RunRequest(
         mounts,
         runtime,
         output,
-        sourceDateEpoch);
+        sourceDateEpoch,
+        settings);
   }
 
   public RunRequest withMounts(List<RunMount> m) {
@@ -184,7 +222,8 @@ public record RunRequest(
         m,
         runtime,
         output,
-        sourceDateEpoch);
+        sourceDateEpoch,
+        settings);
   }
 
   public RunRequest withRuntime(Path r) {
@@ -200,7 +239,8 @@ public record RunRequest(
         mounts,
         r,
         output,
-        sourceDateEpoch);
+        sourceDateEpoch,
+        settings);
   }
 
   public RunRequest withOutput(OutputSink o) {
@@ -232,7 +272,8 @@ public record RunRequest(
         mounts,
         runtime,
         output,
-        sourceDateEpoch);
+        sourceDateEpoch,
+        settings);
   }
 
   public RunRequest withArgv(List<String> a) {
@@ -248,11 +289,30 @@ public record RunRequest(
         mounts,
         runtime,
         output,
-        sourceDateEpoch);
+        sourceDateEpoch,
+        settings);
   }
 
   public RunRequest withSourceDateEpoch(java.time.Instant epoch) {
     return new RunRequest(
-        store, layers, argv, env, user, workdir, hostname, network, mounts, runtime, output, epoch);
+        store, layers, argv, env, user, workdir, hostname, network, mounts, runtime, output, epoch,
+        settings);
+  }
+
+  public RunRequest withSettings(RunSettings s) {
+    return new RunRequest(
+        store,
+        layers,
+        argv,
+        env,
+        user,
+        workdir,
+        hostname,
+        network,
+        mounts,
+        runtime,
+        output,
+        sourceDateEpoch,
+        s);
   }
 }

@@ -20,6 +20,17 @@ public final class Trees {
   private Trees() {}
 
   /**
+   * Copies what directory {@code src} holds into directory {@code dst} (existing, its own owner and
+   * mode kept): every entry with its owner, mode bits, kept xattrs and mtime; symlinks copied as
+   * links, never followed; sockets skipped. Seeds a cache mount from a stage's directory.
+   */
+  public static void copyContents(Path src, Path dst) throws IOException {
+    for (String n : dev.jbuild.layercache.tar.DirectoryWalker.sortedNames(src)) {
+      dev.jbuild.runner.chroot.FileCopies.copyTree(src.resolve(n), dst.resolve(n));
+    }
+  }
+
+  /**
    * Deletes {@code dir} and everything below it. A directory on another device (something still
    * mounted) is left alone and makes the call fail rather than deleting through the mount.
    */

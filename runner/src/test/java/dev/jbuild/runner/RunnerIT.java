@@ -162,7 +162,7 @@ class RunnerIT {
     assertEquals(0, r.exitCode(), f.lines().toString());
     assertEquals(
         List.of(
-            "uid=65534(nobody) gid=65534(nogroup)",
+            "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)",
             "home=/home path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin foo=bar baz",
             "/app/work"),
         f.lines());
@@ -174,7 +174,7 @@ class RunnerIT {
         LayerEntries.of(f.store, r.layer().orElseThrow().blob().digest()));
 
     f.run(f.shell(busybox, "id; echo $HOME").withUser("1234:wheel").withEnv(List.of("PATH=/bin")));
-    assertEquals(List.of("uid=1234 gid=10(wheel)", "/"), f.lines());
+    assertEquals(List.of("uid=1234 gid=10(wheel) groups=10(wheel)", "/"), f.lines());
     f.run(f.shell(busybox, "id -G"));
     assertEquals(List.of("0 10"), f.lines(), "root's supplementary groups from /etc/group");
 

@@ -8,6 +8,7 @@ import dev.jbuild.builder.run.Secrets;
 import dev.jbuild.layercache.model.Platform;
 import dev.jbuild.layercache.store.Store;
 import dev.jbuild.runner.Network;
+import dev.jbuild.runner.RunSettings;
 import dev.jbuild.runner.Runner;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,6 +33,9 @@ import java.util.Optional;
  * @param sourceDateEpoch SOURCE_DATE_EPOCH, or null
  * @param clock the time of new history entries when SOURCE_DATE_EPOCH is unset
  * @param sources resolves COPY --from and RUN --mount from= to a stage or an image
+ * @param runSettings the sandbox settings of every RUN (--add-host, --ulimit, --shm-size); their
+ *     {@code insecure} is the security.insecure entitlement: a step runs insecure only when it asks
+ *     ({@code RUN --security=insecure})
  */
 public record BuildServices(
     Store store,
@@ -46,7 +50,44 @@ public record BuildServices(
     Platform platform,
     Instant sourceDateEpoch,
     Clock clock,
-    SourceResolver sources) {
+    SourceResolver sources,
+    RunSettings runSettings) {
+
+  public BuildServices {
+    runSettings = runSettings == null ? RunSettings.DEFAULT : runSettings;
+  }
+
+  /** Services with Docker's default sandbox settings (no entitlement, no extra host or limit). */
+  public BuildServices(
+      Store store,
+      Runner runner,
+      Optional<BuildContext> context,
+      Secrets secrets,
+      CacheMounts cacheMounts,
+      Map<String, Path> sshAgents,
+      Network network,
+      boolean allowHostNetwork,
+      Path runtime,
+      Platform platform,
+      Instant sourceDateEpoch,
+      Clock clock,
+      SourceResolver sources) {
+    this(
+        store,
+        runner,
+        context,
+        secrets,
+        cacheMounts,
+        sshAgents,
+        network,
+        allowHostNetwork,
+        runtime,
+        platform,
+        sourceDateEpoch,
+        clock,
+        sources,
+        null);
+  }
 
   /** These services for a stage of {@code stagePlatform}, resolving sources with {@code r}. */
   public BuildServices withPlatform(Platform stagePlatform, SourceResolver r) {
@@ -63,7 +104,8 @@ public record BuildServices(
         stagePlatform,
         sourceDateEpoch,
         clock,
-        r);
+        r,
+        runSettings);
   }
 
   /** These services reading {@code other} as the build context (a named context's stage). */
@@ -81,7 +123,8 @@ public record BuildServices(
         platform,
         sourceDateEpoch,
         clock,
-        sources);
+        sources,
+        runSettings);
   }
 
   /** The time stamped on what this build creates. */

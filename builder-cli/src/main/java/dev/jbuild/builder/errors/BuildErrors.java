@@ -106,6 +106,13 @@ public final class BuildErrors {
 
   // --- RUN
 
+  /** BuildKit's entitlement check, with how to grant it. */
+  public static StepFailure insecureNotAllowed() {
+    return new StepFailure(
+        "RUN --security=insecure: security.insecure is not allowed (build with --allow"
+            + " security.insecure)");
+  }
+
   public static StepFailure hostNetworkNotAllowed() {
     return new StepFailure(
         "RUN --network=host needs the network.host entitlement: build with --allow"

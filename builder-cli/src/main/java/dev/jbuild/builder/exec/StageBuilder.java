@@ -93,6 +93,47 @@ public final class StageBuilder {
         : "[" + prefix + k + "/" + total + "]";
   }
 
+  /** The final scopes of the stages of this build, by index (waiting for the stage to finish). */
+  @FunctionalInterface
+  public interface StageScopes {
+    StageScope finalScope(int stageIndex) throws StepFailure, InterruptedException;
+  }
+
+  private StageScopes baseScopes;
+
+  /**
+   * Where a stage built FROM another stage finds that stage's final ARG and ENV scope (BuildKit's
+   * dispatchState.init: the base stage's build args and env carry over). Without it, such a stage
+   * starts from the base's config env alone.
+   */
+  public StageBuilder inheritingScopes(StageScopes scopes) {
+    this.baseScopes = scopes;
+    return this;
+  }
+
+  private boolean ignoreCache;
+
+  private boolean readByOthers;
+
+  /**
+   * Another stage reads this one although the plan does not say so (a stage the plan pruned, built
+   * for an ONBUILD trigger that names it): its last layer is kept for them.
+   */
+  public StageBuilder readByOthers(boolean read) {
+    this.readByOthers = read;
+    return this;
+  }
+
+  /**
+   * {@code --no-cache-filter} names this stage: its RUN steps are not taken from the cache
+   * (BuildKit's IgnoreCache on the stage's RUN ops); the steps after a re-run one run as after any
+   * miss, and other stages keep their cache.
+   */
+  public StageBuilder ignoringCache(boolean ignore) {
+    this.ignoreCache = ignore;
+    return this;
+  }
+
   /** Whether this stage asked the runner to start the network ahead (once is enough). */
   private boolean networkHinted;
 
@@ -108,7 +149,10 @@ public final class StageBuilder {
     }
     StageState state = new StageState(base.config(), base.layers(), base.key(), false);
     ContainerConfig cc = base.config().configOrEmpty();
-    StageScope scope = plan.scope(stage, cc.env() == null ? List.of() : cc.env());
+    StageScope scope =
+        stage.baseRef() instanceof SourceRef.StageRef ref && baseScopes != null
+            ? baseScopes.finalScope(ref.index())
+            : plan.scope(stage, cc.env() == null ? List.of() : cc.env());
     StepFactory.StageFlags flags = new StepFactory.StageFlags();
 
     List<String> triggers = cc.onBuild();
@@ -160,14 +204,22 @@ public final class StageBuilder {
                   services.runner().expect(services.store(), Network.PRIVATE);
                 }
                 : WritePrelink::start;
-        state = executor.run(step, state, shown, position(Integer.toString(i)), later, onMiss);
+        state =
+            executor.run(
+                step,
+                state,
+                shown,
+                position(Integer.toString(i)),
+                later,
+                onMiss,
+                ignoreCache && in instanceof RunInstruction);
       } catch (InterruptedException e) {
         throw e;
       } catch (Exception e) {
         throw failure(shown, raw.range().startLine(), raw.range().endLine(), e);
       }
     }
-    return new StageResult(stage.index(), stage.name(), state.complete());
+    return new StageResult(stage.index(), stage.name(), state.complete(), scope);
   }
 
   private static BuildFailure failure(Step shown, int line, int endLine, Exception e) {
@@ -181,6 +233,9 @@ public final class StageBuilder {
 
   /** True when another stage of the build reads this one (FROM, COPY --from, mount from=). */
   private boolean usedByOthers() {
+    if (readByOthers) {
+      return true;
+    }
     for (Stage s : plan.stages()) {
       if (s.index() != stage.index() && s.dependsOn().contains(stage.index())) {
         return true;

@@ -108,7 +108,7 @@ public final class StepExecutor {
       String position,
       boolean layerUsedLater)
       throws IOException, StepFailure, InterruptedException {
-    return runPrepared(step, state, shown, position, layerUsedLater, null);
+    return runPrepared(step, state, shown, position, layerUsedLater, null, false);
   }
 
   /**
@@ -124,7 +124,23 @@ public final class StepExecutor {
       boolean layerUsedLater,
       Runnable onMiss)
       throws IOException, StepFailure, InterruptedException {
-    return runPrepared(step, state, shown, position, layerUsedLater, onMiss);
+    return runPrepared(step, state, shown, position, layerUsedLater, onMiss, false);
+  }
+
+  /**
+   * The same; with {@code ignoreCache} the step is run even when the cache has it ({@code
+   * --no-cache-filter}), and its record replaces the cached one.
+   */
+  public StageState run(
+      Step<?> step,
+      StageState state,
+      dev.jbuild.builder.progress.Step shown,
+      String position,
+      boolean layerUsedLater,
+      Runnable onMiss,
+      boolean ignoreCache)
+      throws IOException, StepFailure, InterruptedException {
+    return runPrepared(step, state, shown, position, layerUsedLater, onMiss, ignoreCache);
   }
 
   private <P extends Step.Prepared> StageState runPrepared(
@@ -133,7 +149,8 @@ public final class StepExecutor {
       dev.jbuild.builder.progress.Step shown,
       String position,
       boolean layerUsedLater,
-      Runnable onMiss)
+      Runnable onMiss,
+      boolean ignoreCache)
       throws IOException, StepFailure, InterruptedException {
     long t0 = System.nanoTime();
     KeyBuilder kb = new KeyBuilder(step.kind());
@@ -175,13 +192,24 @@ public final class StepExecutor {
       hit = services.store().cache().get(key.hex());
     } else {
       hit =
-          noCache || (state.missed() && !step.independent())
+          noCache || ignoreCache || (state.missed() && !step.independent())
               ? Optional.empty()
               : services.store().cache().get(key.hex());
     }
     try {
       StageState next =
-          apply(step, state, shown, position, layerUsedLater, prepared, hit, why, key, onMiss);
+          apply(
+              step,
+              state,
+              shown,
+              position,
+              layerUsedLater,
+              prepared,
+              hit,
+              why,
+              key,
+              onMiss,
+              ignoreCache);
       mine.complete(null);
       return next;
     } catch (IOException | StepFailure | InterruptedException | RuntimeException | Error e) {
@@ -200,7 +228,8 @@ public final class StepExecutor {
       Optional<CacheRecord> hit,
       Map<String, String> why,
       Digest key,
-      Runnable onMiss)
+      Runnable onMiss,
+      boolean ignoreCache)
       throws IOException, StepFailure, InterruptedException {
     dev.jbuild.builder.progress.Trace.mark("  lookup");
     List<CacheRecord.Layer> layers;
@@ -211,7 +240,10 @@ public final class StepExecutor {
       cached.incrementAndGet();
       progress.cached(shown);
     } else {
-      String reason = noCache ? "--no-cache" : explainer.explain(position, why);
+      String reason =
+          noCache
+              ? "--no-cache"
+              : ignoreCache ? "--no-cache-filter" : explainer.explain(position, why);
       if (onMiss != null) {
         onMiss.run();
       }

@@ -59,6 +59,16 @@ public final class CacheMounts {
    */
   public Lease acquire(String id, Sharing sharing, int mode, long uid, long gid, Path scratchParent)
       throws IOException {
+    return acquire(id, sharing, mode, uid, gid, scratchParent, null);
+  }
+
+  /**
+   * The same; a directory created now (or a private scratch one) starts with a copy of what {@code
+   * seed} holds ({@code from=STAGE,source=PATH}: BuildKit's cache mount based on its input).
+   */
+  public Lease acquire(
+      String id, Sharing sharing, int mode, long uid, long gid, Path scratchParent, Path seed)
+      throws IOException {
     String name = Digest.sha256(id.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 24);
     Path d = dir.resolve(name);
     if (!Files.isDirectory(d)) {
@@ -66,6 +76,9 @@ public final class CacheMounts {
       AtomicFiles.sweep(dir); // .id temp files of killed builds
       Path tmp = Files.createTempDirectory(dir, ".new-");
       try {
+        if (seed != null) {
+          Trees.copyContents(seed, tmp);
+        }
         Posix.lchown(tmp, uid, gid);
         Posix.chmod(tmp, mode);
         if (AtomicFiles.moveIfAbsent(tmp, d)) {
@@ -73,7 +86,10 @@ public final class CacheMounts {
           AtomicFiles.write(dir.resolve(name + ".id"), id.getBytes(StandardCharsets.UTF_8));
         }
       } finally {
-        Files.deleteIfExists(tmp); // still there when another build created it first: use theirs
+        // still there when another build created it first: use theirs
+        if (Files.exists(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          Trees.delete(tmp);
+        }
       }
     }
     if (sharing == Sharing.SHARED) {
@@ -129,6 +145,9 @@ public final class CacheMounts {
       local.release();
     }
     Path scratch = Files.createTempDirectory(scratchParent, "cache-");
+    if (seed != null) {
+      Trees.copyContents(seed, scratch);
+    }
     Posix.lchown(scratch, uid, gid);
     Posix.chmod(scratch, mode);
     return new Lease(scratch, () -> Trees.delete(scratch));

@@ -126,16 +126,33 @@ public final class RunMounts implements Closeable {
       case CACHE -> {
         CacheMounts.Sharing sharing =
             CacheMounts.Sharing.valueOf(m.sharing().orElse(RunMount.Sharing.SHARED).name());
+        String id = m.effectiveId();
+        Path seed = null;
+        if (p.image().isPresent()) {
+          // from=STAGE[,source=PATH]: the cache starts as a copy of that directory, and is its
+          // own cache (BuildKit keys a cache mount on its input too): another content, another
+          // cache
+          seed = bindSource(sources, p, scratch).getLast();
+          if (!Files.isDirectory(seed, LinkOption.NOFOLLOW_LINKS)) {
+            throw BuildErrors.mountSource(
+                "the source of a cache mount must be a directory: "
+                    + m.source().orElse("/")
+                    + " in "
+                    + p.image().get().name());
+          }
+          id += "\0from=" + p.image().get().diffIds() + "\0source=" + m.source().orElse("/");
+        }
         CacheMounts.Lease lease =
             sources
                 .cacheMounts()
                 .acquire(
-                    m.effectiveId(),
+                    id,
                     sharing,
                     m.mode().orElse(0755),
                     m.uid().orElse(0),
                     m.gid().orElse(0),
-                    scratch);
+                    scratch,
+                    seed);
         resources.add(lease);
         mounts.add(new dev.jbuild.runner.RunMount.Bind(lease.path(), target, m.readOnly()));
       }

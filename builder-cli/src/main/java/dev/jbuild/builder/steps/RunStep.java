@@ -20,6 +20,7 @@ import dev.jbuild.runner.Network;
 import dev.jbuild.runner.OutputSink;
 import dev.jbuild.runner.RunRequest;
 import dev.jbuild.runner.RunResult;
+import dev.jbuild.runner.RunSettings;
 import dev.jbuild.runner.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,9 @@ public final class RunStep implements Step<RunStep.Prepared> {
   private final List<Optional<SourceRef>> mountSources;
   private final BuildServices services;
   private final Network network;
+
+  /** {@code RUN --security=insecure}, granted by the security.insecure entitlement. */
+  private final boolean insecure;
 
   /**
    * @param in the expanded RUN
@@ -96,9 +100,17 @@ public final class RunStep implements Step<RunStep.Prepared> {
           case "default" -> services.network();
           default -> throw BuildErrors.unsupportedNetwork(in.network().get());
         };
-    if (in.security().isPresent() && !in.security().get().equals("sandbox")) {
-      throw BuildErrors.unsupportedSecurity(in.security().get());
-    }
+    this.insecure =
+        switch (in.security().orElse("sandbox")) {
+          case "sandbox" -> false;
+          case "insecure" -> {
+            if (!services.runSettings().insecure()) {
+              throw BuildErrors.insecureNotAllowed();
+            }
+            yield true;
+          }
+          default -> throw BuildErrors.unsupportedSecurity(in.security().get());
+        };
   }
 
   @Override
@@ -140,6 +152,19 @@ public final class RunStep implements Step<RunStep.Prepared> {
     key.put("user", user);
     key.put("workdir", workdir);
     key.put("network", network.name());
+    if (insecure) {
+      key.put("security", "insecure");
+    }
+    RunSettings settings = services.runSettings();
+    if (!settings.extraHosts().isEmpty()) {
+      key.put("add-host", settings.extraHosts().toString());
+    }
+    if (!settings.rlimits().isEmpty()) {
+      key.put("ulimit", settings.rlimits().toString());
+    }
+    if (settings.shmSize() != 0) {
+      key.put("shm-size", Long.toString(settings.shmSize()));
+    }
     key.put("platform", services.platform().toString());
     List<RunMounts.Planned> planned = new ArrayList<>();
     for (int i = 0; i < in.mounts().size(); i++) {
@@ -272,7 +297,9 @@ public final class RunStep implements Step<RunStep.Prepared> {
               mounts,
               services.runtime(),
               sink);
-      req = req.withSourceDateEpoch(services.sourceDateEpoch());
+      req =
+          req.withSourceDateEpoch(services.sourceDateEpoch())
+              .withSettings(services.runSettings().withInsecure(insecure));
       dev.jbuild.builder.progress.Trace.mark("  run prepared");
       RunResult result = services.runner().run(req);
       dev.jbuild.builder.progress.Trace.mark("  run done");

@@ -34,8 +34,8 @@ import java.util.TreeMap;
  * {@code [a b]}, maps {@code map[k:v]} (sorted keys), an absent list {@code []}, an absent map
  * {@code map[]}, an absent Healthcheck {@code <nil>}, an absent string field empty, an absent flag
  * {@code false}; a key docker's structures do not have is an error, as in docker, and {@code index}
- * of a missing map key the empty string. Structs print as maps: {@code {{.Config.Healthcheck}}}
- * differs from docker's {@code {[CMD ...] 5s ...}}.
+ * of a missing map key the empty string. Structs print as maps, except the Healthcheck struct,
+ * printed as Go prints docker's HealthcheckConfig: {@code {[CMD-SHELL curl x] 30s 5s 0s 0s 3}}.
  *
  * <p>A template that does not parse, or fails over its document, throws {@link TemplateException}.
  */

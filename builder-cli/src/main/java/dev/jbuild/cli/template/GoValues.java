@@ -119,6 +119,7 @@ final class GoValues {
         }
         yield "[" + String.join(" ", parts) + "]";
       }
+      case JsonObject o when isHealthConfig(o) -> healthConfig(o);
       case JsonObject o -> {
         if (o.members().isEmpty() && !top) {
           yield "{}";
@@ -129,5 +130,86 @@ final class GoValues {
       }
       default -> v.toString();
     };
+  }
+
+  private static final List<String> HEALTH_DURATIONS =
+      List.of("Interval", "Timeout", "StartPeriod", "StartInterval");
+
+  /**
+   * Whether {@code o} is docker's HealthcheckConfig (a Test list and only its members): Go prints
+   * that struct, not a map.
+   */
+  private static boolean isHealthConfig(JsonObject o) {
+    if (!(o.get("Test") instanceof JsonArray)) {
+      return false;
+    }
+    for (String k : o.members().keySet()) {
+      if (!k.equals("Test") && !k.equals("Retries") && !HEALTH_DURATIONS.contains(k)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Go's %v of docker's HealthcheckConfig struct: {@code {[CMD-SHELL curl x] 30s 5s 0s 0s 3}}
+   * (Test, Interval, Timeout, StartPeriod, StartInterval as time.Duration strings, Retries).
+   */
+  private static String healthConfig(JsonObject o) {
+    List<String> parts = new ArrayList<>();
+    parts.add(format(o.get("Test"), false));
+    for (String d : HEALTH_DURATIONS) {
+      parts.add(goDuration(o.get(d) instanceof JsonNumber n ? n.longValue() : 0));
+    }
+    parts.add(o.get("Retries") instanceof JsonNumber n ? Long.toString(n.longValue()) : "0");
+    return "{" + String.join(" ", parts) + "}";
+  }
+
+  /** Go's time.Duration.String of {@code ns} nanoseconds: 0s, 500ms, 1.5s, 1m30s, 1h0m0s. */
+  static String goDuration(long ns) {
+    if (ns == 0) {
+      return "0s";
+    }
+    String sign = ns < 0 ? "-" : "";
+    // Long.MIN_VALUE has no positive counterpart: treat its magnitude as unsigned
+    long u = ns < 0 ? -ns : ns;
+    if (Long.compareUnsigned(u, 1_000_000_000L) < 0) {
+      if (u < 1_000) {
+        return sign + u + "ns";
+      }
+      if (u < 1_000_000) {
+        return sign + decimal(u, 3) + "\u00b5s";
+      }
+      return sign + decimal(u, 6) + "ms";
+    }
+    long secs = Long.divideUnsigned(u, 1_000_000_000L);
+    long frac = Long.remainderUnsigned(u, 1_000_000_000L);
+    long h = secs / 3600;
+    long m = (secs / 60) % 60;
+    long s = secs % 60;
+    StringBuilder b = new StringBuilder(sign);
+    if (h > 0) {
+      b.append(h).append('h');
+    }
+    if (h > 0 || m > 0) {
+      b.append(m).append('m');
+    }
+    b.append(s);
+    if (frac != 0) {
+      String f = String.format("%09d", frac).replaceAll("0+$", "");
+      b.append('.').append(f);
+    }
+    return b.append('s').toString();
+  }
+
+  private static String decimal(long v, int digits) {
+    long scale = (long) Math.pow(10, digits);
+    long whole = v / scale;
+    long frac = v % scale;
+    if (frac == 0) {
+      return Long.toString(whole);
+    }
+    String f = String.format("%0" + digits + "d", frac).replaceAll("0+$", "");
+    return whole + "." + f;
   }
 }

@@ -167,6 +167,25 @@ class BuildCommandIT {
   }
 
   @Test
+  void anOnbuildTriggerBuildsTheStageItNamesThoughThePlanPrunedIt() throws IOException {
+    Path base = Files.createDirectories(work.resolve("onbuild-base"));
+    Files.writeString(
+        base.resolve("Dockerfile"),
+        "FROM busybox\nONBUILD COPY --from=builder /out /from-builder\n");
+    assertEquals(0, jbuild("build", "-q", "-t", "onb:base", base.toString()).exit());
+    Path child = Files.createDirectories(work.resolve("onbuild-child"));
+    // stage builder is referenced by no instruction of this Dockerfile: only the base's trigger
+    Files.writeString(
+        child.resolve("Dockerfile"),
+        "FROM busybox AS builder\nRUN echo built > /out\n"
+            + "FROM onb:base\nRUN cat /from-builder > /seen\n");
+    CorpusCases.Outcome o = jbuild("build", "-q", "-t", "onb:child", child.toString());
+    assertEquals(0, o.exit(), o.err());
+    CorpusCases.Outcome seen = jbuild("run", "--rm", "onb:child", "cat", "/seen");
+    assertEquals("built\n", seen.out(), seen.err());
+  }
+
+  @Test
   void labelsAreAddedToTheImage() throws IOException {
     CorpusCases.Outcome o =
         jbuild("build", "-q", "-t", "lab:1", "--label", "b=2", "--label", "a=1", ctx.toString());

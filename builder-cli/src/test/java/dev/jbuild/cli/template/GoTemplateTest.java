@@ -29,6 +29,33 @@ class GoTemplateTest {
               """
                   .getBytes(StandardCharsets.UTF_8));
 
+  @org.junit.jupiter.api.Test
+  void healthcheckPrintsAsGoPrintsDockersStruct() {
+    JsonObject doc =
+        (JsonObject)
+            Json.parse(
+                """
+                {"Config":{"Healthcheck":{"Test":["CMD-SHELL","curl x"],"Interval":30000000000,
+                 "Timeout":5000000000,"Retries":3}},
+                 "Other":{"Healthcheck":{"Test":["NONE"]}},
+                 "Long":{"Healthcheck":{"Test":["CMD","true"],"Interval":5400000000000,
+                  "Timeout":1500000000,"StartPeriod":90000000000,"StartInterval":500000000,
+                  "Retries":1}}}
+                """
+                    .getBytes(StandardCharsets.UTF_8));
+    assertEquals(
+        "{[CMD-SHELL curl x] 30s 5s 0s 0s 3}",
+        GoTemplate.parse("{{.Config.Healthcheck}}").execute(doc));
+    assertEquals("{[NONE] 0s 0s 0s 0s 0}", GoTemplate.parse("{{.Other.Healthcheck}}").execute(doc));
+    assertEquals(
+        "{[CMD true] 1h30m0s 1.5s 1m30s 500ms 1}",
+        GoTemplate.parse("{{.Long.Healthcheck}}").execute(doc));
+    assertEquals(
+        "[CMD-SHELL curl x]", GoTemplate.parse("{{.Config.Healthcheck.Test}}").execute(doc));
+    assertEquals("1.5\u00b5s", GoValues.goDuration(1500));
+    assertEquals("-2ns", GoValues.goDuration(-2));
+  }
+
   private static String run(String template) {
     return GoTemplate.parse(template).execute(DOC);
   }

@@ -60,14 +60,16 @@ record ExpandedStage(
 
   private static ExpandedStage walkOne(
       BuildPlan plan, Stage stage, Map<Integer, ExpandedStage> done) {
-    List<String> env = List.of();
     List<String> shell = Command.DEFAULT_SHELL;
+    StageScope scope;
     if (stage.baseRef() instanceof SourceRef.StageRef ref && ref.index() < stage.index()) {
+      // BuildKit's dispatchState.init: the base stage's build args and env carry over
       ExpandedStage base = done.get(ref.index());
-      env = base.finalScope().env();
+      scope = base.finalScope();
       shell = base.finalShell();
+    } else {
+      scope = plan.scope(stage, List.of());
     }
-    StageScope scope = plan.scope(stage, env);
     List<Instruction> expanded = new ArrayList<>();
     List<StageScope> scopes = new ArrayList<>();
     List<List<String>> shells = new ArrayList<>();

@@ -221,13 +221,15 @@ public final class DockerfileReader {
   }
 
   /**
-   * Index of the continuation escape ({@code \} or {@code `} then only [ \t] to the end), or -1.
+   * Index of the continuation escape ({@code \} or {@code `} then only [ \t] to the end), or -1. As
+   * BuildKit's continuation regex ({@code ([^\\])\\[ \t]*$|^\\[ \t]*$}), the escape must follow a
+   * character other than the escape, or stand alone: {@code a\\} ends the line.
    */
   private static int continuation(String s, char escape) {
     int i = s.length() - 1;
     while (i >= 0 && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
       i--;
     }
-    return i >= 0 && s.charAt(i) == escape ? i : -1;
+    return i >= 0 && s.charAt(i) == escape && (i == 0 || s.charAt(i - 1) != escape) ? i : -1;
   }
 }

@@ -58,6 +58,15 @@ public final class ChrootRunner implements Runner {
     if (r.network() == Network.NONE) {
       throw RunnerErrors.chrootUnsupported("RUN --network=none");
     }
+    if (r.settings().insecure()) {
+      throw RunnerErrors.chrootUnsupported("RUN --security=insecure");
+    }
+    if (!r.settings().rlimits().isEmpty()) {
+      throw RunnerErrors.chrootUnsupported("--ulimit");
+    }
+    if (r.settings().shmSize() != 0) {
+      throw RunnerErrors.chrootUnsupported("--shm-size");
+    }
     if (warned.compareAndSet(false, true)) {
       System.err.println(WARNING);
     }
@@ -76,7 +85,7 @@ public final class ChrootRunner implements Runner {
       }
       Path rootfs = dir.rootfs();
       TreeState.Node before = TreeState.record(rootfs);
-      ResolvedUser user = UserResolver.resolve(rootfs, r.user());
+      ResolvedUser user = UserResolver.resolve(rootfs, r.user()).withPrimaryGroup();
       int rc = runStep(r, dir, rootfs, user);
       Optional<RunResult.DiffLayer> layer =
           rc == 0
@@ -109,7 +118,8 @@ public final class ChrootRunner implements Runner {
     Scaffold scaffold = new Scaffold(rootfs, dir.dir().resolve("aside"));
     try {
       scaffold.devices();
-      scaffold.file("/etc/hosts", EtcFiles.hosts(r.hostname()));
+      scaffold.file(
+          "/etc/hosts", EtcFiles.hosts(r.hostname(), Network.HOST, r.settings().extraHosts()));
       scaffold.file("/etc/resolv.conf", EtcFiles.resolvConf(Network.HOST));
       List<RunMount> mounts =
           r.mounts().stream().sorted(Comparator.comparingInt(m -> depth(m.target()))).toList();

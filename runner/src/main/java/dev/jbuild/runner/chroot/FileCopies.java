@@ -17,7 +17,7 @@ import java.util.function.Predicate;
  * clones extents where the file system shares them); never hard-linked, so a step never writes into
  * the store's layers.
  */
-final class FileCopies {
+public final class FileCopies {
   static final Predicate<String> KEPT_XATTRS = DirectoryWalker.DEFAULT_XATTRS;
 
   private FileCopies() {}
@@ -58,7 +58,7 @@ final class FileCopies {
   }
 
   /** Copies the tree at {@code src} to {@code dst} (absent), metadata included. */
-  static void copyTree(Path src, Path dst) throws IOException {
+  public static void copyTree(Path src, Path dst) throws IOException {
     Stat st = Posix.lstatOrNull(src);
     if (st == null) {
       return;

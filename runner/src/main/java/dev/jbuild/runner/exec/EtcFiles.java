@@ -1,5 +1,6 @@
 package dev.jbuild.runner.exec;
 
+import dev.jbuild.runner.ExtraHost;
 import dev.jbuild.runner.Network;
 import dev.jbuild.runner.net.UserNetwork;
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The /etc/hosts and /etc/resolv.conf a run sees. They are written per run outside the rootfs and
@@ -70,12 +72,35 @@ public final class EtcFiles {
     return address.startsWith("127.") || address.equals("::1") || address.equals("0:0:0:0:0:0:0:1");
   }
 
+  /**
+   * The hosts file with the {@code --add-host} entries after Docker's lines (in their order, as
+   * Docker appends them); host-gateway is the address at which the step reaches the host on its
+   * network.
+   */
+  public static String hosts(String hostname, Network network, List<ExtraHost> extra) {
+    StringBuilder b = new StringBuilder(hosts(hostname));
+    for (ExtraHost h : extra) {
+      b.append(h.hostsLine(hostGateway(network)));
+    }
+    return b.toString();
+  }
+
+  /**
+   * Docker's host-gateway for a step on {@code network}: slirp4netns's gateway on the private
+   * network (it forwards to the host's addresses other than loopback), the loopback address on the
+   * host's network (the step is on the host), and the same loopback on none (nothing is reachable).
+   */
+  public static String hostGateway(Network network) {
+    return network == Network.PRIVATE ? UserNetwork.GATEWAY : "127.0.0.1";
+  }
+
   /** Writes hosts and resolv.conf into {@code dir}; returns {hosts, resolv.conf}. */
-  static Path[] write(Path dir, String hostname, Network network) throws IOException {
+  static Path[] write(Path dir, String hostname, Network network, List<ExtraHost> extraHosts)
+      throws IOException {
     Files.createDirectories(dir);
     Path hosts = dir.resolve("hosts");
     Path resolv = dir.resolve("resolv.conf");
-    Files.writeString(hosts, hosts(hostname), StandardCharsets.UTF_8);
+    Files.writeString(hosts, hosts(hostname, network, extraHosts), StandardCharsets.UTF_8);
     Files.writeString(resolv, resolvConf(network), StandardCharsets.UTF_8);
     return new Path[] {hosts, resolv};
   }

@@ -3,6 +3,7 @@ package dev.jbuild.runner.exec;
 import dev.jbuild.runner.Network;
 import dev.jbuild.runner.RunMount;
 import dev.jbuild.runner.RunRequest;
+import dev.jbuild.runner.RunSettings;
 import dev.jbuild.runner.SeccompProfile;
 import java.util.List;
 
@@ -16,6 +17,7 @@ import java.util.List;
  * @param network PRIVATE (the default), HOST or NONE
  * @param terminal whether the runtime allocates a pseudo-terminal
  * @param seccomp the seccomp profile (null: Docker's default)
+ * @param settings the build's sandbox settings (null: the defaults)
  */
 public record ProcessSpec(
     List<String> argv,
@@ -26,7 +28,8 @@ public record ProcessSpec(
     Network network,
     List<RunMount> mounts,
     boolean terminal,
-    SeccompProfile seccomp) {
+    SeccompProfile seccomp,
+    RunSettings settings) {
   public ProcessSpec {
     argv = List.copyOf(argv);
     env = List.copyOf(env);
@@ -39,6 +42,21 @@ public record ProcessSpec(
     hostname = hostname == null || hostname.isEmpty() ? RunRequest.DEFAULT_HOSTNAME : hostname;
     network = network == null ? Network.PRIVATE : network;
     seccomp = seccomp == null ? SeccompProfile.dockerDefault() : seccomp;
+    settings = settings == null ? RunSettings.DEFAULT : settings;
+  }
+
+  /** With the default {@link RunSettings}. */
+  public ProcessSpec(
+      List<String> argv,
+      List<String> env,
+      String user,
+      String workdir,
+      String hostname,
+      Network network,
+      List<RunMount> mounts,
+      boolean terminal,
+      SeccompProfile seccomp) {
+    this(argv, env, user, workdir, hostname, network, mounts, terminal, seccomp, null);
   }
 
   /** A process's working directory: "/" when none is given; a relative one is refused. */
@@ -60,6 +78,6 @@ public record ProcessSpec(
       Network network,
       List<RunMount> mounts,
       boolean terminal) {
-    this(argv, env, user, workdir, hostname, network, mounts, terminal, null);
+    this(argv, env, user, workdir, hostname, network, mounts, terminal, null, null);
   }
 }

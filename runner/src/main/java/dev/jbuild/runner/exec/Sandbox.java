@@ -142,9 +142,9 @@ public final class Sandbox implements AutoCloseable {
       network = UserNetwork.start(dir.dir(), detachedNetwork);
     }
     Path rootfs = dir.rootfs();
-    ResolvedUser user = mapped(UserResolver.resolve(rootfs, p.user()), p.user());
+    ResolvedUser user = mapped(UserResolver.resolve(rootfs, p.user()).withPrimaryGroup(), p.user());
     Workdirs.create(rootfs, p.workdir(), user);
-    Path[] etc = EtcFiles.write(dir.etc(), p.hostname(), p.network());
+    Path[] etc = EtcFiles.write(dir.etc(), p.hostname(), p.network(), p.settings().extraHosts());
     List<SpecMount> mounts = new ArrayList<>();
     mounts.add(SpecMount.bind(etc[0].toString(), "/etc/hosts", true));
     mounts.add(SpecMount.bind(etc[1].toString(), "/etc/resolv.conf", true));
@@ -173,7 +173,8 @@ public final class Sandbox implements AutoCloseable {
             // rootless: no cgroup of jbuild's choosing (none is delegated); runc then tolerates
             // the cgroup directories it may not create
             UserNamespace.current().isInitial() ? "/jbuild/" + dir.id() : null,
-            p.seccomp());
+            p.seccomp(),
+            p.settings());
     List<String> targets = new ArrayList<>();
     for (SpecMount m : SpecWriter.allMounts(spec)) {
       if (!m.destination().startsWith("/dev/")) {

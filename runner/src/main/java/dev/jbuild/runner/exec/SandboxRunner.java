@@ -107,7 +107,9 @@ public final class SandboxRunner implements Runner {
               r.hostname(),
               r.network(),
               r.mounts(),
-              false));
+              false,
+              null,
+              r.settings()));
       int rc = sb.await(sb.start(RuntimeIo.lines(r.output())));
       sb.unmount();
       Optional<RunResult.DiffLayer> layer =

@@ -1,5 +1,6 @@
 package dev.jbuild.runner.spec;
 
+import dev.jbuild.runner.RunSettings;
 import dev.jbuild.runner.SeccompProfile;
 import dev.jbuild.runner.user.ResolvedUser;
 import java.util.List;
@@ -16,6 +17,8 @@ import java.util.List;
  *     (loopback only); ignored with {@code hostNetwork}
  * @param cgroupsPath the cgroup path runc creates (null: the runtime's default)
  * @param seccomp the seccomp profile, translated for Docker's capability set
+ * @param settings insecure mode, rlimits (a RLIMIT_NOFILE there wins over {@code nofile}) and the
+ *     /dev/shm size ({@link SpecWriter} applies them)
  */
 public record RuntimeSpec(
     List<String> args,
@@ -30,8 +33,10 @@ public record RuntimeSpec(
     List<SpecMount> mounts,
     long nofile,
     String cgroupsPath,
-    SeccompProfile seccomp) {
+    SeccompProfile seccomp,
+    RunSettings settings) {
   public RuntimeSpec {
+    settings = settings == null ? RunSettings.DEFAULT : settings;
     args = List.copyOf(args);
     env = List.copyOf(env);
     mounts = List.copyOf(mounts);
@@ -42,5 +47,37 @@ public record RuntimeSpec(
     if (!cwd.startsWith("/")) {
       throw new IllegalArgumentException("working directory must be absolute: " + cwd);
     }
+  }
+
+  /** A spec with the default {@link RunSettings}. */
+  public RuntimeSpec(
+      List<String> args,
+      List<String> env,
+      String cwd,
+      ResolvedUser user,
+      boolean terminal,
+      String hostname,
+      String rootfs,
+      boolean hostNetwork,
+      String netnsPath,
+      List<SpecMount> mounts,
+      long nofile,
+      String cgroupsPath,
+      SeccompProfile seccomp) {
+    this(
+        args,
+        env,
+        cwd,
+        user,
+        terminal,
+        hostname,
+        rootfs,
+        hostNetwork,
+        netnsPath,
+        mounts,
+        nofile,
+        cgroupsPath,
+        seccomp,
+        null);
   }
 }

@@ -3,8 +3,11 @@ package dev.jbuild.runner.spec;
 import dev.jbuild.layercache.fs.UserNamespace;
 import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonArray;
+import dev.jbuild.layercache.json.JsonNumber;
 import dev.jbuild.layercache.json.JsonObject;
 import dev.jbuild.runner.Capabilities;
+import dev.jbuild.runner.Rlimit;
+import dev.jbuild.runner.RunSettings;
 import dev.jbuild.runner.SeccompProfile;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -99,12 +102,37 @@ public final class SpecWriter {
         all.add(m);
       }
     }
+    all = adjusted(all, spec.settings());
     List<SpecMount> extra = new ArrayList<>(spec.mounts());
     // parents before children: a mount on /a/b must come after one on /a
     extra.sort(
         Comparator.comparingLong(m -> m.destination().chars().filter(c -> c == '/').count()));
     all.addAll(extra);
     return all;
+  }
+
+  /**
+   * The default mounts as {@code settings} change them: /dev/shm of the asked size (Docker's {@code
+   * size=} in bytes); in insecure mode /sys and the cgroup tree writable (BuildKit's
+   * WithWriteableSysfs and WithWriteableCgroupfs).
+   */
+  private static List<SpecMount> adjusted(List<SpecMount> mounts, RunSettings settings) {
+    if (settings.shmSize() == 0 && !settings.insecure()) {
+      return mounts;
+    }
+    List<SpecMount> out = new ArrayList<>(mounts.size());
+    for (SpecMount m : mounts) {
+      List<String> options = new ArrayList<>(m.options());
+      if (settings.shmSize() > 0 && m.destination().equals("/dev/shm")) {
+        options.replaceAll(o -> o.startsWith("size=") ? "size=" + settings.shmSize() : o);
+      }
+      if (settings.insecure()
+          && (m.destination().equals("/sys") || m.destination().equals("/sys/fs/cgroup"))) {
+        options.remove("ro");
+      }
+      out.add(new SpecMount(m.destination(), m.type(), m.source(), options));
+    }
+    return out;
   }
 
   /** config.json, compact (layer-cache's JSON writer; members in the order runc documents them). */
@@ -116,8 +144,29 @@ public final class SpecWriter {
           "additionalGids",
           new JsonArray(spec.user().additionalGids().stream().<Json>map(Json::of).toList()));
     }
-    // Docker (since 20.10.14) gives a non-root user no effective or permitted capabilities
-    List<String> effective = spec.user().isRoot() ? DEFAULT_CAPABILITIES : List.of();
+    RunSettings settings = spec.settings();
+    JsonObject capabilities;
+    if (settings.insecure()) {
+      // BuildKit's insecure spec: every capability jbuild has, in all five sets
+      Json all = Json.ofStrings(Capabilities.current());
+      capabilities =
+          JsonObject.builder()
+              .put("bounding", all)
+              .put("effective", all)
+              .put("inheritable", all)
+              .put("permitted", all)
+              .put("ambient", all)
+              .build();
+    } else {
+      // Docker (since 20.10.14) gives a non-root user no effective or permitted capabilities
+      List<String> effective = spec.user().isRoot() ? DEFAULT_CAPABILITIES : List.of();
+      capabilities =
+          JsonObject.builder()
+              .put("bounding", Json.ofStrings(DEFAULT_CAPABILITIES))
+              .put("effective", Json.ofStrings(effective))
+              .put("permitted", Json.ofStrings(effective))
+              .build();
+    }
     JsonObject.Builder process =
         JsonObject.builder()
             .put("terminal", spec.terminal())
@@ -125,22 +174,23 @@ public final class SpecWriter {
             .put("args", Json.ofStrings(spec.args()))
             .put("env", Json.ofStrings(spec.env()))
             .put("cwd", spec.cwd())
-            .put(
-                "capabilities",
-                JsonObject.builder()
-                    .put("bounding", Json.ofStrings(DEFAULT_CAPABILITIES))
-                    .put("effective", Json.ofStrings(effective))
-                    .put("permitted", Json.ofStrings(effective))
-                    .build());
+            .put("capabilities", capabilities);
+    List<Rlimit> rlimits = settings.rlimits();
     if (spec.nofile() >= 0) {
-      process.put(
-          "rlimits",
-          JsonArray.of(
-              JsonObject.builder()
-                  .put("type", "RLIMIT_NOFILE")
-                  .put("hard", spec.nofile())
-                  .put("soft", spec.nofile())
-                  .build()));
+      rlimits =
+          Rlimit.withDefault(rlimits, new Rlimit("RLIMIT_NOFILE", spec.nofile(), spec.nofile()));
+    }
+    if (!rlimits.isEmpty()) {
+      List<Json> limits = new ArrayList<>();
+      for (Rlimit r : rlimits) {
+        limits.add(
+            JsonObject.builder()
+                .put("type", r.type())
+                .put("hard", new JsonNumber(Rlimit.specValue(r.hard())))
+                .put("soft", new JsonNumber(Rlimit.specValue(r.soft())))
+                .build());
+      }
+      process.put("rlimits", new JsonArray(limits));
     }
     process.put("noNewPrivileges", false);
     List<Json> mounts = new ArrayList<>();
@@ -164,21 +214,30 @@ public final class SpecWriter {
               .putIfNotNull("path", spec.netnsPath())
               .build());
     }
-    JsonObject linux =
+    JsonObject.Builder linux =
         JsonObject.builder()
             .put("namespaces", new JsonArray(namespaces))
-            .putIfNotNull("cgroupsPath", spec.cgroupsPath())
-            .put("maskedPaths", Json.ofStrings(MASKED_PATHS))
-            .put("readonlyPaths", Json.ofStrings(READONLY_PATHS))
-            .putIfNotNull("seccomp", spec.seccomp().linuxSeccomp(DEFAULT_CAPABILITIES))
-            .build();
+            .putIfNotNull("cgroupsPath", spec.cgroupsPath());
+    if (settings.insecure()) {
+      // BuildKit's insecure spec: nothing masked or read-only, no seccomp; as root every device
+      linux.put("maskedPaths", JsonArray.of()).put("readonlyPaths", JsonArray.of());
+      if (UserNamespace.current().isInitial()) {
+        linux.put("devices", InsecureDevices.nodes());
+        linux.put("resources", InsecureDevices.allowAll());
+      }
+    } else {
+      linux
+          .put("maskedPaths", Json.ofStrings(MASKED_PATHS))
+          .put("readonlyPaths", Json.ofStrings(READONLY_PATHS))
+          .putIfNotNull("seccomp", spec.seccomp().linuxSeccomp(DEFAULT_CAPABILITIES));
+    }
     return JsonObject.builder()
         .put("ociVersion", "1.0.2")
         .put("process", process.build())
         .put("root", JsonObject.builder().put("path", spec.rootfs()).put("readonly", false).build())
         .put("hostname", spec.hostname())
         .put("mounts", new JsonArray(mounts))
-        .put("linux", linux)
+        .put("linux", linux.build())
         .build()
         .toString();
   }

@@ -17,6 +17,22 @@ public record ResolvedUser(long uid, long gid, List<Long> additionalGids, String
     }
   }
 
+  /**
+   * This user with its primary group first among the supplementary groups when they lack it, as
+   * docker run (moby's getUser) and BuildKit's RUN (ensureAdditionalGids, from containerd's fix of
+   * CVE-2023-25173) set them: a file readable by the primary group only stays readable after a
+   * setgroups.
+   */
+  public ResolvedUser withPrimaryGroup() {
+    if (additionalGids.contains(gid)) {
+      return this;
+    }
+    List<Long> groups = new java.util.ArrayList<>(additionalGids.size() + 1);
+    groups.add(gid);
+    groups.addAll(additionalGids);
+    return new ResolvedUser(uid, gid, groups, home);
+  }
+
   public boolean isRoot() {
     return uid == 0;
   }
