@@ -1,0 +1,56 @@
+package dev.jbuild.grammar.checks;
+
+import dev.jbuild.grammar.graph.BuildPlan;
+import dev.jbuild.grammar.graph.Stage;
+import dev.jbuild.grammar.ignore.Dockerignore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * BuildKit's Dockerfile build checks over a plan. The rules that need only the parse tree and the
+ * stage graph run here; CopyIgnoredFile needs the context's {@code .dockerignore} and UndefinedVar
+ * the base images' Env, both given by the caller; InvalidBaseImagePlatform needs the pulled image
+ * and is the builder's ({@link Rule#INVALID_BASE_IMAGE_PLATFORM}).
+ */
+public final class Checks {
+  private Checks() {}
+
+  /**
+   * Every violation, sorted by line (as {@code --call check} prints them), before the {@code #
+   * check=skip} filter ({@link CheckOptions#filter}).
+   *
+   * @param plan the build's plan
+   * @param text the Dockerfile's text (NoEmptyContinuation looks at its lines)
+   * @param allStages check every stage (as {@code --check} without {@code --target}); otherwise the
+   *     per-instruction rules look only at the stages the target needs, as a build does
+   * @param bases the base images' Env, for UndefinedVar
+   * @param ignore the context's .dockerignore, for CopyIgnoredFile
+   */
+  public static List<Warning> run(
+      BuildPlan plan,
+      String text,
+      boolean allStages,
+      BaseEnv bases,
+      Optional<Dockerignore> ignore) {
+    List<Warning> out = new ArrayList<>();
+    new FileRules(plan, text, out).run();
+    List<Stage> stages = allStages ? plan.allStages() : plan.stages();
+    new StageRules(plan, bases, ignore, out).run(stages);
+    sortByLine(out);
+    return out;
+  }
+
+  /** Stable insertion sort by start line (no comparator lambda on the build path). */
+  static void sortByLine(List<Warning> list) {
+    for (int i = 1; i < list.size(); i++) {
+      Warning w = list.get(i);
+      int j = i - 1;
+      while (j >= 0 && list.get(j).range().startLine() > w.range().startLine()) {
+        list.set(j + 1, list.get(j));
+        j--;
+      }
+      list.set(j + 1, w);
+    }
+  }
+}
