@@ -42,7 +42,7 @@ public final class Checks {
   }
 
   /** Stable insertion sort by start line (no comparator lambda on the build path). */
-  static void sortByLine(List<Warning> list) {
+  public static void sortByLine(List<Warning> list) {
     for (int i = 1; i < list.size(); i++) {
       Warning w = list.get(i);
       int j = i - 1;

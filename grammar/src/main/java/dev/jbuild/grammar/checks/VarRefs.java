@@ -8,10 +8,11 @@ import java.util.Set;
  * included), as BuildKit's lexer looks them up: escaped dollars and single-quoted text are not
  * expanded. Used for the UndefinedVar and FROM rules, without expanding anything.
  */
-final class VarRefs {
+public final class VarRefs {
   private VarRefs() {}
 
-  static Set<String> of(String text, char escape) {
+  /** The names, in order of first use. */
+  public static Set<String> of(String text, char escape) {
     Set<String> out = new LinkedHashSet<>();
     int n = text.length();
     boolean inDouble = false;
