@@ -79,7 +79,7 @@ public record CheckOptions(boolean skipAll, Set<String> skip, boolean error) {
     if (arg != null) {
       return parse(arg);
     }
-    return directive.map(CheckOptions::parse).orElse(DEFAULT);
+    return directive.isPresent() ? parse(directive.get()) : DEFAULT;
   }
 
   /**
