@@ -100,6 +100,24 @@ class CallCommandTest {
   }
 
   @Test
+  void invalidBaseImagePlatformComparesTheStoredImage() throws Exception {
+    String host = dev.jbuild.layercache.model.Platform.host().normalize().toString();
+    String other = host.startsWith("linux/amd64") ? "linux/arm64" : "linux/amd64";
+    Result r = build("FROM busybox\n", "--check", "--platform", other);
+    assertEquals(1, r.exit(), r.err());
+    assertTrue(
+        r.out()
+            .contains(
+                "WARNING: InvalidBaseImagePlatform\nBase image busybox was pulled with platform \""
+                    + host
+                    + "\", expected \""
+                    + dev.jbuild.layercache.model.Platform.parse(other).normalize()
+                    + "\" for current build\n"),
+        r.out());
+    assertEquals(0, build("FROM busybox\n", "--check", "--platform", host).exit());
+  }
+
+  @Test
   void checkJsonIsBuildKitsLintResult() throws Exception {
     String df = "FROM busybox\nEXPOSE 80/TCP\n";
     Result r = build(df, "--call", "check,format=json");
