@@ -1,6 +1,7 @@
 package dev.jbuild.cli;
 
 import dev.jbuild.grammar.SourceRange;
+import dev.jbuild.grammar.checks.Comments;
 import dev.jbuild.grammar.checks.Warning;
 import dev.jbuild.grammar.graph.BuildPlan;
 import dev.jbuild.grammar.graph.Stage;
@@ -122,7 +123,7 @@ final class CallOutput {
   }
 
   /** {@code --call targets}: every stage, the last one the default. */
-  static String targets(BuildPlan plan, DocComments docs, boolean json, String text) {
+  static String targets(BuildPlan plan, Comments docs, boolean json, String text) {
     List<Stage> stages = plan.allStages();
     if (json) {
       List<Json> ts = new ArrayList<>();

@@ -5,6 +5,7 @@ import dev.jbuild.grammar.Dockerfile;
 import dev.jbuild.grammar.DockerfileException;
 import dev.jbuild.grammar.Dockerfiles;
 import dev.jbuild.grammar.checks.CheckOptions;
+import dev.jbuild.grammar.checks.Comments;
 import dev.jbuild.grammar.graph.BuildGraph;
 import dev.jbuild.grammar.graph.BuildPlan;
 import dev.jbuild.grammar.graph.PlanOptions;
@@ -81,12 +82,12 @@ final class Calls {
         }
         case "outline" -> {
           BuildPlan plan = plan(req);
-          DocComments docs = new DocComments(plan.dockerfile(), inputs.dockerfileText());
+          Comments docs = new Comments(plan.dockerfile(), inputs.dockerfileText());
           out.print(CallOutput.outline(Outline.of(plan, docs), fn.json(), inputs.dockerfileText()));
         }
         default -> {
           BuildPlan plan = plan(req);
-          DocComments docs = new DocComments(plan.dockerfile(), inputs.dockerfileText());
+          Comments docs = new Comments(plan.dockerfile(), inputs.dockerfileText());
           out.print(CallOutput.targets(plan, docs, fn.json(), inputs.dockerfileText()));
         }
       }

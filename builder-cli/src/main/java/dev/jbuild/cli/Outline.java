@@ -1,6 +1,7 @@
 package dev.jbuild.cli;
 
 import dev.jbuild.grammar.SourceRange;
+import dev.jbuild.grammar.checks.Comments;
 import dev.jbuild.grammar.graph.BuildPlan;
 import dev.jbuild.grammar.graph.Stage;
 import dev.jbuild.grammar.graph.StageScope;
@@ -28,7 +29,7 @@ record Outline(
 
   record Mount(String name, boolean required, SourceRange at) {}
 
-  static Outline of(BuildPlan plan, DocComments docs) {
+  static Outline of(BuildPlan plan, Comments docs) {
     Stage target = plan.target();
     Map<String, Arg> args = new LinkedHashMap<>();
     Map<String, Mount> secrets = new LinkedHashMap<>();

@@ -38,6 +38,18 @@ public final class Checks {
     List<Stage> stages = allStages ? plan.allStages() : plan.stages();
     new StageRules(plan, bases, ignore, out).run(stages);
     sortByLine(out);
+    return skippedByComments(out, new Comments(plan.dockerfile(), text));
+  }
+
+  /** Drops the warnings a {@code # check=skip=} comment right above their instruction skips. */
+  private static List<Warning> skippedByComments(List<Warning> all, Comments comments) {
+    List<Warning> out = new ArrayList<>(all.size());
+    for (Warning w : all) {
+      CheckOptions local = comments.checkAt(w.range().startLine());
+      if (local == null || local.enabled(w.rule())) {
+        out.add(w);
+      }
+    }
     return out;
   }
 

@@ -279,6 +279,51 @@ class ChecksTest {
         check("FROM alpine\nENV GITHUB_TOKEN=x PUBLIC_KEY=y KEY_FILE=z\n"));
   }
 
+  /**
+   * BuildKit's own case (dockerfile_check_test.go, testSecretsUsedInArgOrEnv): the token and allow
+   * lists, and {@code # check=skip=} comments that apply to the next instruction only.
+   */
+  @Test
+  void secretsUsedInArgOrEnvAsBuildKitsTest() {
+    String df =
+        """
+        # check=skip=InvalidDefinitionDescription
+
+        FROM scratch
+        ARG SECRET_PASSPHRASE
+        ENV SUPER_Secret=foo
+        ENV password=bar secret=baz
+        ARG super_duper_secret_token=foo auth=bar
+        ENV apikey=bar sunflower=foo
+        ENV git_key=
+        ENV PUBLIC_KEY=
+        ARG public_token
+        ARG SECRET_PASSPHRASE_FILE
+        ENV password_file=bar secret_File=baz
+        ARG AUTH_MODULE_VERSION
+        # check=skip=SecretsUsedInArgOrEnv // allow secret in environment
+        ENV password=bar
+        # check=skip=SecretsUsedInArgOrEnv // allow secret in arg
+        ARG password
+        # check=skip=all // is local to only this instruction
+        ENV alternate_password=bar
+        # check=skip=all // is local to only this instruction
+        ARG alternate_password
+        """;
+    String p = "SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data ";
+    assertEquals(
+        List.of(
+            "4 " + p + "(ARG \"SECRET_PASSPHRASE\")",
+            "5 " + p + "(ENV \"SUPER_Secret\")",
+            "6 " + p + "(ENV \"password\")",
+            "6 " + p + "(ENV \"secret\")",
+            "7 " + p + "(ARG \"super_duper_secret_token\")",
+            "7 " + p + "(ARG \"auth\")",
+            "8 " + p + "(ENV \"apikey\")",
+            "9 " + p + "(ENV \"git_key\")"),
+        check(df));
+  }
+
   @Test
   void invalidDefaultArgInFrom() {
     assertEquals(
