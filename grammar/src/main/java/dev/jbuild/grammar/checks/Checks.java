@@ -53,16 +53,37 @@ public final class Checks {
     return out;
   }
 
-  /** Stable insertion sort by start line (no comparator lambda on the build path). */
+  /**
+   * Stable merge sort by start line, O(n log n) however many warnings a hostile Dockerfile makes
+   * (no comparator lambda on the build path).
+   */
   public static void sortByLine(List<Warning> list) {
-    for (int i = 1; i < list.size(); i++) {
-      Warning w = list.get(i);
-      int j = i - 1;
-      while (j >= 0 && list.get(j).range().startLine() > w.range().startLine()) {
-        list.set(j + 1, list.get(j));
-        j--;
+    int n = list.size();
+    Warning[] a = list.toArray(new Warning[0]);
+    Warning[] b = new Warning[n];
+    for (int width = 1; width < n; width *= 2) {
+      for (int lo = 0; lo < n; lo += 2 * width) {
+        int mid = Math.min(lo + width, n);
+        int hi = Math.min(lo + 2 * width, n);
+        int i = lo;
+        int j = mid;
+        int k = lo;
+        while (i < mid && j < hi) {
+          b[k++] = a[j].range().startLine() < a[i].range().startLine() ? a[j++] : a[i++];
+        }
+        while (i < mid) {
+          b[k++] = a[i++];
+        }
+        while (j < hi) {
+          b[k++] = a[j++];
+        }
       }
-      list.set(j + 1, w);
+      Warning[] t = a;
+      a = b;
+      b = t;
+    }
+    for (int i = 0; i < n; i++) {
+      list.set(i, a[i]);
     }
   }
 }

@@ -433,6 +433,25 @@ class ChecksTest {
   }
 
   @Test
+  void manyWarningsSortStablyByLine() {
+    StringBuilder df = new StringBuilder("FROM alpine\n");
+    for (int i = 0; i < 20_000; i++) {
+      df.append("maintainer me\nENV A 1\n");
+    }
+    List<String> w = check(df.toString());
+    assertEquals(60_000, w.size());
+    int last = 0;
+    for (String s : w) {
+      int line = Integer.parseInt(s.substring(0, s.indexOf(' ')));
+      assertEquals(true, line >= last, s);
+      last = line;
+    }
+    // same line: the parse-time rule first, in the order they were found
+    assertEquals(true, w.get(0).startsWith("2 MaintainerDeprecated"), w.get(0));
+    assertEquals(true, w.get(1).startsWith("2 ConsistentInstructionCasing"), w.get(1));
+  }
+
+  @Test
   void buildChecksOnlyTheStagesTheTargetNeeds() {
     String text = "FROM alpine AS unused\nCMD a\nFROM alpine\nCMD [\"b\"]\n";
     BuildPlan plan = BuildGraph.plan(Dockerfiles.parse("Dockerfile", text), PlanOptions.defaults());
