@@ -8,6 +8,7 @@ module dev.jbuild.grammar {
   requires org.antlr.antlr4.runtime;
 
   exports dev.jbuild.grammar;
+  exports dev.jbuild.grammar.checks;
   exports dev.jbuild.grammar.dump;
   exports dev.jbuild.grammar.graph;
   exports dev.jbuild.grammar.ignore;

@@ -262,9 +262,15 @@ public final class BuildCommand implements Callable<Integer> {
 
   // -- end of issue 14, outputs side
 
+  @picocli.CommandLine.Mixin CallOptions callOptions = new CallOptions();
+
   @Override
   public Integer call() throws Exception {
     dev.jbuild.builder.progress.Trace.mark("build command");
+    CallOptions.CallFunc callFunc = callOptions.parse();
+    if (callFunc != null) {
+      return Calls.run(this, callFunc); // --call / --check: no runner, no build
+    }
     try {
       JbuildCommand.of(spec).isolation();
     } catch (dev.jbuild.runner.RunnerException e) {
@@ -354,6 +360,14 @@ public final class BuildCommand implements Callable<Integer> {
       dev.jbuild.builder.progress.Trace.mark("store open");
       Inputs inputs = Inputs.read(context, file, store);
       dev.jbuild.builder.progress.Trace.mark("inputs read");
+      BuildChecks.Request checkRequest =
+          Calls.request(
+              inputs,
+              args,
+              Optional.ofNullable(target),
+              targetPlatforms.get(0),
+              namedContexts.keySet());
+      var checkOptions = Calls.beforeBuild(store, checkRequest, err);
       BuildRequest req =
           new BuildRequest(
               inputs.context(),
@@ -406,6 +420,7 @@ public final class BuildCommand implements Callable<Integer> {
         throw new UserException(
             exitCodeOf(f), Failures.render(f, inputs.dockerfileName(), inputs.dockerfileText()), f);
       }
+      Calls.afterBuild(store, checkRequest, checkOptions, mode, err);
       if (quiet) {
         out.println(result.id());
       }

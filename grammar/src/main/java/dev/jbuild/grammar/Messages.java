@@ -27,6 +27,27 @@ public final class Messages {
     return "invalid escape token '" + value + "' does not match ` or \\";
   }
 
+  public static String unsupportedSyntax(String value, boolean fromBuildArg) {
+    return "unsupported frontend \""
+        + value
+        + "\""
+        + (fromBuildArg ? " in --build-arg BUILDKIT_SYNTAX" : " in the syntax directive")
+        + ": jbuild implements docker/dockerfile:1 (1.x, 1.x.y, -labs) itself and cannot run"
+        + " other frontend images";
+  }
+
+  public static String labsOnly(String flag, int sinceMinor, String syntax) {
+    return flag
+        + " needs docker/dockerfile:1."
+        + sinceMinor
+        + " or later, or a -labs syntax; the syntax directive asks for "
+        + syntax;
+  }
+
+  public static String badCheckDirective(String reason) {
+    return "failed to parse check options: " + reason;
+  }
+
   public static String noBuildStage(String keyword) {
     return "no build stage in current context (" + keyword + " before the first FROM)";
   }

@@ -127,6 +127,41 @@ class StartupClassesIT {
     }
   }
 
+  /**
+   * The build checks run after every build that shows progress (buildx prints their warnings), so
+   * they sit on the no-op rebuild path: they stay within the budget and load few classes of their
+   * own (2026-12-05: this no-op rebuild loaded 2,813 classes with --progress plain, 2,799 with -q,
+   * which skips the checks after the build; 16 of them are the checks' own).
+   */
+  @Test
+  void checksOnANoOpRebuildStayCheap() throws Exception {
+    Path root = tmp.resolve("store");
+    try (Store store = Store.open(root)) {
+      TestImages.busybox(store, "busybox:latest");
+    }
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(
+        ctx.resolve("Dockerfile"), "FROM busybox\nARG V=1\nENV W=$V\nCOPY a.txt /a.txt\n");
+    Files.writeString(ctx.resolve("a.txt"), "a\n");
+    List<String> build =
+        List.of("--root", root.toString(), "build", "--progress", "plain", "-t", "s:1", ".");
+    loaded(ctx, build); // cold
+    List<String> classes = loaded(ctx, build);
+    assertTrue(
+        classes.size() <= NOOP_BUDGET,
+        "a no-op rebuild with checks loaded " + classes.size() + " classes, budget " + NOOP_BUDGET);
+    List<String> checks =
+        classes.stream()
+            .filter(
+                c ->
+                    c.startsWith("dev.jbuild.grammar.checks.")
+                        || c.startsWith("dev.jbuild.cli.BuildChecks")
+                        || c.startsWith("dev.jbuild.cli.Calls")
+                        || c.startsWith("dev.jbuild.cli.CallOutput"))
+            .toList();
+    assertTrue(checks.size() <= 20, "the checks loaded " + checks);
+  }
+
   private static List<String> commandsOtherThan(List<String> classes, String... allowed) {
     List<String> ok = List.of(allowed);
     return classes.stream()

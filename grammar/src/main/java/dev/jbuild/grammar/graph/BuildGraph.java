@@ -5,6 +5,7 @@ import dev.jbuild.grammar.DockerfileException;
 import dev.jbuild.grammar.Messages;
 import dev.jbuild.grammar.SourceRange;
 import dev.jbuild.grammar.StageDefinition;
+import dev.jbuild.grammar.Syntax;
 import dev.jbuild.grammar.instructions.ArgDeclaration;
 import dev.jbuild.grammar.instructions.ArgInstruction;
 import dev.jbuild.grammar.instructions.CopyInstruction;
@@ -53,6 +54,7 @@ public final class BuildGraph {
   private BuildGraph() {}
 
   public static BuildPlan plan(Dockerfile dockerfile, PlanOptions options) {
+    Syntax.enforce(dockerfile, options.buildArgs());
     Expander lex = new Expander(WordExpander.of(dockerfile.escape()), new ExpansionBudget());
     Map<String, String> meta =
         new LinkedHashMap<>(

@@ -147,6 +147,11 @@ public final class Dockerignore {
     return patterns.isEmpty();
   }
 
+  /** Whether a pattern is an exception ({@code !pattern}). */
+  public boolean hasExceptions() {
+    return hasExceptions;
+  }
+
   /** The patterns as cleaned ("!" prefix for exceptions). */
   public List<String> patterns() {
     List<String> out = new ArrayList<>(patterns.size());

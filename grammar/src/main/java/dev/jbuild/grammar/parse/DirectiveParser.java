@@ -1,6 +1,7 @@
 package dev.jbuild.grammar.parse;
 
 import dev.jbuild.grammar.Messages;
+import dev.jbuild.grammar.SourceRange;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -20,6 +21,7 @@ final class DirectiveParser {
 
   private final Source source;
   private final Map<String, String> values = new LinkedHashMap<>();
+  private final Map<String, SourceRange> at = new LinkedHashMap<>();
   private boolean done;
   private int lines;
   private char escape = '\\';
@@ -58,11 +60,26 @@ final class DirectiveParser {
       escape = value.charAt(0);
     }
     values.put(key, value);
+    at.put(key, SourceRange.at(source.file, lineNumber, m.start(2) + 1 + lead(lineNumber)));
     return true;
   }
 
   char escape() {
     return escape;
+  }
+
+  Map<String, SourceRange> positions() {
+    return at;
+  }
+
+  /** Leading whitespace of the physical line (the matcher saw the line without it). */
+  private int lead(int lineNumber) {
+    String line = source.line(lineNumber - 1);
+    int i = 0;
+    while (i < line.length() && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
+      i++;
+    }
+    return i;
   }
 
   Map<String, String> values() {

@@ -89,7 +89,10 @@ public final class DockerfileReader {
       stages.add(new StageDefinition(i, froms.get(i), bodies.get(i)));
     }
     return new Dockerfile(
-        source.file, new Directives(directives.escape(), directives.values()), globalArgs, stages);
+        source.file,
+        new Directives(directives.escape(), directives.values(), directives.positions()),
+        globalArgs,
+        stages);
   }
 
   /** Reads the next instruction, or returns null at the end of the file. */
