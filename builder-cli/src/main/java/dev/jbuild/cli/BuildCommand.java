@@ -433,7 +433,7 @@ public final class BuildCommand implements Callable<Integer> {
 
   /** What a remote source may use: the build's secrets, its --ssh default agent, the bounds. */
   static dev.jbuild.builder.remote.GitAccess remoteAccess(
-      Secrets secrets, Map<String, Path> sshAgents, Map<String, String> env) {
+      Secrets secrets, Map<String, Path> sshAgents, Map<String, String> env) throws IOException {
     try {
       return new dev.jbuild.builder.remote.GitAccess(
           id -> {
@@ -520,8 +520,8 @@ public final class BuildCommand implements Callable<Integer> {
     }
 
     /**
-     * A remote context (git or http(s) URL), fetched into the store's staging area; {@code -f} is
-     * a path inside it. A plain file is the Dockerfile, with no context.
+     * A remote context (git or http(s) URL), fetched into the store's staging area; {@code -f} is a
+     * path inside it. A plain file is the Dockerfile, with no context.
      */
     static Inputs remote(
         String url, String fileArg, Store store, dev.jbuild.builder.remote.GitAccess access)
@@ -540,7 +540,8 @@ public final class BuildCommand implements Callable<Integer> {
           throw new UserException(
               ExitCodes.USAGE, "the remote context " + url + " is a Dockerfile: -f - has no use");
         }
-        return new Inputs(Optional.empty(), "Dockerfile", f.dockerfile().orElseThrow(), Optional.empty());
+        return new Inputs(
+            Optional.empty(), "Dockerfile", f.dockerfile().orElseThrow(), Optional.empty());
       }
       Path ctx = f.dir().get();
       if ("-".equals(fileArg)) {

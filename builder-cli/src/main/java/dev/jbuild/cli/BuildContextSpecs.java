@@ -11,10 +11,10 @@ import java.util.regex.Pattern;
 
 /**
  * Parses {@code --build-context NAME=VALUE} as buildx does: VALUE is {@code docker-image://REF} or
- * a local directory, a git URL or an http(s) URL of an archive (fetched before the build, see {@link
- * RemoteNamedContexts}). The kinds jbuild cannot read are usage errors naming the kind: {@code
- * oci-layout://} (load the layout into the store, then use {@code docker-image://}), bake's {@code
- * target:}.
+ * a local directory, a git URL or an http(s) URL of an archive (fetched before the build, see
+ * {@link RemoteNamedContexts}). The kinds jbuild cannot read are usage errors naming the kind:
+ * {@code oci-layout://} (load the layout into the store, then use {@code docker-image://}), bake's
+ * {@code target:}.
  */
 final class BuildContextSpecs {
   private BuildContextSpecs() {}

@@ -38,7 +38,11 @@ final class RemoteNamedContexts {
       if (f.dir().isEmpty()) {
         throw new UserException(
             ExitCodes.USAGE,
-            "--build-context " + e.getKey() + "=" + r.url() + ": not a git repository or an archive");
+            "--build-context "
+                + e.getKey()
+                + "="
+                + r.url()
+                + ": not a git repository or an archive");
       }
       out.put(e.getKey(), new NamedContext.Directory(f.dir().get()));
     }

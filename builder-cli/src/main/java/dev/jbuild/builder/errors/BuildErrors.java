@@ -237,8 +237,7 @@ public final class BuildErrors {
 
   /** A remote source larger than JBUILD_MAX_REMOTE_BYTES allows. */
   public static IOException remoteTooLarge(String remote, long max) {
-    return new IOException(
-        remote + " is larger than " + max + " bytes (JBUILD_MAX_REMOTE_BYTES)");
+    return new IOException(remote + " is larger than " + max + " bytes (JBUILD_MAX_REMOTE_BYTES)");
   }
 
   /** A remote build context that cannot be used. */

@@ -8,8 +8,8 @@ import java.util.Optional;
 /**
  * What a git fetch may use: the build's secrets (BuildKit's {@code GIT_AUTH_TOKEN} and {@code
  * GIT_AUTH_HEADER}, optionally suffixed {@code .HOST}), the {@code --ssh default} agent for ssh
- * remotes, the registry settings (which hosts may be reached over plain http, the network
- * timeouts) and the byte bound of anything fetched.
+ * remotes, the registry settings (which hosts may be reached over plain http, the network timeouts)
+ * and the byte bound of anything fetched.
  *
  * @param secrets looks a secret up by id
  * @param sshAgent the agent socket of {@code --ssh default}, if given

@@ -300,8 +300,7 @@ public final class GitFetcher {
         }
         String path = prefix + tw.getPathString();
         if (out.size() >= MAX_ENTRIES) {
-          throw BuildErrors.gitFetch(
-              ref.redacted(), "more than " + MAX_ENTRIES + " entries", null);
+          throw BuildErrors.gitFetch(ref.redacted(), "more than " + MAX_ENTRIES + " entries", null);
         }
         FileMode mode = tw.getFileMode(0);
         if (mode == FileMode.TREE) {
@@ -314,8 +313,17 @@ public final class GitFetcher {
               modules = gitmodules(repo, commit);
             }
             submodule(
-                repo, modules, ref, tw.getPathString(), tw.getObjectId(0), path, access, budget,
-                work, out, depth);
+                repo,
+                modules,
+                ref,
+                tw.getPathString(),
+                tw.getObjectId(0),
+                path,
+                access,
+                budget,
+                work,
+                out,
+                depth);
           }
         } else {
           out.add(new Entry(path, mode, tw.getObjectId(0), repo));
@@ -445,7 +453,8 @@ public final class GitFetcher {
         ObjectLoader l = e.repo().open(e.blob(), Constants.OBJ_BLOB);
         budget.add(l.getSize());
         if (e.mode() == FileMode.SYMLINK) {
-          String target = new String(l.getCachedBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
+          String target =
+              new String(l.getCachedBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
           w.add(TarEntry.symlink(e.path(), target).withMtime(time));
           continue;
         }

@@ -204,8 +204,7 @@ public record GitRef(
     return switch (value.isEmpty() ? "true" : value.toLowerCase(Locale.ROOT)) {
       case "1", "t", "true" -> true;
       case "0", "f", "false" -> false;
-      default ->
-          throw new IllegalArgumentException("invalid " + key + " value: \"" + value + "\"");
+      default -> throw new IllegalArgumentException("invalid " + key + " value: \"" + value + "\"");
     };
   }
 

@@ -88,7 +88,7 @@ final class CopyGit {
   }
 
   /** The build's secrets, its {@code --ssh default} agent, the registry settings and the bound. */
-  static GitAccess access(BuildServices services) {
+  static GitAccess access(BuildServices services) throws IOException {
     Secrets secrets = services.secrets();
     return new GitAccess(
         id -> {
