@@ -393,24 +393,24 @@ public final class GitFetcher {
   /** A relative submodule url resolved against its parent's remote, as git does. */
   static String relative(GitRef parent, String url) {
     String base = parent.remote().replaceAll("/+$", "");
+    String sep = "/";
     String rest = url;
     while (true) {
       if (rest.startsWith("./")) {
         rest = rest.substring(2);
       } else if (rest.startsWith("../")) {
         rest = rest.substring(3);
-        int slash = base.lastIndexOf('/');
-        int colon = base.lastIndexOf(':');
-        int cut = Math.max(slash, colon);
-        if (cut < 0) {
+        int cut = Math.max(base.lastIndexOf('/'), base.lastIndexOf(':'));
+        if (cut < 0 || base.startsWith("://", cut) || base.startsWith("//", cut - 1)) {
           break;
         }
+        sep = base.charAt(cut) == ':' ? ":" : "/";
         base = base.substring(0, cut);
       } else {
         break;
       }
     }
-    return base + "/" + rest;
+    return base + sep + rest;
   }
 
   /** The entries below {@code subdir}, renamed relative to it; its path must be directories. */
