@@ -95,7 +95,9 @@ final class GitTransports {
     };
   }
 
-  /** ssh through {@code ssh -o BatchMode=yes} with SSH_AUTH_SOCK set to the forwarded agent. */
+  /**
+   * ssh through the system's {@code ssh}, in batch mode, with SSH_AUTH_SOCK the forwarded agent.
+   */
   private static final class SystemSsh extends SshSessionFactory {
     private final Optional<Path> agent;
     private final int timeout;
@@ -120,7 +122,17 @@ final class GitTransports {
         @Override
         public Process exec(String command, int t) throws IOException {
           List<String> argv = new ArrayList<>();
+          // BuildKit's ssh command when no known hosts are given: no config file, no host key
+          // check (its GIT_SSH_COMMAND "ssh -F /dev/null -o StrictHostKeyChecking=no")
           argv.add("ssh");
+          argv.add("-F");
+          argv.add("/dev/null");
+          argv.add("-o");
+          argv.add("StrictHostKeyChecking=no");
+          argv.add("-o");
+          argv.add("UserKnownHostsFile=/dev/null");
+          argv.add("-o");
+          argv.add("LogLevel=ERROR");
           argv.add("-o");
           argv.add("BatchMode=yes");
           argv.add("-o");
