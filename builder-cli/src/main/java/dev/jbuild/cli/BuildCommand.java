@@ -62,7 +62,8 @@ public final class BuildCommand implements Callable<Integer> {
       index = "0",
       paramLabel = "CONTEXT",
       description =
-          "The build context directory, or - to read a tar archive (or a Dockerfile) from stdin.")
+          "The build context directory; a git URL (repo.git#ref:subdir) or an http(s) URL of an"
+              + " archive or a Dockerfile; or - to read a tar archive (or a Dockerfile) from stdin.")
   String context;
 
   @Option(
@@ -211,7 +212,7 @@ public final class BuildCommand implements Callable<Integer> {
 
   @Option(
       names = "--build-context",
-      paramLabel = "NAME=DIR|docker-image://REF",
+      paramLabel = "NAME=DIR|docker-image://REF|GIT-URL|ARCHIVE-URL",
       description =
           "A named context (repeatable): FROM NAME, COPY --from=NAME and RUN --mount from=NAME read"
               + " it instead of the stage or image of that name.")
