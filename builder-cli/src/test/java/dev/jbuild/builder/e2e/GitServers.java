@@ -34,6 +34,12 @@ final class GitServers implements AutoCloseable {
   }
 
   static String git(Path dir, String... args) throws IOException, InterruptedException {
+    return gitWithInput(dir, "", args);
+  }
+
+  /** git with {@code input} on its standard input; its output, stripped. */
+  static String gitWithInput(Path dir, String input, String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of("git", "-c", "protocol.file.allow=always"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
@@ -45,6 +51,9 @@ final class GitServers implements AutoCloseable {
     env.put("GIT_CONFIG_NOSYSTEM", "1");
     env.put("HOME", dir.toString());
     Process p = pb.start();
+    try (OutputStream in = p.getOutputStream()) {
+      in.write(input.getBytes(StandardCharsets.UTF_8));
+    }
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, p.waitFor(), "git " + String.join(" ", args) + ":\n" + out);
     return out.strip();
