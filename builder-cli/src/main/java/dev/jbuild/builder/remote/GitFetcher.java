@@ -38,10 +38,12 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileBasedConfig;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.util.FS;
+import org.eclipse.jgit.util.SystemReader;
 
 /**
  * Git sources with JGit: {@link #resolve} asks the remote which commit a ref names (ls-remote, no
@@ -58,6 +60,41 @@ public final class GitFetcher {
     if (System.getProperty("slf4j.provider") == null) {
       System.setProperty("slf4j.provider", "org.slf4j.helpers.NOPServiceProvider");
     }
+    // as BuildKit (GIT_CONFIG_NOSYSTEM=1, HOME=/dev/null): no system or user git config is read,
+    // and JGit writes nothing to ~/.config/jgit (its file-system timestamp probe included)
+    SystemReader.setInstance(
+        new SystemReader.Delegate(SystemReader.getInstance()) {
+          @Override
+          public FileBasedConfig openUserConfig(Config parent, FS fs) {
+            return empty(parent, fs);
+          }
+
+          @Override
+          public FileBasedConfig openSystemConfig(Config parent, FS fs) {
+            return empty(parent, fs);
+          }
+
+          @Override
+          public FileBasedConfig openJGitConfig(Config parent, FS fs) {
+            return empty(parent, fs);
+          }
+        });
+    FS.FileStoreAttributes.setBackground(true);
+  }
+
+  private static FileBasedConfig empty(Config parent, FS fs) {
+    return new FileBasedConfig(parent, null, fs) {
+      @Override
+      public void load() {}
+
+      @Override
+      public void save() {}
+
+      @Override
+      public boolean isOutdated() {
+        return false;
+      }
+    };
   }
 
   /** Submodules inside submodules at most this deep. */

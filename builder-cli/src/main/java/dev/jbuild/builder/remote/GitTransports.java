@@ -133,6 +133,9 @@ final class GitTransports {
           argv.add("UserKnownHostsFile=/dev/null");
           argv.add("-o");
           argv.add("LogLevel=ERROR");
+          // the forwarded agent's keys only, never the user's default identity files
+          argv.add("-o");
+          argv.add("IdentityFile=/dev/null");
           argv.add("-o");
           argv.add("BatchMode=yes");
           argv.add("-o");
