@@ -113,6 +113,7 @@ class GitSourceIT {
         jbuild("build", "--progress", "plain", "-o", "type=local,dest=" + out3, ctx.toString());
     assertEquals(0, moved.exit(), moved.err());
     assertFalse(moved.err().contains("/src/ CACHED"), moved.err());
+    assertTrue(moved.err().contains("(commit of " + url + " changed)"), moved.err());
     assertEquals("two\n", Files.readString(out3.resolve("src/a.txt")));
   }
 
