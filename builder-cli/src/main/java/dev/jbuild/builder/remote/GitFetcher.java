@@ -56,9 +56,13 @@ public final class GitFetcher {
   private GitFetcher() {}
 
   static {
-    // JGit logs through slf4j; without a provider slf4j prints a warning on stderr
+    // JGit logs through slf4j; without a provider slf4j prints a warning on stderr, and naming
+    // one prints an info line: its own no-op provider, and its reporter quiet but for errors
     if (System.getProperty("slf4j.provider") == null) {
-      System.setProperty("slf4j.provider", "org.slf4j.helpers.NOPServiceProvider");
+      System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+    }
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
+      System.setProperty("slf4j.internal.verbosity", "ERROR");
     }
     // as BuildKit (GIT_CONFIG_NOSYSTEM=1, HOME=/dev/null): no system or user git config is read,
     // and JGit writes nothing to ~/.config/jgit (its file-system timestamp probe included)

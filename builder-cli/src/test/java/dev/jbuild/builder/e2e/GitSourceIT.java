@@ -224,6 +224,30 @@ class GitSourceIT {
   }
 
   @Test
+  void theLauncherFetchesAGitSourceSilently() throws Exception {
+    sampleRepo("launched");
+    Path ctx = context("FROM scratch\nADD " + servers.gitUrl("launched") + "#main:sub /s\n");
+    Path out = work.resolve("out");
+    Process p =
+        new ProcessBuilder(
+                Path.of("..", "jbuild").toAbsolutePath().normalize().toString(),
+                "--root",
+                root.toString(),
+                "build",
+                "-q",
+                "-o",
+                "type=local,dest=" + out,
+                ctx.toString())
+            .redirectErrorStream(true)
+            .start();
+    p.getOutputStream().close();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), output);
+    assertEquals("one\n", Files.readString(out.resolve("s/a.txt")), "the shaded jar carries JGit");
+    assertFalse(output.contains("SLF4J"), "JGit's logging stays quiet:\n" + output);
+  }
+
+  @Test
   void copyOfAGitSourceIsRefusedAsBuildKit() throws Exception {
     sampleRepo("r");
     CorpusCases.Outcome o =
