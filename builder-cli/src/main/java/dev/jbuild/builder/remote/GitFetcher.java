@@ -24,18 +24,14 @@ import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
-import org.eclipse.jgit.dircache.DirCache;
-import org.eclipse.jgit.dircache.DirCacheBuilder;
 import org.eclipse.jgit.lib.Config;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectLoader;
-import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileBasedConfig;
@@ -199,8 +195,8 @@ public final class GitFetcher {
     GitRef ref = r.ref();
     Path work = Files.createTempDirectory(temp, "git-");
     Path bare = work.resolve("repo.git");
-    Budget budget = new Budget(access.maxBytes(), ref.redacted());
-    try (Repository repo = fetch(ref, r.fetchRef(), r.commit(), bare, access, budget, 0)) {
+    try (FetchBudget budget = new FetchBudget(access.maxBytes(), ref.redacted());
+        Repository repo = fetch(ref, r.fetchRef(), r.commit(), bare, access, budget, 0)) {
       List<Entry> entries = new ArrayList<>();
       Instant time;
       try (RevWalk walk = new RevWalk(repo)) {
@@ -216,7 +212,7 @@ public final class GitFetcher {
         LayerApplier.apply(tar, out, ApplyMode.PLAIN);
         Files.delete(tar);
         if (keepGitDir && ref.subdir().isEmpty()) {
-          keepGitDir(repo, commit, r, out);
+          KeptGitDir.make(repo, commit, r, out);
         }
         return out;
       }
@@ -248,7 +244,7 @@ public final class GitFetcher {
       String commit,
       Path bare,
       GitAccess access,
-      Budget budget,
+      FetchBudget budget,
       int depth)
       throws IOException, GitAPIException {
     refuseIfDisallowed(ref, access);
@@ -319,7 +315,7 @@ public final class GitFetcher {
       GitRef ref,
       String prefix,
       GitAccess access,
-      Budget budget,
+      FetchBudget budget,
       Path work,
       List<Entry> out,
       int depth)
@@ -394,7 +390,7 @@ public final class GitFetcher {
       ObjectId commit,
       String path,
       GitAccess access,
-      Budget budget,
+      FetchBudget budget,
       Path work,
       List<Entry> out,
       int depth)
@@ -425,6 +421,7 @@ public final class GitFetcher {
     }
     Path bare = Files.createTempDirectory(work, "sub-");
     Repository subRepo = fetch(sub, commit.name(), commit.name(), bare, access, budget, depth + 1);
+    budget.opened.add(subRepo);
     try (RevWalk walk = new RevWalk(subRepo)) {
       RevCommit c = walk.parseCommit(commit);
       collect(subRepo, c, sub, path + "/", access, budget, work, out, depth + 1);
@@ -477,7 +474,7 @@ public final class GitFetcher {
   }
 
   /** Writes the entries as a tar: directories 0755, files 0644 or 0755, symlinks as they are. */
-  private static void write(List<Entry> entries, Path tar, Instant time, Budget budget)
+  private static void write(List<Entry> entries, Path tar, Instant time, FetchBudget budget)
       throws IOException {
     entries.sort(Comparator.comparing(Entry::path, TarNames.ORDER));
     Set<String> seen = new HashSet<>();
@@ -505,125 +502,6 @@ public final class GitFetcher {
         }
       }
       w.finish();
-    }
-  }
-
-  /**
-   * Makes the fetched repository the checkout's {@code .git}, as BuildKit's --keep-git-dir: HEAD
-   * detached at the commit, the fetched branch or tag under its own name, origin set to the remote
-   * (without a password), an index matching the tree, no reflogs or FETCH_HEAD.
-   */
-  private static void keepGitDir(Repository repo, RevCommit commit, Resolved r, Path out)
-      throws IOException {
-    String name = r.fetchRef();
-    if (name.startsWith("refs/heads/") || name.startsWith("refs/tags/")) {
-      Ref fetched = repo.exactRef("refs/jbuild/fetched");
-      RefUpdate u = repo.updateRef(name);
-      u.setNewObjectId(fetched != null ? fetched.getObjectId() : commit);
-      u.setForceUpdate(true);
-      u.update();
-    }
-    for (Ref extra : repo.getRefDatabase().getRefsByPrefix("refs/jbuild/")) {
-      RefUpdate d = repo.updateRef(extra.getName());
-      d.setForceUpdate(true);
-      d.delete();
-    }
-    RefUpdate head = repo.updateRef(Constants.HEAD, true);
-    head.setNewObjectId(commit);
-    head.setForceUpdate(true);
-    head.update();
-    StoredConfig cfg = repo.getConfig();
-    cfg.setBoolean("core", null, "bare", false);
-    cfg.setString("remote", "origin", "url", r.ref().redacted());
-    cfg.setString("remote", "origin", "fetch", "+refs/heads/*:refs/remotes/origin/*");
-    cfg.save();
-    Path git = repo.getDirectory().toPath();
-    DirCache dc = DirCache.lock(git.resolve("index").toFile(), FS.DETECTED);
-    try (ObjectReader reader = repo.newObjectReader()) {
-      DirCacheBuilder b = dc.builder();
-      b.addTree(new byte[0], 0, reader, commit.getTree());
-      b.finish();
-      dc.write();
-      dc.commit();
-    } finally {
-      dc.unlock();
-    }
-    Files.deleteIfExists(git.resolve("FETCH_HEAD"));
-    Trees.deleteQuietly(git.resolve("logs"));
-    Files.move(git, out.resolve(".git"));
-  }
-
-  /** The byte bound of one fetch: pack data received and checkout content. */
-  static final class Budget {
-    private final long max;
-    private final String remote;
-    private long content;
-
-    Budget(long max, String remote) {
-      this.max = max;
-      this.remote = remote;
-    }
-
-    void add(long bytes) throws IOException {
-      content += bytes;
-      if (content > max) {
-        throw BuildErrors.remoteTooLarge(remote, max);
-      }
-    }
-
-    /** Fails when the packs under {@code bare} passed the bound. */
-    void check(Path bare) throws IOException {
-      if (packBytes(bare) > max) {
-        throw BuildErrors.remoteTooLarge(remote, max);
-      }
-    }
-
-    org.eclipse.jgit.lib.ProgressMonitor monitor(Path bare) {
-      return new org.eclipse.jgit.lib.BatchingProgressMonitor() {
-        private long lastCheck;
-
-        @Override
-        public boolean isCancelled() {
-          long now = System.nanoTime();
-          if (now - lastCheck < 50_000_000L) {
-            return false;
-          }
-          lastCheck = now;
-          try {
-            return packBytes(bare) > max;
-          } catch (IOException e) {
-            return false;
-          }
-        }
-
-        @Override
-        protected void onUpdate(String taskName, int workCurr, java.time.Duration d) {}
-
-        @Override
-        protected void onEndTask(String taskName, int workCurr, java.time.Duration d) {}
-
-        @Override
-        protected void onUpdate(
-            String taskName, int workCurr, int workTotal, int percentDone, java.time.Duration d) {}
-
-        @Override
-        protected void onEndTask(
-            String taskName, int workCurr, int workTotal, int percentDone, java.time.Duration d) {}
-      };
-    }
-
-    private static long packBytes(Path bare) throws IOException {
-      Path packs = bare.resolve("objects").resolve("pack");
-      if (!Files.isDirectory(packs)) {
-        return 0;
-      }
-      long n = 0;
-      try (var s = Files.list(packs)) {
-        for (Path p : (Iterable<Path>) s::iterator) {
-          n += Files.size(p);
-        }
-      }
-      return n;
     }
   }
 }
