@@ -34,12 +34,9 @@ import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.storage.file.FileBasedConfig;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.treewalk.TreeWalk;
-import org.eclipse.jgit.util.FS;
-import org.eclipse.jgit.util.SystemReader;
 
 /**
  * Git sources with JGit: {@link #resolve} asks the remote which commit a ref names (ls-remote, no
@@ -52,49 +49,7 @@ public final class GitFetcher {
   private GitFetcher() {}
 
   static {
-    // JGit logs through slf4j; without a provider slf4j prints a warning on stderr, and naming
-    // one prints an info line: its own no-op provider, and its reporter quiet but for errors
-    if (System.getProperty("slf4j.provider") == null) {
-      System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
-    }
-    if (System.getProperty("slf4j.internal.verbosity") == null) {
-      System.setProperty("slf4j.internal.verbosity", "ERROR");
-    }
-    // as BuildKit (GIT_CONFIG_NOSYSTEM=1, HOME=/dev/null): no system or user git config is read,
-    // and JGit writes nothing to ~/.config/jgit (its file-system timestamp probe included)
-    SystemReader.setInstance(
-        new SystemReader.Delegate(SystemReader.getInstance()) {
-          @Override
-          public FileBasedConfig openUserConfig(Config parent, FS fs) {
-            return empty(parent, fs);
-          }
-
-          @Override
-          public FileBasedConfig openSystemConfig(Config parent, FS fs) {
-            return empty(parent, fs);
-          }
-
-          @Override
-          public FileBasedConfig openJGitConfig(Config parent, FS fs) {
-            return empty(parent, fs);
-          }
-        });
-    FS.FileStoreAttributes.setBackground(true);
-  }
-
-  private static FileBasedConfig empty(Config parent, FS fs) {
-    return new FileBasedConfig(parent, null, fs) {
-      @Override
-      public void load() {}
-
-      @Override
-      public void save() {}
-
-      @Override
-      public boolean isOutdated() {
-        return false;
-      }
-    };
+    JGitSetup.init();
   }
 
   /** Submodules inside submodules at most this deep. */
@@ -113,6 +68,16 @@ public final class GitFetcher {
 
   /** Which commit {@code ref} names now (and that it matches its --checksum). */
   public static Resolved resolve(GitRef ref, String checksum, GitAccess access)
+      throws IOException, InterruptedException {
+    return resolve(ref, checksum, access, null);
+  }
+
+  /**
+   * {@link #resolve(GitRef, String, GitAccess)}; an abbreviated commit id that names no ref is
+   * looked for, as BuildKit does, by fetching every branch and tag into a repository under {@code
+   * temp} (when given).
+   */
+  public static Resolved resolve(GitRef ref, String checksum, GitAccess access, Path temp)
       throws IOException, InterruptedException {
     refuseIfDisallowed(ref, access);
     String want = ref.ref();
@@ -145,6 +110,16 @@ public final class GitFetcher {
           break;
         }
       }
+      if ((found == null || found.getObjectId() == null)
+          && temp != null
+          && want.matches("[0-9a-fA-F]{4,63}")) {
+        commit = abbreviated(ref, want, access, temp);
+        if (!checksum.isEmpty() && !commit.startsWith(checksum.toLowerCase(Locale.ROOT))) {
+          throw BuildErrors.gitFetch(
+              ref.redacted(), "expected checksum to match " + checksum + ", got " + commit, null);
+        }
+        return new Resolved(ref, commit, commit);
+      }
       if (found == null || found.getObjectId() == null) {
         throw BuildErrors.gitFetch(
             ref.redacted(),
@@ -169,6 +144,35 @@ public final class GitFetcher {
           ref.redacted(), "expected checksum to match " + checksum + ", got " + commit, null);
     }
     return new Resolved(ref, commit, fetchRef);
+  }
+
+  /** The full id of the commit {@code prefix} abbreviates, from every branch and tag. */
+  private static String abbreviated(GitRef ref, String prefix, GitAccess access, Path temp)
+      throws IOException {
+    Path work = Files.createTempDirectory(temp, "resolve-");
+    try (FetchBudget budget = new FetchBudget(access.maxBytes(), ref.redacted());
+        Git git = Git.init().setBare(true).setDirectory(work.toFile()).call()) {
+      git.fetch()
+          .setRemote(ref.remote())
+          .setRefSpecs(
+              new RefSpec("+refs/heads/*:refs/jbuild/heads/*"),
+              new RefSpec("+refs/tags/*:refs/jbuild/tags/*"))
+          .setTagOpt(TagOpt.NO_TAGS)
+          .setCheckFetchedObjects(true)
+          .setProgressMonitor(budget.monitor(work))
+          .setTransportConfigCallback(GitTransports.callback(ref, access))
+          .call();
+      budget.check(work);
+      ObjectId id = git.getRepository().resolve(prefix + "^{commit}");
+      if (id == null) {
+        throw BuildErrors.gitFetch(ref.redacted(), "no ref or commit " + prefix, null);
+      }
+      return id.name();
+    } catch (GitAPIException | RuntimeException e) {
+      throw BuildErrors.gitFetch(ref.redacted(), message(e), e);
+    } finally {
+      Trees.deleteQuietly(work);
+    }
   }
 
   private static void refuseIfDisallowed(GitRef ref, GitAccess access) throws IOException {

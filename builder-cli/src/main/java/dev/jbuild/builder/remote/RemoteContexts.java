@@ -42,7 +42,7 @@ public final class RemoteContexts {
       throws IOException, InterruptedException {
     switch (GitRef.parse(url, true)) {
       case GitRef.Git g -> {
-        GitFetcher.Resolved r = GitFetcher.resolve(g.ref(), g.ref().checksum(), access);
+        GitFetcher.Resolved r = GitFetcher.resolve(g.ref(), g.ref().checksum(), access, temp);
         return new Fetched(
             Optional.of(
                 GitFetcher.checkout(r, access, temp, now, g.ref().keepGitDir().orElse(false))),

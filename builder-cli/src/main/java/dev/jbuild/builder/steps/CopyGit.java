@@ -52,7 +52,8 @@ final class CopyGit {
       throw BuildErrors.invalidGitSource(
           "invalid checksum " + checksum + " for Git URL, expected hex commit hash");
     }
-    GitFetcher.Resolved r = GitFetcher.resolve(ref, checksum, access(services));
+    GitFetcher.Resolved r =
+        GitFetcher.resolve(ref, checksum, access(services), services.store().newTempDir("git"));
     key.put(
         "git:" + written,
         r.commit()

@@ -153,6 +153,17 @@ class GitSourceIT {
                         + "#v1 /r\n")
                 .toString());
     assertEquals(0, pinned.exit(), pinned.err());
+    Path abbr = work.resolve("abbr");
+    CorpusCases.Outcome abbreviated =
+        jbuild(
+            "build",
+            "-o",
+            "type=local,dest=" + abbr,
+            context("FROM scratch\nADD " + url + "#" + commit.substring(0, 10) + " /a\n")
+                .toString());
+    assertEquals(0, abbreviated.exit(), abbreviated.err());
+    assertEquals(
+        "top\n", Files.readString(abbr.resolve("a/top.txt")), "the tagged commit, by prefix");
     CorpusCases.Outcome wrong =
         jbuild(
             "build",
