@@ -62,7 +62,8 @@ public final class BuildCommand implements Callable<Integer> {
       index = "0",
       paramLabel = "CONTEXT",
       description =
-          "The build context directory, or - to read a tar archive (or a Dockerfile) from stdin.")
+          "The build context directory; a git URL (repo.git#ref:subdir) or an http(s) URL of an"
+              + " archive or a Dockerfile; or - to read a tar archive (or a Dockerfile) from stdin.")
   String context;
 
   @Option(
@@ -240,7 +241,7 @@ public final class BuildCommand implements Callable<Integer> {
 
   @Option(
       names = "--build-context",
-      paramLabel = "NAME=DIR|docker-image://REF",
+      paramLabel = "NAME=DIR|docker-image://REF|GIT-URL|ARCHIVE-URL",
       description =
           "A named context (repeatable): FROM NAME, COPY --from=NAME and RUN --mount from=NAME read"
               + " it instead of the stage or image of that name.")
@@ -358,7 +359,12 @@ public final class BuildCommand implements Callable<Integer> {
         var _ = store.lockShared();
         Registries registries = RegistryCli.registries(env, err)) {
       dev.jbuild.builder.progress.Trace.mark("store open");
-      Inputs inputs = Inputs.read(context, file, store);
+      dev.jbuild.builder.remote.GitAccess remoteAccess = remoteAccess(secretValues, sshAgents, env);
+      Inputs inputs =
+          dev.jbuild.builder.remote.RemoteContexts.isRemote(context)
+              ? Inputs.remote(context, file, store, remoteAccess)
+              : Inputs.read(context, file, store);
+      namedContexts = RemoteNamedContexts.fetch(namedContexts, store, remoteAccess);
       dev.jbuild.builder.progress.Trace.mark("inputs read");
       BuildChecks.Request checkRequest =
           Calls.request(
@@ -475,6 +481,23 @@ public final class BuildCommand implements Callable<Integer> {
     return out;
   }
 
+  /** What a remote source may use: the build's secrets, its --ssh default agent, the bounds. */
+  static dev.jbuild.builder.remote.GitAccess remoteAccess(
+      Secrets secrets, Map<String, Path> sshAgents, Map<String, String> env) throws IOException {
+    try {
+      return new dev.jbuild.builder.remote.GitAccess(
+          id -> {
+            Optional<Secrets.Source> v = secrets.get(id);
+            return v.isPresent() ? Optional.of(v.get().read()) : Optional.empty();
+          },
+          Optional.ofNullable(sshAgents.get("default")),
+          dev.jbuild.layercache.registry.RegistryConfig.load(env),
+          dev.jbuild.builder.remote.GitAccess.maxBytes(env));
+    } catch (IllegalArgumentException e) {
+      throw new UserException(ExitCodes.USAGE, e.getMessage());
+    }
+  }
+
   /** The Dockerfile and context as the arguments give them. */
   record Inputs(
       Optional<Path> context,
@@ -544,6 +567,49 @@ public final class BuildCommand implements Callable<Integer> {
           fileArg,
           DockerfileSource.fromContext(ctx, fileArg, fileArg),
           Optional.of(ctx.resolve(fileArg)));
+    }
+
+    /**
+     * A remote context (git or http(s) URL), fetched into the store's staging area; {@code -f} is a
+     * path inside it. A plain file is the Dockerfile, with no context.
+     */
+    static Inputs remote(
+        String url, String fileArg, Store store, dev.jbuild.builder.remote.GitAccess access)
+        throws IOException {
+      dev.jbuild.builder.remote.RemoteContexts.Fetched f;
+      try {
+        f =
+            dev.jbuild.builder.remote.RemoteContexts.fetch(
+                url, access, store.newTempDir("remote-context"), java.time.Instant.now());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted fetching " + url);
+      }
+      if (f.dir().isEmpty()) {
+        if ("-".equals(fileArg)) {
+          throw new UserException(
+              ExitCodes.USAGE, "the remote context " + url + " is a Dockerfile: -f - has no use");
+        }
+        return new Inputs(
+            Optional.empty(), "Dockerfile", f.dockerfile().orElseThrow(), Optional.empty());
+      }
+      Path ctx = f.dir().get();
+      if ("-".equals(fileArg)) {
+        String text = DockerfileSource.fromStream(System.in, "-");
+        return new Inputs(Optional.of(ctx), "Dockerfile", text, Optional.empty());
+      }
+      String name = fileArg;
+      if (name == null) {
+        boolean containerfile =
+            !Files.exists(ctx.resolve("Dockerfile"), LinkOption.NOFOLLOW_LINKS)
+                && Files.exists(ctx.resolve("Containerfile"), LinkOption.NOFOLLOW_LINKS);
+        name = containerfile ? "Containerfile" : "Dockerfile";
+      }
+      return new Inputs(
+          Optional.of(ctx),
+          name,
+          DockerfileSource.fromContext(ctx, name, name),
+          Optional.of(ctx.resolve(name)));
     }
 
     private static byte[] readHead(Path f) throws IOException {

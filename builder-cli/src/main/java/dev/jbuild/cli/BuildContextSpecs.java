@@ -11,9 +11,10 @@ import java.util.regex.Pattern;
 
 /**
  * Parses {@code --build-context NAME=VALUE} as buildx does: VALUE is {@code docker-image://REF} or
- * a local directory. The kinds jbuild cannot read are usage errors naming the kind: {@code
- * oci-layout://} (load the layout into the store, then use {@code docker-image://}), git and HTTP
- * URLs (jbuild builds from local contexts only, its main context included), bake's {@code target:}.
+ * a local directory, a git URL or an http(s) URL of an archive (fetched before the build, see
+ * {@link RemoteNamedContexts}). The kinds jbuild cannot read are usage errors naming the kind:
+ * {@code oci-layout://} (load the layout into the store, then use {@code docker-image://}), bake's
+ * {@code target:}.
  */
 final class BuildContextSpecs {
   private BuildContextSpecs() {}
@@ -67,14 +68,11 @@ final class BuildContextSpecs {
     if (lower.startsWith("target:")) {
       throw usage("--build-context " + name + "=" + value + ": target: is a bake context");
     }
-    if (lower.contains("://") || lower.startsWith("git@") || lower.endsWith(".git")) {
-      throw usage(
-          "--build-context "
-              + name
-              + "="
-              + value
-              + ": git and HTTP contexts are not supported (jbuild builds from local"
-              + " directories; clone or download it first)");
+    if (dev.jbuild.builder.remote.RemoteContexts.isRemote(value)) {
+      return new NamedContext.Remote(value);
+    }
+    if (lower.contains("://")) {
+      throw usage("--build-context " + name + "=" + value + ": unsupported context kind");
     }
     Path dir = Path.of(value);
     if (!Files.isDirectory(dir)) {

@@ -177,6 +177,8 @@ public final class MissExplainer {
         other.add("env " + n.substring(4) + " " + verb);
       } else if (n.startsWith("url:")) {
         other.add("content of " + n.substring(4) + " " + verb);
+      } else if (n.startsWith("git:")) {
+        other.add("commit of " + n.substring(4) + " " + verb);
       } else {
         other.add(n + " " + verb);
       }

@@ -56,7 +56,17 @@ public final class AddSources {
    */
   public static Download fetch(String url, Path dir, Optional<String> checksum)
       throws IOException, InterruptedException {
-    return fetch(url, dir, checksum, RegistryConfig.load(System.getenv()).timeouts());
+    return fetch(url, dir, checksum, maxBytes());
+  }
+
+  /** {@link #fetch(String, Path, Optional)} bounded to {@code maxBytes} bytes. */
+  public static Download fetch(String url, Path dir, Optional<String> checksum, long maxBytes)
+      throws IOException, InterruptedException {
+    return fetch(url, dir, checksum, RegistryConfig.load(System.getenv()).timeouts(), maxBytes);
+  }
+
+  private static long maxBytes() {
+    return dev.jbuild.builder.remote.GitAccess.maxBytes(System.getenv());
   }
 
   /**
@@ -65,6 +75,13 @@ public final class AddSources {
    * start, with backoff. Fails with a {@link RegistryException} of kind CONNECTION naming the URL.
    */
   public static Download fetch(String url, Path dir, Optional<String> checksum, Timeouts timeouts)
+      throws IOException, InterruptedException {
+    return fetch(url, dir, checksum, timeouts, maxBytes());
+  }
+
+  /** {@link #fetch(String, Path, Optional, Timeouts)}, failing past {@code maxBytes} bytes. */
+  public static Download fetch(
+      String url, Path dir, Optional<String> checksum, Timeouts timeouts, long maxBytes)
       throws IOException, InterruptedException {
     URI uri;
     try {
@@ -80,7 +97,7 @@ public final class AddSources {
             .build()) {
       for (int attempt = 1; ; attempt++) {
         try {
-          return fetchOnce(client, uri, url, file, checksum, timeouts);
+          return fetchOnce(client, uri, url, file, checksum, timeouts, maxBytes);
         } catch (IOException e) {
           if (!transient_(e) || attempt >= ATTEMPTS) {
             Files.deleteIfExists(file);
@@ -121,7 +138,8 @@ public final class AddSources {
       String url,
       Path file,
       Optional<String> checksum,
-      Timeouts timeouts)
+      Timeouts timeouts,
+      long maxBytes)
       throws IOException, InterruptedException {
     var future =
         client.sendAsync(
@@ -148,7 +166,12 @@ public final class AddSources {
       try (OutputStream out = Files.newOutputStream(file)) {
         byte[] buf = new byte[1 << 16];
         int n;
+        long total = 0;
         while ((n = in.read(buf)) > 0) {
+          total += n;
+          if (total > maxBytes) {
+            throw new Permanent(BuildErrors.remoteTooLarge(url, maxBytes).getMessage());
+          }
           md.update(buf, 0, n);
           out.write(buf, 0, n);
         }

@@ -16,4 +16,10 @@ public sealed interface NamedContext {
 
   /** {@code docker-image://REF}: the image REF (store, else its registry). */
   record Image(String reference) implements NamedContext {}
+
+  /**
+   * A git URL or an http(s) URL of an archive: fetched by the command line before the build and
+   * given to the engine as a {@link Directory}.
+   */
+  record Remote(String url) implements NamedContext {}
 }

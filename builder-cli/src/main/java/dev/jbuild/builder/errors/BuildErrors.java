@@ -232,6 +232,26 @@ public final class BuildErrors {
     return new IOException("invalid URL " + url + ": " + why);
   }
 
+  /** A git source that cannot be resolved or fetched (the remote without its password). */
+  public static IOException gitFetch(String remote, String why, Throwable cause) {
+    return new IOException("git source " + remote + ": " + why, cause);
+  }
+
+  /** A git source written wrong (BuildKit's grammar). */
+  public static StepFailure invalidGitSource(String why) {
+    return new StepFailure(why);
+  }
+
+  /** A remote source larger than JBUILD_MAX_REMOTE_BYTES allows. */
+  public static IOException remoteTooLarge(String remote, long max) {
+    return new IOException(remote + " is larger than " + max + " bytes (JBUILD_MAX_REMOTE_BYTES)");
+  }
+
+  /** A remote build context that cannot be used. */
+  public static IOException remoteContext(String url, String why) {
+    return new IOException("remote context " + url + ": " + why);
+  }
+
   public static IOException cannotUnpack(Path archive, IOException cause) {
     return new IOException(
         "cannot unpack " + archive.getFileName() + ": " + cause.getMessage(), cause);

@@ -54,6 +54,8 @@ public final class NamedContextImages implements ImageResolver {
         progress.cached(shown); // its own steps were shown, as [context NAME ...]
         yield b;
       }
+      case NamedContext.Remote r ->
+          throw new IllegalStateException("remote context " + r.url() + " was not fetched");
     };
   }
 

@@ -30,4 +30,13 @@ public sealed interface CopySource {
    *     fetched on a miss only
    */
   record Url(String written, Optional<AddSources.Download> download) implements CopySource {}
+
+  /**
+   * An ADD git source, resolved to its commit (the key) without fetching it.
+   *
+   * @param keepGitDir whether the checkout keeps its .git directory
+   */
+  record Git(
+      String written, dev.jbuild.builder.remote.GitFetcher.Resolved resolved, boolean keepGitDir)
+      implements CopySource {}
 }

@@ -146,6 +146,18 @@ public final class CopyStep implements Step<CopyStep.Prepared> {
     }
     List<CopySource> out = new ArrayList<>();
     for (String s : in.sources()) {
+      switch (dev.jbuild.builder.remote.GitRef.parse(s)) {
+        case dev.jbuild.builder.remote.GitRef.Git g -> {
+          if (!(in instanceof AddInstruction a)) {
+            throw BuildErrors.copySource("source can't be a git ref for COPY");
+          }
+          out.add(CopyGit.prepare(key, a, s, g.ref(), services));
+          continue;
+        }
+        case dev.jbuild.builder.remote.GitRef.Invalid bad ->
+            throw BuildErrors.invalidGitSource(bad.why());
+        case dev.jbuild.builder.remote.GitRef.NotGit n -> {}
+      }
       if (in instanceof AddInstruction a && AddSources.isUrl(s)) {
         out.add(CopyUrls.prepare(key, a, s, services.store()));
         continue;
@@ -211,6 +223,7 @@ public final class CopyStep implements Step<CopyStep.Prepared> {
           switch (src) {
             case CopySource.Url u ->
                 items.add(CopyUrls.item(u, (AddInstruction) in, services.store(), temps));
+            case CopySource.Git g -> items.add(CopyGit.item(g, services, temps));
             case CopySource.Context c ->
                 sources.add(items, c.context(), c.written(), c.files(), true);
           }

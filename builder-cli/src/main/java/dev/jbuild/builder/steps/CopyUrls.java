@@ -22,7 +22,8 @@ import java.util.Optional;
 /**
  * ADD's URLs: keyed by the --checksum when given (nothing is downloaded unless the step misses),
  * else by the downloaded content; on a miss the file becomes a one-file tree named as the URL's
- * last path component (or its Content-Disposition), with the server's Last-Modified time.
+ * last path component (or its Content-Disposition), with the server's Last-Modified time; with
+ * {@code --unpack=true} an archive (tar, gzip, bzip2, xz, zstd; by content) is unpacked instead.
  */
 final class CopyUrls {
   private CopyUrls() {}
@@ -51,6 +52,18 @@ final class CopyUrls {
             ? url.download().get()
             : AddSources.fetch(url.written(), store.newTempDir("add"), add.checksum());
     temps.add(d.file());
+    if (add.unpack().orElse(false) && AddSources.isArchive(d.file())) {
+      // ADD --unpack=true (BuildKit 1.17): a remote archive is unpacked like a local one
+      Path unpacked = AddSources.extract(d.file(), store.newTempDir("unpack"));
+      temps.add(unpacked);
+      BuildContext tree = new BuildContext(unpacked, IgnoreFilter.NONE, FileHashCache.inMemory());
+      try {
+        ContextFile top = tree.resolve(".", false).getFirst();
+        return new CopyItem.Tree(tree, top, d.name(), IgnoreFilter.NONE, "", true);
+      } catch (ContextException e) {
+        throw BuildErrors.downloadedSource(e.getMessage(), e);
+      }
+    }
     Path dir = Files.createTempDirectory(store.newTempDir("url"), "u");
     Path file = dir.resolve(d.name());
     Files.move(d.file(), file);

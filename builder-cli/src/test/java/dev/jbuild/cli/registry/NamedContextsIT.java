@@ -126,15 +126,23 @@ class NamedContextsIT {
     // the kinds jbuild cannot read, and a missing directory
     for (String bad :
         List.of(
-            "x=oci-layout://" + tmp,
-            "x=https://example.invalid/ctx.tar.gz",
-            "x=git@example.invalid:a/b.git",
-            "Bad=" + other,
-            "x")) {
+            "x=oci-layout://" + tmp, "x=ftp://example.invalid/ctx.tar.gz", "Bad=" + other, "x")) {
       var r = Cli.withRoot(env, root, "build", "--build-context", bad, main.toString());
       assertEquals(2, r.exit(), bad + ": " + r.err());
       assertEquals(1, r.err().strip().lines().count(), r.err());
     }
+    // git and archive URLs are contexts now (GitSourceIT); an ssh one needs --ssh default
+    var ssh =
+        Cli.withRoot(
+            env,
+            root,
+            "build",
+            "--build-context",
+            "x=git@example.invalid:a/b.git",
+            main.toString());
+    assertTrue(ssh.exit() != 0, ssh.err());
+    assertEquals(1, ssh.err().strip().lines().count(), ssh.err());
+    assertTrue(ssh.err().contains("--ssh default"), ssh.err());
     var missing =
         Cli.withRoot(
             env, root, "build", "--build-context", "x=" + tmp.resolve("nope"), main.toString());
