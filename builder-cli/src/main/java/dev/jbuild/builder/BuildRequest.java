@@ -38,6 +38,8 @@ import java.util.Optional;
  *     export
  * @param annotations {@code --annotation} values, written into the manifests and the index
  * @param namedContexts {@code --build-context} values by name (as given: lower case)
+ * @param attestations what the images' attestation manifests hold ({@code --attest}, {@code
+ *     --provenance}, {@code --sbom}); with any, a single image is stored under an index too
  */
 public record BuildRequest(
     Optional<Path> context,
@@ -60,7 +62,8 @@ public record BuildRequest(
     boolean allowHostNetwork,
     Publication publication,
     Annotations annotations,
-    Map<String, dev.jbuild.builder.core.NamedContext> namedContexts) {
+    Map<String, dev.jbuild.builder.core.NamedContext> namedContexts,
+    dev.jbuild.builder.attest.Attestations attestations) {
   public BuildRequest {
     Objects.requireNonNull(context, "context");
     Objects.requireNonNull(dockerfileName, "dockerfileName");
@@ -82,6 +85,8 @@ public record BuildRequest(
     publication = publication == null ? Publication.none() : publication;
     annotations = annotations == null ? Annotations.none() : annotations;
     namedContexts = namedContexts == null ? Map.of() : Map.copyOf(namedContexts);
+    attestations =
+        attestations == null ? dev.jbuild.builder.attest.Attestations.none() : attestations;
   }
 
   /** The first target platform (the only one of a single-platform build). */

@@ -106,8 +106,9 @@ public record LayerCompression(
 
   private Descriptor layer(Store store, Descriptor layer, Digest diffId, boolean docker)
       throws IOException {
-    if (MediaTypes.isNonDistributable(layer.mediaType())) {
-      return layer;
+    if (MediaTypes.isNonDistributable(layer.mediaType())
+        || !MediaTypes.isLayer(layer.mediaType())) {
+      return layer; // foreign layers, and an attestation's statements, are kept as they are
     }
     MediaTypes.LayerCompression current = MediaTypes.layerCompression(layer.mediaType());
     MediaTypes.LayerCompression wanted = wanted();

@@ -264,6 +264,11 @@ public final class Pusher {
     if (MediaTypes.isNonDistributable(layer.mediaType())) {
       return layer; // foreign layers are not pushed (Docker's behaviour)
     }
+    if (!MediaTypes.isLayer(layer.mediaType())) {
+      // an artifact's blob (an attestation's in-toto statement): pushed as it is
+      uploadKnown(target, layer, mountFrom, true);
+      return layer;
+    }
     LayerCompression current = MediaTypes.layerCompression(layer.mediaType());
     if (current != LayerCompression.NONE || options.compression() == Compression.NONE) {
       uploadKnown(target, layer, mountFrom, true);
