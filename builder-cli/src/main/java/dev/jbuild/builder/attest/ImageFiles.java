@@ -29,8 +29,14 @@ final class ImageFiles {
    *
    * @param maxFiles wanted files kept at most (more are ignored, with a note)
    * @param maxTotalBytes bytes read from wanted files in all (inflated jar bytes included)
+   * @param maxKeptBytes bytes of files kept whole in memory until the end (package databases)
+   * @param maxPackages packages kept in all
    */
-  record Limits(int maxFiles, long maxTotalBytes) {
+  record Limits(int maxFiles, long maxTotalBytes, long maxKeptBytes, int maxPackages) {
+    Limits(int maxFiles, long maxTotalBytes) {
+      this(maxFiles, maxTotalBytes, 128L << 20, 500_000);
+    }
+
     static Limits defaults() {
       return new Limits(200_000, 4L << 30);
     }
@@ -82,6 +88,8 @@ final class ImageFiles {
     List<String> notes = new java.util.ArrayList<>();
     Budget budget = new Budget(limits.maxTotalBytes());
     boolean full = false;
+    long kept = 0;
+    long packages = 0;
     for (LayerSource source : bottomFirst) {
       TreeMap<String, Object> upper = new TreeMap<>();
       try (LayerReader r = source.open()) {
@@ -140,6 +148,17 @@ final class ImageFiles {
           }
           try {
             Object v = x.extract(name, r.content(), e.size(), budget);
+            if (v instanceof byte[] b) {
+              kept += b.length; // never given back: a bound, not an account
+              if (kept > limits.maxKeptBytes()) {
+                throw new SkipFile("over the " + limits.maxKeptBytes() + " bytes kept in memory");
+              }
+            } else if (v instanceof List<?> l) {
+              packages += l.size();
+              if (packages > limits.maxPackages()) {
+                throw new SkipFile("more than " + limits.maxPackages() + " packages: not read");
+              }
+            }
             if (v != null) {
               upper.put(name, v);
             }

@@ -263,6 +263,24 @@ class PackageScanTest {
   }
 
   @Test
+  void memoryIsBoundedInKeptBytesAndPackages() throws IOException {
+    byte[] l =
+        layer(
+            w -> {
+              file(w, "a/node_modules/one/package.json", "{\"name\":\"one\",\"version\":\"1\"}");
+              file(w, "b/node_modules/two/package.json", "{\"name\":\"two\",\"version\":\"1\"}");
+              file(w, "var/lib/dpkg/status", STATUS);
+            });
+    PackageScan.Result r = scan(new ImageFiles.Limits(100, 1 << 20, 10, 1), l);
+    assertEquals(List.of("pkg:npm/one@1"), purls(r));
+    assertEquals(
+        List.of(
+            "/b/node_modules/two/package.json: more than 1 packages: not read",
+            "/var/lib/dpkg/status: over the 10 bytes kept in memory"),
+        r.notes());
+  }
+
+  @Test
   void jarsNestedDeeperThanTheLimitAreNotRead() throws IOException {
     byte[] jar = jar(0, 6); // level0 holds level1 ... level5
     byte[] l = layer(w -> file(w, "app.jar", jar));
