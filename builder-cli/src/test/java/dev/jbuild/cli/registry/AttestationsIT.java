@@ -29,6 +29,7 @@ import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 14, attestations: an image FROM the lab's Debian image with an npm package a RUN step
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AttestationsIT {
   @AutoClose private final LocalRegistry registry = LocalRegistry.start();
+  @TempDir static Path shared;
   private Path tmp;
   private Path ctx;
   private Path root;
@@ -58,7 +60,7 @@ class AttestationsIT {
 
   @BeforeAll
   void setUp() throws IOException {
-    tmp = Files.createTempDirectory("jbuild-attest-it");
+    tmp = shared;
     ctx = tmp.resolve("ctx");
     Files.createDirectories(ctx);
     Files.writeString(ctx.resolve("Dockerfile"), DOCKERFILE);
