@@ -111,8 +111,9 @@ public final class Attestor {
                 build.materials().of(p, platforms),
                 context,
                 build.plans().get(i),
-                build.started(),
-                build.finished());
+                // SOURCE_DATE_EPOCH: both times, so two builds give one attestation and index
+                build.sourceDateEpoch() != null ? build.sourceDateEpoch() : build.started(),
+                build.sourceDateEpoch() != null ? build.sourceDateEpoch() : build.finished());
         predicates.add(
             new AttestationManifests.Predicate(
                 Provenance.PREDICATE_TYPE, Provenance.predicate(in)));
