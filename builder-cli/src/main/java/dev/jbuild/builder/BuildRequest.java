@@ -42,6 +42,8 @@ import java.util.Optional;
  *     entitlement ({@code --allow security.insecure})
  * @param noCacheFilter {@code --no-cache-filter}: the stages (names, lower case) whose RUN steps
  *     are not taken from the cache (BuildKit's IgnoreCache on their RUN ops)
+ * @param attestations what the images' attestation manifests hold ({@code --attest}, {@code
+ *     --provenance}, {@code --sbom}); with any, a single image is stored under an index too
  */
 public record BuildRequest(
     Optional<Path> context,
@@ -66,7 +68,8 @@ public record BuildRequest(
     Annotations annotations,
     Map<String, dev.jbuild.builder.core.NamedContext> namedContexts,
     dev.jbuild.runner.RunSettings runSettings,
-    java.util.Set<String> noCacheFilter) {
+    java.util.Set<String> noCacheFilter,
+    dev.jbuild.builder.attest.Attestations attestations) {
   public BuildRequest {
     runSettings = runSettings == null ? dev.jbuild.runner.RunSettings.DEFAULT : runSettings;
     noCacheFilter =
@@ -91,6 +94,8 @@ public record BuildRequest(
     publication = publication == null ? Publication.none() : publication;
     annotations = annotations == null ? Annotations.none() : annotations;
     namedContexts = namedContexts == null ? Map.of() : Map.copyOf(namedContexts);
+    attestations =
+        attestations == null ? dev.jbuild.builder.attest.Attestations.none() : attestations;
   }
 
   /**

@@ -8,7 +8,8 @@ import java.util.List;
  *
  * @param image the image in the store (its ID is the config digest); the first platform's of a
  *     multi-platform build
- * @param index the image index of a multi-platform build (what the tags name), else empty
+ * @param index the image index of a multi-platform build or of an attested one (what the tags
+ *     name), else empty
  * @param images every platform's image, in the order of the index
  * @param tags the names it was given
  * @param steps how many steps ran
@@ -34,8 +35,12 @@ public record BuildResult(
     return index.orElse(image.manifestDescriptor().withAnnotations(null));
   }
 
-  /** The ID to print and write: the index digest, else the image ID (config digest). */
+  /**
+   * The ID to print and write: the index digest of a multi-platform build, else the image ID
+   * (config digest), also when attestations put the one image under an index (as buildx's {@code
+   * --iidfile}, which writes BuildKit's config digest for one platform).
+   */
   public dev.jbuild.layercache.model.Digest id() {
-    return index.map(dev.jbuild.layercache.model.Descriptor::digest).orElse(image.id());
+    return images.size() > 1 ? index.orElseThrow().digest() : image.id();
   }
 }

@@ -1,5 +1,7 @@
 package dev.jbuild.builder;
 
+import dev.jbuild.builder.attest.Attestor;
+import dev.jbuild.builder.attest.Materials;
 import dev.jbuild.builder.cache.MissExplainer;
 import dev.jbuild.builder.context.BuildContext;
 import dev.jbuild.builder.context.FileHashCache;
@@ -91,6 +93,7 @@ public final class Builder {
   public BuildResult build(BuildRequest req, Progress progress, PrintWriter log)
       throws IOException, BuildFailure, StepFailure, PublishFailure, InterruptedException {
     Trace.mark("build start");
+    Instant started = clock.instant();
     Publisher publisher = new Publisher(store, registries, log);
     publisher.importCaches(req.publication());
     Dockerfile dockerfile = Dockerfiles.parse(req.dockerfileName(), req.dockerfileText());
@@ -156,6 +159,12 @@ public final class Builder {
               (name, dir, p) -> contextStage(name, dir, p, services, executor, ids));
     }
 
+    Materials materials = null;
+    if (req.attestations().provenance().isPresent()) {
+      materials = new Materials(resolver); // provenance's materials: every image resolved
+      resolver = materials;
+    }
+
     Trace.mark("context ready");
     List<StageResult> targets = new ArrayList<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -194,6 +203,8 @@ public final class Builder {
     List<Image> written = new ArrayList<>();
     Annotations notes = req.annotations();
     List<String> finalKeys = new ArrayList<>();
+    List<List<CacheRecord.Layer>> layers = new ArrayList<>();
+    boolean attested = req.attestations().any();
     for (int i = 0; i < targets.size(); i++) {
       StageResult target = targets.get(i);
       PlatformBuild b = builds.get(i);
@@ -209,13 +220,36 @@ public final class Builder {
       image =
           ImageAssembler.annotate(
               store, image, notes.of(Annotations.Level.MANIFEST, req.platforms().get(i)));
-      if (!multi) {
+      if (!multi && !attested) {
         ImageAssembler.name(store, image.manifestDescriptor(), req.tags());
       }
       written.add(image);
+      layers.add(target.state().layers());
+    }
+    List<Descriptor> attestations = List.of();
+    if (attested) {
+      // as BuildKit: one attestation manifest per image, listed in the index after the images
+      attestations =
+          new Attestor(store, req.attestations())
+              .attach(
+                  written,
+                  layers,
+                  req.platforms(),
+                  req.tags(),
+                  new Attestor.Build(
+                      req.dockerfileName(),
+                      req.dockerfileText(),
+                      req.buildArgs(),
+                      req.target(),
+                      builds.stream().map(b -> b.plan).toList(),
+                      context,
+                      materials,
+                      started,
+                      clock.instant(),
+                      req.sourceDateEpoch()));
     }
     Optional<Descriptor> index = Optional.empty();
-    if (multi) {
+    if (multi || attested) {
       List<java.util.Map<String, String>> descriptors = new ArrayList<>();
       for (Platform p : req.platforms()) {
         descriptors.add(notes.of(Annotations.Level.MANIFEST_DESCRIPTOR, p));
@@ -228,7 +262,8 @@ public final class Builder {
                   req.platforms(),
                   req.tags(),
                   descriptors,
-                  notes.of(Annotations.Level.INDEX, null)));
+                  notes.of(Annotations.Level.INDEX, null),
+                  attestations));
     }
     if (hashes != null) {
       try {
@@ -264,7 +299,7 @@ public final class Builder {
         req.publication(),
         result.root(),
         result.id(),
-        index.isPresent() ? null : result.image().id(),
+        written.size() > 1 ? null : result.image().id(),
         result.tags(),
         new CacheKeys(result.keys(), finalKeys));
     return result;

@@ -265,6 +265,38 @@ public final class BuildCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin CallOptions callOptions = new CallOptions();
 
+  // -- issue 14, attestations
+
+  @Option(
+      names = "--attest",
+      paramLabel = "type=provenance|sbom[,KEY=VALUE...]",
+      description =
+          "Attach an attestation to each image (repeatable): type=provenance[,mode=min|max] (SLSA"
+              + " provenance v0.2), type=sbom (an SPDX 2.3 SBOM of the image's packages);"
+              + " disabled=true turns one off.")
+  List<String> attest = new ArrayList<>();
+
+  @Option(
+      names = "--provenance",
+      paramLabel = "true|false|mode=min|max",
+      arity = "0..1",
+      parameterConsumer = AttestSpecs.OptionalValue.class,
+      description =
+          "Shorthand for --attest type=provenance (default: mode=min when the image is pushed or"
+              + " exported as an image, as buildx; BUILDX_NO_DEFAULT_ATTESTATIONS=1 turns that"
+              + " off).")
+  String provenance;
+
+  @Option(
+      names = "--sbom",
+      paramLabel = "true|false",
+      arity = "0..1",
+      parameterConsumer = AttestSpecs.OptionalValue.class,
+      description = "Shorthand for --attest type=sbom.")
+  String sbom;
+
+  // -- end of issue 14, attestations
+
   @Override
   public Integer call() throws Exception {
     dev.jbuild.builder.progress.Trace.mark("build command");
@@ -354,6 +386,8 @@ public final class BuildCommand implements Callable<Integer> {
             quiet,
             Optional.ofNullable(metadataFile));
     Instant epoch = sourceDateEpoch(args, env);
+    dev.jbuild.builder.attest.Attestations attestations =
+        AttestSpecs.parse(attest, provenance, sbom, AttestSpecs.imageOut(push, exports), env);
 
     try (Store store = Store.open(root.storeRoot());
         var _ = store.lockShared();
@@ -398,7 +432,8 @@ public final class BuildCommand implements Callable<Integer> {
               annotationValues,
               namedContexts,
               runSettings,
-              noCacheStages);
+              noCacheStages,
+              attestations);
       BuildResult result;
       Runner runner = Runner.create();
       dev.jbuild.builder.progress.Trace.mark("runner ready");

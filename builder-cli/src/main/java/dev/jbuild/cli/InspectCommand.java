@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.builder.attest.AttestationManifests;
 import dev.jbuild.cli.template.GoTemplate;
 import dev.jbuild.cli.template.TemplateException;
 import dev.jbuild.layercache.json.Json;
@@ -70,13 +71,27 @@ public final class InspectCommand implements Callable<Integer> {
       for (String name : images) {
         try {
           ImageFinder.Found f = finder.find(name);
-          if (f.isIndex() && wanted == null) {
-            results.add(describeIndex(f, store.images().index(f.entry().digest())));
+          ImageIndex index = f.isIndex() ? store.images().index(f.entry().digest()) : null;
+          boolean attested =
+              index != null
+                  && index.manifests().stream().anyMatch(AttestationManifests::isAttestation);
+          // an image with its attestations (one image in an index, as buildx stores it) is shown
+          // as that image
+          if (index != null && wanted == null && !(attested && f.platforms().size() == 1)) {
+            JsonObject d = describeIndex(f, index);
+            if (wantsAttestations()) {
+              d = withAttestations(store, f, d, true);
+            }
+            results.add(d);
           } else {
             Image chosen = f.imageFor(wanted, name);
-            results.add(
-                describe(
-                    new ImageFinder.Found(f.entry(), chosen, f.tags(), f.platforms()), chosen));
+            ImageFinder.Found one =
+                new ImageFinder.Found(f.entry(), chosen, f.tags(), f.platforms());
+            JsonObject d = describe(one, chosen);
+            if (wantsAttestations()) {
+              d = withAttestations(store, one, d, false);
+            }
+            results.add(d);
           }
         } catch (UserException e) {
           err.println("jbuild: " + e.getMessage());
@@ -94,6 +109,51 @@ public final class InspectCommand implements Callable<Integer> {
     out.flush();
     err.flush();
     return exit;
+  }
+
+  /** Whether the template reads .SBOM or .Provenance (kept out of the plain JSON: they are big). */
+  private boolean wantsAttestations() {
+    return format != null && (format.contains("SBOM") || format.contains("Provenance"));
+  }
+
+  /**
+   * {@code SBOM} and {@code Provenance} as buildx imagetools shows them: {@code {"SPDX": document}}
+   * and {@code {"SLSA": predicate}} for one image, a map by platform of those for several; null
+   * when the image has none.
+   */
+  static JsonObject withAttestations(
+      Store store, ImageFinder.Found f, JsonObject doc, boolean byPlatform)
+      throws java.io.IOException {
+    if (!f.isIndex()) {
+      return doc.with("SBOM", JsonNull.INSTANCE).with("Provenance", JsonNull.INSTANCE);
+    }
+    JsonObject.Builder sboms = JsonObject.builder();
+    JsonObject.Builder provs = JsonObject.builder();
+    boolean anySbom = false;
+    boolean anyProv = false;
+    List<Image> images = byPlatform ? f.platforms() : List.of(f.image());
+    for (Image i : images) {
+      var ps = AttestationManifests.predicates(store, f.entry().digest(), i.manifestDigest());
+      String key = i.platform() == null ? i.manifestDigest().toString() : i.platform().toString();
+      Json sbom = ps.get(AttestationManifests.sbomType());
+      Json prov = ps.get(AttestationManifests.provenanceType());
+      if (sbom != null) {
+        sboms.put(key, JsonObject.builder().put("SPDX", sbom).build());
+        anySbom = true;
+      }
+      if (prov != null) {
+        provs.put(key, JsonObject.builder().put("SLSA", prov).build());
+        anyProv = true;
+      }
+    }
+    JsonObject s = sboms.build();
+    JsonObject p = provs.build();
+    if (!byPlatform) {
+      s = anySbom ? s.object(s.keys().iterator().next()) : null;
+      p = anyProv ? p.object(p.keys().iterator().next()) : null;
+    }
+    return doc.with("SBOM", anySbom ? s : JsonNull.INSTANCE)
+        .with("Provenance", anyProv ? p : JsonNull.INSTANCE);
   }
 
   static JsonObject describe(ImageFinder.Found f) {

@@ -217,6 +217,11 @@ public final class ImageValidator {
           continue; // other platforms need not be stored
         }
         present++;
+        if (m.annotations() != null
+            && "attestation-manifest".equals(m.annotations().get("vnd.docker.reference.type"))) {
+          attestation(m, child, idx);
+          continue;
+        }
         descriptor(m, child, m.platform());
       }
       if (present == 0) {
@@ -226,6 +231,58 @@ public final class ImageValidator {
       manifest(d, what, expected);
     } else {
       problem(what + ": " + d.digest() + " has media type " + mt + ", not a manifest or index");
+    }
+  }
+
+  /**
+   * A BuildKit attestation manifest: platform unknown/unknown, its reference digest one of the
+   * index's manifests, its layers in-toto statements whose predicate type is their annotation's and
+   * whose subject is that manifest.
+   */
+  private void attestation(Descriptor d, String what, ImageIndex index) {
+    String ref = d.annotations().get("vnd.docker.reference.digest");
+    if (index.manifests().stream().noneMatch(o -> o.digest().toString().equals(ref))) {
+      problem(what + ": refers to " + ref + ", which the index does not list");
+    }
+    if (d.platform() == null || !d.platform().toString().equals("unknown/unknown")) {
+      problem(what + ": attestation platform " + d.platform() + ", not unknown/unknown");
+    }
+    byte[] bytes = smallBlob(d, what);
+    if (bytes == null) {
+      return;
+    }
+    ImageManifest m;
+    try {
+      m = ImageManifest.parse(bytes);
+    } catch (IllegalArgumentException e) {
+      problem(what + ": attestation manifest " + d.digest() + ": " + e.getMessage());
+      return;
+    }
+    for (int i = 0; i < m.layers().size(); i++) {
+      Descriptor l = m.layers().get(i);
+      String lw = what + " (attestation) layers[" + i + "]";
+      if (!"application/vnd.in-toto+json".equals(l.mediaType())) {
+        problem(lw + ": media type " + l.mediaType());
+        continue;
+      }
+      byte[] st = smallBlob(l, lw);
+      if (st == null) {
+        continue;
+      }
+      try {
+        JsonObject o = Json.parseObject(st);
+        String type =
+            l.annotations() == null ? null : l.annotations().get("in-toto.io/predicate-type");
+        if (type == null || !type.equals(o.string("predicateType"))) {
+          problem(lw + ": predicate type " + o.string("predicateType") + ", annotation " + type);
+        }
+        JsonObject subject = (JsonObject) o.array("subject").get(0);
+        if (!("sha256:" + subject.object("digest").string("sha256")).equals(ref)) {
+          problem(lw + ": subject " + subject + " is not " + ref);
+        }
+      } catch (RuntimeException e) {
+        problem(lw + ": not an in-toto statement: " + e.getMessage());
+      }
     }
   }
 

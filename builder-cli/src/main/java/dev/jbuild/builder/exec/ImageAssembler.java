@@ -45,7 +45,8 @@ public final class ImageAssembler {
    * Stores the OCI image index of a multi-platform build, one descriptor per image carrying its
    * platform, in the order the platforms were asked for (so two builds of one command give one
    * index digest), and names it with {@code tags} (untagged without); {@code descriptors} are the
-   * annotations of each image's entry, {@code annotations} those of the index itself.
+   * annotations of each image's entry, {@code annotations} those of the index itself; {@code
+   * attestations} (BuildKit's attestation manifests) are listed after the images.
    */
   public static Descriptor writeIndex(
       Store store,
@@ -53,7 +54,8 @@ public final class ImageAssembler {
       List<Platform> platforms,
       List<String> tags,
       List<java.util.Map<String, String>> descriptors,
-      java.util.Map<String, String> annotations)
+      java.util.Map<String, String> annotations,
+      List<Descriptor> attestations)
       throws IOException {
     List<Descriptor> manifests = new java.util.ArrayList<>();
     for (int i = 0; i < images.size(); i++) {
@@ -64,6 +66,7 @@ public final class ImageAssembler {
       }
       manifests.add(d);
     }
+    manifests.addAll(attestations);
     ImageIndex index = ImageIndex.of(manifests);
     if (!annotations.isEmpty()) {
       index =

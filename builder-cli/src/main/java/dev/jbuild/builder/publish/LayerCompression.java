@@ -8,8 +8,10 @@ import dev.jbuild.layercache.model.Digest;
 import dev.jbuild.layercache.model.ImageIndex;
 import dev.jbuild.layercache.model.ImageManifest;
 import dev.jbuild.layercache.model.MediaTypes;
+import dev.jbuild.layercache.store.AttestationSubjects;
 import dev.jbuild.layercache.store.BlobInfo;
 import dev.jbuild.layercache.store.BlobWriter;
+import dev.jbuild.layercache.store.ImageStore;
 import dev.jbuild.layercache.store.Store;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,14 +63,30 @@ public record LayerCompression(
   public Descriptor apply(Store store, Descriptor target) throws IOException {
     if (MediaTypes.isIndex(target.mediaType())) {
       ImageIndex index = store.images().index(target.digest());
+      if (ociMediaTypes.equals(Optional.of(false))
+          && index.manifests().stream()
+              .anyMatch(dev.jbuild.layercache.store.ImageStore::isAttestation)) {
+        // as BuildKit: attestations need OCI media types, oci-mediatypes=false is overridden
+        return new LayerCompression(compression, level, force, Optional.of(true))
+            .apply(store, target);
+      }
       List<Descriptor> children = new ArrayList<>();
+      Map<Digest, Digest> moved = new java.util.HashMap<>();
       for (Descriptor child : index.manifests()) {
-        children.add(
+        Descriptor out =
             store.blobs().has(child.digest())
                 ? apply(store, child)
                     .withPlatform(child.platform())
                     .withAnnotations(child.annotations())
-                : child);
+                : child;
+        moved.put(child.digest(), out.digest());
+        children.add(out);
+      }
+      // an attestation manifest follows its image's new manifest digest
+      for (int i = 0; i < children.size(); i++) {
+        if (ImageStore.isAttestation(children.get(i))) {
+          children.set(i, AttestationSubjects.follow(store, children.get(i), moved));
+        }
       }
       ImageIndex out = index.withManifests(children);
       if (ociMediaTypes.isPresent()) {
@@ -106,8 +124,9 @@ public record LayerCompression(
 
   private Descriptor layer(Store store, Descriptor layer, Digest diffId, boolean docker)
       throws IOException {
-    if (MediaTypes.isNonDistributable(layer.mediaType())) {
-      return layer;
+    if (MediaTypes.isNonDistributable(layer.mediaType())
+        || !MediaTypes.isLayer(layer.mediaType())) {
+      return layer; // foreign layers, and an attestation's statements, are kept as they are
     }
     MediaTypes.LayerCompression current = MediaTypes.layerCompression(layer.mediaType());
     MediaTypes.LayerCompression wanted = wanted();

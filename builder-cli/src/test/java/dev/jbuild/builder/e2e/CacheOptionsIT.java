@@ -286,6 +286,7 @@ class CacheOptionsIT {
         build(
             freshStore(),
             "--push",
+            "--provenance=false", // a plain manifest (AttestationsIT: the metadata of an index)
             "-t",
             app,
             "-t",

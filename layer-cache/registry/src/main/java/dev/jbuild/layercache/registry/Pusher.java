@@ -9,8 +9,10 @@ import dev.jbuild.layercache.model.ImageManifest;
 import dev.jbuild.layercache.model.ImageReference;
 import dev.jbuild.layercache.model.MediaTypes;
 import dev.jbuild.layercache.model.MediaTypes.LayerCompression;
+import dev.jbuild.layercache.store.AttestationSubjects;
 import dev.jbuild.layercache.store.BlobInfo;
 import dev.jbuild.layercache.store.BlobWriter;
+import dev.jbuild.layercache.store.ImageStore;
 import dev.jbuild.layercache.store.Store;
 import java.io.IOException;
 import java.io.InputStream;
@@ -118,13 +120,29 @@ public final class Pusher {
     ImageIndex index = checked(image, depth);
     List<Descriptor> children = new ArrayList<>();
     boolean changed = false;
+    // images first: an attestation manifest follows its image when the push rewrites it
+    java.util.Map<Digest, Digest> moved = new java.util.HashMap<>();
+    java.util.Map<Descriptor, RawManifest> pushed = new java.util.HashMap<>();
     for (Descriptor child : index.manifests()) {
+      if (!ImageStore.isAttestation(child) && !MediaTypes.isIndex(child.mediaType())) {
+        RawManifest m = pushManifest(target, child, options);
+        pushed.put(child, m);
+        moved.put(child.digest(), m.digest());
+      }
+    }
+    for (Descriptor listed : index.manifests()) {
+      Descriptor child =
+          ImageStore.isAttestation(listed)
+              ? AttestationSubjects.follow(store, listed, moved)
+              : listed;
       RawManifest m =
-          MediaTypes.isIndex(child.mediaType())
-              ? pushIndex(target, child, depth + 1, options)
-              : pushManifest(target, child, options);
+          pushed.containsKey(child)
+              ? pushed.get(child)
+              : MediaTypes.isIndex(child.mediaType())
+                  ? pushIndex(target, child, depth + 1, options)
+                  : pushManifest(target, child, options);
       target.registry().putManifest(target.repository(), m.digest().toString(), m);
-      changed |= !m.digest().equals(child.digest());
+      changed |= !m.digest().equals(listed.digest());
       children.add(
           Descriptor.of(m.mediaType(), m.digest(), m.size())
               .withPlatform(child.platform())
@@ -263,6 +281,11 @@ public final class Pusher {
       throws IOException {
     if (MediaTypes.isNonDistributable(layer.mediaType())) {
       return layer; // foreign layers are not pushed (Docker's behaviour)
+    }
+    if (!MediaTypes.isLayer(layer.mediaType())) {
+      // an artifact's blob (an attestation's in-toto statement): pushed as it is
+      uploadKnown(target, layer, mountFrom, true);
+      return layer;
     }
     LayerCompression current = MediaTypes.layerCompression(layer.mediaType());
     if (current != LayerCompression.NONE || options.compression() == Compression.NONE) {

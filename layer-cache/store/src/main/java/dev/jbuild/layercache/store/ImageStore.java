@@ -134,8 +134,9 @@ public final class ImageStore {
   /**
    * The images of an index (nested indexes followed, at most {@link ImageIndex#MAX_DEPTH} deep),
    * each with its entry descriptor (platform included) as {@link Image#manifestDescriptor()}, in
-   * index order; entries the store lacks, and entries that are not images (attestations without a
-   * platform are kept: their manifest is an image manifest too), are skipped.
+   * index order; entries the store lacks, entries that are not images, and BuildKit's attestation
+   * manifests (annotated {@code vnd.docker.reference.type=attestation-manifest}: image manifests of
+   * platform unknown/unknown whose layers are in-toto statements) are skipped.
    */
   public List<Image> images(Descriptor index) throws IOException {
     List<Image> out = new ArrayList<>();
@@ -151,7 +152,7 @@ public final class ImageStore {
       throw new IOException(e.getMessage(), e);
     }
     for (Descriptor d : idx.manifests()) {
-      if (!blobs.has(d.digest())) {
+      if (!blobs.has(d.digest()) || isAttestation(d)) {
         continue;
       }
       if (MediaTypes.isIndex(d.mediaType())) {
@@ -163,6 +164,12 @@ public final class ImageStore {
         }
       }
     }
+  }
+
+  /** Whether an index entry is a BuildKit attestation manifest (not a runnable image). */
+  public static boolean isAttestation(Descriptor d) {
+    return d.annotations() != null
+        && "attestation-manifest".equals(d.annotations().get("vnd.docker.reference.type"));
   }
 
   /** {@link #image(Descriptor, Platform)} for the host platform. */
