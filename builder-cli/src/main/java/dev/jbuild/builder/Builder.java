@@ -152,7 +152,8 @@ public final class Builder {
           new NamedContextImages(
               images,
               req.namedContexts(),
-              (name, dir, p) -> contextStage(name, dir, p, services, executor, ids));
+              (name, dir, p) -> contextStage(name, dir, p, services, executor, ids),
+              new dev.jbuild.builder.exec.OciLayoutImages(store));
     }
 
     Trace.mark("context ready");

@@ -16,4 +16,21 @@ public sealed interface NamedContext {
 
   /** {@code docker-image://REF}: the image REF (store, else its registry). */
   record Image(String reference) implements NamedContext {}
+
+  /**
+   * {@code oci-layout://DIR[:TAG][@DIGEST]}: the image an OCI layout directory on this machine
+   * holds, picked by {@code digest} when given, else by {@code tag} (buildx's default: {@code
+   * latest}); an index resolves to the stage's platform.
+   */
+  record OciLayout(Path dir, String tag, dev.jbuild.layercache.model.Digest digest)
+      implements NamedContext {
+    /** How it was written, for messages. */
+    @Override
+    public String toString() {
+      return "oci-layout://"
+          + dir
+          + (tag == null ? "" : ":" + tag)
+          + (digest == null ? "" : "@" + digest);
+    }
+  }
 }

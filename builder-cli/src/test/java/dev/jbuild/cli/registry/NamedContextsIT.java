@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 14: {@code --build-context} of each kind jbuild reads (a directory with its own
  * .dockerignore, {@code docker-image://} of a stored and of a pushed image) overriding a stage and
- * an image in FROM and {@code COPY --from}; the kinds it cannot read refused; {@code --annotation}
+ * an image in FROM and {@code COPY --from}; the kinds it cannot read refused ({@code oci-layout://}:
+ * {@code OciLayoutContextIT}); {@code --annotation}
  * at every level, read back from the registry and an OCI archive with skopeo.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -126,7 +127,6 @@ class NamedContextsIT {
     // the kinds jbuild cannot read, and a missing directory
     for (String bad :
         List.of(
-            "x=oci-layout://" + tmp,
             "x=https://example.invalid/ctx.tar.gz",
             "x=git@example.invalid:a/b.git",
             "Bad=" + other,
