@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 14: {@code --build-context} of each kind jbuild reads (a directory with its own
  * .dockerignore, {@code docker-image://} of a stored and of a pushed image) overriding a stage and
- * an image in FROM and {@code COPY --from}; the kinds it cannot read refused ({@code oci-layout://}:
- * {@code OciLayoutContextIT}); {@code --annotation}
- * at every level, read back from the registry and an OCI archive with skopeo.
+ * an image in FROM and {@code COPY --from}; the kinds it cannot read refused ({@code
+ * oci-layout://}: {@code OciLayoutContextIT}); {@code --annotation} at every level, read back from
+ * the registry and an OCI archive with skopeo.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NamedContextsIT {
