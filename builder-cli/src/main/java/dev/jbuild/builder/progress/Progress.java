@@ -36,6 +36,11 @@ public interface Progress extends AutoCloseable {
   /** The build's first line in plain mode (how it runs), before any step; other modes skip it. */
   default void header(String line) {}
 
+  /** Whether {@link #message} lines are dropped (-q): reports that must be seen go to the log. */
+  default boolean quiet() {
+    return false;
+  }
+
   @Override
   void close();
 
