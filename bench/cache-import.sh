@@ -3,9 +3,11 @@
 # rebuild: (1) a cold build exporting --cache-to type=registry,mode=max to the lab registry,
 # (2) on a fresh store, `jbuild pull` of the two bases alone (the base blob download), (3) on
 # another fresh store, the build with --cache-from (every step CACHED; the bases and the cached
-# layers downloaded), (4) a no-op rebuild in that store; beside them the cache's blobs fetched
-# with curl (the raw download). Needs the lab registry on localhost:5000
-# (debian:bookworm-slim, busybox). Usage: bench/cache-import.sh [RUNS]
+# layers downloaded), (4) a no-op rebuild in that store; beside them every blob the import needs
+# (the cache's and the bases') fetched with curl, one after the other (the raw download). Wall
+# and CPU (user+sys) seconds of each, and the load average before each run: the machine may be
+# shared. The goal (issue 14): import <= 1.5 x (no-op + download). Needs the lab registry on
+# localhost:5000 (debian:bookworm-slim, busybox). Usage: bench/cache-import.sh [RUNS]
 set -eu
 here="$(cd "$(dirname "$0")" && pwd)"
 jbuild="$here/../jbuild"
@@ -25,29 +27,38 @@ for i in range(2000):  # the app scenario's context, as build_bench.py makes it
 PY
 cp "$here/scenarios/app/Dockerfile" "$work/ctx/Dockerfile"
 cache="localhost:5000/jbuild-bench/app-cache:max"
-secs() { # runs "$@", prints its wall seconds
-  local t0 t1
-  t0=$(date +%s.%N)
-  "$@" >/dev/null 2>"$work/last.err" || { cat "$work/last.err" >&2; exit 1; }
-  t1=$(date +%s.%N)
-  echo "$t1 - $t0" | bc
+secs() { # runs "$@", prints "WALL CPU" (seconds; CPU = user + sys of it and its children)
+  /usr/bin/time -f '%e %U %S' -o "$work/last.time" "$@" >/dev/null 2>"$work/last.err" \
+    || { cat "$work/last.err" >&2; exit 1; }
+  awk '{ printf "%.2f %.2f", $1, $2 + $3 }' "$work/last.time"
 }
 "$jbuild" --root "$work/seed" build -q -t app:1 --cache-to "type=registry,ref=$cache,mode=max" "$work/ctx" >/dev/null
-fetch_cache_blobs() { # the cache's blobs over HTTP, one after the other, to /dev/null
+fetch_blobs() { # REPO TAG: a manifest's config and layers over HTTP, one after the other
   local m
   m=$(curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-    "http://localhost:5000/v2/jbuild-bench/app-cache/manifests/max")
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "http://localhost:5000/v2/$1/manifests/$2")
   for d in $(echo "$m" | jq -r '.config.digest, .layers[].digest'); do
-    curl -sf -o /dev/null "http://localhost:5000/v2/jbuild-bench/app-cache/blobs/$d"
+    curl -sf -o /dev/null "http://localhost:5000/v2/$1/blobs/$d"
   done
 }
+fetch_all_blobs() { # what the import downloads: the cache's blobs and the two bases'
+  fetch_blobs jbuild-bench/app-cache max
+  fetch_blobs library/debian bookworm-slim
+  fetch_blobs library/busybox latest
+}
+export -f fetch_blobs fetch_all_blobs
+printf '%-10s %-17s %-17s %-30s %-17s %s\n' load "download (curl)" "bases pull" \
+  "import build" "no-op" "import / (no-op + download)"
 for _ in $(seq "$runs"); do
   rm -rf "$work/pull" "$work/fresh"
-  blobs=$(secs fetch_cache_blobs)
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  blobs=$(secs bash -c fetch_all_blobs)
   pull=$(secs sh -c "'$jbuild' --root '$work/pull' pull -q localhost:5000/library/debian:bookworm-slim && '$jbuild' --root '$work/pull' pull -q localhost:5000/library/busybox:latest")
   import=$(secs "$jbuild" --root "$work/fresh" build --progress plain -t app:1 --cache-from "$cache" "$work/ctx")
   cached=$(grep -c ' CACHED$' "$work/last.err" || true)
   noop=$(secs "$jbuild" --root "$work/fresh" build --progress plain -t app:1 "$work/ctx")
-  printf 'bases pull %6.2f s  cache blobs (curl) %6.2f s  import build %6.2f s (%s CACHED)  no-op %6.2f s\n' \
-    "$pull" "$blobs" "$import" "$cached" "$noop"
+  ratio=$(echo "$import $noop $blobs" | awk '{ printf "wall %.2f, cpu %.2f", $1 / ($3 + $5), $2 / ($4 + $6) }')
+  printf '%-10s %-17s %-17s %-30s %-17s %s\n' "$load" "${blobs/ / s, cpu }" "${pull/ / s, cpu }" \
+    "${import/ / s, cpu } ($cached CACHED)" "${noop/ / s, cpu }" "$ratio"
 done

@@ -95,7 +95,6 @@ public final class Builder {
     Trace.mark("build start");
     Instant started = clock.instant();
     Publisher publisher = new Publisher(store, registries, log);
-    publisher.importCaches(req.publication());
     Dockerfile dockerfile = Dockerfiles.parse(req.dockerfileName(), req.dockerfileText());
     Trace.mark("parsed");
     List<PlatformBuild> builds = new ArrayList<>();
@@ -156,7 +155,8 @@ public final class Builder {
           new NamedContextImages(
               images,
               req.namedContexts(),
-              (name, dir, p) -> contextStage(name, dir, p, services, executor, ids));
+              (name, dir, p) -> contextStage(name, dir, p, services, executor, ids),
+              new dev.jbuild.builder.exec.OciLayoutImages(store));
     }
 
     Materials materials = null;
@@ -166,6 +166,15 @@ public final class Builder {
     }
 
     Trace.mark("context ready");
+    // the --cache-from imports run while the stages pull their bases and hash the context; every
+    // lookup waits for them
+    CacheImportTask imports = CacheImportTask.start(publisher, req.publication(), progress, log);
+    executor.lookupAfter(imports::await);
+    // and meanwhile the context is hashed for the COPY steps that will look for their records
+    Thread prefetch =
+        context.isPresent() && !req.publication().cacheFrom().isEmpty()
+            ? dev.jbuild.builder.context.HashPrefetch.start(context.get(), imports::done)
+            : null;
     List<StageResult> targets = new ArrayList<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> running = new ArrayList<>();
@@ -195,6 +204,10 @@ public final class Builder {
         }
         throw e;
       } finally {
+        imports.finish();
+        if (prefetch != null) {
+          prefetch.join(); // before the hash cache is saved
+        }
         executor.explainer().save();
       }
     }

@@ -22,4 +22,21 @@ public sealed interface NamedContext {
    * given to the engine as a {@link Directory}.
    */
   record Remote(String url) implements NamedContext {}
+
+  /**
+   * {@code oci-layout://DIR[:TAG][@DIGEST]}: the image an OCI layout directory on this machine
+   * holds, picked by {@code digest} when given, else by {@code tag} (buildx's default: {@code
+   * latest}); an index resolves to the stage's platform.
+   */
+  record OciLayout(Path dir, String tag, dev.jbuild.layercache.model.Digest digest)
+      implements NamedContext {
+    /** How it was written, for messages. */
+    @Override
+    public String toString() {
+      return "oci-layout://"
+          + dir
+          + (tag == null ? "" : ":" + tag)
+          + (digest == null ? "" : "@" + digest);
+    }
+  }
 }

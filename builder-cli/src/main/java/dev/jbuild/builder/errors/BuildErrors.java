@@ -89,6 +89,11 @@ public final class BuildErrors {
     return new StepFailure("invalid image reference \"" + reference + "\": " + why);
   }
 
+  /** A {@code --build-context NAME=oci-layout://...} that cannot be read or has no such image. */
+  public static StepFailure ociLayoutContext(String name, Object layout, String why) {
+    return new StepFailure("--build-context " + name + "=" + layout + ": " + why);
+  }
+
   public static IOException inconsistentImage(Object manifest, int layers, int diffIds) {
     return new IOException(
         "image "

@@ -18,7 +18,8 @@ import java.util.concurrent.ExecutionException;
  * --from=NAME} and {@code RUN --mount from=NAME} read the context. A name matches as BuildKit's
  * named contexts match: as written, or in its familiar form ({@code
  * docker.io/library/alpine:latest} is {@code alpine}). A {@code docker-image://} context is that
- * image; a directory is the stage its {@link DirectoryStage} builds, once per platform per build.
+ * image; a directory is the stage its {@link DirectoryStage} builds, and an {@code oci-layout://}
+ * the image {@link OciLayoutImages} reads from the layout, each once per platform per build.
  */
 public final class NamedContextImages implements ImageResolver {
   /** Builds the one-layer image of a directory context for a platform. */
@@ -31,13 +32,26 @@ public final class NamedContextImages implements ImageResolver {
   private final ImageResolver images;
   private final Map<String, NamedContext> contexts;
   private final DirectoryStage directories;
+  private final OciLayoutImages layouts;
   private final Map<String, CompletableFuture<BaseImage>> built = new ConcurrentHashMap<>();
 
   public NamedContextImages(
       ImageResolver images, Map<String, NamedContext> contexts, DirectoryStage directories) {
+    this(images, contexts, directories, null);
+  }
+
+  /**
+   * @param layouts reads {@code oci-layout://} contexts into the store
+   */
+  public NamedContextImages(
+      ImageResolver images,
+      Map<String, NamedContext> contexts,
+      DirectoryStage directories,
+      OciLayoutImages layouts) {
     this.images = images;
     this.contexts = Map.copyOf(contexts);
     this.directories = directories;
+    this.layouts = layouts;
   }
 
   @Override
@@ -50,12 +64,36 @@ public final class NamedContextImages implements ImageResolver {
       case null -> images.resolve(reference, platform, pull, progress, shown);
       case NamedContext.Image i -> images.resolve(i.reference(), platform, pull, progress, shown);
       case NamedContext.Directory d -> {
-        BaseImage b = directory(name, d.dir(), platform);
+        BaseImage b = once(name, platform, () -> directories.build(name, d.dir(), platform));
         progress.cached(shown); // its own steps were shown, as [context NAME ...]
         yield b;
       }
       case NamedContext.Remote r ->
           throw new IllegalStateException("remote context " + r.url() + " was not fetched");
+      case NamedContext.OciLayout l -> {
+        long t0 = System.nanoTime();
+        boolean[] mine = new boolean[1];
+        BaseImage b =
+            once(
+                name,
+                platform,
+                () -> {
+                  mine[0] = true;
+                  if (shown.id() > 0) {
+                    progress.started(shown);
+                  }
+                  return layouts.load(name, l, platform);
+                });
+        if (shown.id() > 0) {
+          if (mine[0]) {
+            progress.finished(
+                shown, java.time.Duration.ofNanos(System.nanoTime() - t0), "loaded from " + l);
+          } else {
+            progress.cached(shown);
+          }
+        }
+        yield b;
+      }
     };
   }
 
@@ -86,13 +124,19 @@ public final class NamedContextImages implements ImageResolver {
     return r;
   }
 
-  private BaseImage directory(String name, Path dir, Platform platform)
+  /** What a context gives, made once per name and platform for the whole build. */
+  @FunctionalInterface
+  private interface Maker {
+    BaseImage make() throws IOException, StepFailure, InterruptedException;
+  }
+
+  private BaseImage once(String name, Platform platform, Maker maker)
       throws IOException, StepFailure, InterruptedException {
     CompletableFuture<BaseImage> mine = new CompletableFuture<>();
     CompletableFuture<BaseImage> f = built.putIfAbsent(name + "\0" + platform, mine);
     if (f == null) {
       try {
-        mine.complete(directories.build(name, dir, platform));
+        mine.complete(maker.make());
       } catch (Throwable t) {
         mine.completeExceptionally(t);
       }

@@ -106,6 +106,7 @@ public final class RegistryImages implements ImageResolver {
     private final Progress progress;
     private final Step step;
     private final ConcurrentHashMap<String, AtomicLong> sizes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicLong> received = new ConcurrentHashMap<>();
     private boolean started;
 
     PullLines(Progress progress, Step step) {
@@ -124,15 +125,30 @@ public final class RegistryImages implements ImageResolver {
     public void start(String id, String action, long total) {
       ensureStarted();
       sizes.put(id, new AtomicLong(total));
+      received.put(id, new AtomicLong());
+      if (step.id() > 0) {
+        progress.status(step, id, 0, total, false);
+      }
     }
 
     @Override
-    public void advance(String id, long bytes) {}
+    public void advance(String id, long bytes) {
+      AtomicLong got = received.get(id);
+      AtomicLong size = sizes.get(id);
+      if (got != null && step.id() > 0) {
+        progress.status(step, id, got.addAndGet(bytes), size == null ? -1 : size.get(), false);
+      }
+    }
 
     @Override
     public void done(String id, String status) {
       if (step.id() > 0) {
         AtomicLong size = sizes.get(id);
+        AtomicLong got = received.get(id);
+        if (got != null) {
+          long total = size == null ? -1 : size.get();
+          progress.status(step, id, total >= 0 ? total : got.get(), total, true);
+        }
         String s =
             size == null || size.get() < 0
                 ? ""

@@ -52,12 +52,28 @@ public final class StepExecutor {
           String, java.util.concurrent.CompletableFuture<Void>>
       owners = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** What a lookup waits for first: the {@code --cache-from} imports, which run meanwhile. */
+  @FunctionalInterface
+  public interface LookupGate {
+    void await() throws InterruptedException;
+  }
+
+  private volatile LookupGate gate = () -> {};
+
   public StepExecutor(
       BuildServices services, Progress progress, MissExplainer explainer, boolean noCache) {
     this.services = services;
     this.progress = progress;
     this.explainer = explainer;
     this.noCache = noCache;
+  }
+
+  /**
+   * Makes every cache lookup wait for {@code gate} first: the build imports its caches while the
+   * bases download and the context is hashed, and no step looks for a record before they are in.
+   */
+  public void lookupAfter(LookupGate gate) {
+    this.gate = gate;
   }
 
   public MissExplainer explainer() {
@@ -178,6 +194,7 @@ public final class StepExecutor {
             s -> java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>()))
         .add(key.hex());
     steps.incrementAndGet();
+    gate.await();
     var mine = new java.util.concurrent.CompletableFuture<Void>();
     var owner = owners.putIfAbsent(key.hex(), mine);
     Optional<CacheRecord> hit;

@@ -36,6 +36,18 @@ public interface Progress extends AutoCloseable {
   /** The build's first line in plain mode (how it runs), before any step; other modes skip it. */
   default void header(String line) {}
 
+  /**
+   * A transfer of {@code step} (a layer being pulled): {@code current} of {@code total} bytes
+   * ({@code total} -1 when unknown), {@code done} at its end. Only the machine display shows it
+   * (rawjson's {@code statuses}); the others show the step's output lines.
+   */
+  default void status(Step step, String id, long current, long total, boolean done) {}
+
+  /** Whether {@link #message} lines are dropped (-q): reports that must be seen go to the log. */
+  default boolean quiet() {
+    return false;
+  }
+
   @Override
   void close();
 

@@ -23,5 +23,10 @@ final class QuietProgress implements Progress {
   public void message(String line) {}
 
   @Override
+  public boolean quiet() {
+    return true;
+  }
+
+  @Override
   public void close() {}
 }

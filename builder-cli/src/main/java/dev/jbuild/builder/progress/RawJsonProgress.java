@@ -15,7 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * {@code --progress rawjson}: one JSON object per line and per event, in the shape of BuildKit's
  * {@code client.SolveStatus} that buildx prints: {@code vertexes} (digest, name, started,
- * completed, cached, error), {@code logs} (vertex, stream, base64 data, timestamp). A step's vertex
+ * completed, cached, error), {@code logs} (vertex, stream, base64 data, timestamp), {@code
+ * statuses} (a layer a FROM pulls: id, vertex, name, current, total, timestamp, started, completed;
+ * at most one per {@link #STATUS_INTERVAL} per layer, and its start and end). A step's vertex
  * digest is a hash of its number and title; a line that belongs to no step (writing the image,
  * naming it, warnings) is a vertex of its own, started and completed at once.
  */
@@ -24,6 +26,12 @@ final class RawJsonProgress implements Progress {
   private final Clock clock;
   private final Map<Integer, Instant> started = new ConcurrentHashMap<>();
   private int messages;
+
+  /** A status is shown at most this often per transfer (and always at its start and end). */
+  static final Duration STATUS_INTERVAL = Duration.ofMillis(100);
+
+  private final Map<String, Instant> statusStarted = new ConcurrentHashMap<>();
+  private final Map<String, Instant> statusShown = new ConcurrentHashMap<>();
 
   RawJsonProgress(PrintWriter out, Clock clock) {
     this.out = out;
@@ -115,6 +123,32 @@ final class RawJsonProgress implements Progress {
             .put("started", now.toString())
             .put("completed", now.toString())
             .build());
+  }
+
+  @Override
+  public synchronized void status(Step step, String id, long current, long total, boolean done) {
+    Instant now = clock.instant();
+    String key = step.id() + " " + id;
+    Instant t0 = statusStarted.putIfAbsent(key, now);
+    Instant last = statusShown.get(key);
+    if (!done && t0 != null && last != null && now.isBefore(last.plus(STATUS_INTERVAL))) {
+      return;
+    }
+    statusShown.put(key, now);
+    JsonObject.Builder b =
+        JsonObject.builder()
+            .put("id", id)
+            .put("vertex", digest(step))
+            .put("name", id)
+            .put("current", current);
+    if (total >= 0) {
+      b.put("total", total);
+    }
+    b.put("timestamp", now.toString()).put("started", (t0 == null ? now : t0).toString());
+    if (done) {
+      b.put("completed", now.toString());
+    }
+    emit("statuses", b.build());
   }
 
   @Override

@@ -16,6 +16,7 @@ import dev.jbuild.layercache.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +38,12 @@ public final class Publisher {
     this.log = log;
   }
 
-  /** Imports the records of every --cache-from; a cache that cannot be read is a warning. */
-  public void importCaches(Publication p) {
+  /**
+   * Imports the records of every --cache-from; a cache that cannot be read is a warning. Returns
+   * the lines to show: one per cache, what it brought or the warning.
+   */
+  public List<String> importCaches(Publication p) {
+    List<String> lines = new ArrayList<>();
     for (CacheImport c : p.cacheFrom()) {
       String name =
           switch (c) {
@@ -52,14 +57,15 @@ public final class Publisher {
                   new RegistryCache(store, registries, Progress.none()).importFrom(r.ref());
               case CacheImport.Local l -> new LocalCache(store).importFrom(l.src());
             };
-        log.println("importing cache from " + name + ": " + n + " new steps");
+        lines.add("importing cache from " + name + ": " + n + " new steps");
       } catch (java.nio.file.NoSuchFileException e) {
-        log.println("jbuild: warning: cannot import cache from " + name + ": not found");
+        lines.add("jbuild: warning: cannot import cache from " + name + ": not found");
       } catch (IOException e) {
         // a missing cache is normal on the first CI run: warn and build (as buildx)
-        log.println("jbuild: warning: cannot import cache from " + name + ": " + e.getMessage());
+        lines.add("jbuild: warning: cannot import cache from " + name + ": " + e.getMessage());
       }
     }
+    return lines;
   }
 
   /**

@@ -220,6 +220,39 @@ class StepExecutorTest {
   }
 
   @Test
+  void aLookupWaitsForTheGateSoARecordImportedMeanwhileIsAHit() throws Exception {
+    // the record and its layer, made in another store (what a --cache-from brings)
+    Engine other = new Engine(dir.resolve("other"));
+    StageState made =
+        run(other.executor(false), new FileStep(other.store, "a.txt", "one", false), scratch);
+    CacheRecord record = other.store.cache().get(made.key().hex()).orElseThrow();
+
+    StepExecutor ex = engine.executor(false);
+    java.util.concurrent.CountDownLatch imported = new java.util.concurrent.CountDownLatch(1);
+    ex.lookupAfter(imported::await);
+    FileStep step = file("a.txt", "one");
+    StageState[] result = new StageState[1];
+    Thread t = new Thread(() -> result[0] = runUnchecked(ex, step));
+    t.start();
+    while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TERMINATED) {
+      Thread.onSpinWait();
+    }
+    assertEquals(1, step.prepared, "prepared before the gate opens");
+    for (CacheRecord.Layer l : record.layers()) {
+      try (var in = other.store.blobs().open(l.blob().digest())) {
+        engine.store.blobs().put(in, l.blob().digest());
+      }
+      engine.store.layers().register(l.diffId(), l.blob());
+    }
+    engine.store.cache().put(made.key().hex(), record);
+    imported.countDown();
+    t.join();
+    assertTrue(step.executedWith.isEmpty(), "the imported record was found");
+    assertEquals(made.layers(), result[0].layers());
+    assertEquals(1, ex.cached());
+  }
+
+  @Test
   void theKeyChangesWithTheStepsInputsAndItsParentOnly() throws Exception {
     StageState a = run(engine.executor(false), file("a.txt", "one"), scratch);
     StageState same = run(engine.executor(false), file("a.txt", "one"), scratch);

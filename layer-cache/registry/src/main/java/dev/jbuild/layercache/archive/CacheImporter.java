@@ -27,6 +27,22 @@ import java.util.Set;
  * blobs verified, every record's layer must be one the cache itself carries.
  */
 final class CacheImporter {
+  /** The config media type of BuildKit's registry and local caches ({@code cacheconfig.v0}). */
+  static final String BUILDKIT_CACHE_CONFIG = "application/vnd.buildkit.cacheconfig.v0";
+
+  /** The image config member of BuildKit's inline cache. */
+  static final String BUILDKIT_INLINE_KEY = "moby.buildkit.cache.v0";
+
+  /**
+   * Why a cache BuildKit wrote cannot be used: its records are keyed by digests of BuildKit's LLB
+   * operations (a JSON encoding of each op's protobuf as BuildKit's Dockerfile frontend generates
+   * it, chained through BuildKit's content checksums of the files a step reads), not by anything
+   * jbuild computes, so no jbuild step could ever find one of them.
+   */
+  static final String BUILDKIT_WHY =
+      " keyed by BuildKit's LLB operation digests, which jbuild does not compute, so none of its"
+          + " steps can match; export the cache with jbuild's --cache-to";
+
   /** Where the documents and blobs come from. */
   interface Source {
     /** The manifest or index {@code d} names, its bytes verified against its digest. */
@@ -63,6 +79,11 @@ final class CacheImporter {
       ImageIndex index = ImageIndex.fromJson(doc).checkBounds("cache", 1);
       int added = 0;
       boolean any = false;
+      for (Descriptor child : index.manifests()) {
+        if (BUILDKIT_CACHE_CONFIG.equals(child.mediaType())) {
+          throw source.invalid("a BuildKit cache (" + BUILDKIT_CACHE_CONFIG + ")," + BUILDKIT_WHY);
+        }
+      }
       for (Descriptor child : index.manifests()) {
         if (!MediaTypes.isManifest(child.mediaType())) {
           continue; // nested indexes and attestations carry no cache
@@ -107,6 +128,9 @@ final class CacheImporter {
     if (cfg.size() < 0 || cfg.size() > BlobStore.MAX_READ) {
       throw source.invalid("config " + cfg.digest() + " of " + cfg.size() + " bytes is too large");
     }
+    if (BUILDKIT_CACHE_CONFIG.equals(cfg.mediaType())) {
+      throw source.invalid("a BuildKit cache (" + BUILDKIT_CACHE_CONFIG + ")," + BUILDKIT_WHY);
+    }
     boolean cacheConfig = RegistryCache.CONFIG_MEDIA_TYPE.equals(cfg.mediaType());
     if (!cacheConfig && !MediaTypes.isConfig(cfg.mediaType())) {
       return null;
@@ -117,6 +141,13 @@ final class CacheImporter {
       return importCacheManifest(m, config);
     }
     JsonObject inline = config.object(InlineCache.CONFIG_KEY);
+    if (inline == null && config.has(BUILDKIT_INLINE_KEY)) {
+      throw source.invalid(
+          "the image carries a BuildKit inline cache ("
+              + BUILDKIT_INLINE_KEY
+              + "),"
+              + BUILDKIT_WHY);
+    }
     if (inline == null) {
       return null;
     }

@@ -17,19 +17,14 @@ import dev.jbuild.layercache.store.Store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The local cache ({@code --cache-to type=local,dest=DIR}, {@code --cache-from
@@ -37,14 +32,12 @@ import java.util.Set;
  * {@code index.json}, {@code blobs/sha256/...}) whose {@code index.json} names the jbuild cache
  * manifest (the registry cache's format, see the README) by the tag {@code latest}. Layers are
  * written compressed as asked (gzip by default, as BuildKit). The directory's contents are
- * untrusted when read back: blobs are opened by digest only, never through a symlink, sizes bounded
- * and content verified.
+ * untrusted when read back ({@link OciLayoutDir}): blobs are opened by digest only, never through a
+ * symlink (anywhere below the directory), sizes bounded and content verified.
  */
 public final class LocalCache {
   /** The tag index.json names the cache by (BuildKit's default). */
   public static final String TAG = "latest";
-
-  private static final long MAX_INDEX = 4L * 1024 * 1024;
 
   private final Store store;
 
@@ -165,89 +158,38 @@ public final class LocalCache {
    * @throws NoSuchFileException when the directory or its index.json does not exist
    */
   public int importFrom(Path dir) throws IOException {
-    Path indexFile = dir.resolve("index.json");
-    byte[] bytes = readBounded(indexFile, MAX_INDEX, "index.json");
-    ImageIndex index;
-    try {
-      index = ImageIndex.parse(bytes).checkBounds(dir + "/index.json", 1);
-    } catch (RuntimeException e) {
-      throw new IOException(dir + "/index.json: " + e.getMessage(), e);
-    }
-    Descriptor top = null;
-    for (Descriptor d : index.manifests()) {
-      if (TAG.equals(d.annotation(MediaTypes.ANNOTATION_REF_NAME))
-          || (top == null && index.manifests().size() == 1)) {
-        top = d;
+    try (OciLayoutDir layout = OciLayoutDir.open(dir)) {
+      ImageIndex index = layout.index();
+      Descriptor top = null;
+      for (Descriptor d : index.manifests()) {
+        if (TAG.equals(d.annotation(MediaTypes.ANNOTATION_REF_NAME))
+            || (top == null && index.manifests().size() == 1)) {
+          top = d;
+        }
       }
-    }
-    if (top == null) {
-      throw new IOException(dir + "/index.json names no cache tagged " + TAG);
-    }
-    CacheImporter.Source from =
-        new CacheImporter.Source() {
-          @Override
-          public byte[] manifest(Descriptor d) throws IOException {
-            if (d.size() < 0 || d.size() > MAX_INDEX) {
-              throw invalid("manifest " + d.digest() + " of " + d.size() + " bytes is too large");
+      if (top == null) {
+        throw new IOException(dir + "/index.json names no cache tagged " + TAG);
+      }
+      CacheImporter.Source from =
+          new CacheImporter.Source() {
+            @Override
+            public byte[] manifest(Descriptor d) throws IOException {
+              return layout.document(d);
             }
-            byte[] b = readBounded(blobPath(dir, d.digest()), MAX_INDEX, d.digest().toString());
-            if (!Digest.sha256(b).equals(d.digest())) {
-              throw invalid("blob " + d.digest() + " does not match its digest");
-            }
-            return b;
-          }
 
-          @Override
-          public void fetch(List<Descriptor> blobs) throws IOException {
-            for (Descriptor b : blobs) {
-              if (store.blobs().has(b.digest())) {
-                continue;
-              }
-              Path p = blobPath(dir, b.digest());
-              try (SeekableByteChannel ch =
-                  Files.newByteChannel(
-                      p, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
-                if (ch.size() != b.size()) {
-                  throw invalid(
-                      "blob " + b.digest() + " has " + ch.size() + " bytes, not " + b.size());
-                }
-                store.blobs().put(Channels.newInputStream(ch), b.digest());
-              } catch (dev.jbuild.layercache.store.DigestMismatchException e) {
-                throw invalid("blob " + b.digest() + " does not match its digest");
+            @Override
+            public void fetch(List<Descriptor> blobs) throws IOException {
+              for (Descriptor b : blobs) {
+                layout.copyTo(store, b);
               }
             }
-          }
 
-          @Override
-          public IOException invalid(String detail) {
-            return new IOException("cache " + dir + ": " + detail);
-          }
-        };
-    return new CacheImporter(store, from).importTop(from.manifest(top));
-  }
-
-  private static Path blobPath(Path dir, Digest d) {
-    return dir.resolve("blobs").resolve(d.algorithm()).resolve(d.hex());
-  }
-
-  /** A regular file (no symlink followed) of at most {@code max} bytes. */
-  private static byte[] readBounded(Path p, long max, String what) throws IOException {
-    BasicFileAttributes a =
-        Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    if (!a.isRegularFile()) {
-      throw new IOException(p + " is not a regular file");
-    }
-    if (a.size() > max) {
-      throw new IOException(what + " is " + a.size() + " bytes, more than " + max);
-    }
-    try (SeekableByteChannel ch =
-            Files.newByteChannel(p, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
-        InputStream in = Channels.newInputStream(ch)) {
-      byte[] b = in.readNBytes((int) max + 1);
-      if (b.length > max) {
-        throw new IOException(what + " is larger than " + max + " bytes");
-      }
-      return b;
+            @Override
+            public IOException invalid(String detail) {
+              return new IOException("cache " + dir + ": " + detail);
+            }
+          };
+      return new CacheImporter(store, from).importTop(from.manifest(top));
     }
   }
 }

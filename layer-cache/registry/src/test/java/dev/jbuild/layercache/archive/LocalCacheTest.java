@@ -165,4 +165,21 @@ class LocalCacheTest {
       assertTrue(fresh.cache().get("a".repeat(64)).isEmpty());
     }
   }
+
+  @Test
+  void aSymlinkedBlobsDirectoryIsRefused() throws Exception {
+    Path dir = tmp.resolve("cache");
+    try (Store store = Store.open(tmp.resolve("a"))) {
+      new LocalCache(store).export(records(store), dir, PushOptions.defaults(), true);
+    }
+    // the blobs, intact, moved elsewhere and reached through a symlinked directory
+    Path elsewhere = tmp.resolve("elsewhere-blobs");
+    Files.move(dir.resolve("blobs"), elsewhere);
+    Files.createSymbolicLink(dir.resolve("blobs"), elsewhere);
+    try (Store fresh = Store.open(tmp.resolve("b"))) {
+      IOException e = assertThrows(IOException.class, () -> new LocalCache(fresh).importFrom(dir));
+      assertTrue(e.getMessage().contains("through a symlink"), e.getMessage());
+      assertTrue(fresh.cache().get("a".repeat(64)).isEmpty());
+    }
+  }
 }
