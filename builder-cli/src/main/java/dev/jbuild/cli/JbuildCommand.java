@@ -34,6 +34,8 @@ public final class JbuildCommand implements Runnable {
           "ps",
           "stop",
           "rm",
+          "volume",
+          "port",
           "pull",
           "push",
           "login",
@@ -62,6 +64,8 @@ public final class JbuildCommand implements Runnable {
       case "ps" -> new PsCommand();
       case "stop" -> new StopCommand();
       case "rm" -> new RmCommand();
+      case "volume" -> new VolumeCommand();
+      case "port" -> new PortCommand();
       case "pull" -> new PullCommand();
       case "push" -> new PushCommand();
       case "login" -> new LoginCommand();

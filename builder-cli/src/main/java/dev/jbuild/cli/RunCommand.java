@@ -8,9 +8,9 @@ import dev.jbuild.runner.RunnerException;
 import dev.jbuild.runner.container.Attach;
 import dev.jbuild.runner.container.Containers;
 import dev.jbuild.runner.container.RunOptions;
-import java.io.IOException;
+import dev.jbuild.runner.container.VolumeMount;
+import dev.jbuild.runner.container.Wiring;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,9 +88,20 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = {"-v", "--volume"},
-      paramLabel = "HOST:CTR[:ro]",
-      description = "Bind mount an absolute host path (created when missing).")
+      paramLabel = "HOST|NAME:CTR[:ro]",
+      description =
+          "Bind mount an absolute host path (created when missing), mount volume NAME (created"
+              + " when missing; filled from the image when empty), or CTR alone: a new anonymous"
+              + " volume.")
   List<String> volumes = new ArrayList<>();
+
+  @Option(
+      names = "--mount",
+      paramLabel = "type=volume|bind|tmpfs,...",
+      description =
+          "A mount, as docker run: type=, source=, target=, readonly, volume-nocopy, tmpfs-size=,"
+              + " tmpfs-mode=.")
+  List<String> mounts = new ArrayList<>();
 
   @Option(
       names = {"-w", "--workdir"},
@@ -163,6 +174,15 @@ public final class RunCommand implements Callable<Integer> {
           "-t cannot be combined with -d: a detached container has no terminal (its output goes"
               + " to its log)");
     }
+    List<RunMount> binds = new ArrayList<>();
+    List<VolumeMount> namedVolumes = new ArrayList<>();
+    for (String v : volumes) {
+      RunMounts.volume(v, binds, namedVolumes);
+    }
+    for (String m : mounts) {
+      RunMounts.mount(m, binds, namedVolumes);
+    }
+    Wiring wiring = new Wiring(namedVolumes, List.of(), List.of(), List.of(), false, null);
     RunOptions options =
         new RunOptions(
             command,
@@ -173,14 +193,15 @@ public final class RunCommand implements Callable<Integer> {
             workdir,
             hostname,
             NetworkOptions.parseRunNetwork(network),
-            volumes(),
+            binds,
             tty,
             interactive,
             name,
             detach,
             rm,
             runtime,
-            NetworkOptions.parseSecurityOpts(securityOpts));
+            NetworkOptions.parseSecurityOpts(securityOpts),
+            wiring);
     PrintWriter out = spec.commandLine().getOut();
     try (Store store = Store.open(root.storeRoot())) {
       Containers containers = Containers.open(store, runtime);
@@ -216,43 +237,5 @@ public final class RunCommand implements Callable<Integer> {
         interactive,
         new WriterOutputStream(spec.commandLine().getOut()),
         new WriterOutputStream(spec.commandLine().getErr()));
-  }
-
-  private List<RunMount> volumes() throws IOException {
-    List<RunMount> out = new ArrayList<>();
-    for (String v : volumes) {
-      String[] f = v.split(":", -1);
-      if (f.length < 2 || f.length > 3 || f[0].isEmpty() || f[1].isEmpty()) {
-        throw new UserException(ExitCodes.USAGE, "invalid volume \"" + v + "\": use HOST:CTR[:ro]");
-      }
-      boolean ro = false;
-      if (f.length == 3) {
-        switch (f[2]) {
-          case "ro" -> ro = true;
-          case "rw" -> ro = false;
-          default ->
-              throw new UserException(
-                  ExitCodes.USAGE, "invalid volume \"" + v + "\": mode must be ro or rw");
-        }
-      }
-      if (!f[0].startsWith("/")) {
-        throw new UserException(
-            ExitCodes.USAGE,
-            "invalid volume \""
-                + v
-                + "\": the host path must be absolute (named volumes are not"
-                + " supported)");
-      }
-      if (!f[1].startsWith("/")) {
-        throw new UserException(
-            ExitCodes.USAGE, "invalid volume \"" + v + "\": the container path must be absolute");
-      }
-      Path host = Path.of(f[0]);
-      if (!Files.exists(host)) {
-        Files.createDirectories(host);
-      }
-      out.add(new RunMount.Bind(host, f[1], ro));
-    }
-    return out;
   }
 }

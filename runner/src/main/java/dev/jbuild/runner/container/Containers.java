@@ -56,11 +56,13 @@ public final class Containers {
   private final Store store;
   private final Path dir;
   private final OciRuntime runtime;
+  private final Volumes volumes;
 
-  private Containers(Store store, OciRuntime runtime) {
+  private Containers(Store store, OciRuntime runtime) throws IOException {
     this.store = store;
     this.dir = store.root().resolve(DIR);
     this.runtime = runtime;
+    this.volumes = Volumes.open(store);
   }
 
   /** Containers of {@code store}, run by {@code runtimeBinary} (null: runc). */
@@ -106,8 +108,24 @@ public final class Containers {
       throw e;
     }
     Sandbox sb = null;
+    List<String> anonymous = new ArrayList<>();
     try {
+      List<ContainerVolumes.Resolved> vols;
+      // under the volume lock until the wiring names them: a volume in use is never removed
+      try (Volumes.Lock _ = volumes.lock()) {
+        vols = ContainerVolumes.resolve(volumes, image.config().configOrEmpty(), o, id, anonymous);
+        writeAtomically(
+            cdir.resolve(WiringRecord.FILE),
+            new WiringRecord(vols.stream().map(ContainerVolumes.Resolved::used).toList(), List.of())
+                .toJson()
+                .toBytes());
+      }
       ProcessSpec p = ImageRuns.process(image.config(), o, id);
+      if (!vols.isEmpty()) {
+        List<dev.jbuild.runner.RunMount> mounts = new ArrayList<>(p.mounts());
+        mounts.addAll(ContainerVolumes.mounts(vols));
+        p = p.withMounts(mounts);
+      }
       List<Digest> layers = image.config().diffIds();
       ContainerRecord rec =
           new ContainerRecord(
@@ -130,6 +148,7 @@ public final class Containers {
               .toBytes());
       List<Path> lowers = store.layers().unpacked(layers).reversed();
       sb = Sandbox.open(rd, runtime, lowers);
+      ContainerVolumes.fill(vols, sb.rootfs());
       sb.prepare(p, o.detach());
       return new Created(rec, sb);
     } catch (IOException | RuntimeException | Error e) {
@@ -137,6 +156,9 @@ public final class Containers {
         sb.close();
       }
       deleteQuietly(id, name);
+      for (String v : anonymous) {
+        volumes.removeAnonymous(v);
+      }
       throw e;
     }
   }
@@ -191,6 +213,7 @@ public final class Containers {
     } finally {
       if (rec.autoRemove() || !ok) {
         c.sandbox.close();
+        removeAnonymousVolumes(rec.id());
         deleteQuietly(rec.id(), rec.name());
       } else {
         c.sandbox.release();
@@ -334,6 +357,15 @@ public final class Containers {
 
   /** Removes a container; a running one only with {@code force} (it is killed first). */
   public void remove(String ref, boolean force) throws IOException, InterruptedException {
+    remove(ref, force, false);
+  }
+
+  /**
+   * As {@link #remove(String, boolean)}; with {@code withVolumes} ({@code rm -v}) its anonymous
+   * volumes go too (named ones stay, as in Docker).
+   */
+  public void remove(String ref, boolean force, boolean withVolumes)
+      throws IOException, InterruptedException {
     ContainerState s = find(ref);
     String id = s.record().id();
     if (s.isRunning()) {
@@ -353,8 +385,66 @@ public final class Containers {
     Path cdir = dir.resolve(id);
     UserNetwork.stopLeftover(cdir);
     MountTable.unmountAll(cdir);
+    if (withVolumes) {
+      removeAnonymousVolumes(id);
+    }
     Trees.delete(cdir);
     deleteQuietly(id, s.record().name());
+  }
+
+  /** The volumes and published ports of container {@code id} (EMPTY when it has none). */
+  public WiringRecord wiring(String id) throws IOException {
+    return WiringRecord.read(dir.resolve(id));
+  }
+
+  /** The store's volumes (the same sweep and lock as this object's containers use). */
+  public Volumes volumes() {
+    return volumes;
+  }
+
+  /** Every volume in use, with the containers (names) that use it, running or not. */
+  public java.util.Map<String, List<String>> volumeUsers() throws IOException {
+    return volumeUsers(store);
+  }
+
+  /**
+   * As {@link #volumeUsers()}, without opening the containers (no runtime, no sweep): for {@code
+   * system df}.
+   */
+  public static java.util.Map<String, List<String>> volumeUsers(Store store) throws IOException {
+    Path dir = store.root().resolve(DIR);
+    java.util.Map<String, List<String>> out = new java.util.TreeMap<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path p : ds) {
+        String id = p.getFileName().toString();
+        if (id.startsWith(".")) {
+          continue;
+        }
+        String who;
+        try {
+          who =
+              ContainerRecord.fromJson(Json.parseObject(Files.readAllBytes(p.resolve(RECORD))))
+                  .name();
+        } catch (IOException | IllegalArgumentException e) {
+          who = id.substring(0, Math.min(12, id.length()));
+        }
+        for (WiringRecord.UsedVolume v : WiringRecord.read(p).volumes()) {
+          out.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(who);
+        }
+      }
+    }
+    return out;
+  }
+
+  private void removeAnonymousVolumes(String id) throws IOException {
+    for (WiringRecord.UsedVolume v : WiringRecord.read(dir.resolve(id)).volumes()) {
+      if (v.anonymous()) {
+        volumes.removeAnonymous(v.name());
+      }
+    }
   }
 
   /**
@@ -374,6 +464,7 @@ public final class Containers {
       UserNetwork.stopLeftover(cdir);
       MountTable.unmountAll(cdir);
       if (s.record().autoRemove()) {
+        removeAnonymousVolumes(id);
         Trees.delete(cdir);
         deleteQuietly(id, s.record().name());
       }
