@@ -122,12 +122,40 @@ public final class RunCommand implements Callable<Integer> {
   String entrypoint;
 
   @Option(
-      names = "--network",
-      paramLabel = "default|host|none",
+      names = {"--network", "--net"},
+      paramLabel = "default|host|none|container:ID",
       description =
           "default: the container's own network namespace, outbound through slirp4netns, the"
-              + " host's loopback out of reach; host: the host's network; none: loopback only.")
+              + " host's loopback out of reach; host: the host's network; none: loopback only;"
+              + " container:ID: the network of that running container.")
   String network = "default";
+
+  @Option(
+      names = {"-p", "--publish"},
+      paramLabel = "[IP:][HOSTPORT:]CTRPORT[/tcp|udp]",
+      description =
+          "Publish a container port on the host (no HOSTPORT: a free one; see jbuild port),"
+              + " forwarded by the container's user-mode network stack.")
+  List<String> publish = new ArrayList<>();
+
+  @Option(
+      names = {"-P", "--publish-all"},
+      description = "Publish every port the image EXPOSEs on a free host port.")
+  boolean publishAll;
+
+  @Option(
+      names = "--dns",
+      paramLabel = "IP",
+      description = "A nameserver for the container's resolv.conf (replaces the host's).")
+  List<String> dns = new ArrayList<>();
+
+  @Option(
+      names = "--add-host",
+      paramLabel = "NAME:IP",
+      description =
+          "An /etc/hosts entry (host-gateway: the user-mode stack's gateway, which does not reach"
+              + " the host's loopback).")
+  List<String> addHosts = new ArrayList<>();
 
   @Option(
       names = "--security-opt",
@@ -182,7 +210,27 @@ public final class RunCommand implements Callable<Integer> {
     for (String m : mounts) {
       RunMounts.mount(m, binds, namedVolumes);
     }
-    Wiring wiring = new Wiring(namedVolumes, List.of(), List.of(), List.of(), false, null);
+    String joinContainer = null;
+    String networkMode = network;
+    if (network.startsWith("container:")) {
+      joinContainer = network.substring("container:".length());
+      if (joinContainer.isEmpty()) {
+        throw new UserException(ExitCodes.USAGE, "--network container: needs a container");
+      }
+      if (hostname != null) {
+        throw new UserException(
+            ExitCodes.USAGE, "conflicting options: --hostname and --network container:");
+      }
+      networkMode = "default";
+    }
+    Wiring wiring =
+        new Wiring(
+            namedVolumes,
+            NetworkOptions.parseDns(dns),
+            NetworkOptions.parseAddHosts(addHosts),
+            publish.stream().map(NetworkOptions::parsePublish).toList(),
+            publishAll,
+            joinContainer);
     RunOptions options =
         new RunOptions(
             command,
@@ -192,7 +240,7 @@ public final class RunCommand implements Callable<Integer> {
             user,
             workdir,
             hostname,
-            NetworkOptions.parseRunNetwork(network),
+            NetworkOptions.parseRunNetwork(networkMode),
             binds,
             tty,
             interactive,

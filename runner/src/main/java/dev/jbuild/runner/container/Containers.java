@@ -147,9 +147,25 @@ public final class Containers {
               .build()
               .toBytes());
       List<Path> lowers = store.layers().unpacked(layers).reversed();
+      Path joinNetns = joinedNetns(o);
+      List<PortMapping> ports =
+          PortPublisher.wanted(o, image.config().configOrEmpty().exposedPorts());
       sb = Sandbox.open(rd, runtime, lowers);
       ContainerVolumes.fill(vols, sb.rootfs());
+      sb.etcEntries(o.wiring().dns(), o.wiring().addHosts());
+      if (joinNetns != null) {
+        sb.joinNetns(joinNetns);
+      }
+      if (!ports.isEmpty()) {
+        sb.enableNetworkApi();
+      }
       sb.prepare(p, o.detach());
+      if (!ports.isEmpty()) {
+        List<PortMapping> published = PortPublisher.publish(cdir, ports);
+        writeAtomically(
+            cdir.resolve(WiringRecord.FILE),
+            WiringRecord.read(cdir).withPorts(published).toJson().toBytes());
+      }
       return new Created(rec, sb);
     } catch (IOException | RuntimeException | Error e) {
       if (sb != null) {
@@ -297,6 +313,30 @@ public final class Containers {
           + " rm -f \"$JBUILD_NETNS\"; fi\n"
           + "if [ \"$rm\" = 1 ]; then \"$rt\" --root \"$state\" delete --force \"$id\" >/dev/null 2>&1;"
           + " rm -rf --one-file-system \"$d\" \"$root\" \"$name\"; fi\n";
+
+  /**
+   * {@code --network container:REF}: the network namespace of that running container (its private
+   * network's), or null without one.
+   */
+  private Path joinedNetns(RunOptions o) throws IOException {
+    String ref = o.wiring().joinContainer();
+    if (ref == null) {
+      return null;
+    }
+    ContainerState other = find(ref);
+    Path netns = dir.resolve(other.record().id()).resolve(UserNetwork.NETNS);
+    if (!other.isRunning() || !Files.exists(netns)) {
+      throw new RunnerException(
+          "cannot join the network of container "
+              + ref
+              + ": "
+              + (other.isRunning()
+                  ? "it has no network of its own (--network host or none)"
+                  : "it is not running"),
+          RunnerErrors.CANNOT_CREATE);
+    }
+    return netns;
+  }
 
   /** All containers, newest first. */
   public List<ContainerState> list() throws IOException {

@@ -20,6 +20,9 @@ public record Wiring(
     List<PortMapping> ports,
     boolean publishAll,
     String joinContainer) {
+  /** What {@code --add-host NAME:host-gateway} maps to: the user-mode stack's gateway. */
+  public static final String HOST_GATEWAY = dev.jbuild.runner.net.UserNetwork.GATEWAY;
+
   public static final Wiring NONE =
       new Wiring(List.of(), List.of(), List.of(), List.of(), false, null);
 

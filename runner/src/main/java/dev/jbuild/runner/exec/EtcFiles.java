@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The /etc/hosts and /etc/resolv.conf a run sees. They are written per run outside the rootfs and
@@ -72,12 +73,49 @@ public final class EtcFiles {
 
   /** Writes hosts and resolv.conf into {@code dir}; returns {hosts, resolv.conf}. */
   static Path[] write(Path dir, String hostname, Network network) throws IOException {
+    return write(dir, hostname, network, List.of(), List.of());
+  }
+
+  /**
+   * As {@link #write(Path, String, Network)}, with {@code --dns} servers (replacing the
+   * nameservers, other lines kept) and {@code --add-host} entries ({@code NAME:IP}, appended).
+   */
+  static Path[] write(
+      Path dir, String hostname, Network network, List<String> dns, List<String> extraHosts)
+      throws IOException {
     Files.createDirectories(dir);
     Path hosts = dir.resolve("hosts");
     Path resolv = dir.resolve("resolv.conf");
-    Files.writeString(hosts, hosts(hostname), StandardCharsets.UTF_8);
-    Files.writeString(resolv, resolvConf(network), StandardCharsets.UTF_8);
+    Files.writeString(hosts, hosts(hostname) + extraHosts(extraHosts), StandardCharsets.UTF_8);
+    String conf = resolvConf(network);
+    Files.writeString(
+        resolv, dns.isEmpty() ? conf : withServers(conf, dns), StandardCharsets.UTF_8);
     return new Path[] {hosts, resolv};
+  }
+
+  /** {@code NAME:IP} entries as hosts lines ({@code IP\tNAME}); the IP may hold colons (IPv6). */
+  static String extraHosts(List<String> entries) {
+    StringBuilder out = new StringBuilder();
+    for (String e : entries) {
+      int colon = e.indexOf(':');
+      out.append(e.substring(colon + 1)).append('\t').append(e, 0, colon).append('\n');
+    }
+    return out.toString();
+  }
+
+  /** {@code conf} with every nameserver line replaced by {@code servers}. */
+  static String withServers(String conf, List<String> servers) {
+    StringBuilder out = new StringBuilder();
+    for (String line : conf.split("\n")) {
+      String[] f = line.strip().split("\\s+");
+      if (!(f.length >= 1 && f[0].equals("nameserver")) && !line.isBlank()) {
+        out.append(line).append('\n');
+      }
+    }
+    for (String s : servers) {
+      out.append("nameserver ").append(s).append('\n');
+    }
+    return out.toString();
   }
 
   private static String read(Path p) throws IOException {
