@@ -35,6 +35,7 @@ public final class JbuildCommand implements Runnable {
           "stop",
           "rm",
           "volume",
+          "network",
           "port",
           "pull",
           "push",
@@ -65,6 +66,7 @@ public final class JbuildCommand implements Runnable {
       case "stop" -> new StopCommand();
       case "rm" -> new RmCommand();
       case "volume" -> new VolumeCommand();
+      case "network" -> new NetworkCommand();
       case "port" -> new PortCommand();
       case "pull" -> new PullCommand();
       case "push" -> new PushCommand();

@@ -50,6 +50,16 @@ final class NetworkOptions {
     return parseNetwork(value, true);
   }
 
+  /**
+   * Whether {@code run --network VALUE} names one of Docker's built-in modes (not a user network).
+   */
+  static boolean isBuiltinRunNetwork(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "default", "bridge", "host", "none" -> true;
+      default -> false;
+    };
+  }
+
   private static Network parseNetwork(String value, boolean bridge) {
     String v = value.toLowerCase(Locale.ROOT);
     return switch (bridge && v.equals("bridge") ? "default" : v) {

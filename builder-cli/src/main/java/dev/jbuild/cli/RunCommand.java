@@ -123,11 +123,12 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = {"--network", "--net"},
-      paramLabel = "default|host|none|container:ID",
+      paramLabel = "default|host|none|container:ID|NAME",
       description =
           "default: the container's own network namespace, outbound through slirp4netns, the"
               + " host's loopback out of reach; host: the host's network; none: loopback only;"
-              + " container:ID: the network of that running container.")
+              + " container:ID: the network of that running container; NAME: a user network"
+              + " (jbuild network create), where containers reach each other by name.")
   String network = "default";
 
   @Option(
@@ -142,6 +143,12 @@ public final class RunCommand implements Callable<Integer> {
       names = {"-P", "--publish-all"},
       description = "Publish every port the image EXPOSEs on a free host port.")
   boolean publishAll;
+
+  @Option(
+      names = {"--network-alias", "--net-alias"},
+      paramLabel = "NAME",
+      description = "Another name of the container on its user network.")
+  List<String> aliases = new ArrayList<>();
 
   @Option(
       names = "--dns",
@@ -223,6 +230,15 @@ public final class RunCommand implements Callable<Integer> {
       }
       networkMode = "default";
     }
+    String userNetwork = null;
+    if (joinContainer == null && !NetworkOptions.isBuiltinRunNetwork(network)) {
+      userNetwork = network;
+      networkMode = "default";
+    }
+    if (!aliases.isEmpty() && userNetwork == null) {
+      throw new UserException(
+          ExitCodes.USAGE, "--network-alias needs a user network (--network NAME)");
+    }
     Wiring wiring =
         new Wiring(
             namedVolumes,
@@ -230,7 +246,9 @@ public final class RunCommand implements Callable<Integer> {
             NetworkOptions.parseAddHosts(addHosts),
             publish.stream().map(NetworkOptions::parsePublish).toList(),
             publishAll,
-            joinContainer);
+            joinContainer,
+            userNetwork,
+            aliases);
     RunOptions options =
         new RunOptions(
             command,

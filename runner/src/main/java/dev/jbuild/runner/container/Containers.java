@@ -57,12 +57,14 @@ public final class Containers {
   private final Path dir;
   private final OciRuntime runtime;
   private final Volumes volumes;
+  private final Networks networks;
 
   private Containers(Store store, OciRuntime runtime) throws IOException {
     this.store = store;
     this.dir = store.root().resolve(DIR);
     this.runtime = runtime;
     this.volumes = Volumes.open(store);
+    this.networks = Networks.open(store);
   }
 
   /** Containers of {@code store}, run by {@code runtimeBinary} (null: runc). */
@@ -109,14 +111,23 @@ public final class Containers {
     }
     Sandbox sb = null;
     List<String> anonymous = new ArrayList<>();
+    NetworkRecord network = null;
     try {
       List<ContainerVolumes.Resolved> vols;
       // under the volume lock until the wiring names them: a volume in use is never removed
       try (Volumes.Lock _ = volumes.lock()) {
         vols = ContainerVolumes.resolve(volumes, image.config().configOrEmpty(), o, id, anonymous);
+        List<WiringRecord.Endpoint> endpoints = new ArrayList<>();
+        if (o.wiring().userNetwork() != null) {
+          network = networks.get(o.wiring().userNetwork());
+          endpoints.add(ContainerNetworks.allocate(network, wirings(), o.wiring().aliases()));
+        }
         writeAtomically(
             cdir.resolve(WiringRecord.FILE),
-            new WiringRecord(vols.stream().map(ContainerVolumes.Resolved::used).toList(), List.of())
+            new WiringRecord(
+                    vols.stream().map(ContainerVolumes.Resolved::used).toList(),
+                    List.of(),
+                    endpoints)
                 .toJson()
                 .toBytes());
       }
@@ -160,6 +171,11 @@ public final class Containers {
         sb.enableNetworkApi();
       }
       sb.prepare(p, o.detach());
+      if (network != null) {
+        ContainerNetworks.attach(
+            networks, network, cdir, id, 0, WiringRecord.read(cdir).networks().getFirst().ip());
+        refreshHosts();
+      }
       if (!ports.isEmpty()) {
         List<PortMapping> published = PortPublisher.publish(cdir, ports);
         writeAtomically(
@@ -435,6 +451,107 @@ public final class Containers {
   /** The volumes and published ports of container {@code id} (EMPTY when it has none). */
   public WiringRecord wiring(String id) throws IOException {
     return WiringRecord.read(dir.resolve(id));
+  }
+
+  /** The store's user networks. */
+  public Networks networks() {
+    return networks;
+  }
+
+  /** Running containers per user network (names), for {@code network rm} and {@code prune}. */
+  public java.util.Map<String, List<String>> networkUsers() throws IOException {
+    java.util.Map<String, List<String>> out = new java.util.TreeMap<>();
+    for (ContainerNetworks.Member m : running()) {
+      for (WiringRecord.Endpoint e : m.wiring().networks()) {
+        out.computeIfAbsent(e.network(), k -> new ArrayList<>()).add(m.name());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@code network connect}: joins running container {@code ref} to network {@code net} (an
+   * address, a veth to the bridge, the hosts files of the network's containers).
+   */
+  public void connect(String net, String ref, List<String> aliases) throws IOException {
+    ContainerState s = find(ref);
+    if (!s.isRunning()) {
+      throw new RunnerException("container " + ref + " is not running", RunnerErrors.CANNOT_CREATE);
+    }
+    Path cdir = dir.resolve(s.record().id());
+    WiringRecord.Endpoint e;
+    int k;
+    NetworkRecord n;
+    try (Volumes.Lock _ = volumes.lock()) {
+      n = networks.get(net);
+      WiringRecord w = WiringRecord.read(cdir);
+      if (w.networks().stream().anyMatch(x -> x.network().equals(n.name()))) {
+        throw new RunnerException(
+            "container " + ref + " is already on network " + n.name(), RunnerErrors.CANNOT_CREATE);
+      }
+      e = ContainerNetworks.allocate(n, wirings(), aliases);
+      k = w.networks().size();
+      List<WiringRecord.Endpoint> eps = new ArrayList<>(w.networks());
+      eps.add(e);
+      writeAtomically(cdir.resolve(WiringRecord.FILE), w.withNetworks(eps).toJson().toBytes());
+    }
+    ContainerNetworks.attach(networks, n, cdir, s.record().id(), k, e.ip());
+    refreshHosts();
+  }
+
+  /** {@code network disconnect}: the container leaves the network (its veth removed). */
+  public void disconnect(String net, String ref) throws IOException {
+    ContainerState s = find(ref);
+    Path cdir = dir.resolve(s.record().id());
+    NetworkRecord n;
+    try (Volumes.Lock _ = volumes.lock()) {
+      n = networks.get(net);
+      WiringRecord w = WiringRecord.read(cdir);
+      List<WiringRecord.Endpoint> eps =
+          w.networks().stream().filter(x -> !x.network().equals(n.name())).toList();
+      if (eps.size() == w.networks().size()) {
+        throw new RunnerException(
+            "container " + ref + " is not connected to network " + n.name(),
+            RunnerErrors.CANNOT_CREATE);
+      }
+      writeAtomically(cdir.resolve(WiringRecord.FILE), w.withNetworks(eps).toJson().toBytes());
+    }
+    if (s.isRunning()) {
+      dev.jbuild.runner.net.Bridge.detach(
+          networks.dir(n), ContainerNetworks.hostSide(s.record().id()));
+    }
+    refreshHosts();
+  }
+
+  private List<ContainerNetworks.Member> running() throws IOException {
+    List<ContainerNetworks.Member> out = new ArrayList<>();
+    for (ContainerState s : list()) {
+      if (s.isRunning()) {
+        Path cdir = dir.resolve(s.record().id());
+        out.add(
+            new ContainerNetworks.Member(
+                cdir, s.record().id(), s.record().name(), WiringRecord.read(cdir)));
+      }
+    }
+    return out;
+  }
+
+  private void refreshHosts() throws IOException {
+    ContainerNetworks.refreshHosts(running());
+  }
+
+  private List<WiringRecord> wirings() throws IOException {
+    List<WiringRecord> out = new ArrayList<>();
+    if (Files.isDirectory(dir)) {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+        for (Path p : ds) {
+          if (!p.getFileName().toString().startsWith(".")) {
+            out.add(WiringRecord.read(p));
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** The store's volumes (the same sweep and lock as this object's containers use). */

@@ -16,20 +16,37 @@ import java.util.List;
  * with the host ports chosen. Kept in {@code wiring.json} in the container's directory, beside
  * {@code container.json}.
  */
-public record WiringRecord(List<UsedVolume> volumes, List<PortMapping> ports) {
+public record WiringRecord(
+    List<UsedVolume> volumes, List<PortMapping> ports, List<Endpoint> networks) {
   static final String FILE = "wiring.json";
-  public static final WiringRecord EMPTY = new WiringRecord(List.of(), List.of());
+  public static final WiringRecord EMPTY = new WiringRecord(List.of(), List.of(), List.of());
 
   public WiringRecord {
     volumes = List.copyOf(volumes);
     ports = List.copyOf(ports);
+    networks = List.copyOf(networks);
+  }
+
+  public WiringRecord(List<UsedVolume> volumes, List<PortMapping> ports) {
+    this(volumes, ports, List.of());
+  }
+
+  /** The container on user network {@code network}: its address there and its aliases. */
+  public record Endpoint(String network, String ip, List<String> aliases) {
+    public Endpoint {
+      aliases = List.copyOf(aliases);
+    }
+  }
+
+  WiringRecord withNetworks(List<Endpoint> newNetworks) {
+    return new WiringRecord(volumes, ports, newNetworks);
   }
 
   /** A volume a container mounts. */
   public record UsedVolume(String name, String target, boolean readOnly, boolean anonymous) {}
 
   WiringRecord withPorts(List<PortMapping> newPorts) {
-    return new WiringRecord(volumes, newPorts);
+    return new WiringRecord(volumes, newPorts, networks);
   }
 
   JsonObject toJson() {
@@ -53,9 +70,19 @@ public record WiringRecord(List<UsedVolume> volumes, List<PortMapping> ports) {
               .put("protocol", p.protocol())
               .build());
     }
+    List<Json> ns = new ArrayList<>();
+    for (Endpoint e : networks) {
+      ns.add(
+          JsonObject.builder()
+              .put("network", e.network())
+              .put("ip", e.ip())
+              .put("aliases", Json.ofStrings(e.aliases()))
+              .build());
+    }
     return JsonObject.builder()
         .put("volumes", new JsonArray(vs))
         .put("ports", new JsonArray(ps))
+        .put("networks", new JsonArray(ns))
         .build();
   }
 
@@ -86,7 +113,15 @@ public record WiringRecord(List<UsedVolume> volumes, List<PortMapping> ports) {
                 p.string("protocol")));
       }
     }
-    return new WiringRecord(vs, ps);
+    List<Endpoint> ns = new ArrayList<>();
+    JsonArray na = o.array("networks");
+    if (na != null) {
+      for (Json j : na.elements()) {
+        JsonObject e = (JsonObject) j;
+        ns.add(new Endpoint(e.string("network"), e.string("ip"), e.strings("aliases")));
+      }
+    }
+    return new WiringRecord(vs, ps, ns);
   }
 
   /** The wiring of the container in {@code cdir}; EMPTY when it has none (or is gone). */
