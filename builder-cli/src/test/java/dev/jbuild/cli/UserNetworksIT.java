@@ -185,7 +185,13 @@ class UserNetworksIT {
     }
     Result diag =
         jbuild(
-            "run", "--rm", "--network", "appnet", "busybox", "sh", "-c",
+            "run",
+            "--rm",
+            "--network",
+            "appnet",
+            "busybox",
+            "sh",
+            "-c",
             "cat /etc/hosts; ip -4 addr; ip route; wget -qO- -T 2 http://srv/i");
     assertEquals(0, r.exit(), r.err() + r.out() + " / " + diag.out() + diag.err());
     return r;

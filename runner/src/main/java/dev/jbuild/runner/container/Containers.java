@@ -58,6 +58,7 @@ public final class Containers {
   private final OciRuntime runtime;
   private final Volumes volumes;
   private final Networks networks;
+  private final ContainerWiring wiring;
 
   private Containers(Store store, OciRuntime runtime) throws IOException {
     this.store = store;
@@ -65,6 +66,7 @@ public final class Containers {
     this.runtime = runtime;
     this.volumes = Volumes.open(store);
     this.networks = Networks.open(store);
+    this.wiring = new ContainerWiring(this, store, dir, volumes, networks);
   }
 
   /** Containers of {@code store}, run by {@code runtimeBinary} (null: runc). */
@@ -120,7 +122,8 @@ public final class Containers {
         List<WiringRecord.Endpoint> endpoints = new ArrayList<>();
         if (o.wiring().userNetwork() != null) {
           network = networks.get(o.wiring().userNetwork());
-          endpoints.add(ContainerNetworks.allocate(network, wirings(), o.wiring().aliases()));
+          endpoints.add(
+              ContainerNetworks.allocate(network, wiring.wirings(), o.wiring().aliases()));
         }
         writeAtomically(
             cdir.resolve(WiringRecord.FILE),
@@ -158,7 +161,7 @@ public final class Containers {
               .build()
               .toBytes());
       List<Path> lowers = store.layers().unpacked(layers).reversed();
-      Path joinNetns = joinedNetns(o);
+      Path joinNetns = wiring.joinedNetns(o);
       List<PortMapping> ports =
           PortPublisher.wanted(o, image.config().configOrEmpty().exposedPorts());
       sb = Sandbox.open(rd, runtime, lowers);
@@ -174,7 +177,7 @@ public final class Containers {
       if (network != null) {
         ContainerNetworks.attach(
             networks, network, cdir, id, 0, WiringRecord.read(cdir).networks().getFirst().ip());
-        refreshHosts();
+        wiring.refreshHosts();
       }
       if (!ports.isEmpty()) {
         List<PortMapping> published = PortPublisher.publish(cdir, ports);
@@ -245,7 +248,7 @@ public final class Containers {
     } finally {
       if (rec.autoRemove() || !ok) {
         c.sandbox.close();
-        removeAnonymousVolumes(rec.id());
+        wiring.removeAnonymousVolumes(rec.id());
         deleteQuietly(rec.id(), rec.name());
       } else {
         c.sandbox.release();
@@ -329,30 +332,6 @@ public final class Containers {
           + " rm -f \"$JBUILD_NETNS\"; fi\n"
           + "if [ \"$rm\" = 1 ]; then \"$rt\" --root \"$state\" delete --force \"$id\" >/dev/null 2>&1;"
           + " rm -rf --one-file-system \"$d\" \"$root\" \"$name\"; fi\n";
-
-  /**
-   * {@code --network container:REF}: the network namespace of that running container (its private
-   * network's), or null without one.
-   */
-  private Path joinedNetns(RunOptions o) throws IOException {
-    String ref = o.wiring().joinContainer();
-    if (ref == null) {
-      return null;
-    }
-    ContainerState other = find(ref);
-    Path netns = dir.resolve(other.record().id()).resolve(UserNetwork.NETNS);
-    if (!other.isRunning() || !Files.exists(netns)) {
-      throw new RunnerException(
-          "cannot join the network of container "
-              + ref
-              + ": "
-              + (other.isRunning()
-                  ? "it has no network of its own (--network host or none)"
-                  : "it is not running"),
-          RunnerErrors.CANNOT_CREATE);
-    }
-    return netns;
-  }
 
   /** All containers, newest first. */
   public List<ContainerState> list() throws IOException {
@@ -442,7 +421,7 @@ public final class Containers {
     UserNetwork.stopLeftover(cdir);
     MountTable.unmountAll(cdir);
     if (withVolumes) {
-      removeAnonymousVolumes(id);
+      wiring.removeAnonymousVolumes(id);
     }
     Trees.delete(cdir);
     deleteQuietly(id, s.record().name());
@@ -458,102 +437,6 @@ public final class Containers {
     return networks;
   }
 
-  /** Running containers per user network (names), for {@code network rm} and {@code prune}. */
-  public java.util.Map<String, List<String>> networkUsers() throws IOException {
-    java.util.Map<String, List<String>> out = new java.util.TreeMap<>();
-    for (ContainerNetworks.Member m : running()) {
-      for (WiringRecord.Endpoint e : m.wiring().networks()) {
-        out.computeIfAbsent(e.network(), k -> new ArrayList<>()).add(m.name());
-      }
-    }
-    return out;
-  }
-
-  /**
-   * {@code network connect}: joins running container {@code ref} to network {@code net} (an
-   * address, a veth to the bridge, the hosts files of the network's containers).
-   */
-  public void connect(String net, String ref, List<String> aliases) throws IOException {
-    ContainerState s = find(ref);
-    if (!s.isRunning()) {
-      throw new RunnerException("container " + ref + " is not running", RunnerErrors.CANNOT_CREATE);
-    }
-    Path cdir = dir.resolve(s.record().id());
-    WiringRecord.Endpoint e;
-    int k;
-    NetworkRecord n;
-    try (Volumes.Lock _ = volumes.lock()) {
-      n = networks.get(net);
-      WiringRecord w = WiringRecord.read(cdir);
-      if (w.networks().stream().anyMatch(x -> x.network().equals(n.name()))) {
-        throw new RunnerException(
-            "container " + ref + " is already on network " + n.name(), RunnerErrors.CANNOT_CREATE);
-      }
-      e = ContainerNetworks.allocate(n, wirings(), aliases);
-      k = w.networks().size();
-      List<WiringRecord.Endpoint> eps = new ArrayList<>(w.networks());
-      eps.add(e);
-      writeAtomically(cdir.resolve(WiringRecord.FILE), w.withNetworks(eps).toJson().toBytes());
-    }
-    ContainerNetworks.attach(networks, n, cdir, s.record().id(), k, e.ip());
-    refreshHosts();
-  }
-
-  /** {@code network disconnect}: the container leaves the network (its veth removed). */
-  public void disconnect(String net, String ref) throws IOException {
-    ContainerState s = find(ref);
-    Path cdir = dir.resolve(s.record().id());
-    NetworkRecord n;
-    try (Volumes.Lock _ = volumes.lock()) {
-      n = networks.get(net);
-      WiringRecord w = WiringRecord.read(cdir);
-      List<WiringRecord.Endpoint> eps =
-          w.networks().stream().filter(x -> !x.network().equals(n.name())).toList();
-      if (eps.size() == w.networks().size()) {
-        throw new RunnerException(
-            "container " + ref + " is not connected to network " + n.name(),
-            RunnerErrors.CANNOT_CREATE);
-      }
-      writeAtomically(cdir.resolve(WiringRecord.FILE), w.withNetworks(eps).toJson().toBytes());
-    }
-    if (s.isRunning()) {
-      dev.jbuild.runner.net.Bridge.detach(
-          networks.dir(n), ContainerNetworks.hostSide(s.record().id()));
-    }
-    refreshHosts();
-  }
-
-  private List<ContainerNetworks.Member> running() throws IOException {
-    List<ContainerNetworks.Member> out = new ArrayList<>();
-    for (ContainerState s : list()) {
-      if (s.isRunning()) {
-        Path cdir = dir.resolve(s.record().id());
-        out.add(
-            new ContainerNetworks.Member(
-                cdir, s.record().id(), s.record().name(), WiringRecord.read(cdir)));
-      }
-    }
-    return out;
-  }
-
-  private void refreshHosts() throws IOException {
-    ContainerNetworks.refreshHosts(running());
-  }
-
-  private List<WiringRecord> wirings() throws IOException {
-    List<WiringRecord> out = new ArrayList<>();
-    if (Files.isDirectory(dir)) {
-      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-        for (Path p : ds) {
-          if (!p.getFileName().toString().startsWith(".")) {
-            out.add(WiringRecord.read(p));
-          }
-        }
-      }
-    }
-    return out;
-  }
-
   /** The store's volumes (the same sweep and lock as this object's containers use). */
   public Volumes volumes() {
     return volumes;
@@ -561,47 +444,27 @@ public final class Containers {
 
   /** Every volume in use, with the containers (names) that use it, running or not. */
   public java.util.Map<String, List<String>> volumeUsers() throws IOException {
-    return volumeUsers(store);
+    return wiring.volumeUsers();
   }
 
-  /**
-   * As {@link #volumeUsers()}, without opening the containers (no runtime, no sweep): for {@code
-   * system df}.
-   */
+  /** As {@link #volumeUsers()}, without opening the containers: for {@code system df}. */
   public static java.util.Map<String, List<String>> volumeUsers(Store store) throws IOException {
-    Path dir = store.root().resolve(DIR);
-    java.util.Map<String, List<String>> out = new java.util.TreeMap<>();
-    if (!Files.isDirectory(dir)) {
-      return out;
-    }
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-      for (Path p : ds) {
-        String id = p.getFileName().toString();
-        if (id.startsWith(".")) {
-          continue;
-        }
-        String who;
-        try {
-          who =
-              ContainerRecord.fromJson(Json.parseObject(Files.readAllBytes(p.resolve(RECORD))))
-                  .name();
-        } catch (IOException | IllegalArgumentException e) {
-          who = id.substring(0, Math.min(12, id.length()));
-        }
-        for (WiringRecord.UsedVolume v : WiringRecord.read(p).volumes()) {
-          out.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(who);
-        }
-      }
-    }
-    return out;
+    return ContainerWiring.volumeUsers(store);
   }
 
-  private void removeAnonymousVolumes(String id) throws IOException {
-    for (WiringRecord.UsedVolume v : WiringRecord.read(dir.resolve(id)).volumes()) {
-      if (v.anonymous()) {
-        volumes.removeAnonymous(v.name());
-      }
-    }
+  /** Running containers per user network (names), for {@code network rm} and {@code prune}. */
+  public java.util.Map<String, List<String>> networkUsers() throws IOException {
+    return wiring.networkUsers();
+  }
+
+  /** {@code network connect}: joins running container {@code ref} to network {@code net}. */
+  public void connect(String net, String ref, List<String> aliases) throws IOException {
+    wiring.connect(net, ref, aliases);
+  }
+
+  /** {@code network disconnect}: the container leaves the network (its veth removed). */
+  public void disconnect(String net, String ref) throws IOException {
+    wiring.disconnect(net, ref);
   }
 
   /**
@@ -621,7 +484,7 @@ public final class Containers {
       UserNetwork.stopLeftover(cdir);
       MountTable.unmountAll(cdir);
       if (s.record().autoRemove()) {
-        removeAnonymousVolumes(id);
+        wiring.removeAnonymousVolumes(id);
         Trees.delete(cdir);
         deleteQuietly(id, s.record().name());
       }
@@ -731,7 +594,7 @@ public final class Containers {
   }
 
   /** Temp file in the store's staging directory, fsync, rename, directory fsync. */
-  private void writeAtomically(Path target, byte[] bytes) throws IOException {
+  void writeAtomically(Path target, byte[] bytes) throws IOException {
     StorePermissions.createPrivateDirectories(target.getParent());
     AtomicFiles.write(target, bytes, AtomicFiles.Options.DEFAULT.stagedIn(store.stagingDir()));
   }
