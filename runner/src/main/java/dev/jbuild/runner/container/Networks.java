@@ -138,8 +138,8 @@ public final class Networks {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path p : ds) {
         String n = p.getFileName().toString();
-        if (n.startsWith(".rm-")) {
-          Trees.deleteQuietly(p);
+        if (n.startsWith(".rm-") || (n.startsWith(".tmp-") && old(p))) {
+          Trees.deleteQuietly(p); // a removal or a creation a killed jbuild did not finish
         } else if (!n.startsWith(".")) {
           try {
             out.add(
@@ -179,6 +179,10 @@ public final class Networks {
   /** The network's directory (its namespace lives there). */
   Path dir(NetworkRecord n) {
     return dir.resolve(n.name());
+  }
+
+  private static boolean old(Path p) throws IOException {
+    return Files.getLastModifiedTime(p).toInstant().isBefore(Instant.now().minusSeconds(3600));
   }
 
   private static String hex() {

@@ -31,7 +31,12 @@ public final class Bridge {
   public static synchronized void ensure(Path netDir, String gatewayCidr) throws IOException {
     Path netns = netDir.resolve(UserNetwork.NETNS);
     if (Files.exists(netns) && MountTable.mountPoints().contains(netns)) {
-      return;
+      try {
+        ip(netns, "link", "show", "br0");
+        return;
+      } catch (RunnerException e) {
+        // a jbuild killed while it set the namespace up: start again
+      }
     }
     Netns.remove(netns);
     Netns.create(netns);
