@@ -94,6 +94,7 @@ class UserNetworksIT {
             "-c",
             "echo served-by-name > /i; exec httpd -f -p 80 -h /");
     assertEquals(0, r.exit(), r.err());
+    Path srvHosts = root.resolve("containers").resolve(r.out().strip()).resolve("etc/hosts");
 
     r = fetchUntilOk("--network", "appnet", "busybox", "wget", "-qO-", "http://srv/i");
     assertEquals("served-by-name\n", r.out());
@@ -153,6 +154,14 @@ class UserNetworksIT {
             "-c",
             "wget -qO- -T 2 http://oth/o || echo gone");
     assertTrue(r.out().contains("gone"), r.out());
+
+    // a stopped container's name leaves the others' hosts files
+    assertTrue(Files.readString(srvHosts).contains("\tearly "), Files.readString(srvHosts));
+    assertEquals(0, jbuild("stop", "-t", "1", "early").exit());
+    assertFalse(Files.readString(srvHosts).contains("\tearly "), "srv's own hosts file");
+    r = jbuild("run", "--rm", "--network", "appnet", "busybox", "cat", "/etc/hosts");
+    assertTrue(r.out().contains("\tsrv late-alias "), r.out());
+    assertFalse(r.out().contains("\tearly "), r.out());
 
     r = jbuild("network", "rm", "appnet");
     assertEquals(ExitCodes.FAILED, r.exit());

@@ -387,6 +387,9 @@ public final class Containers {
       runtime.kill(id, "KILL");
       awaitExit(id, Duration.ofSeconds(10));
     }
+    if (!WiringRecord.read(dir.resolve(id)).networks().isEmpty()) {
+      wiring.refreshHosts();
+    }
     return true;
   }
 
@@ -423,8 +426,12 @@ public final class Containers {
     if (withVolumes) {
       wiring.removeAnonymousVolumes(id);
     }
+    boolean networked = !WiringRecord.read(cdir).networks().isEmpty();
     Trees.delete(cdir);
     deleteQuietly(id, s.record().name());
+    if (networked) {
+      wiring.refreshHosts(); // its name leaves the hosts files of the network's containers
+    }
   }
 
   /** The volumes and published ports of container {@code id} (EMPTY when it has none). */
