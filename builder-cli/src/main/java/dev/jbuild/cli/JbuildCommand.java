@@ -34,6 +34,9 @@ public final class JbuildCommand implements Runnable {
           "ps",
           "stop",
           "rm",
+          "volume",
+          "network",
+          "port",
           "pull",
           "push",
           "login",
@@ -62,6 +65,9 @@ public final class JbuildCommand implements Runnable {
       case "ps" -> new PsCommand();
       case "stop" -> new StopCommand();
       case "rm" -> new RmCommand();
+      case "volume" -> new VolumeCommand();
+      case "network" -> new NetworkCommand();
+      case "port" -> new PortCommand();
       case "pull" -> new PullCommand();
       case "push" -> new PushCommand();
       case "login" -> new LoginCommand();

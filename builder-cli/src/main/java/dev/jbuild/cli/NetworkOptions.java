@@ -62,6 +62,16 @@ final class NetworkOptions {
     return parseNetwork(value, true);
   }
 
+  /**
+   * Whether {@code run --network VALUE} names one of Docker's built-in modes (not a user network).
+   */
+  static boolean isBuiltinRunNetwork(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "default", "bridge", "host", "none" -> true;
+      default -> false;
+    };
+  }
+
   private static Network parseNetwork(String value, boolean bridge) {
     String v = value.toLowerCase(Locale.ROOT);
     return switch (bridge && v.equals("bridge") ? "default" : v) {
@@ -73,6 +83,112 @@ final class NetworkOptions {
               ExitCodes.USAGE,
               "invalid --network \"" + value + "\": expected default, host or none");
     };
+  }
+
+  /**
+   * {@code run -p [IP:][HOSTPORT:]CTRPORT[/tcp|udp]}: {@code -p 80} and {@code -p IP::80} take a
+   * free host port when the container starts; IPv6 addresses in brackets.
+   */
+  static dev.jbuild.runner.container.PortMapping parsePublish(String spec) {
+    String s = spec;
+    String proto = "tcp";
+    int slash = s.lastIndexOf('/');
+    if (slash >= 0) {
+      proto = s.substring(slash + 1).toLowerCase(Locale.ROOT);
+      s = s.substring(0, slash);
+      if (!proto.equals("tcp") && !proto.equals("udp")) {
+        throw badPublish(spec, "protocol must be tcp or udp");
+      }
+    }
+    String ip = "";
+    if (s.startsWith("[")) {
+      int close = s.indexOf("]:");
+      if (close < 0) {
+        throw badPublish(spec, "an IPv6 address goes in brackets: [::1]:8080:80");
+      }
+      ip = s.substring(1, close);
+      s = s.substring(close + 2);
+    } else if (s.chars().filter(c -> c == ':').count() == 2) {
+      int first = s.indexOf(':');
+      ip = s.substring(0, first);
+      s = s.substring(first + 1);
+    }
+    if (!ip.isEmpty() && !isIpLiteral(ip)) {
+      throw badPublish(spec, "\"" + ip + "\" is not an IP address");
+    }
+    String[] f = s.split(":", -1);
+    if (f.length > 2) {
+      throw badPublish(spec, "use [IP:][HOSTPORT:]CTRPORT[/tcp|udp]");
+    }
+    int ctr = port(spec, f[f.length - 1], false);
+    int host = f.length == 2 ? port(spec, f[0], true) : 0;
+    return new dev.jbuild.runner.container.PortMapping(ip, host, ctr, proto);
+  }
+
+  private static int port(String spec, String text, boolean emptyIsAny) {
+    if (text.isEmpty() && emptyIsAny) {
+      return 0;
+    }
+    if (text.contains("-")) {
+      throw badPublish(spec, "port ranges are not supported");
+    }
+    try {
+      int p = Integer.parseInt(text);
+      if (p < 1 || p > 65535) {
+        throw badPublish(spec, "port " + text + " out of range 1-65535");
+      }
+      return p;
+    } catch (NumberFormatException e) {
+      throw badPublish(spec, "\"" + text + "\" is not a port number");
+    }
+  }
+
+  private static UserException badPublish(String spec, String why) {
+    return new UserException(ExitCodes.USAGE, "invalid -p \"" + spec + "\": " + why);
+  }
+
+  /** {@code run --dns IP}: IPv4 or IPv6 literals only (never a name to resolve). */
+  static List<String> parseDns(List<String> servers) {
+    for (String s : servers) {
+      if (!isIpLiteral(s)) {
+        throw new UserException(
+            ExitCodes.USAGE, "invalid --dns \"" + s + "\": an IP address is expected");
+      }
+    }
+    return List.copyOf(servers);
+  }
+
+  /** {@code run --add-host NAME:IP} (also {@code NAME=IP}); host-gateway is the stack's gateway. */
+  static List<String> parseAddHosts(List<String> entries) {
+    List<String> out = new java.util.ArrayList<>();
+    for (String e : entries) {
+      int sep = e.indexOf('=');
+      if (sep < 0) {
+        sep = e.indexOf(':');
+      }
+      String name = sep < 0 ? "" : e.substring(0, sep);
+      String ip = sep < 0 ? "" : e.substring(sep + 1);
+      if (ip.equals("host-gateway")) {
+        ip = dev.jbuild.runner.container.Wiring.HOST_GATEWAY;
+      }
+      if (name.isEmpty() || !name.matches("[A-Za-z0-9][A-Za-z0-9.-]*") || !isIpLiteral(ip)) {
+        throw new UserException(ExitCodes.USAGE, "invalid --add-host \"" + e + "\": use NAME:IP");
+      }
+      out.add(name + ":" + ip);
+    }
+    return out;
+  }
+
+  static boolean isIpLiteral(String s) {
+    if (s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+      for (String part : s.split("\\.")) {
+        if (Integer.parseInt(part) > 255) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return s.contains(":") && s.matches("[0-9A-Fa-f:.]+");
   }
 
   /** {@code run --security-opt}: seccomp=unconfined or seccomp=FILE (Docker's profile format). */

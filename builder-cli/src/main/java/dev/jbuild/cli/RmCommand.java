@@ -22,11 +22,17 @@ public final class RmCommand implements Callable<Integer> {
       description = "Kill and remove running containers.")
   boolean force;
 
+  @Option(
+      names = {"-v", "--volumes"},
+      description = "Also remove the container's anonymous volumes (named ones stay).")
+  boolean volumes;
+
   @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Container IDs or names.")
   List<String> containers;
 
   @Override
   public Integer call() throws Exception {
-    return EachContainer.apply(root, spec, containers, (all, name) -> all.remove(name, force));
+    return EachContainer.apply(
+        root, spec, containers, (all, name) -> all.remove(name, force, volumes));
   }
 }

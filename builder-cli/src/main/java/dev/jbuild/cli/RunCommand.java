@@ -8,9 +8,9 @@ import dev.jbuild.runner.RunnerException;
 import dev.jbuild.runner.container.Attach;
 import dev.jbuild.runner.container.Containers;
 import dev.jbuild.runner.container.RunOptions;
-import java.io.IOException;
+import dev.jbuild.runner.container.VolumeMount;
+import dev.jbuild.runner.container.Wiring;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,9 +88,20 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = {"-v", "--volume"},
-      paramLabel = "HOST:CTR[:ro]",
-      description = "Bind mount an absolute host path (created when missing).")
+      paramLabel = "HOST|NAME:CTR[:ro]",
+      description =
+          "Bind mount an absolute host path (created when missing), mount volume NAME (created"
+              + " when missing; filled from the image when empty), or CTR alone: a new anonymous"
+              + " volume.")
   List<String> volumes = new ArrayList<>();
+
+  @Option(
+      names = "--mount",
+      paramLabel = "type=volume|bind|tmpfs,...",
+      description =
+          "A mount, as docker run: type=, source=, target=, readonly, volume-nocopy, tmpfs-size=,"
+              + " tmpfs-mode=.")
+  List<String> mounts = new ArrayList<>();
 
   @Option(
       names = {"-w", "--workdir"},
@@ -111,12 +122,47 @@ public final class RunCommand implements Callable<Integer> {
   String entrypoint;
 
   @Option(
-      names = "--network",
-      paramLabel = "default|host|none",
+      names = {"--network", "--net"},
+      paramLabel = "default|host|none|container:ID|NAME",
       description =
           "default: the container's own network namespace, outbound through slirp4netns, the"
-              + " host's loopback out of reach; host: the host's network; none: loopback only.")
+              + " host's loopback out of reach; host: the host's network; none: loopback only;"
+              + " container:ID: the network of that running container; NAME: a user network"
+              + " (jbuild network create), where containers reach each other by name.")
   String network = "default";
+
+  @Option(
+      names = {"-p", "--publish"},
+      paramLabel = "[IP:][HOSTPORT:]CTRPORT[/tcp|udp]",
+      description =
+          "Publish a container port on the host (no HOSTPORT: a free one; see jbuild port),"
+              + " forwarded by the container's user-mode network stack.")
+  List<String> publish = new ArrayList<>();
+
+  @Option(
+      names = {"-P", "--publish-all"},
+      description = "Publish every port the image EXPOSEs on a free host port.")
+  boolean publishAll;
+
+  @Option(
+      names = {"--network-alias", "--net-alias"},
+      paramLabel = "NAME",
+      description = "Another name of the container on its user network.")
+  List<String> aliases = new ArrayList<>();
+
+  @Option(
+      names = "--dns",
+      paramLabel = "IP",
+      description = "A nameserver for the container's resolv.conf (replaces the host's).")
+  List<String> dns = new ArrayList<>();
+
+  @Option(
+      names = "--add-host",
+      paramLabel = "NAME:IP",
+      description =
+          "An /etc/hosts entry (host-gateway: the user-mode stack's gateway, which does not reach"
+              + " the host's loopback).")
+  List<String> addHosts = new ArrayList<>();
 
   @Option(
       names = "--security-opt",
@@ -163,6 +209,46 @@ public final class RunCommand implements Callable<Integer> {
           "-t cannot be combined with -d: a detached container has no terminal (its output goes"
               + " to its log)");
     }
+    List<RunMount> binds = new ArrayList<>();
+    List<VolumeMount> namedVolumes = new ArrayList<>();
+    for (String v : volumes) {
+      RunMounts.volume(v, binds, namedVolumes);
+    }
+    for (String m : mounts) {
+      RunMounts.mount(m, binds, namedVolumes);
+    }
+    String joinContainer = null;
+    String networkMode = network;
+    if (network.startsWith("container:")) {
+      joinContainer = network.substring("container:".length());
+      if (joinContainer.isEmpty()) {
+        throw new UserException(ExitCodes.USAGE, "--network container: needs a container");
+      }
+      if (hostname != null) {
+        throw new UserException(
+            ExitCodes.USAGE, "conflicting options: --hostname and --network container:");
+      }
+      networkMode = "default";
+    }
+    String userNetwork = null;
+    if (joinContainer == null && !NetworkOptions.isBuiltinRunNetwork(network)) {
+      userNetwork = network;
+      networkMode = "default";
+    }
+    if (!aliases.isEmpty() && userNetwork == null) {
+      throw new UserException(
+          ExitCodes.USAGE, "--network-alias needs a user network (--network NAME)");
+    }
+    Wiring wiring =
+        new Wiring(
+            namedVolumes,
+            NetworkOptions.parseDns(dns),
+            NetworkOptions.parseAddHosts(addHosts),
+            publish.stream().map(NetworkOptions::parsePublish).toList(),
+            publishAll,
+            joinContainer,
+            userNetwork,
+            aliases);
     RunOptions options =
         new RunOptions(
             command,
@@ -172,15 +258,16 @@ public final class RunCommand implements Callable<Integer> {
             user,
             workdir,
             hostname,
-            NetworkOptions.parseRunNetwork(network),
-            volumes(),
+            NetworkOptions.parseRunNetwork(networkMode),
+            binds,
             tty,
             interactive,
             name,
             detach,
             rm,
             runtime,
-            NetworkOptions.parseSecurityOpts(securityOpts));
+            NetworkOptions.parseSecurityOpts(securityOpts),
+            wiring);
     PrintWriter out = spec.commandLine().getOut();
     try (Store store = Store.open(root.storeRoot())) {
       Containers containers = Containers.open(store, runtime);
@@ -216,43 +303,5 @@ public final class RunCommand implements Callable<Integer> {
         interactive,
         new WriterOutputStream(spec.commandLine().getOut()),
         new WriterOutputStream(spec.commandLine().getErr()));
-  }
-
-  private List<RunMount> volumes() throws IOException {
-    List<RunMount> out = new ArrayList<>();
-    for (String v : volumes) {
-      String[] f = v.split(":", -1);
-      if (f.length < 2 || f.length > 3 || f[0].isEmpty() || f[1].isEmpty()) {
-        throw new UserException(ExitCodes.USAGE, "invalid volume \"" + v + "\": use HOST:CTR[:ro]");
-      }
-      boolean ro = false;
-      if (f.length == 3) {
-        switch (f[2]) {
-          case "ro" -> ro = true;
-          case "rw" -> ro = false;
-          default ->
-              throw new UserException(
-                  ExitCodes.USAGE, "invalid volume \"" + v + "\": mode must be ro or rw");
-        }
-      }
-      if (!f[0].startsWith("/")) {
-        throw new UserException(
-            ExitCodes.USAGE,
-            "invalid volume \""
-                + v
-                + "\": the host path must be absolute (named volumes are not"
-                + " supported)");
-      }
-      if (!f[1].startsWith("/")) {
-        throw new UserException(
-            ExitCodes.USAGE, "invalid volume \"" + v + "\": the container path must be absolute");
-      }
-      Path host = Path.of(f[0]);
-      if (!Files.exists(host)) {
-        Files.createDirectories(host);
-      }
-      out.add(new RunMount.Bind(host, f[1], ro));
-    }
-    return out;
   }
 }

@@ -2,6 +2,9 @@ package dev.jbuild.cli;
 
 import dev.jbuild.layercache.store.DiskUsage;
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.runner.container.Containers;
+import dev.jbuild.runner.container.VolumeRecord;
+import dev.jbuild.runner.container.Volumes;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,8 +46,19 @@ public final class SystemCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       DiskUsage du;
+      long[] volumes = new long[4]; // total, active, size, reclaimable
       try (Store store = Store.open(JbuildCommand.of(spec).storeRoot())) {
         du = store.gc().df();
+        var users = Containers.volumeUsers(store);
+        Volumes all = Volumes.open(store);
+        for (VolumeRecord v : all.list()) {
+          long size = all.size(v);
+          boolean active = users.containsKey(v.name());
+          volumes[0]++;
+          volumes[1] += active ? 1 : 0;
+          volumes[2] += size;
+          volumes[3] += active ? 0 : size;
+        }
       }
       Formats.Table t = new Formats.Table("TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE");
       for (DiskUsage.Row r :
@@ -57,6 +71,13 @@ public final class SystemCommand implements Callable<Integer> {
             Formats.size(r.size()),
             Formats.size(r.reclaimable()) + " (" + pct + "%)");
       }
+      long pct = volumes[2] == 0 ? 0 : Math.round(100.0 * volumes[3] / volumes[2]);
+      t.row(
+          "Local Volumes",
+          Long.toString(volumes[0]),
+          Long.toString(volumes[1]),
+          Formats.size(volumes[2]),
+          Formats.size(volumes[3]) + " (" + pct + "%)");
       PrintWriter out = spec.commandLine().getOut();
       t.print(out);
       return ExitCodes.OK;

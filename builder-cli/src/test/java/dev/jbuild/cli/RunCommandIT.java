@@ -213,7 +213,11 @@ class RunCommandIT {
     assertEquals(ExitCodes.USAGE, r.exit());
     assertTrue(r.err().startsWith("jbuild: -t cannot be combined with -d"), r.err());
 
-    r = jbuild("run", "--rm", "-v", "relative:/x", "busybox", "true");
+    // a relative name is a volume (docker's rule); ./x is neither a volume name nor absolute
+    r = jbuild("run", "--rm", "-v", "./relative:/x", "busybox", "true");
+    assertEquals(ExitCodes.USAGE, r.exit());
+    assertTrue(r.err().contains("neither an absolute host path nor a volume name"), r.err());
+    r = jbuild("run", "--rm", "-v", "data:relative", "busybox", "true");
     assertEquals(ExitCodes.USAGE, r.exit());
     assertTrue(r.err().contains("must be absolute"), r.err());
 

@@ -57,6 +57,29 @@ public final class RunnerErrors {
     return new RunnerException(what + ": " + cause.getMessage(), CANNOT_CREATE, cause);
   }
 
+  /** No volume of that name. */
+  public static RunnerException volumeNotFound(String name) {
+    return new RunnerException("no such volume: " + name, CANNOT_CREATE);
+  }
+
+  public static RunnerException volumeInUse(String name, java.util.Collection<String> containers) {
+    return new RunnerException(
+        "remove "
+            + name
+            + ": volume is in use - ["
+            + String.join(", ", containers)
+            + "]: remove the container first (jbuild rm)",
+        CANNOT_CREATE);
+  }
+
+  public static RunnerException invalidVolumeName(String name) {
+    return new RunnerException(
+        "invalid volume name "
+            + quote(name)
+            + ": only [a-zA-Z0-9][a-zA-Z0-9_.-] allowed, at least 2 characters",
+        CANNOT_CREATE);
+  }
+
   /** A chroot-mode step that could not be set up or started. */
   public static RunnerException chrootFailed(String message) {
     return new RunnerException("chroot isolation: " + message, CANNOT_CREATE);

@@ -276,6 +276,98 @@ class RootlessIT {
   }
 
   @Test
+  void volumesPublishedPortsAndUserNetworksAsAnOrdinaryUser() throws Exception {
+    String root = store.toString();
+    ok(user, "--root", root, "volume", "create", "rl-data");
+    runRm("-v", "rl-data:/data", "busybox:latest", "sh", "-c", "echo kept > /data/f");
+    assertEquals(
+        "kept\n", runRm("-v", "rl-data:/data:ro", "busybox:latest", "cat", "/data/f").out());
+
+    int port;
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    String serve = "echo $0 > /i; exec httpd -f -p 80 -h /";
+    ok(
+        user,
+        "--root",
+        root,
+        "run",
+        "-d",
+        "--name",
+        "rl-web",
+        "-p",
+        "127.0.0.1:" + port + ":80",
+        "busybox:latest",
+        "sh",
+        "-c",
+        serve,
+        "published-rootless");
+    ok(user, "--root", root, "network", "create", "rl-net");
+    ok(
+        user,
+        "--root",
+        root,
+        "run",
+        "-d",
+        "--name",
+        "rl-srv",
+        "--network",
+        "rl-net",
+        "busybox:latest",
+        "sh",
+        "-c",
+        serve,
+        "by-name-rootless");
+    try {
+      String body = null;
+      for (int i = 0; i < 100 && body == null; i++) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+          s.setSoTimeout(5000);
+          s.getOutputStream()
+              .write(
+                  "GET /i HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          String resp =
+              new String(
+                  s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+          if (resp.startsWith("HTTP/1.") && resp.contains("\r\n\r\n")) {
+            body = resp.substring(resp.indexOf("\r\n\r\n") + 4);
+          }
+        } catch (IOException e) {
+          Thread.sleep(100);
+        }
+      }
+      assertEquals("published-rootless\n", body);
+      AsUser.Result named = null;
+      for (int i = 0; i < 30; i++) {
+        named =
+            user.jbuild(
+                Duration.ofMinutes(2),
+                "--root",
+                root,
+                "run",
+                "--rm",
+                "--network",
+                "rl-net",
+                "busybox:latest",
+                "wget",
+                "-qO-",
+                "http://rl-srv/i");
+        if (named.exit() == 0) {
+          break;
+        }
+        Thread.sleep(200);
+      }
+      assertEquals("by-name-rootless\n", named.out(), named.toString());
+    } finally {
+      user.jbuild(Duration.ofMinutes(2), "--root", root, "rm", "-f", "rl-web", "rl-srv");
+    }
+    ok(user, "--root", root, "network", "rm", "rl-net");
+    ok(user, "--root", root, "volume", "rm", "rl-data");
+  }
+
+  @Test
   void storeWithSubordinateOwnersCannotBeRemovedWithRmButWithSystemReset() throws IOException {
     Path own = userWork.resolve("reset-store");
     ok(user, "--root", own.toString(), "load", "-i", busyboxTar.toString());

@@ -56,11 +56,17 @@ public final class Containers {
   private final Store store;
   private final Path dir;
   private final OciRuntime runtime;
+  private final Volumes volumes;
+  private final Networks networks;
+  private final ContainerWiring wiring;
 
-  private Containers(Store store, OciRuntime runtime) {
+  private Containers(Store store, OciRuntime runtime) throws IOException {
     this.store = store;
     this.dir = store.root().resolve(DIR);
     this.runtime = runtime;
+    this.volumes = Volumes.open(store);
+    this.networks = Networks.open(store);
+    this.wiring = new ContainerWiring(this, store, dir, volumes, networks);
   }
 
   /** Containers of {@code store}, run by {@code runtimeBinary} (null: runc). */
@@ -106,8 +112,34 @@ public final class Containers {
       throw e;
     }
     Sandbox sb = null;
+    List<String> anonymous = new ArrayList<>();
+    NetworkRecord network = null;
     try {
+      List<ContainerVolumes.Resolved> vols;
+      // under the volume lock until the wiring names them: a volume in use is never removed
+      try (Volumes.Lock _ = volumes.lock()) {
+        vols = ContainerVolumes.resolve(volumes, image.config().configOrEmpty(), o, id, anonymous);
+        List<WiringRecord.Endpoint> endpoints = new ArrayList<>();
+        if (o.wiring().userNetwork() != null) {
+          network = networks.get(o.wiring().userNetwork());
+          endpoints.add(
+              ContainerNetworks.allocate(network, wiring.wirings(), o.wiring().aliases()));
+        }
+        writeAtomically(
+            cdir.resolve(WiringRecord.FILE),
+            new WiringRecord(
+                    vols.stream().map(ContainerVolumes.Resolved::used).toList(),
+                    List.of(),
+                    endpoints)
+                .toJson()
+                .toBytes());
+      }
       ProcessSpec p = ImageRuns.process(image.config(), o, id);
+      if (!vols.isEmpty()) {
+        List<dev.jbuild.runner.RunMount> mounts = new ArrayList<>(p.mounts());
+        mounts.addAll(ContainerVolumes.mounts(vols));
+        p = p.withMounts(mounts);
+      }
       List<Digest> layers = image.config().diffIds();
       ContainerRecord rec =
           new ContainerRecord(
@@ -129,14 +161,39 @@ public final class Containers {
               .build()
               .toBytes());
       List<Path> lowers = store.layers().unpacked(layers).reversed();
+      Path joinNetns = wiring.joinedNetns(o);
+      List<PortMapping> ports =
+          PortPublisher.wanted(o, image.config().configOrEmpty().exposedPorts());
       sb = Sandbox.open(rd, runtime, lowers);
+      ContainerVolumes.fill(vols, sb.rootfs());
+      sb.etcEntries(o.wiring().dns(), o.wiring().addHosts());
+      if (joinNetns != null) {
+        sb.joinNetns(joinNetns);
+      }
+      if (!ports.isEmpty()) {
+        sb.enableNetworkApi();
+      }
       sb.prepare(p, o.detach());
+      if (network != null) {
+        ContainerNetworks.attach(
+            networks, network, cdir, id, 0, WiringRecord.read(cdir).networks().getFirst().ip());
+        wiring.refreshHosts();
+      }
+      if (!ports.isEmpty()) {
+        List<PortMapping> published = PortPublisher.publish(cdir, ports);
+        writeAtomically(
+            cdir.resolve(WiringRecord.FILE),
+            WiringRecord.read(cdir).withPorts(published).toJson().toBytes());
+      }
       return new Created(rec, sb);
     } catch (IOException | RuntimeException | Error e) {
       if (sb != null) {
         sb.close();
       }
       deleteQuietly(id, name);
+      for (String v : anonymous) {
+        volumes.removeAnonymous(v);
+      }
       throw e;
     }
   }
@@ -191,6 +248,7 @@ public final class Containers {
     } finally {
       if (rec.autoRemove() || !ok) {
         c.sandbox.close();
+        wiring.removeAnonymousVolumes(rec.id());
         deleteQuietly(rec.id(), rec.name());
       } else {
         c.sandbox.release();
@@ -329,11 +387,23 @@ public final class Containers {
       runtime.kill(id, "KILL");
       awaitExit(id, Duration.ofSeconds(10));
     }
+    if (!WiringRecord.read(dir.resolve(id)).networks().isEmpty()) {
+      wiring.refreshHosts();
+    }
     return true;
   }
 
   /** Removes a container; a running one only with {@code force} (it is killed first). */
   public void remove(String ref, boolean force) throws IOException, InterruptedException {
+    remove(ref, force, false);
+  }
+
+  /**
+   * As {@link #remove(String, boolean)}; with {@code withVolumes} ({@code rm -v}) its anonymous
+   * volumes go too (named ones stay, as in Docker).
+   */
+  public void remove(String ref, boolean force, boolean withVolumes)
+      throws IOException, InterruptedException {
     ContainerState s = find(ref);
     String id = s.record().id();
     if (s.isRunning()) {
@@ -353,8 +423,55 @@ public final class Containers {
     Path cdir = dir.resolve(id);
     UserNetwork.stopLeftover(cdir);
     MountTable.unmountAll(cdir);
+    if (withVolumes) {
+      wiring.removeAnonymousVolumes(id);
+    }
+    boolean networked = !WiringRecord.read(cdir).networks().isEmpty();
     Trees.delete(cdir);
     deleteQuietly(id, s.record().name());
+    if (networked) {
+      wiring.refreshHosts(); // its name leaves the hosts files of the network's containers
+    }
+  }
+
+  /** The volumes and published ports of container {@code id} (EMPTY when it has none). */
+  public WiringRecord wiring(String id) throws IOException {
+    return WiringRecord.read(dir.resolve(id));
+  }
+
+  /** The store's user networks. */
+  public Networks networks() {
+    return networks;
+  }
+
+  /** The store's volumes (the same sweep and lock as this object's containers use). */
+  public Volumes volumes() {
+    return volumes;
+  }
+
+  /** Every volume in use, with the containers (names) that use it, running or not. */
+  public java.util.Map<String, List<String>> volumeUsers() throws IOException {
+    return wiring.volumeUsers();
+  }
+
+  /** As {@link #volumeUsers()}, without opening the containers: for {@code system df}. */
+  public static java.util.Map<String, List<String>> volumeUsers(Store store) throws IOException {
+    return ContainerWiring.volumeUsers(store);
+  }
+
+  /** Running containers per user network (names), for {@code network rm} and {@code prune}. */
+  public java.util.Map<String, List<String>> networkUsers() throws IOException {
+    return wiring.networkUsers();
+  }
+
+  /** {@code network connect}: joins running container {@code ref} to network {@code net}. */
+  public void connect(String net, String ref, List<String> aliases) throws IOException {
+    wiring.connect(net, ref, aliases);
+  }
+
+  /** {@code network disconnect}: the container leaves the network (its veth removed). */
+  public void disconnect(String net, String ref) throws IOException {
+    wiring.disconnect(net, ref);
   }
 
   /**
@@ -374,6 +491,7 @@ public final class Containers {
       UserNetwork.stopLeftover(cdir);
       MountTable.unmountAll(cdir);
       if (s.record().autoRemove()) {
+        wiring.removeAnonymousVolumes(id);
         Trees.delete(cdir);
         deleteQuietly(id, s.record().name());
       }
@@ -483,7 +601,7 @@ public final class Containers {
   }
 
   /** Temp file in the store's staging directory, fsync, rename, directory fsync. */
-  private void writeAtomically(Path target, byte[] bytes) throws IOException {
+  void writeAtomically(Path target, byte[] bytes) throws IOException {
     StorePermissions.createPrivateDirectories(target.getParent());
     AtomicFiles.write(target, bytes, AtomicFiles.Options.DEFAULT.stagedIn(store.stagingDir()));
   }

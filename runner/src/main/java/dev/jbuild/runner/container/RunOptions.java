@@ -17,6 +17,7 @@ import java.util.List;
  * @param network {@code --network}: PRIVATE (default), HOST or NONE
  * @param volumes {@code -v HOST:CTR[:ro]} as bind mounts
  * @param seccomp {@code --security-opt seccomp=...} (null: Docker's default profile)
+ * @param wiring volumes, DNS, hosts entries, published ports (null: none)
  */
 public record RunOptions(
     List<String> command,
@@ -34,14 +35,54 @@ public record RunOptions(
     boolean detach,
     boolean autoRemove,
     Path runtime,
-    SeccompProfile seccomp) {
+    SeccompProfile seccomp,
+    Wiring wiring) {
   public RunOptions {
+    wiring = wiring == null ? Wiring.NONE : wiring;
     command = List.copyOf(command);
     env = List.copyOf(env);
     envFiles = List.copyOf(envFiles);
     volumes = List.copyOf(volumes);
     network = network == null ? Network.PRIVATE : network;
     seccomp = seccomp == null ? SeccompProfile.dockerDefault() : seccomp;
+  }
+
+  /** Without volumes, ports or DNS settings. */
+  public RunOptions(
+      List<String> command,
+      String entrypoint,
+      List<String> env,
+      List<Path> envFiles,
+      String user,
+      String workdir,
+      String hostname,
+      Network network,
+      List<RunMount> volumes,
+      boolean tty,
+      boolean interactive,
+      String name,
+      boolean detach,
+      boolean autoRemove,
+      Path runtime,
+      SeccompProfile seccomp) {
+    this(
+        command,
+        entrypoint,
+        env,
+        envFiles,
+        user,
+        workdir,
+        hostname,
+        network,
+        volumes,
+        tty,
+        interactive,
+        name,
+        detach,
+        autoRemove,
+        runtime,
+        seccomp,
+        null);
   }
 
   /** Defaults: the image's command, the private network, attached. */

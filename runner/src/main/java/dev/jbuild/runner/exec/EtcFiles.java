@@ -94,15 +94,56 @@ public final class EtcFiles {
     return network == Network.PRIVATE ? UserNetwork.GATEWAY : "127.0.0.1";
   }
 
-  /** Writes hosts and resolv.conf into {@code dir}; returns {hosts, resolv.conf}. */
-  static Path[] write(Path dir, String hostname, Network network, List<ExtraHost> extraHosts)
+  /**
+   * Writes hosts and resolv.conf into {@code dir}; returns {hosts, resolv.conf}. {@code extraHosts}
+   * are a build's {@code --add-host} entries; {@code dns} a container's {@code --dns} servers
+   * (replacing the nameservers, other lines kept) and {@code hostsEntries} its {@code --add-host}
+   * entries ({@code NAME:IP}, appended).
+   */
+  static Path[] write(
+      Path dir,
+      String hostname,
+      Network network,
+      List<ExtraHost> extraHosts,
+      List<String> dns,
+      List<String> hostsEntries)
       throws IOException {
     Files.createDirectories(dir);
     Path hosts = dir.resolve("hosts");
     Path resolv = dir.resolve("resolv.conf");
-    Files.writeString(hosts, hosts(hostname, network, extraHosts), StandardCharsets.UTF_8);
-    Files.writeString(resolv, resolvConf(network), StandardCharsets.UTF_8);
+    Files.writeString(
+        hosts,
+        hosts(hostname, network, extraHosts) + extraHosts(hostsEntries),
+        StandardCharsets.UTF_8);
+    String conf = resolvConf(network);
+    Files.writeString(
+        resolv, dns.isEmpty() ? conf : withServers(conf, dns), StandardCharsets.UTF_8);
     return new Path[] {hosts, resolv};
+  }
+
+  /** {@code NAME:IP} entries as hosts lines ({@code IP\tNAME}); the IP may hold colons (IPv6). */
+  static String extraHosts(List<String> entries) {
+    StringBuilder out = new StringBuilder();
+    for (String e : entries) {
+      int colon = e.indexOf(':');
+      out.append(e.substring(colon + 1)).append('\t').append(e, 0, colon).append('\n');
+    }
+    return out.toString();
+  }
+
+  /** {@code conf} with every nameserver line replaced by {@code servers}. */
+  static String withServers(String conf, List<String> servers) {
+    StringBuilder out = new StringBuilder();
+    for (String line : conf.split("\n")) {
+      String[] f = line.strip().split("\\s+");
+      if (!(f.length >= 1 && f[0].equals("nameserver")) && !line.isBlank()) {
+        out.append(line).append('\n');
+      }
+    }
+    for (String s : servers) {
+      out.append("nameserver ").append(s).append('\n');
+    }
+    return out.toString();
   }
 
   private static String read(Path p) throws IOException {

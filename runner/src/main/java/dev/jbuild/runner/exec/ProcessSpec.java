@@ -68,6 +68,12 @@ public record ProcessSpec(
     return w;
   }
 
+  /** The same process with {@code newMounts} instead of its mounts. */
+  public ProcessSpec withMounts(List<RunMount> newMounts) {
+    return new ProcessSpec(
+        argv, env, user, workdir, hostname, network, newMounts, terminal, seccomp);
+  }
+
   /** With Docker's default seccomp profile. */
   public ProcessSpec(
       List<String> argv,

@@ -57,6 +57,10 @@ public final class Sandbox implements AutoCloseable {
   private MountStubs stubs;
   private UserNetwork network;
   private UserNetwork joined;
+  private Path joinedNetns;
+  private boolean apiSocket;
+  private List<String> dns = List.of();
+  private List<String> extraHosts = List.of();
 
   private List<Path> lowers = List.of();
 
@@ -137,14 +141,19 @@ public final class Sandbox implements AutoCloseable {
    * outlives this JVM when {@code detachedNetwork} (a detached container's monitor stops it).
    */
   public ResolvedUser prepare(ProcessSpec p, boolean detachedNetwork) throws IOException {
-    if (p.network() == Network.PRIVATE && network == null && joined == null) {
+    if (p.network() == Network.PRIVATE
+        && network == null
+        && joined == null
+        && joinedNetns == null) {
       // started first: slirp4netns configures the interface while the rest is prepared
-      network = UserNetwork.start(dir.dir(), detachedNetwork);
+      network = UserNetwork.start(dir.dir(), detachedNetwork, apiSocket);
     }
     Path rootfs = dir.rootfs();
     ResolvedUser user = mapped(UserResolver.resolve(rootfs, p.user()).withPrimaryGroup(), p.user());
     Workdirs.create(rootfs, p.workdir(), user);
-    Path[] etc = EtcFiles.write(dir.etc(), p.hostname(), p.network(), p.settings().extraHosts());
+    Path[] etc =
+        EtcFiles.write(
+            dir.etc(), p.hostname(), p.network(), p.settings().extraHosts(), dns, extraHosts);
     List<SpecMount> mounts = new ArrayList<>();
     mounts.add(SpecMount.bind(etc[0].toString(), "/etc/hosts", true));
     mounts.add(SpecMount.bind(etc[1].toString(), "/etc/resolv.conf", true));
@@ -167,7 +176,9 @@ public final class Sandbox implements AutoCloseable {
             p.network() == Network.HOST,
             p.network() != Network.PRIVATE
                 ? null
-                : joined != null ? joined.netns().toString() : network.netns().toString(),
+                : joinedNetns != null
+                    ? joinedNetns.toString()
+                    : joined != null ? joined.netns().toString() : network.netns().toString(),
             mounts,
             nofile(),
             // rootless: no cgroup of jbuild's choosing (none is delegated); runc then tolerates
@@ -223,6 +234,31 @@ public final class Sandbox implements AutoCloseable {
    */
   public void joinNetwork(UserNetwork shared) {
     this.joined = shared;
+  }
+
+  /**
+   * Joins the network namespace bound at {@code netns} (another container's, or a user network's
+   * endpoint) instead of starting a stack; its owner keeps it alive. Call before {@link #prepare}.
+   */
+  public void joinNetns(Path netns) {
+    this.joinedNetns = netns;
+  }
+
+  /**
+   * The private network this sandbox starts listens on slirp4netns's API socket (published ports).
+   * Call before {@link #prepare}.
+   */
+  public void enableNetworkApi() {
+    this.apiSocket = true;
+  }
+
+  /**
+   * {@code --dns} servers and {@code --add-host NAME:IP} entries for the generated resolv.conf and
+   * hosts. Call before {@link #prepare}.
+   */
+  public void etcEntries(List<String> dnsServers, List<String> hostsEntries) {
+    this.dns = List.copyOf(dnsServers);
+    this.extraHosts = List.copyOf(hostsEntries);
   }
 
   /** The private network's stack, when the process has one (its pid, for a monitor to stop it). */

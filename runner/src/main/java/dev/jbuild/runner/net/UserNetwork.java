@@ -62,6 +62,14 @@ public final class UserNetwork implements AutoCloseable {
    * @param detached the stack outlives this JVM (its own session, no exit fd)
    */
   public static UserNetwork start(Path dir, boolean detached) throws IOException {
+    return start(dir, detached, false);
+  }
+
+  /**
+   * As {@link #start(Path, boolean)}; with {@code api} slirp4netns listens on its API socket {@code
+   * dir/api.sock} (for {@link SlirpApi#addHostForward}: published ports).
+   */
+  public static UserNetwork start(Path dir, boolean detached, boolean api) throws IOException {
     Path binary = locate();
     Path netns = dir.resolve(NETNS);
     Netns.create(netns);
@@ -86,9 +94,14 @@ public final class UserNetwork implements AutoCloseable {
     if (!detached) {
       cmd.add("--exit-fd=0");
     }
+    if (api) {
+      // relative to the process's directory: a socket path has at most 107 bytes, a store's
+      // container directory may be longer
+      cmd.add("--api-socket=" + SlirpApi.SOCKET);
+    }
     cmd.add(netns.toString());
     cmd.add("tap0");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(dir.toFile());
     if (detached) {
       pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     }

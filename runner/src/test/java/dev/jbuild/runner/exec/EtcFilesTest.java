@@ -17,4 +17,16 @@ class EtcFilesTest {
     assertEquals(
         "nameserver 10.255.255.53\n", EtcFiles.withForwarder("nameserver 10.255.255.53\n", "x"));
   }
+
+  @Test
+  void dnsServersReplaceTheNameserversAndAddHostsAppends() {
+    assertEquals(
+        "search corp\noptions edns0\nnameserver 192.0.2.1\nnameserver 2001:db8::1\n",
+        EtcFiles.withServers(
+            "search corp\nnameserver 10.0.2.3\noptions edns0\n",
+            java.util.List.of("192.0.2.1", "2001:db8::1")));
+    assertEquals(
+        "192.0.2.10\tdb\n2001:db8::2\tv6\n",
+        EtcFiles.extraHosts(java.util.List.of("db:192.0.2.10", "v6:2001:db8::2")));
+  }
 }
