@@ -31,9 +31,21 @@ public final class JbuildCommand implements Runnable {
           "prune",
           "system",
           "run",
+          "create",
+          "start",
           "ps",
+          "logs",
           "stop",
+          "restart",
+          "kill",
+          "wait",
+          "pause",
+          "unpause",
+          "rename",
+          "exec",
+          "top",
           "rm",
+          "container",
           "pull",
           "push",
           "login",
@@ -59,8 +71,20 @@ public final class JbuildCommand implements Runnable {
       case "prune" -> new PruneCommand();
       case "system" -> new SystemCommand();
       case "run" -> new RunCommand();
+      case "create" -> new CreateCommand();
+      case "start" -> new LifecycleCommands.Start();
       case "ps" -> new PsCommand();
+      case "logs" -> new LogsCommand();
       case "stop" -> new StopCommand();
+      case "restart" -> new LifecycleCommands.Restart();
+      case "kill" -> new LifecycleCommands.Kill();
+      case "wait" -> new LifecycleCommands.Wait();
+      case "pause" -> new LifecycleCommands.Pause();
+      case "unpause" -> new LifecycleCommands.Unpause();
+      case "rename" -> new LifecycleCommands.Rename();
+      case "exec" -> new ExecCommand();
+      case "top" -> new LifecycleCommands.Top();
+      case "container" -> new LifecycleCommands.Container();
       case "rm" -> new RmCommand();
       case "pull" -> new PullCommand();
       case "push" -> new PushCommand();

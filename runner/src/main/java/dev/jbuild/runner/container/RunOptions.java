@@ -17,6 +17,7 @@ import java.util.List;
  * @param network {@code --network}: PRIVATE (default), HOST or NONE
  * @param volumes {@code -v HOST:CTR[:ro]} as bind mounts
  * @param seccomp {@code --security-opt seccomp=...} (null: Docker's default profile)
+ * @param hostConfig {@code --restart}, {@code --log-opt} (null: the defaults)
  */
 public record RunOptions(
     List<String> command,
@@ -34,8 +35,10 @@ public record RunOptions(
     boolean detach,
     boolean autoRemove,
     Path runtime,
-    SeccompProfile seccomp) {
+    SeccompProfile seccomp,
+    HostConfig hostConfig) {
   public RunOptions {
+    hostConfig = hostConfig == null ? HostConfig.DEFAULT : hostConfig;
     command = List.copyOf(command);
     env = List.copyOf(env);
     envFiles = List.copyOf(envFiles);
@@ -62,6 +65,67 @@ public record RunOptions(
         false,
         false,
         null,
+        null,
         null);
+  }
+
+  /** Without lifecycle settings: the defaults. */
+  public RunOptions(
+      List<String> command,
+      String entrypoint,
+      List<String> env,
+      List<Path> envFiles,
+      String user,
+      String workdir,
+      String hostname,
+      Network network,
+      List<RunMount> volumes,
+      boolean tty,
+      boolean interactive,
+      String name,
+      boolean detach,
+      boolean autoRemove,
+      Path runtime,
+      SeccompProfile seccomp) {
+    this(
+        command,
+        entrypoint,
+        env,
+        envFiles,
+        user,
+        workdir,
+        hostname,
+        network,
+        volumes,
+        tty,
+        interactive,
+        name,
+        detach,
+        autoRemove,
+        runtime,
+        seccomp,
+        null);
+  }
+
+  /** These options with {@code hostConfig}. */
+  public RunOptions withHostConfig(HostConfig hostConfig) {
+    return new RunOptions(
+        command,
+        entrypoint,
+        env,
+        envFiles,
+        user,
+        workdir,
+        hostname,
+        network,
+        volumes,
+        tty,
+        interactive,
+        name,
+        detach,
+        autoRemove,
+        runtime,
+        seccomp,
+        hostConfig);
   }
 }
