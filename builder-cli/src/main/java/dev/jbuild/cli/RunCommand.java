@@ -207,6 +207,18 @@ public class RunCommand implements Callable<Integer> {
   @Option(names = "--no-healthcheck", description = "Disable the image's HEALTHCHECK.")
   boolean noHealthcheck;
 
+  @Option(
+      names = {"-m", "--memory"},
+      paramLabel = "BYTES",
+      description = "Memory limit (b, k, m, g: 512m); also the memory+swap limit.")
+  String memory;
+
+  @Option(names = "--cpus", paramLabel = "N", description = "CPUs (1.5 = one and a half).")
+  Double cpus;
+
+  @Option(names = "--pids-limit", paramLabel = "N", description = "Process limit.")
+  Long pidsLimit;
+
   /** {@code jbuild create}: make the container, do not start it. */
   boolean createOnly() {
     return false;
@@ -238,7 +250,8 @@ public class RunCommand implements Callable<Integer> {
         log = log.with(opt);
       }
       hostConfig =
-          new HostConfig(HostConfig.RestartPolicy.parse(restart), log, null, init, health());
+          new HostConfig(
+              HostConfig.RestartPolicy.parse(restart), log, null, init, health(), resources());
     } catch (IllegalArgumentException e) {
       throw new UserException(ExitCodes.USAGE, e.getMessage());
     }
@@ -295,6 +308,40 @@ public class RunCommand implements Callable<Integer> {
     } catch (RunnerException e) {
       throw new UserException(e.exitCode(), e.getMessage(), e);
     }
+  }
+
+  /** --memory (binary units, as docker's RAMInBytes), --cpus, --pids-limit. */
+  private HostConfig.Resources resources() {
+    long mem = 0;
+    if (memory != null) {
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("(?i)([0-9]+)([bkmg]?)b?").matcher(memory.strip());
+      if (!m.matches()) {
+        throw new UserException(
+            ExitCodes.USAGE, "invalid --memory \"" + memory + "\": use 512m, 1g");
+      }
+      long unit =
+          switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> 1L << 10;
+            case "m" -> 1L << 20;
+            case "g" -> 1L << 30;
+            default -> 1L;
+          };
+      mem = Long.parseLong(m.group(1)) * unit;
+      if (mem < 6L << 20) {
+        throw new UserException(ExitCodes.USAGE, "minimum memory limit allowed is 6MB");
+      }
+    }
+    if (cpus != null && (cpus <= 0 || cpus > Runtime.getRuntime().availableProcessors())) {
+      throw new UserException(
+          ExitCodes.USAGE,
+          "range of CPUs is from 0.01 to " + Runtime.getRuntime().availableProcessors() + ".00");
+    }
+    if (pidsLimit != null && pidsLimit < 0) {
+      throw new UserException(ExitCodes.USAGE, "--pids-limit cannot be negative");
+    }
+    return new HostConfig.Resources(
+        mem, cpus == null ? 0 : Math.round(cpus * 1e9), pidsLimit == null ? 0 : pidsLimit);
   }
 
   /** The --health-* options as a healthcheck over the image's (null: none given). */

@@ -349,6 +349,41 @@ class ContainerLifecycleIT {
   }
 
   @Test
+  void resourceLimits() {
+    Result r =
+        jbuild(
+            "run",
+            "--rm",
+            "--pids-limit",
+            "5",
+            "busybox",
+            "sh",
+            "-c",
+            "for i in 1 2 3 4 5 6 7 8; do sleep 2 & done; echo done");
+    assertTrue(r.err().contains("can't fork"), "the 6th process is refused: " + r.out() + r.err());
+    r =
+        jbuild(
+            "run",
+            "--rm",
+            "-m",
+            "16m",
+            "busybox",
+            "sh",
+            "-c",
+            "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived");
+    assertEquals(137, r.exit(), "killed by the memory cgroup: " + r.out() + r.err());
+    r =
+        jbuild(
+            "run", "-d", "--name", "limited", "--cpus", "0.5", "-m", "64m", "busybox", "sleep",
+            "300");
+    assertEquals(0, r.exit(), r.err());
+    r = jbuild("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}", "limited");
+    assertEquals("67108864 500000000\n", r.out());
+    assertEquals(0, jbuild("rm", "-f", "limited").exit());
+    assertEquals(ExitCodes.USAGE, jbuild("run", "--rm", "-m", "1k", "busybox", "true").exit());
+  }
+
+  @Test
   void initIsPid1AndReaps() throws Exception {
     Result r =
         jbuild(

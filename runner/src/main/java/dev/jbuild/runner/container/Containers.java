@@ -144,6 +144,7 @@ public final class Containers {
       List<Path> lowers = store.layers().unpacked(layers).reversed();
       sb = Sandbox.open(rd, runtime, lowers);
       sb.prepare(p, o.detach());
+      Limits.apply(cdir.resolve("config.json"), o.hostConfig().resources());
       return new Created(rec, sb);
     } catch (IOException | RuntimeException | Error e) {
       if (sb != null) {

@@ -22,20 +22,68 @@ public record HostConfig(
     LogConfig log,
     String networkMode,
     boolean init,
-    dev.jbuild.layercache.model.HealthConfig health) {
+    dev.jbuild.layercache.model.HealthConfig health,
+    Resources resources) {
   static final String FILE = "hostconfig.json";
 
   public HostConfig {
     restart = restart == null ? RestartPolicy.NO : restart;
     log = log == null ? LogConfig.DEFAULT : log;
     networkMode = networkMode == null || networkMode.isEmpty() ? "default" : networkMode;
+    resources = resources == null ? Resources.NONE : resources;
+  }
+
+  public HostConfig(
+      RestartPolicy restart,
+      LogConfig log,
+      String networkMode,
+      boolean init,
+      dev.jbuild.layercache.model.HealthConfig health) {
+    this(restart, log, networkMode, init, health, null);
+  }
+
+  /**
+   * Cgroup limits (0: none), as Docker's HostConfig Memory, NanoCpus, PidsLimit.
+   *
+   * @param memory bytes
+   * @param nanoCpus CPUs x 10^9 ({@code --cpus 1.5} = 1500000000)
+   */
+  public record Resources(long memory, long nanoCpus, long pidsLimit) {
+    public static final Resources NONE = new Resources(0, 0, 0);
+
+    public boolean any() {
+      return memory > 0 || nanoCpus > 0 || pidsLimit > 0;
+    }
+
+    /**
+     * The OCI spec's {@code linux.resources}: memory limit, CFS quota over a 100 ms period, pids.
+     */
+    JsonObject toSpec() {
+      JsonObject.Builder b = JsonObject.builder();
+      if (memory > 0) {
+        b.put("memory", JsonObject.builder().put("limit", memory).put("swap", memory).build());
+      }
+      if (nanoCpus > 0) {
+        long period = 100_000;
+        b.put(
+            "cpu",
+            JsonObject.builder()
+                .put("quota", nanoCpus * period / 1_000_000_000L)
+                .put("period", period)
+                .build());
+      }
+      if (pidsLimit > 0) {
+        b.put("pids", JsonObject.builder().put("limit", pidsLimit).build());
+      }
+      return b.build();
+    }
   }
 
   public static final HostConfig DEFAULT =
       new HostConfig(RestartPolicy.NO, LogConfig.DEFAULT, "default", false, null);
 
   HostConfig withNetworkMode(String mode) {
-    return new HostConfig(restart, log, mode, init, health);
+    return new HostConfig(restart, log, mode, init, health, resources);
   }
 
   /**
@@ -194,6 +242,9 @@ public record HostConfig(
     return JsonObject.builder()
         .put("NetworkMode", networkMode)
         .put("Init", init)
+        .put("Memory", resources.memory())
+        .put("NanoCpus", resources.nanoCpus())
+        .put("PidsLimit", resources.pidsLimit())
         .put(
             "RestartPolicy",
             JsonObject.builder()
@@ -236,6 +287,14 @@ public record HostConfig(
         log,
         o.string("NetworkMode", "default"),
         Boolean.TRUE.equals(o.bool("Init")),
-        null);
+        null,
+        new Resources(
+            orZero(o.longValue("Memory")),
+            orZero(o.longValue("NanoCpus")),
+            orZero(o.longValue("PidsLimit"))));
+  }
+
+  private static long orZero(Long v) {
+    return v == null ? 0 : v;
   }
 }
