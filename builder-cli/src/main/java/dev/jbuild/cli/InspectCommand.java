@@ -56,20 +56,33 @@ public final class InspectCommand implements Callable<Integer> {
               + " the index.")
   String platform;
 
-  @Parameters(arity = "1..*", paramLabel = "IMAGE")
+  @Option(
+      names = "--type",
+      paramLabel = "image|container",
+      description = "Only images or only containers (default: an image, else a container).")
+  String type;
+
+  @Parameters(arity = "1..*", paramLabel = "IMAGE|CONTAINER")
   List<String> images;
 
   @Override
   public Integer call() throws Exception {
+    if (type != null && !type.equals("image") && !type.equals("container")) {
+      throw new UserException(ExitCodes.USAGE, "--type must be image or container");
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     List<Json> results = new ArrayList<>();
     int exit = ExitCodes.OK;
-    try (Store store = Store.open(root.storeRoot())) {
+    try (Store store = Store.open(JbuildCommand.of(spec).storeRoot())) {
       ImageFinder finder = new ImageFinder(store);
       Platform wanted = platform == null ? null : RegistryCli.parsePlatform(platform);
+      dev.jbuild.runner.container.Containers containers = null;
       for (String name : images) {
         try {
+          if ("container".equals(type)) {
+            throw new UserException(ExitCodes.NOT_FOUND, "no such container: " + name);
+          }
           ImageFinder.Found f = finder.find(name);
           ImageIndex index = f.isIndex() ? store.images().index(f.entry().digest()) : null;
           boolean attested =
@@ -94,7 +107,20 @@ public final class InspectCommand implements Callable<Integer> {
             results.add(d);
           }
         } catch (UserException e) {
-          err.println("jbuild: " + e.getMessage());
+          if (!"image".equals(type) && e.exitCode() == ExitCodes.NOT_FOUND) {
+            try {
+              if (containers == null) {
+                containers = dev.jbuild.runner.container.Containers.open(store, null);
+              }
+              results.add(containers.inspect(name));
+              continue;
+            } catch (dev.jbuild.runner.RunnerException notAContainer) {
+              // report the first error
+            }
+          }
+          err.println(
+              "jbuild: "
+                  + ("container".equals(type) ? "no such container: " + name : e.getMessage()));
           exit = e.exitCode();
         }
       }

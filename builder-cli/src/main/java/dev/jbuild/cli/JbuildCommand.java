@@ -31,12 +31,24 @@ public final class JbuildCommand implements Runnable {
           "prune",
           "system",
           "run",
+          "create",
+          "start",
           "ps",
+          "logs",
           "stop",
+          "restart",
+          "kill",
+          "wait",
+          "pause",
+          "unpause",
+          "rename",
+          "exec",
+          "top",
           "rm",
           "volume",
           "network",
           "port",
+          "container",
           "pull",
           "push",
           "login",
@@ -62,8 +74,20 @@ public final class JbuildCommand implements Runnable {
       case "prune" -> new PruneCommand();
       case "system" -> new SystemCommand();
       case "run" -> new RunCommand();
+      case "create" -> new CreateCommand();
+      case "start" -> new LifecycleCommands.Start();
       case "ps" -> new PsCommand();
+      case "logs" -> new LogsCommand();
       case "stop" -> new StopCommand();
+      case "restart" -> new LifecycleCommands.Restart();
+      case "kill" -> new LifecycleCommands.Kill();
+      case "wait" -> new LifecycleCommands.Wait();
+      case "pause" -> new LifecycleCommands.Pause();
+      case "unpause" -> new LifecycleCommands.Unpause();
+      case "rename" -> new LifecycleCommands.Rename();
+      case "exec" -> new ExecCommand();
+      case "top" -> new LifecycleCommands.Top();
+      case "container" -> new LifecycleCommands.Container();
       case "rm" -> new RmCommand();
       case "volume" -> new VolumeCommand();
       case "network" -> new NetworkCommand();

@@ -132,10 +132,13 @@ public final class Main {
     cli.setExitCodeExceptionMapper(ExitCodes::forException);
     cli.setExecutionExceptionHandler(new ErrorHandler());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
-    // addSubcommand gives a subcommand its parent's parser settings: restore run's own
-    CommandLine run = cli.getSubcommands().get("run");
-    if (run != null) {
-      run.getCommandSpec().parser().stopAtPositional(true);
+    // addSubcommand gives a subcommand its parent's parser settings: restore run's own (and
+    // create's, exec's: options after the image or container are the command's)
+    for (String name : List.of("run", "create", "exec")) {
+      CommandLine run = cli.getSubcommands().get(name);
+      if (run != null) {
+        run.getCommandSpec().parser().stopAtPositional(true);
+      }
     }
     return cli;
   }

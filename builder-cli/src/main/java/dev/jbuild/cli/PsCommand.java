@@ -73,8 +73,18 @@ public final class PsCommand implements Callable<Integer> {
   }
 
   static String status(ContainerState s, Instant now) {
+    Instant started = s.run() == null ? s.record().created() : s.run().startedAt();
+    String up = "Up " + Formats.humanDuration(Duration.between(started, now));
+    String health = s.run() == null || s.run().health().isEmpty() ? "" : s.run().health();
+    if (health.equals("starting")) {
+      health = "health: starting";
+    }
     return switch (s.status()) {
-      case RUNNING -> "Up " + Formats.humanDuration(Duration.between(s.record().created(), now));
+      case CREATED -> "Created";
+      case RUNNING -> health.isEmpty() ? up : up + " (" + health + ")";
+      case PAUSED -> up + " (Paused)";
+      case RESTARTING ->
+          "Restarting (" + s.run().lastExitCode() + ") " + Formats.ago(s.run().lastExitAt(), now);
       case EXITED -> "Exited (" + s.exitCode() + ") " + Formats.ago(s.finished(), now);
       case DEAD -> "Dead";
     };

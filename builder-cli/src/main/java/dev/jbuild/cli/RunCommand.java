@@ -7,6 +7,7 @@ import dev.jbuild.runner.RunMount;
 import dev.jbuild.runner.RunnerException;
 import dev.jbuild.runner.container.Attach;
 import dev.jbuild.runner.container.Containers;
+import dev.jbuild.runner.container.HostConfig;
 import dev.jbuild.runner.container.RunOptions;
 import dev.jbuild.runner.container.VolumeMount;
 import dev.jbuild.runner.container.Wiring;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Spec;
       "Its output is streamed, SIGINT/SIGTERM are forwarded to it, and jbuild exits with its exit"
           + " code. With -d it runs in the background (see jbuild ps, stop, rm)."
     })
-public final class RunCommand implements Callable<Integer> {
+public class RunCommand implements Callable<Integer> {
   /** Options after IMAGE are the container's: stop option parsing at the first positional. */
   public static final class StopAtImage implements CommandLine.IModelTransformer {
     @Override
@@ -194,6 +195,81 @@ public final class RunCommand implements Callable<Integer> {
       description = "OCI runtime (default: runc in PATH).")
   Path runtime;
 
+  @Option(
+      names = "--restart",
+      paramLabel = "POLICY",
+      description =
+          "Restart policy, applied by the container's monitor: no (default), on-failure[:N],"
+              + " always, unless-stopped.")
+  String restart = "no";
+
+  @Option(
+      names = "--log-opt",
+      paramLabel = "K=V",
+      description =
+          "Log option of the json-file log: max-size=SIZE (default 10m), max-file=N (default 3).")
+  List<String> logOpts = new ArrayList<>();
+
+  @Option(names = "--log-driver", paramLabel = "DRIVER", description = "json-file (the only one).")
+  String logDriver = "json-file";
+
+  @Option(
+      names = "--init",
+      description =
+          "Run a minimal init (tini, bind-mounted read-only at /sbin/docker-init) as PID 1: it"
+              + " forwards signals and reaps zombies.")
+  boolean init;
+
+  @Option(
+      names = "--health-cmd",
+      paramLabel = "CMD",
+      description = "Healthcheck command (run by sh -c).")
+  String healthCmd;
+
+  @Option(
+      names = "--health-interval",
+      paramLabel = "DURATION",
+      description = "Time between probes (default 30s; 500ms, 10s, 1m30s).")
+  String healthInterval;
+
+  @Option(
+      names = "--health-timeout",
+      paramLabel = "DURATION",
+      description = "A probe taking longer fails (default 30s).")
+  String healthTimeout;
+
+  @Option(
+      names = "--health-retries",
+      paramLabel = "N",
+      description = "Consecutive failures that make it unhealthy (default 3).")
+  Integer healthRetries;
+
+  @Option(
+      names = "--health-start-period",
+      paramLabel = "DURATION",
+      description = "Failures within this time after the start do not count (default 0s).")
+  String healthStartPeriod;
+
+  @Option(names = "--no-healthcheck", description = "Disable the image's HEALTHCHECK.")
+  boolean noHealthcheck;
+
+  @Option(
+      names = {"-m", "--memory"},
+      paramLabel = "BYTES",
+      description = "Memory limit (b, k, m, g: 512m); also the memory+swap limit.")
+  String memory;
+
+  @Option(names = "--cpus", paramLabel = "N", description = "CPUs (1.5 = one and a half).")
+  Double cpus;
+
+  @Option(names = "--pids-limit", paramLabel = "N", description = "Process limit.")
+  Long pidsLimit;
+
+  /** {@code jbuild create}: make the container, do not start it. */
+  boolean createOnly() {
+    return false;
+  }
+
   @Override
   public Integer call() throws Exception {
     try {
@@ -203,7 +279,7 @@ public final class RunCommand implements Callable<Integer> {
     } catch (RunnerException e) {
       throw new UserException(e.exitCode(), e.getMessage(), e);
     }
-    if (detach && tty) {
+    if ((detach || createOnly()) && tty) {
       throw new UserException(
           ExitCodes.USAGE,
           "-t cannot be combined with -d: a detached container has no terminal (its output goes"
@@ -249,6 +325,27 @@ public final class RunCommand implements Callable<Integer> {
             joinContainer,
             userNetwork,
             aliases);
+    if (!logDriver.equals("json-file")) {
+      throw new UserException(
+          ExitCodes.USAGE, "log driver \"" + logDriver + "\" is not supported: use json-file");
+    }
+    HostConfig hostConfig;
+    try {
+      HostConfig.LogConfig log = HostConfig.LogConfig.DEFAULT;
+      for (String opt : logOpts) {
+        log = log.with(opt);
+      }
+      hostConfig =
+          new HostConfig(
+              HostConfig.RestartPolicy.parse(restart), log, null, init, health(), resources());
+    } catch (IllegalArgumentException e) {
+      throw new UserException(ExitCodes.USAGE, e.getMessage());
+    }
+    if (rm && !hostConfig.restart().name().equals("no")) {
+      throw new UserException(
+          ExitCodes.USAGE, "conflicting options: cannot combine --restart and --rm");
+    }
+    boolean background = detach || createOnly();
     RunOptions options =
         new RunOptions(
             command,
@@ -263,11 +360,12 @@ public final class RunCommand implements Callable<Integer> {
             tty,
             interactive,
             name,
-            detach,
+            background,
             rm,
             runtime,
             NetworkOptions.parseSecurityOpts(securityOpts),
-            wiring);
+            wiring,
+            hostConfig);
     PrintWriter out = spec.commandLine().getOut();
     try (Store store = Store.open(root.storeRoot())) {
       Containers containers = Containers.open(store, runtime);
@@ -283,6 +381,11 @@ public final class RunCommand implements Callable<Integer> {
       } finally {
         lock.close();
       }
+      if (createOnly()) {
+        out.println(containers.leaveCreated(created));
+        out.flush();
+        return ExitCodes.OK;
+      }
       if (detach) {
         out.println(containers.startDetached(created));
         out.flush();
@@ -292,6 +395,96 @@ public final class RunCommand implements Callable<Integer> {
     } catch (RunnerException e) {
       throw new UserException(e.exitCode(), e.getMessage(), e);
     }
+  }
+
+  /** --memory (binary units, as docker's RAMInBytes), --cpus, --pids-limit. */
+  private HostConfig.Resources resources() {
+    long mem = 0;
+    if (memory != null) {
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("(?i)([0-9]+)([bkmg]?)b?").matcher(memory.strip());
+      if (!m.matches()) {
+        throw new UserException(
+            ExitCodes.USAGE, "invalid --memory \"" + memory + "\": use 512m, 1g");
+      }
+      long unit =
+          switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> 1L << 10;
+            case "m" -> 1L << 20;
+            case "g" -> 1L << 30;
+            default -> 1L;
+          };
+      mem = Long.parseLong(m.group(1)) * unit;
+      if (mem < 6L << 20) {
+        throw new UserException(ExitCodes.USAGE, "minimum memory limit allowed is 6MB");
+      }
+    }
+    if (cpus != null && (cpus <= 0 || cpus > Runtime.getRuntime().availableProcessors())) {
+      throw new UserException(
+          ExitCodes.USAGE,
+          "range of CPUs is from 0.01 to " + Runtime.getRuntime().availableProcessors() + ".00");
+    }
+    if (pidsLimit != null && pidsLimit < 0) {
+      throw new UserException(ExitCodes.USAGE, "--pids-limit cannot be negative");
+    }
+    return new HostConfig.Resources(
+        mem, cpus == null ? 0 : Math.round(cpus * 1e9), pidsLimit == null ? 0 : pidsLimit);
+  }
+
+  /** The --health-* options as a healthcheck over the image's (null: none given). */
+  private dev.jbuild.layercache.model.HealthConfig health() {
+    if (noHealthcheck) {
+      if (healthCmd != null) {
+        throw new UserException(
+            ExitCodes.USAGE, "--no-healthcheck conflicts with --health-* options");
+      }
+      return dev.jbuild.layercache.model.HealthConfig.none();
+    }
+    if (healthCmd == null
+        && healthInterval == null
+        && healthTimeout == null
+        && healthRetries == null
+        && healthStartPeriod == null) {
+      return null;
+    }
+    if (healthRetries != null && healthRetries < 0) {
+      throw new UserException(ExitCodes.USAGE, "--health-retries cannot be negative");
+    }
+    return dev.jbuild.layercache.model.HealthConfig.of(
+        healthCmd == null ? null : List.of("CMD-SHELL", healthCmd),
+        goDuration("--health-interval", healthInterval),
+        goDuration("--health-timeout", healthTimeout),
+        goDuration("--health-start-period", healthStartPeriod),
+        null,
+        healthRetries);
+  }
+
+  /** A Go duration (300ms, 10s, 1m30s, 2h); null stays null. */
+  static java.time.Duration goDuration(String option, String text) {
+    if (text == null) {
+      return null;
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)").matcher(text);
+    long nanos = 0;
+    int end = 0;
+    while (m.find() && m.start() == end) {
+      double n = Double.parseDouble(m.group(1));
+      long unit =
+          switch (m.group(2)) {
+            case "ms" -> 1_000_000L;
+            case "s" -> 1_000_000_000L;
+            case "m" -> 60_000_000_000L;
+            default -> 3_600_000_000_000L;
+          };
+      nanos += (long) (n * unit);
+      end = m.end();
+    }
+    if (end != text.length() || text.isEmpty()) {
+      throw new UserException(
+          ExitCodes.USAGE, "invalid " + option + " \"" + text + "\": use a duration such as 30s");
+    }
+    return java.time.Duration.ofNanos(nanos);
   }
 
   private Attach attach() {

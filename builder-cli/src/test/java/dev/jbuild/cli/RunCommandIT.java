@@ -260,7 +260,7 @@ class RunCommandIT {
     assertFalse(r.out().contains(" web\n"), "not running any more: " + r.out());
     r = jbuild("ps", "-a");
     assertTrue(r.out().contains("Exited (143)") || r.out().contains("Exited (137)"), r.out());
-    assertEquals("up\n", Files.readString(root.resolve("containers").resolve(id).resolve("log")));
+    assertEquals("up\n", jbuild("logs", "web").out());
 
     r = jbuild("rm", id.substring(0, 8));
     assertEquals(0, r.exit(), r.err());

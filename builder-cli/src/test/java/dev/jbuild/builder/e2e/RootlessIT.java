@@ -242,6 +242,49 @@ class RootlessIT {
   }
 
   @Test
+  void detachedContainerLifecycleAndAKilledMonitor() throws Exception {
+    String root = store.toString();
+    String id =
+        ok(
+                user,
+                "--root",
+                root,
+                "run",
+                "-d",
+                "--name",
+                "rl",
+                "--restart",
+                "on-failure",
+                "busybox:latest",
+                "sh",
+                "-c",
+                "echo up; sleep 300")
+            .out()
+            .strip();
+    String logs = "";
+    for (int i = 0; i < 100 && !logs.equals("up\n"); i++) {
+      Thread.sleep(100);
+      logs = ok(user, "--root", root, "logs", "rl").out();
+    }
+    assertEquals("up\n", logs);
+    assertEquals("0\n", ok(user, "--root", root, "exec", "rl", "id", "-u").out());
+    assertTrue(ok(user, "--root", root, "top", "rl").out().contains("sleep 300"));
+    ok(user, "--root", root, "stop", "-t", "1", "rl");
+    assertTrue(ok(user, "--root", root, "ps", "-a").out().contains("Exited (137)"));
+    ok(user, "--root", root, "start", "rl");
+    // the monitor killed: the next command finds it dead and cleans up after it
+    Path cdir = store.resolve("containers").resolve(id);
+    long monitor = Long.parseLong(Files.readString(cdir.resolve("owner")).strip().split(" ")[0]);
+    ProcessHandle.of(monitor).orElseThrow().destroyForcibly();
+    ProcessHandle.of(monitor).ifPresent(h -> h.onExit().join());
+    Thread.sleep(200);
+    assertTrue(ok(user, "--root", root, "ps", "-a").out().contains("Dead"));
+    assertFalse(Files.exists(store.resolve("runc").resolve(id)), "runc state deleted");
+    ok(user, "--root", root, "rm", "rl");
+    assertFalse(Files.exists(cdir));
+  }
+
+  @Test
   void runRmRunsAsContainerRootAndLeavesNoContainer() throws IOException {
     AsUser.Result run =
         runRm("busybox:latest", "sh", "-c", "id -u; id -g; echo hi > /tmp/x && cat /tmp/x");

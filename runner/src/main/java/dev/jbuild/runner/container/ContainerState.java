@@ -7,11 +7,18 @@ import java.time.Instant;
  *
  * @param exitCode when {@link Status#EXITED}
  * @param finished when {@link Status#EXITED}: when it exited
+ * @param run its current or last run (null: never started)
  */
 public record ContainerState(
-    ContainerRecord record, Status status, int exitCode, Instant finished) {
+    ContainerRecord record, Status status, int exitCode, Instant finished, RunState run) {
   /** The life of a container. */
   public enum Status {
+    /** Made by {@code jbuild create}, never started. */
+    CREATED,
+    /** Its processes are frozen ({@code jbuild pause}). */
+    PAUSED,
+    /** It exited and its restart policy will start it again. */
+    RESTARTING,
     /** Its process runs (or its monitor is starting it). */
     RUNNING,
     /** It exited; the exit code is known. */
@@ -20,7 +27,8 @@ public record ContainerState(
     DEAD
   }
 
+  /** Running, paused or waiting to restart: its monitor is alive. */
   public boolean isRunning() {
-    return status == Status.RUNNING;
+    return status == Status.RUNNING || status == Status.PAUSED || status == Status.RESTARTING;
   }
 }

@@ -49,8 +49,11 @@ public final class Containers {
   public static final String DIR = "containers";
   static final String RECORD = "container.json";
   static final String EXIT_CODE = "exitcode";
-  static final String LOG = "log";
-  private static final String NAMES = ".names";
+  static final String NAMES = ".names";
+
+  /** Present while {@code jbuild pause} froze the container. */
+  static final String PAUSED = "paused";
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Store store;
@@ -59,6 +62,7 @@ public final class Containers {
   private final Volumes volumes;
   private final Networks networks;
   private final ContainerWiring wiring;
+  private final Lifecycle lifecycle;
 
   private Containers(Store store, OciRuntime runtime) throws IOException {
     this.store = store;
@@ -67,6 +71,7 @@ public final class Containers {
     this.volumes = Volumes.open(store);
     this.networks = Networks.open(store);
     this.wiring = new ContainerWiring(this, store, dir, volumes, networks);
+    this.lifecycle = new Lifecycle(this, store, dir, runtime);
   }
 
   /** Containers of {@code store}, run by {@code runtimeBinary} (null: runc). */
@@ -155,6 +160,14 @@ public final class Containers {
               image.config().configOrEmpty().stopSignal());
       writeAtomically(cdir.resolve(RECORD), rec.toJson().toBytes());
       writeAtomically(
+          cdir.resolve(HostConfig.FILE),
+          o.hostConfig().withNetworkMode(networkMode(o.network())).toJson().toBytes());
+      dev.jbuild.layercache.model.HealthConfig health =
+          o.hostConfig().effectiveHealth(image.config().configOrEmpty().healthcheck());
+      if (health != null) {
+        writeAtomically(cdir.resolve(HealthMonitor.FILE), health.json().toBytes());
+      }
+      writeAtomically(
           gcRoot(id),
           JsonObject.builder()
               .put("digests", Json.ofStrings(List.of(image.manifestDigest().toString())))
@@ -174,6 +187,7 @@ public final class Containers {
         sb.enableNetworkApi();
       }
       sb.prepare(p, o.detach());
+      Limits.apply(cdir.resolve("config.json"), o.hostConfig().resources());
       if (network != null) {
         ContainerNetworks.attach(
             networks, network, cdir, id, 0, WiringRecord.read(cdir).networks().getFirst().ip());
@@ -230,6 +244,7 @@ public final class Containers {
     try {
       int rc;
       try {
+        RunState.started(Instant.now(), 0).write(dir.resolve(rec.id()));
         RuntimeProcess p = c.sandbox.start(attach.runtimeIo(!tty));
         synchronized (early) {
           running.set(p);
@@ -257,81 +272,84 @@ public final class Containers {
   }
 
   /**
-   * Starts a created container in the background under a monitor shell, which records the exit
-   * code, unmounts the rootfs and, with {@code --rm}, removes the container when it exits.
+   * Starts a created container in the background under its monitor ({@link ContainerMonitor}),
+   * which logs its output, applies its restart policy, records the exit code, unmounts the rootfs
+   * and, with {@code --rm}, removes the container when it exits.
    */
   public String startDetached(Created c) throws IOException, InterruptedException {
     ContainerRecord rec = c.record;
     Path cdir = dir.resolve(rec.id());
-    List<String> cmd =
-        new ArrayList<>(List.of("/usr/bin/setsid", "/bin/sh", "-c", MONITOR, "jbuild-monitor"));
-    cmd.add(cdir.toString());
-    cmd.add(rec.autoRemove() ? "1" : "0");
-    cmd.add(gcRoot(rec.id()).toString());
-    cmd.add(dir.resolve(NAMES).resolve(rec.name()).toString());
-    cmd.add(runtime.binary().toString());
-    cmd.add(runtime.stateRoot().toString());
-    cmd.add(rec.id());
-    cmd.addAll(
-        runtime.runCommand(rec.id(), cdir).subList(1, runtime.runCommand(rec.id(), cdir).size()));
+    RunState.started(Instant.now(), 0).write(cdir);
     Process monitor;
     try {
-      ProcessBuilder pb =
-          new ProcessBuilder(cmd)
-              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .redirectError(ProcessBuilder.Redirect.DISCARD);
-      pb.environment().remove("JBUILD_NET_PID");
-      pb.environment().remove("JBUILD_NETNS");
-      c.sandbox
-          .network()
-          .ifPresent(
-              n -> {
-                pb.environment().put("JBUILD_NET_PID", Long.toString(n.pid()));
-                pb.environment().put("JBUILD_NETNS", n.netns().toString());
-              });
-      monitor = pb.start();
-      new RunDir(rec.id(), cdir).setOwner(ProcessIdentity.of(monitor.pid()));
+      monitor = spawnMonitor(rec);
     } catch (IOException e) {
       c.sandbox.close();
       deleteQuietly(rec.id(), rec.name());
       throw e;
     }
     c.sandbox.release();
-    // wait until it runs, or report why it could not start
-    for (int i = 0; i < 400; i++) {
-      if (Files.exists(cdir.resolve(EXIT_CODE)) || !monitor.isAlive()) {
-        Optional<String> error = runtime.loggedError(cdir);
-        if (error.isPresent()) {
-          throw runtime.failure(error.get());
-        }
-        return rec.id();
-      }
-      if (runtime.status(rec.id()).filter(s -> s.equals("running")).isPresent()) {
-        return rec.id();
-      }
-      Thread.sleep(25);
-    }
+    awaitStarted(rec.id(), monitor);
     return rec.id();
   }
 
   /**
-   * The monitor of a detached container: $1 container dir, $2 --rm, $3 gcroot, $4 name file, $5
-   * runtime, $6 state root, $7 id, then the runtime's run command without the binary.
+   * Leaves a container created ({@code jbuild create}): its root filesystem unmounted and its
+   * network stopped until {@code start}.
    */
-  private static final String MONITOR =
-      "d=$1; rm=$2; root=$3; name=$4; rt=$5; state=$6; id=$7; shift 7\n"
-          + "\"$rt\" \"$@\" </dev/null >>\"$d/log\" 2>&1\n"
-          + "echo $? >\"$d/exitcode.tmp\" && { sync \"$d/exitcode.tmp\" 2>/dev/null;"
-          + " mv \"$d/exitcode.tmp\" \"$d/exitcode\" && sync \"$d\" 2>/dev/null; }\n"
-          + "umount -l \"$d/rootfs\" 2>/dev/null\n"
-          // the private network's slirp4netns (by pid, only if it still is one) and its netns
-          + "if [ -n \"$JBUILD_NET_PID\" ] && grep -q slirp4netns /proc/$JBUILD_NET_PID/cmdline"
-          + " 2>/dev/null; then kill $JBUILD_NET_PID; fi\n"
-          + "if [ -n \"$JBUILD_NETNS\" ]; then umount -l \"$JBUILD_NETNS\" 2>/dev/null;"
-          + " rm -f \"$JBUILD_NETNS\"; fi\n"
-          + "if [ \"$rm\" = 1 ]; then \"$rt\" --root \"$state\" delete --force \"$id\" >/dev/null 2>&1;"
-          + " rm -rf --one-file-system \"$d\" \"$root\" \"$name\"; fi\n";
+  public String leaveCreated(Created c) throws IOException {
+    try {
+      c.sandbox.unmount();
+    } catch (IOException | RuntimeException e) {
+      c.sandbox.close();
+      deleteQuietly(c.record.id(), c.record.name());
+      throw e;
+    }
+    c.sandbox.release();
+    // no owner: nothing runs it (Created), whether or not this process goes on
+    new RunDir(c.record.id(), dir.resolve(c.record.id())).setOwner(new ProcessIdentity(0, 0));
+    return c.record.id();
+  }
+
+  Process spawnMonitor(ContainerRecord rec) throws IOException {
+    Path cdir = dir.resolve(rec.id());
+    Files.deleteIfExists(cdir.resolve(ContainerMonitor.ERROR));
+    Files.deleteIfExists(cdir.resolve(OciRuntime.LOG_FILE));
+    Process monitor =
+        Monitors.spawn(cdir, runtime, gcRoot(rec.id()), dir.resolve(NAMES).resolve(rec.name()));
+    try {
+      new RunDir(rec.id(), cdir).setOwner(ProcessIdentity.of(monitor.pid()));
+    } catch (IOException e) {
+      if (Files.isDirectory(cdir)) {
+        throw e;
+      } // else: --rm, and it is over already
+    }
+    return monitor;
+  }
+
+  /** Waits until the monitor runs the container, or reports why it could not start it. */
+  void awaitStarted(String id, Process monitor) throws IOException, InterruptedException {
+    Path cdir = dir.resolve(id);
+    for (int i = 0; i < 600; i++) {
+      if (Files.exists(cdir.resolve(EXIT_CODE)) || !monitor.isAlive()) {
+        monitor.waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
+        Path error = cdir.resolve(ContainerMonitor.ERROR);
+        if (Files.exists(error)) {
+          String message = Files.readString(error, StandardCharsets.UTF_8).strip();
+          Optional<String> logged = runtime.loggedError(cdir);
+          throw logged.isPresent()
+              ? runtime.failure(logged.get())
+              : new RunnerException(
+                  "the container's monitor failed: " + message, RunnerErrors.CANNOT_CREATE);
+        }
+        return;
+      }
+      if (runtime.status(id).filter(s -> s.equals("running")).isPresent()) {
+        return;
+      }
+      Thread.sleep(25);
+    }
+  }
 
   /** All containers, newest first. */
   public List<ContainerState> list() throws IOException {
@@ -373,24 +391,82 @@ public final class Containers {
 
   /**
    * Stops a running container: its stop signal (SIGTERM by default), then SIGKILL after {@code
-   * timeout}. Returns false when it was not running.
+   * timeout}; its restart policy does not start it again. Returns false when it was not running.
    */
   public boolean stop(String ref, Duration timeout) throws IOException, InterruptedException {
-    ContainerState s = find(ref);
-    if (!s.isRunning()) {
-      return false;
-    }
-    String id = s.record().id();
-    String signal = s.record().stopSignal().replaceFirst("^SIG", "");
-    runtime.kill(id, signal);
-    if (!awaitExit(id, timeout)) {
-      runtime.kill(id, "KILL");
-      awaitExit(id, Duration.ofSeconds(10));
-    }
+    String id = find(ref).record().id();
+    boolean stopped = lifecycle.stop(ref, timeout);
+    // the other containers on its networks no longer list it in their hosts
     if (!WiringRecord.read(dir.resolve(id)).networks().isEmpty()) {
       wiring.refreshHosts();
     }
-    return true;
+    return stopped;
+  }
+
+  /** Starts a created or stopped container in the background; false when it runs already. */
+  public boolean start(String ref) throws IOException, InterruptedException {
+    return lifecycle.start(ref);
+  }
+
+  /** Stops (if running) and starts a container. */
+  public void restart(String ref, Duration timeout) throws IOException, InterruptedException {
+    lifecycle.restart(ref, timeout);
+  }
+
+  /** Sends a signal (KILL, SIGTERM, 15, ...) to a running container's main process. */
+  public void kill(String ref, String signal) throws IOException {
+    lifecycle.kill(ref, signal);
+  }
+
+  /** Waits until a container stops; its exit code. */
+  public int await(String ref) throws IOException, InterruptedException {
+    return lifecycle.await(ref);
+  }
+
+  /** Freezes ({@code true}) or thaws a running container's processes (cgroup freezer). */
+  public void pause(String ref, boolean pause) throws IOException {
+    lifecycle.pause(ref, pause);
+  }
+
+  /** Renames a container. */
+  public void rename(String ref, String newName) throws IOException {
+    lifecycle.rename(ref, newName);
+  }
+
+  /** Removes every container that is not running; the ids removed. */
+  public List<String> prune() throws IOException, InterruptedException {
+    return lifecycle.prune();
+  }
+
+  /**
+   * Runs another process in a running container ({@code runc exec}); its exit code (0 at once with
+   * {@code -d}).
+   */
+  public int exec(String ref, ExecOptions o, Attach attach)
+      throws IOException, InterruptedException {
+    ContainerState s = find(ref);
+    return Execs.exec(this, dir.resolve(s.record().id()), runtime, s, o, attach);
+  }
+
+  /**
+   * The host pids of a running container's processes: every process in the pid namespace of its
+   * first process (as the runtime's state names it), found through /proc (no cgroup needed, so
+   * rootless too).
+   */
+  public List<Long> pids(String ref) throws IOException {
+    return Execs.pids(runtime, find(ref));
+  }
+
+  /** The container as {@code docker container inspect} shows it. */
+  public JsonObject inspect(String ref) throws IOException {
+    ContainerState s = find(ref);
+    String id = s.record().id();
+    return ContainerInspect.of(s, dir.resolve(id), runtime, logFile(id));
+  }
+
+  /** The container with this full id now, or null when it is gone. */
+  ContainerState stateOf(String id) throws IOException {
+    return state(dir.resolve(id)).orElse(null);
   }
 
   /** Removes a container; a running one only with {@code force} (it is killed first). */
@@ -414,13 +490,18 @@ public final class Containers {
                 + ": container is running: stop the container before removing or force remove",
             RunnerErrors.CANNOT_CREATE);
       }
-      runtime.kill(id, "KILL");
-      awaitExit(id, Duration.ofSeconds(10));
+      lifecycle.killForRemoval(id);
+    }
+    Path cdir = dir.resolve(id);
+    // its monitor finishes (exit code, unmount) before the directory goes
+    for (int i = 0;
+        i < 200 && RunDir.ownerAlive(cdir) && !s.status().equals(ContainerState.Status.CREATED);
+        i++) {
+      Thread.sleep(25);
     }
     if (Files.exists(runtime.stateRoot().resolve(id))) {
       runtime.delete(id);
     }
-    Path cdir = dir.resolve(id);
     UserNetwork.stopLeftover(cdir);
     MountTable.unmountAll(cdir);
     if (withVolumes) {
@@ -498,12 +579,30 @@ public final class Containers {
     }
   }
 
-  /** The output of a detached container so far. */
+  /** The json-file log of a container (the current file; rotated ones are next to it). */
   public Path logFile(String id) {
-    return dir.resolve(id).resolve(LOG);
+    return JsonFileLog.file(dir.resolve(id), id);
   }
 
-  private boolean awaitExit(String id, Duration timeout) throws IOException, InterruptedException {
+  /** The settings {@code hostconfig.json} of container directory {@code cdir} holds. */
+  static HostConfig hostConfig(Path cdir) throws IOException {
+    try {
+      return HostConfig.fromJson(
+          Json.parseObject(Files.readAllBytes(cdir.resolve(HostConfig.FILE))));
+    } catch (NoSuchFileException | IllegalArgumentException e) {
+      return HostConfig.DEFAULT;
+    }
+  }
+
+  private static String networkMode(dev.jbuild.runner.Network n) {
+    return switch (n) {
+      case PRIVATE -> "default";
+      case HOST -> "host";
+      case NONE -> "none";
+    };
+  }
+
+  boolean awaitExit(String id, Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     do {
       Optional<ContainerState> s = state(dir.resolve(id));
@@ -525,17 +624,32 @@ public final class Containers {
       return Optional.empty();
     }
     Path exit = cdir.resolve(EXIT_CODE);
+    Optional<RunState> run = RunState.read(cdir);
     try {
       String text = Files.readString(exit, StandardCharsets.US_ASCII).strip();
       Instant at = Files.getLastModifiedTime(exit).toInstant();
       return Optional.of(
-          new ContainerState(rec, ContainerState.Status.EXITED, Integer.parseInt(text), at));
+          new ContainerState(
+              rec, ContainerState.Status.EXITED, Integer.parseInt(text), at, run.orElse(null)));
     } catch (NoSuchFileException | NumberFormatException e) {
-      // still running, or dead
+      // not exited
     }
-    ContainerState.Status status =
-        RunDir.ownerAlive(cdir) ? ContainerState.Status.RUNNING : ContainerState.Status.DEAD;
-    return Optional.of(new ContainerState(rec, status, -1, null));
+    ContainerState.Status status;
+    if (RunDir.ownerAlive(cdir)) {
+      if (run.isEmpty()) {
+        status = ContainerState.Status.RUNNING; // being created, or started right now
+      } else if (run.get().restarting()) {
+        status = ContainerState.Status.RESTARTING;
+      } else if (Files.exists(cdir.resolve(PAUSED))) {
+        status = ContainerState.Status.PAUSED;
+      } else {
+        status = ContainerState.Status.RUNNING;
+      }
+    } else {
+      // never started (jbuild create) when there is no run state
+      status = run.isEmpty() ? ContainerState.Status.CREATED : ContainerState.Status.DEAD;
+    }
+    return Optional.of(new ContainerState(rec, status, -1, null, run.orElse(null)));
   }
 
   private void recordExit(String id, int rc) throws IOException {

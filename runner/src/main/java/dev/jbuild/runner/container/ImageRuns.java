@@ -82,16 +82,52 @@ final class ImageRuns {
           "the working directory '" + workdir + "' is invalid, it needs to be an absolute path",
           RunnerErrors.CANNOT_CREATE);
     }
+    List<String> argv = argv(c, o);
+    List<dev.jbuild.runner.RunMount> mounts = o.volumes();
+    if (o.hostConfig().init()) {
+      // Docker's --init: its docker-init (tini) bind-mounted read-only, PID 1, the command its
+      // child
+      List<String> withInit = new ArrayList<>(List.of(INIT_TARGET, "--"));
+      withInit.addAll(argv);
+      argv = withInit;
+      List<dev.jbuild.runner.RunMount> m = new ArrayList<>(mounts);
+      m.add(new dev.jbuild.runner.RunMount.Bind(initBinary(), INIT_TARGET, true));
+      mounts = m;
+    }
     return new ProcessSpec(
-        argv(c, o),
+        argv,
         env(c, o, hostname, System.getenv()),
         user,
         workdir,
         hostname,
         o.network(),
-        o.volumes(),
+        mounts,
         o.tty(),
         o.seccomp());
+  }
+
+  /** Where {@code --init} puts the init in the container, as Docker does. */
+  static final String INIT_TARGET = "/sbin/docker-init";
+
+  /**
+   * The init of {@code --init}: {@code $JBUILD_INIT}, else Debian's static tini (package tini);
+   * static, since the image may have no C library.
+   */
+  static Path initBinary() throws RunnerException {
+    String env = System.getenv("JBUILD_INIT");
+    List<Path> candidates =
+        env != null && !env.isEmpty()
+            ? List.of(Path.of(env))
+            : List.of(Path.of("/usr/bin/tini-static"), Path.of("/usr/bin/docker-init"));
+    for (Path p : candidates) {
+      if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    throw new RunnerException(
+        "--init needs a static init: install Debian's tini (its /usr/bin/tini-static) or set"
+            + " JBUILD_INIT to one",
+        RunnerErrors.CANNOT_CREATE);
   }
 
   private static void put(Map<String, String> env, String entry, Map<String, String> host) {

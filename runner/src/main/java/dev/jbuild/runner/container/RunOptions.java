@@ -18,6 +18,7 @@ import java.util.List;
  * @param volumes {@code -v HOST:CTR[:ro]} as bind mounts
  * @param seccomp {@code --security-opt seccomp=...} (null: Docker's default profile)
  * @param wiring volumes, DNS, hosts entries, published ports (null: none)
+ * @param hostConfig {@code --restart}, {@code --log-opt} (null: the defaults)
  */
 public record RunOptions(
     List<String> command,
@@ -36,9 +37,11 @@ public record RunOptions(
     boolean autoRemove,
     Path runtime,
     SeccompProfile seccomp,
-    Wiring wiring) {
+    Wiring wiring,
+    HostConfig hostConfig) {
   public RunOptions {
     wiring = wiring == null ? Wiring.NONE : wiring;
+    hostConfig = hostConfig == null ? HostConfig.DEFAULT : hostConfig;
     command = List.copyOf(command);
     env = List.copyOf(env);
     envFiles = List.copyOf(envFiles);
@@ -47,7 +50,7 @@ public record RunOptions(
     seccomp = seccomp == null ? SeccompProfile.dockerDefault() : seccomp;
   }
 
-  /** Without volumes, ports or DNS settings. */
+  /** Without volumes, ports, DNS or lifecycle settings: the defaults. */
   public RunOptions(
       List<String> command,
       String entrypoint,
@@ -82,6 +85,7 @@ public record RunOptions(
         autoRemove,
         runtime,
         seccomp,
+        null,
         null);
   }
 
@@ -103,6 +107,31 @@ public record RunOptions(
         false,
         false,
         null,
+        null,
+        null,
         null);
+  }
+
+  /** These options with {@code hostConfig}. */
+  public RunOptions withHostConfig(HostConfig hostConfig) {
+    return new RunOptions(
+        command,
+        entrypoint,
+        env,
+        envFiles,
+        user,
+        workdir,
+        hostname,
+        network,
+        volumes,
+        tty,
+        interactive,
+        name,
+        detach,
+        autoRemove,
+        runtime,
+        seccomp,
+        wiring,
+        hostConfig);
   }
 }

@@ -63,6 +63,7 @@ public final class Sandbox implements AutoCloseable {
   private List<String> extraHosts = List.of();
 
   private List<Path> lowers = List.of();
+  private boolean keepDirectory;
 
   private Sandbox(RunDir dir, OciRuntime runtime) {
     this.dir = dir;
@@ -87,6 +88,43 @@ public final class Sandbox implements AutoCloseable {
     } catch (IOException | RuntimeException | Error e) {
       s.close();
       throw e;
+    }
+  }
+
+  /**
+   * Mounts the overlay of an existing directory again (a stopped container started again: its upper
+   * directory keeps what it wrote); closing it unmounts and never deletes the directory.
+   */
+  public static Sandbox reopen(RunDir dir, OciRuntime runtime, List<Path> lowersTopFirst)
+      throws IOException {
+    Sandbox s = new Sandbox(dir, runtime);
+    s.keepDirectory = true;
+    // a volatile overlay leaves work/incompat/volatile behind, and the kernel refuses to mount
+    // over it again: the work directory holds nothing else worth keeping
+    Trees.delete(dir.work());
+    if (!Cleanups.register(s.cleanup)) {
+      throw new RunnerException("jbuild is shutting down", RunnerErrors.CANNOT_CREATE);
+    }
+    try {
+      s.mount(lowersTopFirst);
+      return s;
+    } catch (IOException | RuntimeException | Error e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts the private network of a reopened sandbox (its namespace at the path config.json names),
+   * detached: it outlives this JVM; ready when this returns.
+   */
+  public void startNetwork() throws IOException {
+    network = UserNetwork.start(dir.dir(), true);
+    try {
+      network.awaitReady();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while the network starts");
     }
   }
 
@@ -325,7 +363,9 @@ public final class Sandbox implements AutoCloseable {
         mounted = false;
       }
       MountTable.unmountAll(dir.dir());
-      Trees.delete(dir.dir());
+      if (!keepDirectory) {
+        Trees.delete(dir.dir());
+      }
     } finally {
       Cleanups.unregister(cleanup);
     }

@@ -56,11 +56,39 @@ public final class OciRuntime {
    * Starts {@code runtime run --bundle B ID} (foreground: the runtime exits with the container).
    */
   public RuntimeProcess run(String id, Path bundle, RuntimeIo io) throws IOException {
+    return start(runCommand(id, bundle), io);
+  }
+
+  /**
+   * Starts {@code runtime exec [--tty] [--detach] ... ID ARGV} for a running container, the
+   * runtime's own errors logged (JSON) to {@code log}; {@code options} are exec's flags.
+   */
+  public RuntimeProcess exec(
+      String id, Path log, List<String> options, List<String> argv, RuntimeIo io)
+      throws IOException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                binary.toString(),
+                "--root",
+                stateRoot.toString(),
+                "--log",
+                log.toString(),
+                "--log-format",
+                "json",
+                "exec"));
+    cmd.addAll(options);
+    cmd.add(id);
+    cmd.addAll(argv);
+    return start(cmd, io);
+  }
+
+  private RuntimeProcess start(List<String> command, RuntimeIo io) throws IOException {
     List<String> cmd = new ArrayList<>();
     if (io.newSession()) {
       cmd.add(SETSID.toString());
     }
-    cmd.addAll(runCommand(id, bundle));
+    cmd.addAll(command);
     ProcessBuilder pb = new ProcessBuilder(cmd);
     switch (io.output()) {
       case RuntimeIo.Output.Inherit i -> pb.inheritIO();
@@ -108,9 +136,14 @@ public final class OciRuntime {
    * runtime's "runc run failed: " prefix.
    */
   public Optional<String> loggedError(Path bundle) throws IOException {
+    return loggedErrorIn(bundle.resolve(LOG_FILE));
+  }
+
+  /** The last error the runtime logged to {@code file} (JSON lines), if any. */
+  public Optional<String> loggedErrorIn(Path file) throws IOException {
     String log;
     try {
-      log = Files.readString(bundle.resolve(LOG_FILE), StandardCharsets.UTF_8);
+      log = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
@@ -174,8 +207,22 @@ public final class OciRuntime {
     return r.output().lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
   }
 
+  /** The host pid of the container's first process; -1 when it has none. */
+  public long pid(String id) throws IOException {
+    Optional<JsonObject> s = state(id);
+    Long pid = s.isEmpty() ? null : s.get().longValue("pid");
+    return pid == null ? -1 : pid;
+  }
+
   /** The container's status ("created", "running", "paused", "stopped"), empty when unknown. */
   public Optional<String> status(String id) throws IOException {
+    return state(id)
+        .flatMap(
+            o -> Optional.ofNullable(o.get("status") instanceof JsonString s ? s.value() : null));
+  }
+
+  /** {@code runtime state ID}, empty when unknown. */
+  public Optional<JsonObject> state(String id) throws IOException {
     Result r = exec(List.of("state", id));
     if (r.exitCode() != 0) {
       return Optional.empty();
@@ -188,16 +235,19 @@ public final class OciRuntime {
       return Optional.empty();
     }
     try {
-      return Optional.ofNullable(
-          Json.parseObject(out.substring(begin, end + 1)).get("status") instanceof JsonString s
-              ? s.value()
-              : null);
+      return Optional.of(Json.parseObject(out.substring(begin, end + 1)));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
   }
 
-  private record Result(int exitCode, String output) {}
+  /** A runtime command's exit status and its output (stdout and stderr together). */
+  public record Result(int exitCode, String output) {}
+
+  /** {@code runtime --root STATE ARGS...}, to its end. */
+  public Result run(List<String> args) throws IOException {
+    return exec(args);
+  }
 
   private Result exec(List<String> args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--root", stateRoot.toString()));

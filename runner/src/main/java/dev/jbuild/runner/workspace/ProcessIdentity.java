@@ -35,11 +35,12 @@ public record ProcessIdentity(long pid, long startTime) {
     return new ProcessIdentity(pid, startTimeOf(pid));
   }
 
-  /** True when this very process is still running. */
+  /** True when this very process is still running (a zombie, killed but not reaped, is not). */
   public boolean isAlive() {
     try {
-      return startTimeOf(pid) == startTime;
-    } catch (IOException e) {
+      String[] f = statFields(pid);
+      return Long.parseLong(f[19]) == startTime && !f[0].equals("Z") && !f[0].equals("X");
+    } catch (IOException | RuntimeException e) {
       return false;
     }
   }
@@ -50,6 +51,11 @@ public record ProcessIdentity(long pid, long startTime) {
   }
 
   static long startTimeOf(long pid) throws IOException {
+    return Long.parseLong(statFields(pid)[19]);
+  }
+
+  /** The fields of /proc/PID/stat after the command name: [0] is the state. */
+  private static String[] statFields(long pid) throws IOException {
     String stat;
     try {
       stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.UTF_8);
@@ -58,7 +64,6 @@ public record ProcessIdentity(long pid, long startTime) {
     }
     // the command name (field 2) may contain spaces and parentheses: fields resume after the last
     // ')'
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(f[19]);
+    return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
   }
 }

@@ -1,0 +1,294 @@
+package dev.jbuild.runner.container;
+
+import dev.jbuild.layercache.store.AtomicFiles;
+import dev.jbuild.layercache.store.Store;
+import dev.jbuild.runner.RunnerErrors;
+import dev.jbuild.runner.RunnerException;
+import dev.jbuild.runner.exec.Sandbox;
+import dev.jbuild.runner.runc.OciRuntime;
+import dev.jbuild.runner.workspace.ProcessIdentity;
+import dev.jbuild.runner.workspace.RunDir;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code start}, {@code stop}, {@code kill}, {@code restart}, {@code wait}, {@code pause}, {@code
+ * rename} and {@code container prune} of {@link Containers}, with Docker's rules.
+ */
+final class Lifecycle {
+  private final Containers all;
+  private final Store store;
+  private final Path dir;
+  private final OciRuntime runtime;
+
+  Lifecycle(Containers all, Store store, Path dir, OciRuntime runtime) {
+    this.all = all;
+    this.store = store;
+    this.dir = dir;
+    this.runtime = runtime;
+  }
+
+  /**
+   * Starts a created or stopped container under a new monitor; false when it runs already. Its root
+   * filesystem is mounted again over its own upper directory, its network started again.
+   */
+  boolean start(String ref) throws IOException, InterruptedException {
+    ContainerState s = all.find(ref);
+    if (s.isRunning()) {
+      return false;
+    }
+    ContainerRecord rec = s.record();
+    if (rec.autoRemove() && s.status() != ContainerState.Status.CREATED) {
+      throw new RunnerException(
+          "container " + ref + " was started with --rm and is being removed",
+          RunnerErrors.CANNOT_CREATE);
+    }
+    Path cdir = dir.resolve(rec.id());
+    RunDir rd = new RunDir(rec.id(), cdir);
+    rd.setOwner(ProcessIdentity.self()); // running from here on: no sweep touches it
+    for (String f : List.of(Containers.EXIT_CODE, ContainerMonitor.STOPPED, Containers.PAUSED)) {
+      Files.deleteIfExists(cdir.resolve(f));
+    }
+    HostConfig hc = Containers.hostConfig(cdir);
+    Sandbox sb = null;
+    Process monitor;
+    try {
+      sb = Sandbox.reopen(rd, runtime, store.layers().unpacked(rec.layers()).reversed());
+      if (hc.networkMode().equals("default")) {
+        sb.startNetwork();
+      }
+      RunState.started(Instant.now(), 0).write(cdir);
+      monitor = all.spawnMonitor(rec);
+    } catch (IOException | RuntimeException | Error e) {
+      if (sb != null) {
+        sb.close();
+      }
+      RunState.started(Instant.now(), 0).write(cdir);
+      AtomicFiles.write(
+          cdir.resolve(Containers.EXIT_CODE), "128\n".getBytes(StandardCharsets.US_ASCII));
+      throw e;
+    }
+    sb.release();
+    all.awaitStarted(rec.id(), monitor);
+    return true;
+  }
+
+  /** Stops it (stop signal, SIGKILL after {@code timeout}); false when it was not running. */
+  boolean stop(String ref, Duration timeout) throws IOException, InterruptedException {
+    ContainerState s = all.find(ref);
+    if (!s.isRunning()) {
+      return false;
+    }
+    String id = s.record().id();
+    markStopped(id);
+    if (s.status() != ContainerState.Status.RESTARTING) {
+      runtime.kill(id, s.record().stopSignal().replaceFirst("^SIG", ""));
+      thaw(id);
+    }
+    if (!all.awaitExit(id, timeout)) {
+      runtime.kill(id, "KILL");
+      thaw(id);
+      all.awaitExit(id, Duration.ofSeconds(10));
+    }
+    return true;
+  }
+
+  /**
+   * Sends {@code signal} (a name with or without SIG, or a number) to its main process. The stop
+   * signal and SIGKILL end the restart policy until the next start, as in Docker.
+   */
+  void kill(String ref, String signal) throws IOException {
+    ContainerState s = all.find(ref);
+    if (!s.isRunning() || s.status() == ContainerState.Status.RESTARTING) {
+      throw notRunning(s.record().id(), "cannot kill container " + ref);
+    }
+    String sig = signalName(signal);
+    String stop = s.record().stopSignal().replaceFirst("^SIG", "");
+    if (sig.equals("KILL") || sig.equals("9") || sig.equals(stop)) {
+      markStopped(s.record().id());
+    }
+    if (!runtime.kill(s.record().id(), sig)) {
+      throw new RunnerException(
+          "cannot kill container " + ref + ": the runtime refused signal " + signal,
+          RunnerErrors.CANNOT_CREATE);
+    }
+  }
+
+  /** SIGKILL for {@code rm -f}: no restart, thawed, waited for. */
+  void killForRemoval(String id) throws IOException, InterruptedException {
+    markStopped(id);
+    runtime.kill(id, "KILL");
+    thaw(id);
+    all.awaitExit(id, Duration.ofSeconds(10));
+  }
+
+  /** Stop (if running), then start. */
+  void restart(String ref, Duration timeout) throws IOException, InterruptedException {
+    stop(ref, timeout);
+    String id = all.find(ref).record().id();
+    all.awaitExit(id, Duration.ofSeconds(30));
+    start(id);
+  }
+
+  /** Blocks until it stops; its exit code. */
+  int await(String ref) throws IOException, InterruptedException {
+    ContainerState s = all.find(ref);
+    String id = s.record().id();
+    while (true) {
+      ContainerState now = all.stateOf(id);
+      if (now == null) {
+        return s.exitCode(); // removed (--rm) meanwhile
+      }
+      if (now.status() == ContainerState.Status.EXITED) {
+        return now.exitCode();
+      }
+      if (now.status() == ContainerState.Status.DEAD) {
+        return 137;
+      }
+      s = now;
+      Thread.sleep(50);
+    }
+  }
+
+  /** {@code runc pause} (the cgroup freezer); needs the container's own cgroup. */
+  void pause(String ref, boolean pause) throws IOException {
+    ContainerState s = all.find(ref);
+    String id = s.record().id();
+    if (pause) {
+      if (s.status() == ContainerState.Status.PAUSED) {
+        throw new RunnerException(
+            "container " + id + " is already paused", RunnerErrors.CANNOT_CREATE);
+      }
+      if (s.status() != ContainerState.Status.RUNNING) {
+        throw notRunning(id, "cannot pause container " + ref);
+      }
+    } else if (s.status() != ContainerState.Status.PAUSED) {
+      throw new RunnerException("container " + id + " is not paused", RunnerErrors.CANNOT_CREATE);
+    }
+    OciRuntime.Result r = runtime.run(List.of(pause ? "pause" : "resume", id));
+    if (r.exitCode() != 0) {
+      throw new RunnerException(
+          "cannot "
+              + (pause ? "pause" : "unpause")
+              + " container "
+              + ref
+              + ": "
+              + runtimeMessage(r.output())
+              + (dev.jbuild.layercache.fs.UserNamespace.current().isInitial()
+                  ? ""
+                  : " (rootless: the container has no cgroup of its own to freeze)"),
+          RunnerErrors.CANNOT_CREATE);
+    }
+    Path marker = dir.resolve(id).resolve(Containers.PAUSED);
+    if (pause) {
+      Files.writeString(marker, "");
+    } else {
+      Files.deleteIfExists(marker);
+    }
+  }
+
+  /** Gives it another name (the new one reserved first, so two renames cannot take one name). */
+  void rename(String ref, String newName) throws IOException {
+    ContainerState s = all.find(ref);
+    if (!Names.valid(newName)) {
+      throw new RunnerException(
+          "invalid container name \"" + newName + "\": only [a-zA-Z0-9][a-zA-Z0-9_.-] allowed",
+          RunnerErrors.CANNOT_CREATE);
+    }
+    ContainerRecord old = s.record();
+    if (old.name().equals(newName)) {
+      throw new RunnerException(
+          "renaming a container with the same name as its current name",
+          RunnerErrors.CANNOT_CREATE);
+    }
+    Path names = dir.resolve(Containers.NAMES);
+    try {
+      Files.writeString(
+          names.resolve(newName),
+          old.id(),
+          StandardCharsets.US_ASCII,
+          StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE);
+    } catch (FileAlreadyExistsException e) {
+      throw new RunnerException(
+          "the container name \"" + newName + "\" is already in use", RunnerErrors.CANNOT_CREATE);
+    }
+    ContainerRecord renamed =
+        new ContainerRecord(
+            old.id(),
+            newName,
+            old.image(),
+            old.manifest(),
+            old.layers(),
+            old.command(),
+            old.created(),
+            old.autoRemove(),
+            old.detached(),
+            old.stopSignal());
+    AtomicFiles.write(dir.resolve(old.id()).resolve(Containers.RECORD), renamed.toJson().toBytes());
+    Files.deleteIfExists(names.resolve(old.name()));
+  }
+
+  /** Removes every container that does not run; their ids. */
+  List<String> prune() throws IOException, InterruptedException {
+    List<String> removed = new ArrayList<>();
+    for (ContainerState s : all.list()) {
+      if (!s.isRunning()) {
+        try {
+          all.remove(s.record().id(), false);
+          removed.add(s.record().id());
+        } catch (RunnerException e) {
+          // started meanwhile
+        }
+      }
+    }
+    return removed;
+  }
+
+  private void markStopped(String id) throws IOException {
+    Path cdir = dir.resolve(id);
+    if (Files.isDirectory(cdir)) {
+      Files.writeString(cdir.resolve(ContainerMonitor.STOPPED), "");
+    }
+  }
+
+  /** A frozen container receives its signal only once thawed (Docker unpauses on stop too). */
+  private void thaw(String id) throws IOException {
+    Path marker = dir.resolve(id).resolve(Containers.PAUSED);
+    if (Files.exists(marker)) {
+      runtime.run(List.of("resume", id));
+      Files.deleteIfExists(marker);
+    }
+  }
+
+  static String signalName(String signal) throws RunnerException {
+    String s = signal.strip().toUpperCase(Locale.ROOT);
+    if (s.startsWith("SIG")) {
+      s = s.substring(3);
+    }
+    if (!s.matches("[0-9]{1,2}|[A-Z][A-Z0-9+-]{0,15}")) {
+      throw new RunnerException("invalid signal: " + signal, RunnerErrors.CANNOT_CREATE);
+    }
+    return s;
+  }
+
+  private static RunnerException notRunning(String id, String what) {
+    return new RunnerException(
+        what + ": container " + id + " is not running", RunnerErrors.CANNOT_CREATE);
+  }
+
+  private static String runtimeMessage(String output) {
+    String last = output.strip();
+    int nl = last.lastIndexOf('\n');
+    return nl < 0 ? last : last.substring(nl + 1);
+  }
+}
