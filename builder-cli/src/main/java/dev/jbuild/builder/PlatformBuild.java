@@ -181,6 +181,11 @@ final class PlatformBuild {
             // the stage's key with its layers' content: a RUN re-run by --no-cache-filter keeps
             // its key but not its content, and what reads the stage must see the new content
             // (BuildKit keys file reads on content); the same content gives the same key
+            // only for a stage --no-cache-filter names (a content key for every stage would miss
+            // the cache of a rebuilt stage whose files are the same: CacheOptionsIT)
+            if (!req.noCacheFor(plan.allStages().get(s.index()).name())) {
+              yield new BaseImage(st.config(), st.layers(), st.key(), java.util.Optional.empty());
+            }
             dev.jbuild.builder.cache.KeyBuilder k =
                 new dev.jbuild.builder.cache.KeyBuilder("stage-content")
                     .put("key", st.key().toString());
