@@ -103,11 +103,13 @@ class UserNetworksIT {
             "run", "--rm", "--network", "appnet", "busybox", "wget", "-qO-", "http://late-alias/i");
     assertEquals(0, r.exit(), r.err());
     assertEquals("served-by-name\n", r.out());
-    Path log = root.resolve("containers").resolve(early).resolve("log");
-    for (int i = 0; i < 100 && !Files.readString(log).contains("served-by-name"); i++) {
-      Thread.sleep(100);
+    // the early container's output, from its json-file log
+    String logs = jbuild("logs", early).out();
+    for (int i = 0; i < 30 && !logs.contains("served-by-name"); i++) {
+      Thread.sleep(200);
+      logs = jbuild("logs", early).out();
     }
-    assertTrue(Files.readString(log).contains("served-by-name"), Files.readString(log));
+    assertTrue(logs.contains("served-by-name"), logs);
 
     // the default network has no such names, and no way onto the bridge
     r =
