@@ -146,6 +146,12 @@ final class GitCredentialHelper {
     env.put("SSH_ASKPASS", "");
     env.remove("GIT_TRACE");
     env.remove("GIT_TRACE_CURL");
+    // the user's config only, never a repository's: jbuild often runs inside a cloned (perhaps
+    // hostile) repository, whose .git/config could name a helper command
+    env.remove("GIT_DIR");
+    env.remove("GIT_WORK_TREE");
+    env.remove("GIT_COMMON_DIR");
+    pb.directory(new java.io.File("/"));
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
     Process p;
     try {

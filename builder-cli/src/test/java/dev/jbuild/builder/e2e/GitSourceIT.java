@@ -239,13 +239,19 @@ class GitSourceIT {
    * reads that home's .gitconfig; its exit code and output.
    */
   private CorpusCases.Outcome launcherWithHome(Path home, String... args) throws Exception {
+    return launcherWithHome(home, Path.of("").toAbsolutePath(), args);
+  }
+
+  private CorpusCases.Outcome launcherWithHome(Path home, Path cwd, String... args)
+      throws Exception {
     List<String> argv = new ArrayList<>();
     argv.add(Path.of("..", "jbuild").toAbsolutePath().normalize().toString());
     argv.addAll(List.of("--root", root.toString()));
     argv.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).directory(cwd.toFile());
     pb.environment().put("HOME", home.toString());
     pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
+    pb.environment().put("JBUILD_DEBUG", "1");
     pb.environment().remove("XDG_CONFIG_HOME");
     Process p = pb.start();
     p.getOutputStream().close();
@@ -279,12 +285,17 @@ class GitSourceIT {
     String url = servers.httpUrl("helped");
     Path ctx = context("FROM scratch\nADD " + url + "#main /src\n");
 
-    // no credential stored: a 401 naming the URL, no prompt, no hang
-    CorpusCases.Outcome denied = launcherWithHome(home, "build", "-q", ctx.toString());
+    // no credential stored: a 401 naming the URL, no prompt, no hang; run inside a repository
+    // whose own config names a helper, which is never run (only the user's config counts)
+    Path cloned = servers.newRepo("cloned");
+    Path evil = work.resolve("evil.log");
+    GitServers.git(cloned, "config", "credential.helper", "!f() { echo ran >> " + evil + "; }; f");
+    CorpusCases.Outcome denied = launcherWithHome(home, cloned, "build", "-q", ctx.toString());
     assertNotEquals(0, denied.exit());
     assertTrue(denied.err().contains("git source " + url), denied.err());
     assertTrue(denied.err().contains("HTTP 401"), denied.err());
     assertTrue(Files.readString(log).contains("get"), Files.readString(log));
+    assertFalse(Files.exists(evil), "a helper from the repository jbuild runs in ran");
 
     // a wrong password: refused, and git credential reject makes the store forget it
     Files.writeString(stored, "http://user:wrong@127.0.0.1:" + port + "\n");
