@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.internal.JGitText;
 import org.eclipse.jgit.lib.Config;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
@@ -88,12 +89,14 @@ public final class GitFetcher {
       fetchRef = commit;
     } else {
       Map<String, Ref> refs;
+      GitTransports.Auth auth = GitTransports.callback(ref, access);
       try {
         refs =
             Git.lsRemoteRepository()
                 .setRemote(ref.remote())
-                .setTransportConfigCallback(GitTransports.callback(ref, access))
+                .setTransportConfigCallback(auth)
                 .callAsMap();
+        auth.succeeded();
       } catch (GitAPIException | RuntimeException e) {
         throw BuildErrors.gitFetch(ref.redacted(), message(e), e);
       }
@@ -150,6 +153,7 @@ public final class GitFetcher {
   private static String abbreviated(GitRef ref, String prefix, GitAccess access, Path temp)
       throws IOException {
     Path work = Files.createTempDirectory(temp, "resolve-");
+    GitTransports.Auth auth = GitTransports.callback(ref, access);
     try (FetchBudget budget = new FetchBudget(access.maxBytes(), ref.redacted());
         Git git = Git.init().setBare(true).setDirectory(work.toFile()).call()) {
       git.fetch()
@@ -160,8 +164,9 @@ public final class GitFetcher {
           .setTagOpt(TagOpt.NO_TAGS)
           .setCheckFetchedObjects(true)
           .setProgressMonitor(budget.monitor(work))
-          .setTransportConfigCallback(GitTransports.callback(ref, access))
+          .setTransportConfigCallback(auth)
           .call();
+      auth.succeeded();
       budget.check(work);
       ObjectId id = git.getRepository().resolve(prefix + "^{commit}");
       if (id == null) {
@@ -238,7 +243,15 @@ public final class GitFetcher {
     while (t.getCause() != null && t.getCause() != t && t.getMessage() == null) {
       t = t.getCause();
     }
-    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    if (m.endsWith(JGitText.get().notAuthorized)
+        || m.endsWith(JGitText.get().noCredentialsProvider)) {
+      // JGit's words for an HTTP 401 the credentials did not answer
+      return m
+          + " (HTTP 401: no credentials accepted; pass --secret id=GIT_AUTH_TOKEN, or configure a"
+          + " git credential helper for the host)";
+    }
+    return m;
   }
 
   /** Fetches {@code fetchRef} (a ref, or the commit itself) at depth 1 into a new bare repo. */
@@ -262,6 +275,7 @@ public final class GitFetcher {
       tries.add(new RefSpec(commit + ":" + local));
     }
     Exception last = null;
+    GitTransports.Auth auth = GitTransports.callback(ref, access);
     for (RefSpec spec : tries) {
       try {
         git.fetch()
@@ -271,8 +285,9 @@ public final class GitFetcher {
             .setTagOpt(TagOpt.NO_TAGS)
             .setCheckFetchedObjects(true)
             .setProgressMonitor(budget.monitor(bare))
-            .setTransportConfigCallback(GitTransports.callback(ref, access))
+            .setTransportConfigCallback(auth)
             .call();
+        auth.succeeded();
         if (repo.getObjectDatabase().has(want)) {
           return repo;
         }
@@ -291,8 +306,9 @@ public final class GitFetcher {
           .setTagOpt(TagOpt.NO_TAGS)
           .setCheckFetchedObjects(true)
           .setProgressMonitor(budget.monitor(bare))
-          .setTransportConfigCallback(GitTransports.callback(ref, access))
+          .setTransportConfigCallback(auth)
           .call();
+      auth.succeeded();
     } catch (GitAPIException | RuntimeException e) {
       budget.check(bare);
       repo.close();

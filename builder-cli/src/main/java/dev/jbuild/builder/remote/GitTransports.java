@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.errors.TransportException;
+import org.eclipse.jgit.transport.CredentialItem;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RemoteSession;
 import org.eclipse.jgit.transport.SshSessionFactory;
@@ -79,20 +80,140 @@ final class GitTransports {
     return Optional.empty();
   }
 
-  /** Configures each transport of one fetch: the auth header, the ssh client. */
-  static TransportConfigCallback callback(GitRef ref, GitAccess access) throws IOException {
+  /**
+   * Configures each transport of one fetch: the auth header, or else the user's git credential
+   * helper when the server answers 401; the ssh client. Call {@link Auth#succeeded} after the fetch
+   * worked, so a helper may store the credential (as git's {@code credential approve}).
+   */
+  static Auth callback(GitRef ref, GitAccess access) throws IOException {
     Optional<String> auth =
         ref.scheme().startsWith("http") ? authorization(ref, access) : Optional.empty();
     int timeout = (int) Math.max(1, access.config().timeouts().read().toSeconds());
-    return (Transport t) -> {
+    HelperCredentials helper =
+        ref.scheme().startsWith("http") && auth.isEmpty() ? new HelperCredentials() : null;
+    return new Auth(auth, helper, access.sshAgent(), timeout);
+  }
+
+  /** One source's transport settings; {@link #succeeded} approves a helper's credential. */
+  static final class Auth implements TransportConfigCallback {
+    private final Optional<String> header;
+    private final HelperCredentials helper;
+    private final Optional<Path> agent;
+    private final int timeout;
+
+    private Auth(
+        Optional<String> header, HelperCredentials helper, Optional<Path> agent, int timeout) {
+      this.header = header;
+      this.helper = helper;
+      this.agent = agent;
+      this.timeout = timeout;
+    }
+
+    @Override
+    public void configure(Transport t) {
       t.setTimeout(timeout);
-      if (t instanceof TransportHttp http && auth.isPresent()) {
-        http.setAdditionalHeaders(Map.of("Authorization", auth.get()));
+      if (t instanceof TransportHttp http) {
+        if (header.isPresent()) {
+          http.setAdditionalHeaders(Map.of("Authorization", header.get()));
+        } else if (helper != null) {
+          // JGit asks the provider only when the server answers 401: a public repository never
+          // runs git
+          t.setCredentialsProvider(helper);
+        }
       }
       if (t instanceof SshTransport ssh) {
-        ssh.setSshSessionFactory(new SystemSsh(access.sshAgent(), timeout));
+        ssh.setSshSessionFactory(new SystemSsh(agent, timeout));
       }
-    };
+    }
+
+    /**
+     * The fetch worked: {@code git credential approve} the helper's credential, if one was used.
+     */
+    void succeeded() {
+      if (helper != null) {
+        helper.approve();
+      }
+    }
+  }
+
+  /**
+   * Username and password from {@code git credential fill}, asked at most once per remote; a
+   * credential the server refused is {@code git credential reject}ed and not asked again.
+   */
+  private static final class HelperCredentials extends CredentialsProvider {
+    private GitCredentialHelper.Request request;
+    private GitCredentialHelper.Credential credential;
+    private boolean asked;
+    private boolean rejected;
+    private boolean approved;
+
+    @Override
+    public boolean isInteractive() {
+      return false;
+    }
+
+    @Override
+    public boolean supports(CredentialItem... items) {
+      for (CredentialItem i : items) {
+        if (!(i instanceof CredentialItem.Username) && !(i instanceof CredentialItem.Password)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public synchronized boolean get(URIish uri, CredentialItem... items) {
+      if (rejected || !supports(items)) {
+        return false;
+      }
+      GitCredentialHelper.Request r = request(uri);
+      if (!asked || !r.equals(request)) {
+        asked = true;
+        request = r;
+        credential = GitCredentialHelper.fill(r).orElse(null);
+      }
+      if (credential == null) {
+        return false;
+      }
+      for (CredentialItem i : items) {
+        if (i instanceof CredentialItem.Username u) {
+          u.setValue(credential.username());
+        } else if (i instanceof CredentialItem.Password p) {
+          p.setValue(credential.password().toCharArray());
+        }
+      }
+      return true;
+    }
+
+    /** The server refused the credential: the helpers forget it, and it is not asked again. */
+    @Override
+    public synchronized void reset(URIish uri) {
+      if (credential != null) {
+        GitCredentialHelper.reject(request, credential);
+        credential = null;
+      }
+      rejected = true;
+    }
+
+    synchronized void approve() {
+      if (credential != null && !rejected && !approved) {
+        approved = true;
+        GitCredentialHelper.approve(request, credential);
+      }
+    }
+
+    private static GitCredentialHelper.Request request(URIish uri) {
+      String host = uri.getHost() == null ? "" : uri.getHost();
+      if (uri.getPort() > 0) {
+        host = host + ":" + uri.getPort();
+      }
+      String path = uri.getPath() == null ? "" : uri.getPath();
+      while (path.startsWith("/")) {
+        path = path.substring(1);
+      }
+      return new GitCredentialHelper.Request(uri.getScheme(), host, path);
+    }
   }
 
   /**

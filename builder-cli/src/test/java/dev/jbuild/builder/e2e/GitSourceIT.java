@@ -234,6 +234,91 @@ class GitSourceIT {
     assertEquals("top\n", Files.readString(out.resolve("p/top.txt")));
   }
 
+  /**
+   * jbuild by its launcher with HOME set to {@code home}, so the {@code git credential} it runs
+   * reads that home's .gitconfig; its exit code and output.
+   */
+  private CorpusCases.Outcome launcherWithHome(Path home, String... args) throws Exception {
+    return launcherWithHome(home, Path.of("").toAbsolutePath(), args);
+  }
+
+  private CorpusCases.Outcome launcherWithHome(Path home, Path cwd, String... args)
+      throws Exception {
+    List<String> argv = new ArrayList<>();
+    argv.add(Path.of("..", "jbuild").toAbsolutePath().normalize().toString());
+    argv.addAll(List.of("--root", root.toString()));
+    argv.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).directory(cwd.toFile());
+    pb.environment().put("HOME", home.toString());
+    pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
+    pb.environment().put("JBUILD_DEBUG", "1");
+    pb.environment().remove("XDG_CONFIG_HOME");
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return new CorpusCases.Outcome(p.waitFor(), output, output);
+  }
+
+  @Test
+  void credentialsComeFromTheGitCredentialHelperOnlyWhenTheServerAsks() throws Exception {
+    sampleRepo("helped");
+    sampleRepo("public");
+    Path home = Files.createDirectories(work.resolve("home"));
+    Path log = work.resolve("helper.log");
+    // a helper that logs what git asks of it, then git's store helper
+    Files.writeString(
+        home.resolve(".gitconfig"),
+        "[credential]\n\thelper = \"!f() { echo \\\"$1\\\" >> "
+            + log
+            + "; }; f\"\n\thelper = store\n");
+    int port = servers.httpPort();
+    Path stored = home.resolve(".git-credentials");
+
+    // a public repository never runs git credential
+    Path pub = context("FROM scratch\nADD " + servers.httpUrl("public") + "#main /src\n");
+    CorpusCases.Outcome o = launcherWithHome(home, "build", "-q", pub.toString());
+    assertEquals(0, o.exit(), o.err());
+    assertFalse(Files.exists(log), "git credential ran for a public repository");
+
+    servers.requiredAuthorization =
+        "Basic " + Base64.getEncoder().encodeToString("user:p=w".getBytes(StandardCharsets.UTF_8));
+    String url = servers.httpUrl("helped");
+    Path ctx = context("FROM scratch\nADD " + url + "#main /src\n");
+
+    // no credential stored: a 401 naming the URL, no prompt, no hang; run inside a repository
+    // whose own config names a helper, which is never run (only the user's config counts)
+    Path cloned = servers.newRepo("cloned");
+    Path evil = work.resolve("evil.log");
+    GitServers.git(cloned, "config", "credential.helper", "!f() { echo ran >> " + evil + "; }; f");
+    CorpusCases.Outcome denied = launcherWithHome(home, cloned, "build", "-q", ctx.toString());
+    assertNotEquals(0, denied.exit());
+    assertTrue(denied.err().contains("git source " + url), denied.err());
+    assertTrue(denied.err().contains("HTTP 401"), denied.err());
+    assertTrue(Files.readString(log).contains("get"), Files.readString(log));
+    assertFalse(Files.exists(evil), "a helper from the repository jbuild runs in ran");
+
+    // a wrong password: refused, and git credential reject makes the store forget it
+    Files.writeString(stored, "http://user:wrong@127.0.0.1:" + port + "\n");
+    Files.delete(log);
+    CorpusCases.Outcome wrong = launcherWithHome(home, "build", "-q", ctx.toString());
+    assertNotEquals(0, wrong.exit());
+    assertFalse(wrong.err().contains("wrong"), "the password is in the error: " + wrong.err());
+    assertEquals("get\nerase\n", Files.readString(log));
+    assertFalse(Files.readString(stored).contains("wrong"), Files.readString(stored));
+
+    // the right one (with an = in the password): the build works, git credential approve
+    Files.writeString(stored, "http://user:p%3Dw@127.0.0.1:" + port + "\n");
+    Files.delete(log);
+    Path out = work.resolve("out-helped");
+    CorpusCases.Outcome ok =
+        launcherWithHome(home, "build", "-q", "-o", "type=local,dest=" + out, ctx.toString());
+    assertEquals(0, ok.exit(), ok.err());
+    assertEquals("top\n", Files.readString(out.resolve("src/top.txt")));
+    assertTrue(Files.readString(log).startsWith("get\n"), Files.readString(log));
+    assertTrue(Files.readString(log).contains("store\n"), Files.readString(log));
+    assertFalse(ok.err().contains("p=w"), ok.err());
+  }
+
   @Test
   void theLauncherFetchesAGitSourceSilently() throws Exception {
     sampleRepo("launched");
