@@ -117,7 +117,20 @@ final class TempSpace implements AutoCloseable {
       Path d = dir;
       dir = null;
       try {
-        AtomicFiles.deleteTree(d);
+        for (int attempt = 1; ; attempt++) {
+          try {
+            AtomicFiles.deleteTree(d);
+            break;
+          } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // a file was made in the space while it was deleted (JGit's background file-system
+            // probe writes one into a repository it fetched into): delete again; what still
+            // remains is the next start-up sweep's, never a failure of the work that is done
+            if (attempt == 5) {
+              break;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+          }
+        }
       } finally {
         OWN.remove(d.toAbsolutePath());
         lock.release();
