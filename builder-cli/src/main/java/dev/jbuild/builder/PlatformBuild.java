@@ -178,21 +178,10 @@ final class PlatformBuild {
             } catch (ExecutionException e) {
               throw BuildErrors.stageFailed(s.index(), e.getCause());
             }
-            // the stage's key with its layers' content: a RUN re-run by --no-cache-filter keeps
-            // its key but not its content, and what reads the stage must see the new content
-            // (BuildKit keys file reads on content); the same content gives the same key
-            // only for a stage --no-cache-filter names (a content key for every stage would miss
-            // the cache of a rebuilt stage whose files are the same: CacheOptionsIT)
-            if (!req.noCacheFor(plan.allStages().get(s.index()).name())) {
-              yield new BaseImage(st.config(), st.layers(), st.key(), java.util.Optional.empty());
-            }
-            dev.jbuild.builder.cache.KeyBuilder k =
-                new dev.jbuild.builder.cache.KeyBuilder("stage-content")
-                    .put("key", st.key().toString());
-            for (int i = 0; i < st.layers().size(); i++) {
-              k.put("layer:" + i, st.layers().get(i).diffId().toString());
-            }
-            yield new BaseImage(st.config(), st.layers(), k.digest(), java.util.Optional.empty());
+            // the stage's key names it; a RUN re-run by --no-cache-filter keeps its key but
+            // not its content, and the steps that read the stage check what they read on a hit
+            // (StepExecutor: the diff IDs they read), so a record of the old content misses
+            yield new BaseImage(st.config(), st.layers(), st.key(), java.util.Optional.empty());
           }
         };
   }

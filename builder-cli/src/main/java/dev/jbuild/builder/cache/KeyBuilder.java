@@ -26,6 +26,7 @@ public final class KeyBuilder {
   static final String SEMANTICS = "3";
 
   private final MessageDigest md = Digest.newSha256();
+  private final MessageDigest reads = Digest.newSha256();
   private final Map<String, String> components = new LinkedHashMap<>();
 
   public KeyBuilder(String kind) {
@@ -63,6 +64,34 @@ public final class KeyBuilder {
     int n = b.length;
     md.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
     md.update(b);
+  }
+
+  /**
+   * Notes the layers a step reads (its parent's chain, a {@code COPY --from} or {@code --mount
+   * from=} stage or image) by their diff IDs. They are not part of the key, which names them by the
+   * key of what made them: they are the check on a hit ({@link #readsDigest}), because a key can be
+   * re-made with other content ({@code --no-cache-filter} re-runs a stage's RUN steps under their
+   * keys) and a record made from the old content must then miss.
+   */
+  public KeyBuilder readsLayers(String name, java.util.List<Digest> diffIds) {
+    feedReads(name);
+    feedReads(Integer.toString(diffIds.size()));
+    for (Digest d : diffIds) {
+      feedReads(d.toString());
+    }
+    return this;
+  }
+
+  private void feedReads(String s) {
+    byte[] b = s.getBytes(UTF_8);
+    int n = b.length;
+    reads.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+    reads.update(b);
+  }
+
+  /** The digest of every {@link #readsLayers} call. The builder is spent afterwards. */
+  public Digest readsDigest() {
+    return Digest.of(Digest.SHA256, reads.digest());
   }
 
   /** The key. The builder is spent afterwards. */

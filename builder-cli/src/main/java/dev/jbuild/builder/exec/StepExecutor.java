@@ -172,6 +172,7 @@ public final class StepExecutor {
     KeyBuilder kb = new KeyBuilder(step.kind());
     if (!step.independent()) {
       kb.put("parent", state.key().toString());
+      kb.readsLayers("parent", state.diffIds());
     }
     if (services.sourceDateEpoch() != null) {
       kb.put("source-date-epoch", Long.toString(services.sourceDateEpoch().getEpochSecond()));
@@ -185,6 +186,7 @@ public final class StepExecutor {
     }
     dev.jbuild.builder.progress.Trace.mark("  prepared " + shown.title());
     Map<String, String> why = kb.components();
+    Digest reads = kb.readsDigest();
     Digest key = kb.digest();
     keys.add(key.hex());
     int slash = position.lastIndexOf('/');
@@ -212,6 +214,12 @@ public final class StepExecutor {
           noCache || ignoreCache || (state.missed() && !step.independent())
               ? Optional.empty()
               : services.store().cache().get(key.hex());
+      if (hit.isPresent() && !readTheSame(hit.get(), reads)) {
+        // the key was re-made with other content since this record (a stage it reads was
+        // re-run by --no-cache-filter): the record holds what the old content gave
+        hit = Optional.empty();
+        staleReads.add(key.hex());
+      }
     }
     try {
       StageState next =
@@ -225,6 +233,7 @@ public final class StepExecutor {
               hit,
               why,
               key,
+              reads,
               onMiss,
               ignoreCache);
       mine.complete(null);
@@ -245,6 +254,7 @@ public final class StepExecutor {
       Optional<CacheRecord> hit,
       Map<String, String> why,
       Digest key,
+      Digest reads,
       Runnable onMiss,
       boolean ignoreCache)
       throws IOException, StepFailure, InterruptedException {
@@ -260,7 +270,11 @@ public final class StepExecutor {
       String reason =
           noCache
               ? "--no-cache"
-              : ignoreCache ? "--no-cache-filter" : explainer.explain(position, why);
+              : ignoreCache
+                  ? "--no-cache-filter"
+                  : staleReads.contains(key.hex())
+                      ? "a stage it reads was rebuilt with other content"
+                      : explainer.explain(position, why);
       if (onMiss != null) {
         onMiss.run();
       }
@@ -281,7 +295,13 @@ public final class StepExecutor {
       layers = layer.map(List::of).orElse(List.of());
       created = services.now();
       History h = History.of(created, step.createdBy(), COMMENT, layers.isEmpty());
-      services.store().cache().put(key.hex(), new CacheRecord(layers, null, h, created, null));
+      services
+          .store()
+          .cache()
+          .put(
+              key.hex(),
+              new CacheRecord(
+                  layers, null, h, created, Map.of(CacheRecord.READS, reads.toString())));
       explainer.recordInputs(key, why);
       progress.finished(shown, Duration.ofNanos(System.nanoTime() - t1), reason);
     }
@@ -304,6 +324,19 @@ public final class StepExecutor {
     }
     // the history goes into the config when the stage is complete (StageState.complete)
     return state.next(config, chain, key, state.missed() || hit.isEmpty(), entries);
+  }
+
+  /** Keys whose record was made from other content than this build's (see readTheSame). */
+  private final java.util.Set<String> staleReads =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Whether the record was made from the layers this step reads now (a record without the check,
+   * imported or older, is trusted).
+   */
+  private static boolean readTheSame(CacheRecord record, Digest reads) {
+    String made = record.why().get(CacheRecord.READS);
+    return made == null || made.equals(reads.toString());
   }
 
   static String message(Throwable e) {

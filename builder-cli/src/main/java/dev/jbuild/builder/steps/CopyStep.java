@@ -142,6 +142,7 @@ public final class CopyStep implements Step<CopyStep.Prepared> {
     if (from.isPresent()) {
       BaseImage image = services.sources().resolve(from.get());
       key.put("from", image.key().toString());
+      key.readsLayers("from", image.diffIds());
       return new Prepared(Optional.of(image), List.of());
     }
     List<CopySource> out = new ArrayList<>();

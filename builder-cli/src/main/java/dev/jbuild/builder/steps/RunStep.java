@@ -178,6 +178,7 @@ public final class RunStep implements Step<RunStep.Prepared> {
           BaseImage img = services.sources().resolve(from.get());
           image = Optional.of(new RunMounts.Image(m.from().orElse("the image"), img.diffIds()));
           desc += " from=" + img.key();
+          key.readsLayers("mount:" + i, img.diffIds());
         } else if (m.type() == RunMount.Type.BIND) {
           desc += " content=" + contextContent(key, i, m);
         }

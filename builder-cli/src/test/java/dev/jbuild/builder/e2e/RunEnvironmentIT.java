@@ -261,5 +261,16 @@ class RunEnvironmentIT {
     assertTrue(again.err().contains("--no-cache-filter"), again.err());
     assertNotEquals(a1, cat(mode, "ncf:2", "/a-id"), "stage a's RUN ran again");
     assertEquals(b1, cat(mode, "ncf:2", "/b-id"), "stage b's RUN came from the cache");
+    // a later build without the filter takes stage a as the filtered build left it, and what
+    // reads it must agree: never the COPY made from the first build's /id
+    String a2 = cat(mode, "ncf:2", "/a-id");
+    CorpusCases.Outcome plain = build(mode, "ncf:3", dockerfile);
+    assertEquals(0, plain.exit(), plain.err());
+    assertEquals(a2, cat(mode, "ncf:3", "/a-id"), plain.err());
+    assertEquals(b1, cat(mode, "ncf:3", "/b-id"));
+    // and nothing ran again: the reader's record of the filtered build is the one reused
+    assertTrue(
+        !Pattern.compile("\\] (RUN|COPY) .* DONE", Pattern.MULTILINE).matcher(plain.err()).find(),
+        plain.err());
   }
 }

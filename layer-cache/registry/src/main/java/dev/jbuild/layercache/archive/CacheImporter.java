@@ -250,7 +250,10 @@ final class CacheImporter {
       }
       store
           .cache()
-          .put(key, new CacheRecord(layers, r.configChange(), r.history(), r.created(), r.why()));
+          .put(
+              key,
+              new CacheRecord(layers, r.configChange(), r.history(), r.created(), r.why())
+                  .withoutReads());
       added++;
     }
     return added;

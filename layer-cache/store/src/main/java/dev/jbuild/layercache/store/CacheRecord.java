@@ -42,6 +42,27 @@ public record CacheRecord(
     why = why == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(why));
   }
 
+  /**
+   * The {@code why} entry holding the digest of the layers the step read when it made this record
+   * (the builder's check on a hit: a key re-made with other content must not reuse a record of the
+   * old content).
+   */
+  public static final String READS = "reads";
+
+  /**
+   * This record without its {@link #READS} check: what a cache import stores, since the importing
+   * machine may re-make the layers the step read with the same files but other diff IDs (a builder
+   * stage re-run under {@code mode=min}), and BuildKit matches such records by content.
+   */
+  public CacheRecord withoutReads() {
+    if (!why.containsKey(READS)) {
+      return this;
+    }
+    Map<String, String> w = new LinkedHashMap<>(why);
+    w.remove(READS);
+    return new CacheRecord(layers, configChange, history, created, w);
+  }
+
   public JsonObject toJson() {
     List<Json> ls = new ArrayList<>();
     for (Layer l : layers) {
