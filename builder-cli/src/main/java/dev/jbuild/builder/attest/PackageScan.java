@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * Finds the packages of an image's final root filesystem (read from its layer blobs in the store,
- * {@link ImageFiles}): dpkg, apk, npm, Maven jars, Python. rpm databases are not read (jbuild
- * parses neither Berkeley DB nor SQLite).
+ * {@link ImageFiles}): dpkg, apk, rpm's SQLite database ({@link RpmDatabase}; its older Berkeley DB
+ * and ndb forms get a note), npm, Maven jars, Python.
  */
 final class PackageScan {
   private PackageScan() {}
@@ -46,6 +46,7 @@ final class PackageScan {
             : files.get("usr/lib/os-release") instanceof byte[] u ? u : null;
     DistroPackages.Distro distro = DistroPackages.osRelease(osRelease);
     List<Pkg> all = new ArrayList<>();
+    List<String> notes = new ArrayList<>(found.notes());
     for (var e : files.entrySet()) {
       String path = e.getKey();
       String source = "/" + path;
@@ -53,6 +54,16 @@ final class PackageScan {
         case byte[] raw when path.equals("lib/apk/db/installed") ->
             all.addAll(DistroPackages.apk(raw, source, distro));
         case byte[] raw when isDpkg(path) -> all.addAll(DistroPackages.dpkg(raw, source, distro));
+        case byte[] raw when path.endsWith("/rpmdb.sqlite") -> {
+          try {
+            byte[] wal = files.get(path + "-wal") instanceof byte[] w ? w : null;
+            all.addAll(RpmDatabase.packages(raw, wal, source, distro));
+          } catch (RpmDatabase.Malformed m) {
+            notes.add(source + ": not read: " + m.getMessage());
+          }
+        }
+        case byte[] raw when RPM_OLD.contains(path) ->
+            notes.add(source + ": rpm's Berkeley DB and ndb databases are not read");
         case List<?> pkgs -> {
           for (Object o : pkgs) {
             all.add((Pkg) o);
@@ -65,7 +76,7 @@ final class PackageScan {
     for (Pkg p : all) {
       byPurl.putIfAbsent(p.purl(), p);
     }
-    return new Result(List.copyOf(byPurl.values()), found.notes());
+    return new Result(List.copyOf(byPurl.values()), List.copyOf(notes));
   }
 
   private static boolean isDpkg(String path) {
@@ -74,7 +85,26 @@ final class PackageScan {
   }
 
   /** What the SBOM reads of each path; null for everything else. */
+  private static final java.util.Set<String> RPM_DIRS =
+      java.util.Set.of("var/lib/rpm", "usr/lib/sysimage/rpm");
+
+  private static final java.util.Set<String> RPM_OLD =
+      java.util.Set.of(
+          "var/lib/rpm/Packages",
+          "var/lib/rpm/Packages.db",
+          "usr/lib/sysimage/rpm/Packages",
+          "usr/lib/sysimage/rpm/Packages.db");
+
   static ImageFiles.Extractor select(String path) {
+    if (RPM_DIRS.contains(TarNames.parent(path))) {
+      String base = path.substring(path.lastIndexOf('/') + 1);
+      if (base.equals("rpmdb.sqlite") || base.equals("rpmdb.sqlite-wal")) {
+        return (p, in, size, budget) -> ImageFiles.bounded(in, size, MAX_DATABASE, budget);
+      }
+      if (RPM_OLD.contains(path)) {
+        return (p, in, size, budget) -> new byte[0];
+      }
+    }
     String base = TarNames.baseName(path);
     String parent = TarNames.parent(path);
     if (path.equals("var/lib/dpkg/status") || path.equals("lib/apk/db/installed")) {
