@@ -464,6 +464,11 @@ public final class Containers {
     return ContainerInspect.of(s, dir.resolve(id), runtime, logFile(id));
   }
 
+  /** The container with this full id as it stands now; empty once it is gone (the daemon polls). */
+  public Optional<ContainerState> current(String id) throws IOException {
+    return state(dir.resolve(id));
+  }
+
   /** The container with this full id now, or null when it is gone. */
   ContainerState stateOf(String id) throws IOException {
     return state(dir.resolve(id)).orElse(null);
