@@ -372,7 +372,7 @@ public final class ApiContainerRequests {
   }
 
   /** Docker's zero values: null, false, 0, "", and empty or all-zero arrays and objects. */
-  static boolean isZero(Json v) {
+  public static boolean isZero(Json v) {
     return switch (v) {
       case null -> true;
       case JsonNull n -> true;
