@@ -53,7 +53,7 @@ final class ContainerEngine {
         || m.contains("in use")) {
       return ApiException.conflict(m);
     }
-    if (m.startsWith("no such ") || m.contains(": no such ")) {
+    if (m.startsWith("no such ") || m.contains(": no such ") || m.startsWith("Could not find")) {
       return ApiException.notFound(m);
     }
     if (m.startsWith("invalid ")) {

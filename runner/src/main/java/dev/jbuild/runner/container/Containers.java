@@ -457,6 +457,11 @@ public final class Containers {
     return Execs.pids(runtime, find(ref));
   }
 
+  /** The host pid of a running container's first process (0 or less: none). */
+  public long initPid(String id) throws IOException {
+    return runtime.pid(id);
+  }
+
   /** The container as {@code docker container inspect} shows it. */
   public JsonObject inspect(String ref) throws IOException {
     ContainerState s = find(ref);
