@@ -360,7 +360,8 @@ public final class ApiContainerRequests {
           && !k.equals("Tty")
           && !k.equals("OpenStdin")
           && !k.equals("Privileged")
-          && !isZero(o.get(k))) {
+          && !isZero(o.get(k))
+          && !(k.equals("MemorySwappiness") && o.get(k).toString().equals("-1"))) {
         throw new UserException(ExitCodes.USAGE, prefix + k + ": not supported by jbuild's daemon");
       }
     }

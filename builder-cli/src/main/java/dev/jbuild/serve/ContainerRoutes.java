@@ -73,7 +73,11 @@ final class ContainerRoutes implements Routes {
       throw ApiException.badRequest(
           "platform: not supported by jbuild's daemon (the host's image runs)");
     }
-    RunOptions options = ApiContainerRequests.runOptions(body, name);
+    String given = name;
+    // parsed under the engine's error mapping: a field jbuild cannot honour is a 400 naming it
+    RunOptions options =
+        ContainerEngine.with(
+            context, (store, containers) -> ApiContainerRequests.runOptions(body, given));
     boolean autoRemove = options.autoRemove();
     // the daemon removes --rm containers itself (AutoRemovals): the monitor must not
     RunOptions kept = autoRemove ? withoutAutoRemove(options) : options;

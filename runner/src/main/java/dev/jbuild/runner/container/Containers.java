@@ -560,6 +560,11 @@ public final class Containers {
     wiring.connect(net, ref, aliases);
   }
 
+  /** The user-network links of container {@code id} made again in its new namespace (start). */
+  void reattachNetworks(String id) throws IOException {
+    wiring.reattach(id);
+  }
+
   /** {@code network disconnect}: the container leaves the network (its veth removed). */
   public void disconnect(String net, String ref) throws IOException {
     wiring.disconnect(net, ref);

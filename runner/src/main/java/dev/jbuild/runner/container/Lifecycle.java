@@ -65,6 +65,7 @@ final class Lifecycle {
       sb = Sandbox.reopen(rd, runtime, store.layers().unpacked(rec.layers()).reversed());
       if (hc.networkMode().equals("default")) {
         sb.startNetwork();
+        all.reattachNetworks(rec.id()); // created, or stopped: a new namespace without its links
       }
       RunState.started(Instant.now(), 0).write(cdir);
       monitor = all.spawnMonitor(rec);
