@@ -48,6 +48,7 @@ public final class ApiContainerRequests {
           "StdinOnce",
           "ExposedPorts",
           "Healthcheck",
+          "Labels",
           "Volumes",
           "HostConfig",
           "NetworkingConfig");
@@ -72,6 +73,16 @@ public final class ApiContainerRequests {
           "LogConfig",
           "SecurityOpt",
           "ConsoleSize");
+
+  /** {@code Config.Labels} of a create body (empty: none). */
+  public static Map<String, String> labels(JsonObject body) {
+    try {
+      Map<String, String> l = body.stringMap("Labels");
+      return l == null ? Map.of() : l;
+    } catch (IllegalArgumentException e) {
+      throw new UserException(ExitCodes.USAGE, "Labels: " + e.getMessage(), e);
+    }
+  }
 
   /** The image to run for {@code ref}: a NOT_FOUND user error {@code No such image: ref}. */
   public static Image image(Store store, String ref) throws IOException {

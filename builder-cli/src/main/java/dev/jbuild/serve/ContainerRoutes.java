@@ -91,6 +91,10 @@ final class ContainerRoutes implements Routes {
                 Image img = ApiContainerRequests.image(store, image);
                 created = containers.create(image, img, kept);
               }
+              Map<String, String> labels = ApiContainerRequests.labels(body);
+              if (!labels.isEmpty()) {
+                containers.setLabels(created.record().id(), labels);
+              }
               return containers.leaveCreated(created);
             });
     if (autoRemove) {
@@ -142,7 +146,8 @@ final class ContainerRoutes implements Routes {
               List<Json> out = new ArrayList<>();
               Instant now = Instant.now();
               for (ContainerState s : containers.list()) {
-                if ((!all && max < 0 && !s.isRunning()) || !ContainerViews.matches(s, filters)) {
+                if ((!all && max < 0 && !s.isRunning())
+                    || !ContainerViews.matches(containers, s, filters)) {
                   continue;
                 }
                 if (max >= 0 && out.size() >= max) {

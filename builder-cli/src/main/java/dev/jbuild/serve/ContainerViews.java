@@ -67,7 +67,7 @@ final class ContainerViews {
         .put("Command", String.join(" ", r.command()))
         .put("Created", r.created().getEpochSecond())
         .put("Ports", new JsonArray(ports))
-        .put("Labels", JsonObject.EMPTY)
+        .put("Labels", Json.ofStringMap(containers.labels(r.id())))
         .put("State", state(s))
         .put("Status", PsCommand.status(s, now))
         .put(
@@ -86,7 +86,8 @@ final class ContainerViews {
    * Whether a container passes {@code filters} (docker's JSON map of lists): id, name, status,
    * exited, ancestor; another key is a 400.
    */
-  static boolean matches(ContainerState s, Map<String, List<String>> filters) throws ApiException {
+  static boolean matches(Containers containers, ContainerState s, Map<String, List<String>> filters)
+      throws ApiException, IOException {
     ContainerRecord r = s.record();
     for (Map.Entry<String, List<String>> f : filters.entrySet()) {
       boolean any = false;
@@ -100,6 +101,13 @@ final class ContainerViews {
                   s.status() == ContainerState.Status.EXITED
                       && Integer.toString(s.exitCode()).equals(v);
               case "ancestor" -> r.image().equals(v) || r.manifest().toString().equals(v);
+              case "label" -> {
+                Map<String, String> labels = containers.labels(r.id());
+                int eq = v.indexOf('=');
+                yield eq < 0
+                    ? labels.containsKey(v)
+                    : v.substring(eq + 1).equals(labels.get(v.substring(0, eq)));
+              }
               default ->
                   throw ApiException.badRequest(
                       "invalid filter '"
@@ -149,6 +157,10 @@ final class ContainerViews {
     JsonObject hc = doc.object("HostConfig");
     if (hc != null && auto.marked(id)) {
       doc = doc.with("HostConfig", hc.with("AutoRemove", dev.jbuild.layercache.json.JsonBool.TRUE));
+    }
+    JsonObject config = doc.object("Config");
+    if (config != null) {
+      doc = doc.with("Config", config.with("Labels", Json.ofStringMap(containers.labels(id))));
     }
     WiringRecord w = containers.wiring(id);
     JsonObject ns = doc.object("NetworkSettings");

@@ -457,6 +457,35 @@ public final class Containers {
     return Execs.pids(runtime, find(ref));
   }
 
+  /**
+   * Docker's container labels, kept in {@code labels.json} (the daemon's {@code Config.Labels}).
+   */
+  static final String LABELS = "labels.json";
+
+  /** Records the labels of container {@code id} (docker's {@code Config.Labels}). */
+  public void setLabels(String id, java.util.Map<String, String> labels) throws IOException {
+    writeAtomically(
+        dir.resolve(id).resolve(LABELS),
+        Json.ofStringMap(new java.util.TreeMap<>(labels)).toBytes());
+  }
+
+  /** The labels of container {@code id} (empty: none). */
+  public java.util.Map<String, String> labels(String id) throws IOException {
+    try {
+      return stringMap(Json.parseObject(Files.readAllBytes(dir.resolve(id).resolve(LABELS))));
+    } catch (NoSuchFileException | IllegalArgumentException e) {
+      return java.util.Map.of();
+    }
+  }
+
+  private static java.util.Map<String, String> stringMap(JsonObject o) {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (String k : o.keys()) {
+      out.put(k, o.string(k, ""));
+    }
+    return out;
+  }
+
   /** The host pid of a running container's first process (0 or less: none). */
   public long initPid(String id) throws IOException {
     return runtime.pid(id);
