@@ -97,12 +97,16 @@ final class ArchiveRoutes implements Routes {
     boolean noOverwrite = call.flag("noOverwriteDirNonDir");
     Path root = root(call);
     String ref = call.param("id");
-    ContainerEngine.with(
-        context,
-        (store, containers) -> {
-          ContainerArchiveWriter.extract(root, path, call.body(), noOverwrite);
-          return null;
-        });
+    try {
+      ContainerEngine.with(
+          context,
+          (store, containers) -> {
+            ContainerArchiveWriter.extract(root, path, call.body(), noOverwrite);
+            return null;
+          });
+    } catch (dev.jbuild.layercache.tar.LayerFormatException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
     context.events().publish("container", "extract-to-dir", ref, Map.of("path", path));
     call.text(200, "text/plain", "");
   }

@@ -56,7 +56,11 @@ final class ContainerEngine {
     if (m.startsWith("no such ") || m.contains(": no such ") || m.startsWith("Could not find")) {
       return ApiException.notFound(m);
     }
-    if (m.startsWith("invalid ")) {
+    if (m.startsWith("invalid ")
+        || m.startsWith("cannot extract ")
+        || m.startsWith("cannot overwrite ")
+        || m.startsWith("extraction point ")
+        || m.startsWith("device ")) {
       return ApiException.badRequest(m);
     }
     return ApiException.serverError(m);
