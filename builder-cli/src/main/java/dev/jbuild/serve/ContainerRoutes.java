@@ -27,11 +27,13 @@ final class ContainerRoutes implements Routes {
   private final ServeContext context;
   private final AutoRemovals auto;
   private final ContainerStreams streams;
+  private final ExitWatch exits;
 
   ContainerRoutes(ServeContext context) {
     this.context = context;
     this.auto = new AutoRemovals(context);
     this.streams = new ContainerStreams(context, auto);
+    this.exits = new ExitWatch(context, auto);
   }
 
   @Override
@@ -235,6 +237,7 @@ final class ContainerRoutes implements Routes {
               return full;
             });
     context.events().publish("container", "start", id, Map.of());
+    exits.watch(id);
     call.noContent();
   }
 
@@ -284,6 +287,7 @@ final class ContainerRoutes implements Routes {
               return full;
             });
     context.events().publish("container", "restart", id, Map.of());
+    exits.watch(id);
     call.noContent();
   }
 

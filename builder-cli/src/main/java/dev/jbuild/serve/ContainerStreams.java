@@ -22,6 +22,12 @@ final class ContainerStreams {
   static final String RAW_STREAM = "application/vnd.docker.raw-stream";
   private static final long POLL_MILLIS = 25;
 
+  /** How often a wait looks at a running container (its end is seen within this). */
+  private static final long WAIT_POLL_MILLIS = 100;
+
+  /** How often a wait checks that its client is still there. */
+  private static final long PROBE_NANOS = 5_000_000_000L;
+
   private final ServeContext context;
   private final AutoRemovals auto;
 
@@ -170,9 +176,12 @@ final class ContainerStreams {
         ContainerEngine.with(context, (store, containers) -> containers.find(ref));
     String id = first.record().id();
     OutputStream out = call.stream(200, "application/json");
-    int code =
+    Integer code =
         ContainerEngine.with(
-            context, (store, containers) -> awaitCondition(containers, id, first, cond));
+            context, (store, containers) -> awaitCondition(containers, id, first, cond, out));
+    if (code == null) {
+      return; // the client went away (docker run -d leaves its wait)
+    }
     out.write(
         JsonObject.builder()
             .put("StatusCode", code)
@@ -183,8 +192,14 @@ final class ContainerStreams {
     out.close();
   }
 
-  private int awaitCondition(Containers containers, String id, ContainerState first, String cond)
+  /**
+   * Polls until the condition holds: the status code, or null once the client is gone (a blank
+   * written now and then, which JSON readers skip before the value, finds that out).
+   */
+  private Integer awaitCondition(
+      Containers containers, String id, ContainerState first, String cond, OutputStream out)
       throws IOException, InterruptedException {
+    long nextProbe = System.nanoTime() + PROBE_NANOS;
     Instant firstStart = first.run() == null ? null : first.run().startedAt();
     boolean needNewRun = !cond.equals("not-running") && !first.isRunning();
     int last = first.status() == ContainerState.Status.EXITED ? first.exitCode() : 0;
@@ -208,7 +223,16 @@ final class ContainerStreams {
       if (stopped && !cond.equals("removed")) {
         return last;
       }
-      Thread.sleep(POLL_MILLIS);
+      if (System.nanoTime() > nextProbe) {
+        nextProbe = System.nanoTime() + PROBE_NANOS;
+        try {
+          out.write(' ');
+          out.flush();
+        } catch (IOException e) {
+          return null;
+        }
+      }
+      Thread.sleep(s.isRunning() ? WAIT_POLL_MILLIS : POLL_MILLIS);
     }
   }
 }

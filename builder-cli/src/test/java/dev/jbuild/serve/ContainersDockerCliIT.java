@@ -218,6 +218,72 @@ class ContainersDockerCliIT {
   }
 
   @Test
+  void publishedPortServesOnLoopback() throws Exception {
+    ok(
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "-p",
+        "127.0.0.1::8080",
+        "busybox",
+        "sh",
+        "-c",
+        "echo hi-port > /tmp/index.html && exec httpd -f -p 8080 -h /tmp");
+    try {
+      String port = ok("port", "web", "8080/tcp").out().strip();
+      assertTrue(port.startsWith("127.0.0.1:"), port);
+      java.net.http.HttpClient http =
+          java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      String body = "";
+      for (int i = 0; i < 50 && !body.equals("hi-port\n"); i++) {
+        try {
+          body =
+              http.send(
+                      java.net.http.HttpRequest.newBuilder(
+                              java.net.URI.create("http://" + port + "/index.html"))
+                          .timeout(Duration.ofSeconds(5))
+                          .build(),
+                      java.net.http.HttpResponse.BodyHandlers.ofString())
+                  .body();
+        } catch (IOException e) {
+          Thread.sleep(100);
+        }
+      }
+      assertEquals("hi-port\n", body);
+    } finally {
+      ok("rm", "-f", "web");
+    }
+  }
+
+  @Test
+  void eventsTellCreateStartDieAndDestroy() throws IOException {
+    long since = System.currentTimeMillis() / 1000 - 1;
+    DockerCli.Result r = docker.run("run", "--name", "ev", "busybox", "sh", "-c", "exit 4");
+    assertEquals(4, r.exit(), r.toString());
+    String id = ok("inspect", "-f", "{{.Id}}", "ev").out().strip();
+    ok("rm", "ev");
+    long until = System.currentTimeMillis() / 1000 + 2;
+    List<String> actions =
+        ok(
+                "events",
+                "--since",
+                Long.toString(since),
+                "--until",
+                Long.toString(until),
+                "--filter",
+                "type=container",
+                "--format",
+                "{{.Actor.ID}} {{.Action}} {{index .Actor.Attributes \"exitCode\"}}")
+            .out()
+            .lines()
+            .filter(l -> l.startsWith(id))
+            .map(l -> l.substring(id.length() + 1).strip())
+            .toList();
+    assertEquals(List.of("create", "attach", "start", "die 4", "destroy"), actions, log());
+  }
+
+  @Test
   void pythonDockerRunsAndListsVolumes() throws IOException, InterruptedException {
     String script =
         String.join(
