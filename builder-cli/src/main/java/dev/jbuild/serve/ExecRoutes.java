@@ -40,6 +40,7 @@ final class ExecRoutes implements Routes {
           "Tty",
           "Privileged",
           "DetachKeys",
+          "Detach",
           "ConsoleSize");
 
   private final ServeContext context;

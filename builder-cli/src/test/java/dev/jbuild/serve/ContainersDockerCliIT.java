@@ -123,6 +123,15 @@ class ContainersDockerCliIT {
     assertEquals("inside\n", ok("exec", "sleeper", "echo", "inside").out());
     assertEquals(7, docker.run("exec", "sleeper", "sh", "-c", "exit 7").exit());
     assertEquals("root\n", ok("exec", "-u", "0", "sleeper", "whoami").out());
+    ok("exec", "-d", "sleeper", "sh", "-c", "echo detached > /tmp/x");
+    String x = "";
+    for (int i = 0; i < 50 && !x.equals("detached\n"); i++) {
+      x = docker.run("exec", "sleeper", "cat", "/tmp/x").out();
+      Thread.sleep(50);
+    }
+    assertEquals("detached\n", x);
+    DockerCli.Result missing = docker.run("exec", "sleeper", "no-such-command");
+    assertEquals(127, missing.exit(), missing.toString());
     assertTrue(ok("ps").out().contains("sleeper"));
     assertTrue(ok("inspect", "-f", "{{.State.Running}}", "sleeper").out().startsWith("true"));
     ok("stop", "-t", "1", "sleeper");
