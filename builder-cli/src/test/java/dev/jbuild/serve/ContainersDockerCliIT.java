@@ -221,6 +221,32 @@ class ContainersDockerCliIT {
       }
     }
     assertEquals("hello-from-srv\n", got);
+    // one started on the default network, then connected with an alias
+    ok(
+        "run",
+        "-d",
+        "--name",
+        "late",
+        "busybox",
+        "sh",
+        "-c",
+        "echo hello-from-late > /tmp/index.html && exec httpd -f -p 8080 -h /tmp");
+    ok("network", "connect", "--alias", "late-alias", "net-a", "late");
+    DockerCli.Result viaAlias =
+        docker.run(
+            null,
+            Duration.ofMinutes(1),
+            "run",
+            "--rm",
+            "--network",
+            "net-a",
+            "busybox",
+            "wget",
+            "-qO-",
+            "http://late-alias:8080/index.html");
+    assertEquals("hello-from-late\n", viaAlias.out(), viaAlias.toString());
+    ok("network", "disconnect", "net-a", "late");
+    ok("rm", "-f", "late");
     ok("rm", "-f", "srv");
     ok("network", "rm", "net-a");
     assertFalse(ok("network", "ls").out().contains("net-a"));
