@@ -30,7 +30,17 @@ final class AutoRemovals {
   private final ServeContext context;
   private final Path dir;
   private final Map<String, Integer> attached = new ConcurrentHashMap<>();
-  private final Map<String, Integer> exitCodes = new ConcurrentHashMap<>();
+
+  /** The exit codes of the last containers removed here (a bounded memory of them). */
+  private final Map<String, Integer> exitCodes =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+              return size() > 1000;
+            }
+          });
+
   private Thread reaper;
 
   AutoRemovals(ServeContext context) {
