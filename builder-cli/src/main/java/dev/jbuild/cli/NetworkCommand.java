@@ -65,6 +65,48 @@ public final class NetworkCommand implements Callable<Integer> {
     }
   }
 
+  /** A user network in the shape of {@code docker network inspect} (its running members too). */
+  public static JsonObject describe(Containers c, NetworkRecord n) throws IOException {
+    JsonObject.Builder members = JsonObject.builder();
+    for (ContainerState s : c.list()) {
+      if (!s.isRunning()) {
+        continue;
+      }
+      for (WiringRecord.Endpoint e : c.wiring(s.record().id()).networks()) {
+        if (e.network().equals(n.name())) {
+          members.put(
+              s.record().id(),
+              JsonObject.builder()
+                  .put("Name", s.record().name())
+                  .put("IPv4Address", e.ip() + "/16")
+                  .put("Aliases", Json.ofStrings(e.aliases()))
+                  .build());
+        }
+      }
+    }
+    return JsonObject.builder()
+        .put("Name", n.name())
+        .put("Id", n.id())
+        .put("Created", n.created().toString())
+        .put("Scope", "local")
+        .put("Driver", "bridge")
+        .put(
+            "IPAM",
+            JsonObject.builder()
+                .put("Driver", "default")
+                .put(
+                    "Config",
+                    JsonArray.of(
+                        JsonObject.builder()
+                            .put("Subnet", n.subnet())
+                            .put("Gateway", n.gateway())
+                            .build()))
+                .build())
+        .put("Containers", members.build())
+        .put("Labels", Json.ofStringMap(new java.util.TreeMap<>(n.labels())))
+        .build();
+  }
+
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a network.")
   static final class Create implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -165,47 +207,6 @@ public final class NetworkCommand implements Callable<Integer> {
             out.println(new JsonArray(found).toPrettyString());
             return rc;
           });
-    }
-
-    private static JsonObject describe(Containers c, NetworkRecord n) throws IOException {
-      JsonObject.Builder members = JsonObject.builder();
-      for (ContainerState s : c.list()) {
-        if (!s.isRunning()) {
-          continue;
-        }
-        for (WiringRecord.Endpoint e : c.wiring(s.record().id()).networks()) {
-          if (e.network().equals(n.name())) {
-            members.put(
-                s.record().id(),
-                JsonObject.builder()
-                    .put("Name", s.record().name())
-                    .put("IPv4Address", e.ip() + "/16")
-                    .put("Aliases", Json.ofStrings(e.aliases()))
-                    .build());
-          }
-        }
-      }
-      return JsonObject.builder()
-          .put("Name", n.name())
-          .put("Id", n.id())
-          .put("Created", n.created().toString())
-          .put("Scope", "local")
-          .put("Driver", "bridge")
-          .put(
-              "IPAM",
-              JsonObject.builder()
-                  .put("Driver", "default")
-                  .put(
-                      "Config",
-                      JsonArray.of(
-                          JsonObject.builder()
-                              .put("Subnet", n.subnet())
-                              .put("Gateway", n.gateway())
-                              .build()))
-                  .build())
-          .put("Containers", members.build())
-          .put("Labels", Json.ofStringMap(new java.util.TreeMap<>(n.labels())))
-          .build();
     }
   }
 

@@ -72,7 +72,7 @@ public final class PsCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  static String status(ContainerState s, Instant now) {
+  public static String status(ContainerState s, Instant now) {
     Instant started = s.run() == null ? s.record().created() : s.run().startedAt();
     String up = "Up " + Formats.humanDuration(Duration.between(started, now));
     String health = s.run() == null || s.run().health().isEmpty() ? "" : s.run().health();

@@ -1,7 +1,25 @@
 package dev.jbuild.serve;
 
-/** The API area of containers/{id}/archive: GET, PUT, HEAD (confined, as jbuild cp). */
+import dev.jbuild.layercache.json.JsonObject;
+import dev.jbuild.runner.container.ContainerArchive;
+import dev.jbuild.runner.container.ContainerArchiveWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * The API area of container archives ({@code docker cp}): {@code HEAD} (the path's stat in the
+ * {@code X-Docker-Container-Path-Stat} header), {@code GET} (the path as a tar), {@code PUT} (a tar
+ * extracted into a directory). Every path is resolved inside the running container's root by the
+ * runner's {@link ContainerArchive} and {@link ContainerArchiveWriter} (the confinement toolkit),
+ * never on the host.
+ */
 final class ArchiveRoutes implements Routes {
+  static final String STAT_HEADER = "X-Docker-Container-Path-Stat";
+
   private final ServeContext context;
 
   ArchiveRoutes(ServeContext context) {
@@ -10,6 +28,86 @@ final class ArchiveRoutes implements Routes {
 
   @Override
   public void register(Router router) {
-    // routes are added here
+    router
+        .add("HEAD", "/containers/{id}/archive", this::head)
+        .add("GET", "/containers/{id}/archive", this::get)
+        .add("PUT", "/containers/{id}/archive", this::put);
+  }
+
+  private static String path(ApiCall call) throws ApiException {
+    String p = call.query("path");
+    if (p == null || p.isEmpty()) {
+      throw ApiException.badRequest("path: a path in the container is required");
+    }
+    if (p.indexOf('\0') >= 0) {
+      throw ApiException.badRequest("path: a NUL byte");
+    }
+    return p.startsWith("/") ? p : "/" + p;
+  }
+
+  private Path root(ApiCall call) throws IOException, ApiException, InterruptedException {
+    String ref = call.param("id");
+    return ContainerEngine.with(
+        context, (store, containers) -> ContainerArchive.root(containers, ref));
+  }
+
+  static String statHeader(ContainerArchive.PathStat s) {
+    String json =
+        JsonObject.builder()
+            .put("name", s.name())
+            .put("size", s.size())
+            .put("mode", s.mode())
+            .put("mtime", s.mtime().toString())
+            .put("linkTarget", s.linkTarget())
+            .build()
+            .toString();
+    return Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private ContainerArchive.PathStat stat(Path root, String path)
+      throws IOException, ApiException, InterruptedException {
+    return ContainerEngine.with(context, (store, containers) -> ContainerArchive.stat(root, path));
+  }
+
+  private void head(ApiCall call) throws IOException, ApiException, InterruptedException {
+    String path = path(call);
+    ContainerArchive.PathStat s = stat(root(call), path);
+    call.stream(200, "application/x-tar", STAT_HEADER, statHeader(s)).close();
+  }
+
+  private void get(ApiCall call) throws IOException, ApiException, InterruptedException {
+    if (call.method().equals("HEAD")) {
+      head(call);
+      return;
+    }
+    String path = path(call);
+    Path root = root(call);
+    ContainerArchive.PathStat s = stat(root, path);
+    try (OutputStream out = call.stream(200, "application/x-tar", STAT_HEADER, statHeader(s))) {
+      ContainerArchive.pack(root, path, out);
+    }
+  }
+
+  private void put(ApiCall call) throws IOException, ApiException, InterruptedException {
+    String path = path(call);
+    if (call.flag("copyUIDGID")) {
+      throw ApiException.badRequest(
+          "copyUIDGID: not supported by jbuild's daemon (owners come from the archive)");
+    }
+    boolean noOverwrite = call.flag("noOverwriteDirNonDir");
+    Path root = root(call);
+    String ref = call.param("id");
+    try {
+      ContainerEngine.with(
+          context,
+          (store, containers) -> {
+            ContainerArchiveWriter.extract(root, path, call.body(), noOverwrite);
+            return null;
+          });
+    } catch (dev.jbuild.layercache.tar.LayerFormatException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    context.events().publish("container", "extract-to-dir", ref, Map.of("path", path));
+    call.text(200, "text/plain", "");
   }
 }

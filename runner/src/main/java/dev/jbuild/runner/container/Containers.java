@@ -457,11 +457,50 @@ public final class Containers {
     return Execs.pids(runtime, find(ref));
   }
 
+  /**
+   * Docker's container labels, kept in {@code labels.json} (the daemon's {@code Config.Labels}).
+   */
+  static final String LABELS = "labels.json";
+
+  /** Records the labels of container {@code id} (docker's {@code Config.Labels}). */
+  public void setLabels(String id, java.util.Map<String, String> labels) throws IOException {
+    writeAtomically(
+        dir.resolve(id).resolve(LABELS),
+        Json.ofStringMap(new java.util.TreeMap<>(labels)).toBytes());
+  }
+
+  /** The labels of container {@code id} (empty: none). */
+  public java.util.Map<String, String> labels(String id) throws IOException {
+    try {
+      return stringMap(Json.parseObject(Files.readAllBytes(dir.resolve(id).resolve(LABELS))));
+    } catch (NoSuchFileException | IllegalArgumentException e) {
+      return java.util.Map.of();
+    }
+  }
+
+  private static java.util.Map<String, String> stringMap(JsonObject o) {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (String k : o.keys()) {
+      out.put(k, o.string(k, ""));
+    }
+    return out;
+  }
+
+  /** The host pid of a running container's first process (0 or less: none). */
+  public long initPid(String id) throws IOException {
+    return runtime.pid(id);
+  }
+
   /** The container as {@code docker container inspect} shows it. */
   public JsonObject inspect(String ref) throws IOException {
     ContainerState s = find(ref);
     String id = s.record().id();
     return ContainerInspect.of(s, dir.resolve(id), runtime, logFile(id));
+  }
+
+  /** The container with this full id as it stands now; empty once it is gone (the daemon polls). */
+  public Optional<ContainerState> current(String id) throws IOException {
+    return state(dir.resolve(id));
   }
 
   /** The container with this full id now, or null when it is gone. */
@@ -548,6 +587,11 @@ public final class Containers {
   /** {@code network connect}: joins running container {@code ref} to network {@code net}. */
   public void connect(String net, String ref, List<String> aliases) throws IOException {
     wiring.connect(net, ref, aliases);
+  }
+
+  /** The user-network links of container {@code id} made again in its new namespace (start). */
+  void reattachNetworks(String id) throws IOException {
+    wiring.reattach(id);
   }
 
   /** {@code network disconnect}: the container leaves the network (its veth removed). */

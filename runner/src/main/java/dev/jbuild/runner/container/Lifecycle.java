@@ -64,7 +64,16 @@ final class Lifecycle {
     try {
       sb = Sandbox.reopen(rd, runtime, store.layers().unpacked(rec.layers()).reversed());
       if (hc.networkMode().equals("default")) {
+        List<PortMapping> ports = WiringRecord.read(cdir).ports();
+        if (!ports.isEmpty()) {
+          sb.enableNetworkApi();
+        }
         sb.startNetwork();
+        all.reattachNetworks(rec.id()); // created, or stopped: a new namespace without its links
+        if (!ports.isEmpty()) {
+          // a new stack: its forwards are made again, on the host ports published at create
+          PortPublisher.publish(cdir, ports);
+        }
       }
       RunState.started(Instant.now(), 0).write(cdir);
       monitor = all.spawnMonitor(rec);

@@ -119,7 +119,7 @@ public final class Sandbox implements AutoCloseable {
    * detached: it outlives this JVM; ready when this returns.
    */
   public void startNetwork() throws IOException {
-    network = UserNetwork.start(dir.dir(), true);
+    network = UserNetwork.start(dir.dir(), true, apiSocket);
     try {
       network.awaitReady();
     } catch (InterruptedException e) {

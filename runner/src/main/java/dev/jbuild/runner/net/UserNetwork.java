@@ -95,6 +95,8 @@ public final class UserNetwork implements AutoCloseable {
       cmd.add("--exit-fd=0");
     }
     if (api) {
+      // the socket of an earlier stack of this container (create, then start) is in the way
+      Files.deleteIfExists(dir.resolve(SlirpApi.SOCKET));
       // relative to the process's directory: a socket path has at most 107 bytes, a store's
       // container directory may be longer
       cmd.add("--api-socket=" + SlirpApi.SOCKET);
