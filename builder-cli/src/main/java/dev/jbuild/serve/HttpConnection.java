@@ -141,6 +141,11 @@ final class HttpConnection implements Runnable {
       Thread.currentThread().interrupt();
       answerError(call, 503, "the daemon is stopping");
       return "interrupted";
+    } catch (dev.jbuild.cli.UserException e) {
+      // what the commands' logic refuses, with their exit code: docker's status for it
+      int status = ApiErrors.status(e);
+      answerError(call, status, e.getMessage());
+      return status >= 500 ? e.getMessage() : null;
     } catch (IOException e) {
       // a store, registry or runner failure: one line to the client, the trace to the log
       server.log().trace(e);
