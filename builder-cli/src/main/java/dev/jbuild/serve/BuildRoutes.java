@@ -8,7 +8,6 @@ import dev.jbuild.layercache.json.JsonObject;
 import dev.jbuild.layercache.json.JsonString;
 import dev.jbuild.layercache.registry.auth.CredentialStore;
 import dev.jbuild.layercache.store.Store;
-import dev.jbuild.runner.Trees;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -23,9 +22,11 @@ import java.util.Map;
  */
 final class BuildRoutes implements Routes {
   private final ServeContext context;
+  private final ContextPool contexts;
 
   BuildRoutes(ServeContext context) {
     this.context = context;
+    this.contexts = new ContextPool(context.storeRoot());
   }
 
   @Override
@@ -37,9 +38,13 @@ final class BuildRoutes implements Routes {
   private void build(ApiCall call) throws IOException, ApiException, InterruptedException {
     BuildParams params = BuildParams.parse(call);
     CredentialStore auth = RegistryAuth.fromConfigHeader(call.header("X-Registry-Config"));
+    String key = call.client().description() + "\0" + params.tags() + "\0" + params.dockerfile();
     try (Store store = Store.open(context.storeRoot())) {
-      Path dir = ContextTar.extract(store, call.body(), ContextTar.maxBytes(context.env()));
+      Path dir = contexts.take(key);
+      boolean whole = false;
       try {
+        ContextTar.extract(store, call.body(), ContextTar.maxBytes(context.env()), dir);
+        whole = true;
         JsonStream out = new JsonStream(call.stream(200, "application/json"));
         StringWriter logText = new StringWriter();
         try (PrintWriter log = new PrintWriter(logText)) {
@@ -74,7 +79,11 @@ final class BuildRoutes implements Routes {
         }
         out.close();
       } finally {
-        Trees.deleteQuietly(dir.getParent());
+        if (whole) {
+          contexts.give(key, dir);
+        } else {
+          contexts.discard(dir);
+        }
       }
     }
   }

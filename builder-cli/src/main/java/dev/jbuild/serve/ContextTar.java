@@ -1,15 +1,9 @@
 package dev.jbuild.serve;
 
 import dev.jbuild.layercache.store.Store;
-import dev.jbuild.layercache.tar.ApplyMode;
-import dev.jbuild.layercache.tar.LayerApplier;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 
 /**
  * A build context or an archive a client sends: streamed to a spool file in the store's staging
@@ -32,64 +26,39 @@ final class ContextTar {
     return DEFAULT_MAX;
   }
 
-  /** Spools {@code body} into a new file in {@code dir}, at most {@code maxBytes}. */
-  static Path spool(InputStream body, Path dir, long maxBytes) throws IOException, ApiException {
-    Path spool = dir.resolve("body.tar");
-    try (OutputStream out = Files.newOutputStream(spool)) {
-      byte[] buf = new byte[64 * 1024];
-      long total = 0;
-      int n;
-      while ((n = body.read(buf)) >= 0) {
-        total += n;
-        if (total > maxBytes) {
-          throw new ApiException(413, "the archive is larger than " + maxBytes + " bytes");
-        }
-        out.write(buf, 0, n);
-      }
-    }
-    return spool;
-  }
-
   /**
-   * Extracts the context in {@code body} into a new directory of the store's staging and returns
-   * it; the caller deletes it.
+   * Makes {@code dir} hold the context in {@code body} (a tar, plain or gzipped); {@code dir} may
+   * hold a previous context, which {@link ContextSync} updates in place. The delta goes to the
+   * store's staging.
    */
-  static Path extract(Store store, InputStream body, long maxBytes)
+  static ContextSync.Stats extract(Store store, InputStream body, long maxBytes, Path dir)
       throws IOException, ApiException {
     Path work = store.newTempDir("api-context");
-    Path dir = work.resolve("context");
-    Files.createDirectories(dir);
-    Path spool = spool(body, work, maxBytes);
+    dev.jbuild.builder.progress.Trace.mark("api context received");
     try {
-      byte[] head;
-      try (InputStream in = Files.newInputStream(spool)) {
-        head = in.readNBytes(6);
-      }
+      java.io.BufferedInputStream in =
+          new java.io.BufferedInputStream(bounded(body, maxBytes), 1 << 16);
+      in.mark(8);
+      byte[] head = in.readNBytes(6);
+      in.reset();
+      InputStream tar = in;
       if (head.length == 0) {
-        return dir; // an empty context (docker build - < Dockerfile sends the Dockerfile alone)
-      }
-      if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-        try (InputStream in =
-            bounded(
-                new GZIPInputStream(new BufferedInputStream(Files.newInputStream(spool)), 65536),
-                maxBytes)) {
-          LayerApplier.apply(in, dir, ApplyMode.PLAIN);
-        }
+        tar = new java.io.ByteArrayInputStream(new byte[1024]); // empty: an empty tar
       } else if (isBzip2OrXz(head)) {
         throw ApiException.badRequest(
             "the build context is bzip2 or xz compressed: send it plain or gzipped");
-      } else {
-        LayerApplier.apply(spool, dir, ApplyMode.PLAIN);
       }
+      ContextSync.Stats stats = ContextSync.sync(tar, dir, work.resolve("delta.tar"), maxBytes);
+      dev.jbuild.builder.progress.Trace.mark("api context extracted");
+      return stats;
     } catch (IOException e) {
       if (e.getCause() instanceof ApiException a) {
         throw a;
       }
       throw ApiException.badRequest("invalid build context archive: " + e.getMessage());
     } finally {
-      Files.deleteIfExists(spool);
+      dev.jbuild.runner.Trees.deleteQuietly(work);
     }
-    return dir;
   }
 
   private static boolean isBzip2OrXz(byte[] h) {
