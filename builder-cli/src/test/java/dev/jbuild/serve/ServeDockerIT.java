@@ -197,4 +197,36 @@ class ServeDockerIT {
     assertEquals(501, r.status(), r.text());
     assertTrue(Json.parseObject(r.text()).string("message").contains("squash"), r.text());
   }
+
+  @Test
+  @Order(8)
+  void eventsDfAndPrunes() throws IOException {
+    long until = System.currentTimeMillis() / 1000 + 1;
+    ApiClient.Response events =
+        daemon
+            .client()
+            .get(
+                "/v1.41/events?since=0&until="
+                    + until
+                    + "&filters="
+                    + java.net.URLEncoder.encode(
+                        "{\"type\":[\"image\"],\"event\":[\"tag\"]}",
+                        java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals(200, events.status(), events.text());
+    assertTrue(events.text().contains("\"name\":\"jbt-serve-app:1\""), events.text());
+    assertFalse(events.text().contains("\"Action\":\"pull\""), events.text());
+
+    DockerCli.Result df = docker.run("system", "df");
+    assertEquals(0, df.exit(), df.toString());
+    assertTrue(df.out().contains("Images"), df.out());
+    DockerCli.Result imagePrune = docker.run("image", "prune", "-f");
+    assertEquals(0, imagePrune.exit(), imagePrune.toString());
+    DockerCli.Result builderPrune = docker.run("builder", "prune", "-f");
+    assertEquals(0, builderPrune.exit(), builderPrune.toString());
+    DockerCli.Result images = docker.run("images");
+    assertEquals(0, images.exit(), images.toString());
+    assertTrue(images.out().contains("jbt-serve-app"), images.out()); // tagged images stay
+    DockerCli.Result pruneAll = docker.run("image", "prune", "-a", "-f");
+    assertNotEquals(0, pruneAll.exit(), pruneAll.toString()); // refused, never half done
+  }
 }
