@@ -44,6 +44,23 @@ class ApiServerTest {
                   }
                 })
             .add(
+                "POST",
+                "/later",
+                call -> {
+                  // the handler returns at once; another thread writes and closes later
+                  RawStream raw = call.hijack("application/vnd.docker.raw-stream");
+                  Thread.ofVirtual()
+                      .start(
+                          () -> {
+                            try (raw) {
+                              Thread.sleep(300);
+                              raw.out().write("late bytes".getBytes());
+                            } catch (IOException | InterruptedException e) {
+                              throw new IllegalStateException(e);
+                            }
+                          });
+                })
+            .add(
                 "GET",
                 "/stream",
                 call -> {
@@ -113,6 +130,16 @@ class ApiServerTest {
       assertTrue(answer.startsWith("HTTP/1.1 200 OK\r\n"), answer);
       assertTrue(answer.contains("Content-Type: application/vnd.docker.raw-stream"), answer);
       assertTrue(answer.endsWith("echo:plain"), answer);
+    }
+  }
+
+  @Test
+  void aHijackedStreamOutlivesItsHandlerUntilClosed() throws IOException {
+    try (SocketChannel ch = connect()) {
+      send(ch, "POST /later HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n");
+      String answer = readAll(ch);
+      assertTrue(answer.startsWith("HTTP/1.1 101 UPGRADED"), answer);
+      assertTrue(answer.endsWith("\r\n\r\nlate bytes"), answer);
     }
   }
 
