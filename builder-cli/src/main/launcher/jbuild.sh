@@ -44,6 +44,9 @@ for d in /usr/lib/*-linux-gnu /lib/*-linux-gnu /usr/lib64 /lib64 /usr/lib /usr/l
   if [ -e "$d/libcrypto.so.3" ]; then found=1; break; fi
 done
 [ -n "$found" ] || jit="-XX:TieredStopAtLevel=4"
+# The daemon (jbuild serve) lives long: C2 pays for itself there (the context comparison of every
+# API build is a hot loop). A "serve" that is another command's argument only changes the JIT.
+case " $* " in *" serve "*) jit="-XX:TieredStopAtLevel=4" ;; esac
 set -- "$java" @JVM_FLAGS@ $jit $cache $JBUILD_JAVA_OPTS -jar "$jar" "$@"
 
 # Isolation (runner/README.md, "Isolation"). Root with CAP_SYS_ADMIN runs jbuild as it is (runc over

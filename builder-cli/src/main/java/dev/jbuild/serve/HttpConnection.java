@@ -28,6 +28,9 @@ final class HttpConnection implements Runnable {
   private boolean closeAfterThis;
   private InputStream in;
   private OutputStream out;
+  private final java.util.concurrent.CountDownLatch rawClosed =
+      new java.util.concurrent.CountDownLatch(1);
+  private volatile boolean hijacked;
 
   HttpConnection(ApiServer server, Wire wire, ApiServer.Limits limits) {
     this.server = server;
@@ -52,12 +55,19 @@ final class HttpConnection implements Runnable {
         busy = true;
         deadline = System.nanoTime() + limits.headerTimeoutMillis() * 1_000_000L;
         if (!serveOne(first, client)) {
+          if (hijacked) {
+            // the raw stream may outlive its handler (threads pumping a container's output): the
+            // connection ends when the stream is closed, as ApiCall.hijack promises
+            rawClosed.await();
+          }
           return;
         }
         busy = false;
       }
     } catch (IOException | RuntimeException e) {
       // the client went away, a deadline closed the connection, or the handshake failed
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       busy = false;
       server.forget(this);
@@ -141,6 +151,11 @@ final class HttpConnection implements Runnable {
       Thread.currentThread().interrupt();
       answerError(call, 503, "the daemon is stopping");
       return "interrupted";
+    } catch (dev.jbuild.cli.UserException e) {
+      // what the commands' logic refuses, with their exit code: docker's status for it
+      int status = ApiErrors.status(e);
+      answerError(call, status, e.getMessage());
+      return status >= 500 ? e.getMessage() : null;
     } catch (IOException e) {
       // a store, registry or runner failure: one line to the client, the trace to the log
       server.log().trace(e);
@@ -318,6 +333,7 @@ final class HttpConnection implements Runnable {
 
   /** The connection as a raw stream both ways (after a hijack). */
   RawStream raw() {
+    hijacked = true;
     return new RawStream() {
       @Override
       public InputStream in() {
@@ -341,7 +357,11 @@ final class HttpConnection implements Runnable {
         try {
           out.flush();
         } finally {
-          wire.close();
+          try {
+            wire.close();
+          } finally {
+            rawClosed.countDown();
+          }
         }
       }
     };
@@ -362,6 +382,8 @@ final class HttpConnection implements Runnable {
       wire.close();
     } catch (IOException e) {
       // closing anyway
+    } finally {
+      rawClosed.countDown();
     }
   }
 }

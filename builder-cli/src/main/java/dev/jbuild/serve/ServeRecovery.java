@@ -16,6 +16,9 @@ public final class ServeRecovery {
   private ServeRecovery() {}
 
   public static void run(Path storeRoot, RequestLog log) throws IOException {
+    // the build contexts a previous daemon kept (ContextPool): only a daemon holding the lock uses
+    // them, and this one starts with none
+    dev.jbuild.runner.Trees.delete(ContextPool.dir(storeRoot));
     try (Store store = Store.open(storeRoot)) {
       try {
         Containers.open(store, null);

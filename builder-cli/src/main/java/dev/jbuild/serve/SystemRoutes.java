@@ -25,6 +25,7 @@ final class SystemRoutes implements Routes {
     router.add("GET", "/version", this::version);
     router.add("GET", "/info", this::info);
     router.add("GET", "/events", call -> SystemEvents.serve(context.events(), call));
+    router.add("GET", "/system/df", call -> SystemDf.serve(context, call));
   }
 
   private void ping(ApiCall call) throws IOException {

@@ -1,0 +1,272 @@
+package dev.jbuild.serve;
+
+import dev.jbuild.layercache.tar.ApplyMode;
+import dev.jbuild.layercache.tar.EntryType;
+import dev.jbuild.layercache.tar.LayerApplier;
+import dev.jbuild.layercache.tar.LayerReader;
+import dev.jbuild.layercache.tar.TarEntry;
+import dev.jbuild.layercache.tar.TarNames;
+import dev.jbuild.runner.Trees;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Makes a directory that holds the previous context of a build equal to a new context tar while
+ * rewriting only what changed, so that the files that did not change keep their inodes and times
+ * and the context's hash cache knows them (docker's CLI sends the whole context each build; most of
+ * a no-op rebuild was writing it out again).
+ *
+ * <p>A regular file of the tar is left alone when the directory has, at the same path and through
+ * real directories only (no symlink on the way), a regular file with one link, the same size, mode
+ * and mtime and the same bytes (compared, never assumed). Every other entry goes into a delta tar
+ * that the confined applier ({@link LayerApplier}) writes, after what the tar does not name was
+ * deleted (without following links). Names seen twice always go to the delta.
+ */
+final class ContextSync {
+  private ContextSync() {}
+
+  /** What a sync did, for the log and tests. */
+  record Stats(int kept, int written, int deleted) {}
+
+  /**
+   * Reads the context tar from {@code tar} (any compression the layer codec knows) and makes {@code
+   * dir} (empty for a first build) equal to it. The delta is written to {@code deltaFile}, at most
+   * {@code maxBytes}.
+   */
+  static Stats sync(InputStream tar, Path dir, Path deltaFile, long maxBytes) throws IOException {
+    Set<String> names = new HashSet<>();
+    Set<String> seen = new HashSet<>();
+    int kept = 0;
+    int written = 0;
+    Buffers buffers = new Buffers();
+    try (LayerReader r = LayerReader.open(tar);
+        OutputStream os =
+            bounded(new BufferedOutputStream(Files.newOutputStream(deltaFile), 1 << 16), maxBytes);
+        DeltaTar delta = new DeltaTar(os)) {
+      for (TarEntry e; (e = r.next()) != null; ) {
+        String name = e.name();
+        boolean duplicate = !seen.add(name);
+        addWithParents(names, name);
+        Path existing =
+            duplicate || e.type() != EntryType.FILE || !e.xattrs().isEmpty()
+                ? null
+                : sameMetadata(dir, e);
+        if (existing != null && sameBytesOrDivert(existing, e, r.content(), delta, buffers)) {
+          kept++;
+        } else {
+          if (existing == null) {
+            delta.add(e, r.content());
+          }
+          written++;
+        }
+      }
+    }
+    int deleted = deleteUnnamed(dir, names);
+    LayerApplier.apply(deltaFile, dir, ApplyMode.PLAIN);
+    return new Stats(kept, written, deleted);
+  }
+
+  /** At most {@code max} bytes; more is an IOException carrying a 413. */
+  private static OutputStream bounded(OutputStream out, long max) {
+    return new java.io.FilterOutputStream(out) {
+      private long total;
+
+      @Override
+      public void write(int b) throws IOException {
+        count(1);
+        out.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        count(len);
+        out.write(b, off, len);
+      }
+
+      private void count(long n) throws IOException {
+        total += n;
+        if (total > max) {
+          throw new IOException(
+              new ApiException(413, "the build context expands past " + max + " bytes"));
+        }
+      }
+    };
+  }
+
+  private static void addWithParents(Set<String> names, String name) {
+    String n = name;
+    while (!n.equals(TarNames.ROOT) && names.add(n)) {
+      n = TarNames.parent(n);
+    }
+  }
+
+  /**
+   * The file at the entry's path when it is a regular file reached through real directories with
+   * one link and the entry's size, mode and mtime; else null.
+   */
+  private static Path sameMetadata(Path dir, TarEntry e) throws IOException {
+    Path p = dir;
+    var parts = TarNames.components(e.name());
+    for (int i = 0; i < parts.size() - 1; i++) {
+      p = p.resolve(parts.get(i));
+      BasicFileAttributes a = attrs(p);
+      if (a == null || !a.isDirectory()) {
+        return null;
+      }
+    }
+    p = p.resolve(parts.getLast());
+    BasicFileAttributes a = attrs(p);
+    if (a == null || !a.isRegularFile() || a.size() != e.size()) {
+      return null;
+    }
+    if (!a.lastModifiedTime().toInstant().equals(e.mtime())) {
+      return null;
+    }
+    Object mode = Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+    Object links = Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+    if (!(mode instanceof Integer m)
+        || (m & 07777) != (e.mode() & 07777)
+        || !(links instanceof Integer n)
+        || n != 1) {
+      return null;
+    }
+    return p;
+  }
+
+  private static BasicFileAttributes attrs(Path p) throws IOException {
+    try {
+      return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Compares the entry's content, as it streams in, with {@code file}. Equal: true. At the first
+   * difference the entry goes into the delta (the equal prefix read back from the file, which
+   * nothing has changed yet, then the rest of the stream) and false is returned.
+   */
+  private static boolean sameBytesOrDivert(
+      Path file, TarEntry e, InputStream content, DeltaTar delta, Buffers buffers)
+      throws IOException {
+    try (FileChannel f =
+        FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      byte[] in = buffers.in;
+      ByteBuffer have = buffers.have;
+      long pos = 0;
+      while (pos < e.size()) {
+        int want = (int) Math.min(in.length, e.size() - pos);
+        int n = content.readNBytes(in, 0, want);
+        have.clear().limit(n);
+        while (have.hasRemaining() && f.read(have, pos + have.position()) >= 0) {
+          // read the same range of the kept file
+        }
+        boolean equal =
+            n == want && !have.hasRemaining() && have.flip().equals(ByteBuffer.wrap(in, 0, n));
+        if (!equal) {
+          InputStream prefix =
+              new java.io.BufferedInputStream(
+                  java.nio.channels.Channels.newInputStream(f.position(0)));
+          InputStream rest =
+              new java.io.SequenceInputStream(
+                  new java.io.SequenceInputStream(
+                      new LimitedStream(prefix, pos), new java.io.ByteArrayInputStream(in, 0, n)),
+                  content);
+          delta.add(e, rest);
+          return false;
+        }
+        pos += n;
+      }
+      return true;
+    }
+  }
+
+  /** The two buffers of a sync's comparisons, allocated once per sync. */
+  private static final class Buffers {
+    final byte[] in = new byte[64 * 1024];
+    final ByteBuffer have = ByteBuffer.allocate(64 * 1024);
+  }
+
+  /** The first {@code limit} bytes of a stream. */
+  private static final class LimitedStream extends java.io.FilterInputStream {
+    private long left;
+
+    LimitedStream(InputStream in, long limit) {
+      super(in);
+      this.left = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int b = super.read();
+      if (b >= 0) {
+        left--;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int n = super.read(b, off, (int) Math.min(len, left));
+      if (n > 0) {
+        left -= n;
+      }
+      return n;
+    }
+  }
+
+  /** Deletes what {@code dir} holds that the tar does not name; never follows a link. */
+  private static int deleteUnnamed(Path dir, Set<String> names) throws IOException {
+    int[] deleted = {0};
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs)
+              throws IOException {
+            if (d.equals(dir)) {
+              return FileVisitResult.CONTINUE;
+            }
+            if (!names.contains(relative(dir, d))) {
+              Trees.delete(d);
+              deleted[0]++;
+              return FileVisitResult.SKIP_SUBTREE;
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+            if (!names.contains(relative(dir, f))) {
+              Files.delete(f);
+              deleted[0]++;
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
+    return deleted[0];
+  }
+
+  private static String relative(Path dir, Path p) {
+    return dir.relativize(p).toString();
+  }
+}
