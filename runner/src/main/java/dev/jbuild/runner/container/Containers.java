@@ -515,6 +515,11 @@ public final class Containers {
     }
   }
 
+  /** {@code jbuild cp} into and out of this store's containers. */
+  public ContainerCopy copy() {
+    return new ContainerCopy(this, store, runtime, dir);
+  }
+
   /** The volumes and published ports of container {@code id} (EMPTY when it has none). */
   public WiringRecord wiring(String id) throws IOException {
     return WiringRecord.read(dir.resolve(id));

@@ -61,7 +61,8 @@ final class Lifecycle {
     HostConfig hc = Containers.hostConfig(cdir);
     Sandbox sb = null;
     Process monitor;
-    try {
+    // a copy from the stopped container (jbuild cp) mounts the same upper directory meanwhile
+    try (var _ = ContainerRoot.lock(cdir)) {
       sb = Sandbox.reopen(rd, runtime, store.layers().unpacked(rec.layers()).reversed());
       if (hc.networkMode().equals("default")) {
         sb.startNetwork();
