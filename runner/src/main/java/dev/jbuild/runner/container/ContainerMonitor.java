@@ -68,7 +68,8 @@ public final class ContainerMonitor {
     RunState state = RunState.read(cdir).orElse(RunState.started(Instant.now(), 0));
     int rc;
     long backoff = 100;
-    try (JsonFileLog log = new JsonFileLog(JsonFileLog.file(cdir, id), hc.log())) {
+    try (JsonFileLog log = new JsonFileLog(JsonFileLog.file(cdir, id), hc.log());
+        java.io.Closeable _ = dns(cdir)) {
       while (true) {
         if (Files.exists(stateRoot.resolve(id))) {
           rt.delete(id);
@@ -138,6 +139,25 @@ public final class ContainerMonitor {
       Trees.delete(cdir);
       Files.deleteIfExists(gcRoot);
       Files.deleteIfExists(nameFile);
+    }
+  }
+
+  /**
+   * The container's embedded DNS server (user networks), served from this process for as long as
+   * the container runs; a server that cannot start leaves the container without names (the reason
+   * in {@code dns.error}) rather than not started.
+   */
+  static java.io.Closeable dns(Path cdir) {
+    try {
+      dev.jbuild.runner.net.DnsServer s = EmbeddedDns.startIfConfigured(cdir);
+      return s == null ? () -> {} : s;
+    } catch (IOException | RuntimeException e) {
+      try {
+        Files.writeString(cdir.resolve("dns.error"), String.valueOf(e.getMessage()) + "\n");
+      } catch (IOException ignored) {
+        // nothing to tell it with
+      }
+      return () -> {};
     }
   }
 

@@ -187,6 +187,9 @@ public final class Containers {
         sb.enableNetworkApi();
       }
       sb.prepare(p, o.detach());
+      if (network != null) {
+        EmbeddedDns.configure(cdir); // before the runtime binds resolv.conf
+      }
       Limits.apply(cdir.resolve("config.json"), o.hostConfig().resources());
       if (network != null) {
         ContainerNetworks.attach(
@@ -241,7 +244,7 @@ public final class Containers {
                 // the runtime exited meanwhile
               }
             });
-    try {
+    try (java.io.Closeable _ = ContainerMonitor.dns(dir.resolve(rec.id()))) {
       int rc;
       try {
         RunState.started(Instant.now(), 0).write(dir.resolve(rec.id()));
@@ -512,6 +515,23 @@ public final class Containers {
     deleteQuietly(id, s.record().name());
     if (networked) {
       wiring.refreshHosts(); // its name leaves the hosts files of the network's containers
+    }
+  }
+
+  /**
+   * A stopped container started again: its new namespace joins its user networks again (same
+   * addresses) and its ports are published again (the same host ports).
+   */
+  void rewire(String id, Path cdir, WiringRecord w) throws IOException {
+    for (int k = 0; k < w.networks().size(); k++) {
+      WiringRecord.Endpoint e = w.networks().get(k);
+      ContainerNetworks.attach(networks, networks.get(e.network()), cdir, id, k, e.ip());
+    }
+    if (!w.ports().isEmpty()) {
+      PortPublisher.publish(cdir, w.ports());
+    }
+    if (!w.networks().isEmpty()) {
+      wiring.refreshHosts();
     }
   }
 

@@ -64,8 +64,10 @@ final class Lifecycle {
     // a copy from the stopped container (jbuild cp) mounts the same upper directory meanwhile
     try (var _ = ContainerRoot.lock(cdir)) {
       sb = Sandbox.reopen(rd, runtime, store.layers().unpacked(rec.layers()).reversed());
+      WiringRecord w = WiringRecord.read(cdir);
       if (hc.networkMode().equals("default")) {
-        sb.startNetwork();
+        sb.startNetwork(!w.ports().isEmpty());
+        all.rewire(rec.id(), cdir, w);
       }
       RunState.started(Instant.now(), 0).write(cdir);
       monitor = all.spawnMonitor(rec);

@@ -61,6 +61,8 @@ public final class Syscalls {
       Native.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
   private static final MethodHandle UNSHARE =
       Native.downcall("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  private static final MethodHandle SETNS =
+      Native.downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
   private static final MethodHandle FSTATFS =
       Native.downcall("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
   private static final MethodHandle READ =
@@ -127,6 +129,21 @@ public final class Syscalls {
       if (rc != 0) {
         throw new SyscallException(
             "unshare", "0x" + Integer.toHexString(flags), Native.errno(st), null);
+      }
+    } catch (SyscallException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /** setns(2) of the calling thread into the namespace open as {@code fd}. */
+  public static void setns(int fd, int nstype) throws SyscallException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = Native.newCaptureState(arena);
+      int rc = (int) SETNS.invokeExact(st, fd, nstype);
+      if (rc != 0) {
+        throw new SyscallException("setns", "fd " + fd, Native.errno(st), null);
       }
     } catch (SyscallException e) {
       throw e;
