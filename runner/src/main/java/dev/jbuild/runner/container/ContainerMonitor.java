@@ -125,8 +125,9 @@ public final class ContainerMonitor {
     if (Files.exists(rt.stateRoot().resolve(rec.id()))) {
       rt.delete(rec.id());
     }
-    UserNetwork.stopLeftover(cdir);
-    MountTable.unmountAll(cdir);
+    // exited from here on (ps, wait, the other containers' DNS): its processes are gone; the
+    // clean-up below may take seconds (a network stack that ignores SIGTERM), and start and rm
+    // wait for this process to end before they touch the directory
     Optional<RunState> s = RunState.read(cdir);
     if (s.isPresent()) {
       RunState r = s.get();
@@ -135,6 +136,8 @@ public final class ContainerMonitor {
     }
     AtomicFiles.write(
         cdir.resolve(Containers.EXIT_CODE), (rc + "\n").getBytes(StandardCharsets.US_ASCII));
+    UserNetwork.stopLeftover(cdir);
+    MountTable.unmountAll(cdir);
     if (rec.autoRemove()) {
       Trees.delete(cdir);
       Files.deleteIfExists(gcRoot);

@@ -53,6 +53,10 @@ final class Lifecycle {
           RunnerErrors.CANNOT_CREATE);
     }
     Path cdir = dir.resolve(rec.id());
+    // a monitor that recorded the exit may still be releasing the network and the mounts
+    for (int i = 0; i < 400 && RunDir.ownerAlive(cdir); i++) {
+      Thread.sleep(25);
+    }
     RunDir rd = new RunDir(rec.id(), cdir);
     rd.setOwner(ProcessIdentity.self()); // running from here on: no sweep touches it
     for (String f : List.of(Containers.EXIT_CODE, ContainerMonitor.STOPPED, Containers.PAUSED)) {
