@@ -244,11 +244,20 @@ public final class Containers {
                 // the runtime exited meanwhile
               }
             });
-    try (java.io.Closeable _ = ContainerMonitor.dns(dir.resolve(rec.id()))) {
+    Path cdir = dir.resolve(rec.id());
+    // without -t the output is logged too (docker logs shows it); with -t the runtime owns the
+    // terminal and nothing passes through jbuild
+    List<LoggedStream> logged = new ArrayList<>();
+    try (java.io.Closeable _ = ContainerMonitor.dns(cdir);
+        JsonFileLog log =
+            tty
+                ? null
+                : new JsonFileLog(JsonFileLog.file(cdir, rec.id()), hostConfig(cdir).log())) {
       int rc;
       try {
-        RunState.started(Instant.now(), 0).write(dir.resolve(rec.id()));
-        RuntimeProcess p = c.sandbox.start(attach.runtimeIo(!tty));
+        RunState.started(Instant.now(), 0).write(cdir);
+        RuntimeProcess p =
+            c.sandbox.start(tty ? attach.runtimeIo(false) : attach.runtimeIo(true, log, logged));
         synchronized (early) {
           running.set(p);
           for (int sig : early) {
@@ -256,6 +265,9 @@ public final class Containers {
           }
         }
         rc = c.sandbox.await(p);
+        for (LoggedStream l : logged) {
+          l.finish();
+        }
       } finally {
         forwarder.close();
       }
