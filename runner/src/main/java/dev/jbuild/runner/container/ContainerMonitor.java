@@ -66,6 +66,7 @@ public final class ContainerMonitor {
     String id = rec.id();
     OciRuntime rt = OciRuntime.of(binary, stateRoot);
     RunState state = RunState.read(cdir).orElse(RunState.started(Instant.now(), 0));
+    ExecRequests.serve(cdir, id, rt); // exec -d runs from here, and its orphans are reaped here
     int rc;
     long backoff = 100;
     try (JsonFileLog log = new JsonFileLog(JsonFileLog.file(cdir, id), hc.log());

@@ -61,6 +61,12 @@ public final class Syscalls {
       Native.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
   private static final MethodHandle UNSHARE =
       Native.downcall("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  private static final MethodHandle PRCTL =
+      Native.downcall(
+          "prctl",
+          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+  private static final MethodHandle WAITPID =
+      Native.downcall("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
   private static final MethodHandle SETNS =
       Native.downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
   private static final MethodHandle FSTATFS =
@@ -132,6 +138,34 @@ public final class Syscalls {
       }
     } catch (SyscallException e) {
       throw e;
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /**
+   * prctl(PR_SET_CHILD_SUBREAPER): orphans among this process's descendants become its children
+   * instead of init's.
+   */
+  public static void becomeSubreaper() throws SyscallException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = Native.newCaptureState(arena);
+      int rc = (int) PRCTL.invokeExact(st, 36, 1L, 0L, 0L, 0L);
+      if (rc != 0) {
+        throw new SyscallException("prctl", "PR_SET_CHILD_SUBREAPER", Native.errno(st), null);
+      }
+    } catch (SyscallException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /** waitpid(pid, NULL, WNOHANG): true when a zombie {@code pid} was reaped. */
+  public static boolean reap(long pid) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = Native.newCaptureState(arena);
+      return (int) WAITPID.invokeExact(st, (int) pid, MemorySegment.NULL, 1) == (int) pid;
     } catch (Throwable t) {
       throw Native.rethrow(t);
     }
