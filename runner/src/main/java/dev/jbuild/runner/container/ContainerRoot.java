@@ -140,6 +140,12 @@ final class ContainerRoot implements AutoCloseable {
                   }
                   // the namespace, and every mount in it, lives as long as this thread
                   awaitQuietly(release);
+                  try {
+                    // a fuse-overlayfs daemon would keep the namespace alive: it ends at unmount
+                    Syscalls.umount(rootfs, Syscalls.MNT_DETACH);
+                  } catch (IOException e) {
+                    // the namespace goes with this thread anyway
+                  }
                 });
     try {
       return new ContainerRoot(ready.get(), release, t, lock);
