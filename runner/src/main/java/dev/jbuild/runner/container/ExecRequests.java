@@ -46,7 +46,8 @@ final class ExecRequests {
 
   /**
    * Asks the monitor to run {@code runc exec --detach}; the runtime's exit code, or -1 when the
-   * monitor did not answer within {@code timeoutMs} (it exited meanwhile).
+   * monitor did not take the request within {@code timeoutMs} (withdrawn: nothing ran, so the
+   * caller may run it itself).
    */
   static int request(Path cdir, Path log, List<String> flags, List<String> argv, long timeoutMs)
       throws IOException, InterruptedException {
@@ -60,20 +61,27 @@ final class ExecRequests {
             .put("flags", Json.ofStrings(flags))
             .put("argv", Json.ofStrings(argv))
             .build();
-    AtomicFiles.write(dir.resolve(name + ".req"), req.toBytes());
+    Path reqFile = dir.resolve(name + ".req");
+    AtomicFiles.write(reqFile, req.toBytes());
     Path rc = dir.resolve(name + ".rc");
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    while (System.nanoTime() < deadline) {
+    long pickUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    // the monitor runs the runtime for 30 s at most once it took the request
+    long answer = pickUp + TimeUnit.SECONDS.toNanos(45);
+    while (System.nanoTime() < answer) {
       try {
         int code = Integer.parseInt(Files.readString(rc, StandardCharsets.US_ASCII).strip());
         Files.deleteIfExists(rc);
         return code;
       } catch (NoSuchFileException | NumberFormatException e) {
+        if (System.nanoTime() > pickUp && Files.deleteIfExists(reqFile)) {
+          return -1; // never taken (the monitor is gone or stuck): nothing ran
+        }
         Thread.sleep(10);
       }
     }
-    Files.deleteIfExists(dir.resolve(name + ".req"));
-    return -1;
+    throw new dev.jbuild.runner.RunnerException(
+        "the container's monitor did not report whether exec -d started",
+        dev.jbuild.runner.RunnerErrors.CANNOT_CREATE);
   }
 
   /** In the monitor: becomes a subreaper, serves requests and reaps adopted processes. */
@@ -119,7 +127,9 @@ final class ExecRequests {
     } catch (NoSuchFileException e) {
       return; // withdrawn
     }
-    Files.deleteIfExists(req);
+    if (!Files.deleteIfExists(req)) {
+      return; // withdrawn meanwhile: whoever unlinks the request runs it, exactly one side
+    }
     String name = req.getFileName().toString().replaceFirst("\\.req$", "");
     int code;
     try {
