@@ -43,6 +43,7 @@ public final class JbuildCommand implements Runnable {
           "unpause",
           "rename",
           "exec",
+          "cp",
           "top",
           "rm",
           "volume",
@@ -87,6 +88,7 @@ public final class JbuildCommand implements Runnable {
       case "unpause" -> new LifecycleCommands.Unpause();
       case "rename" -> new LifecycleCommands.Rename();
       case "exec" -> new ExecCommand();
+      case "cp" -> new CpCommand();
       case "top" -> new LifecycleCommands.Top();
       case "container" -> new LifecycleCommands.Container();
       case "rm" -> new RmCommand();

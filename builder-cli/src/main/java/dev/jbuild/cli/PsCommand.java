@@ -39,13 +39,27 @@ public final class PsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<ContainerState> states;
+    java.util.Map<String, String> ports = new java.util.HashMap<>();
     try (Store store = Store.open(root.storeRoot())) {
-      states = Containers.open(store, null).list();
+      Containers containers = Containers.open(store, null);
+      states = containers.list();
+      for (ContainerState s : states) {
+        if (s.isRunning()) {
+          ports.put(
+              s.record().id(),
+              String.join(
+                  ", ",
+                  containers.wiring(s.record().id()).ports().stream()
+                      .map(dev.jbuild.runner.container.PortMapping::psForm)
+                      .toList()));
+        }
+      }
     }
     PrintWriter out = spec.commandLine().getOut();
     Instant now = Instant.now();
     Formats.Table table =
-        new Formats.Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
+        new Formats.Table(
+            "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
     for (ContainerState s : states) {
       if (!all && !s.isRunning()) {
         continue;
@@ -63,6 +77,7 @@ public final class PsCommand implements Callable<Integer> {
           "\"" + (noTrunc ? cmd : Formats.truncate(cmd, 20)) + "\"",
           Formats.ago(r.created(), now),
           status(s, now),
+          ports.getOrDefault(r.id(), ""),
           r.name());
     }
     if (!quiet) {

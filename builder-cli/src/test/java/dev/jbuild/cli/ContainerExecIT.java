@@ -93,6 +93,67 @@ class ContainerExecIT {
   }
 
   @Test
+  void execDetachedProcessesAreTheMonitorsChildrenAndReaped() throws Exception {
+    Result r = jbuild("container", "inspect", "box");
+    String id =
+        ((JsonObject)
+                ((dev.jbuild.layercache.json.JsonArray) Json.parse(r.out())).elements().getFirst())
+            .string("Id");
+    String monitor =
+        java.nio.file.Files.readString(root.resolve("containers").resolve(id).resolve("owner"))
+            .strip()
+            .split("\\s+")[0];
+    assertEquals(0, jbuild("exec", "-d", "box", "sleep", "271").exit());
+    long pid = -1;
+    for (int i = 0; i < 100 && pid < 0; i++) {
+      pid = hostPidOf("sleep\0" + "271\0");
+      Thread.sleep(50);
+    }
+    assertTrue(pid > 0, "the detached process runs");
+    assertEquals(
+        monitor, statusField(pid, "PPid"), "adopted by the container's monitor, not by init");
+    assertTrue(ProcessHandle.of(pid).orElseThrow().destroy(), "SIGTERM to the process");
+    boolean gone = false;
+    for (int i = 0; i < 100 && !gone; i++) {
+      gone = !java.nio.file.Files.exists(Path.of("/proc", Long.toString(pid)));
+      Thread.sleep(50);
+    }
+    assertTrue(gone, "reaped, no zombie left: " + statusField(pid, "State"));
+  }
+
+  private static long hostPidOf(String cmdline) throws java.io.IOException {
+    try (var ds = java.nio.file.Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path p : ds) {
+        try {
+          String c =
+              new String(
+                  java.nio.file.Files.readAllBytes(p.resolve("cmdline")),
+                  java.nio.charset.StandardCharsets.UTF_8);
+          if (c.equals(cmdline)) {
+            return Long.parseLong(p.getFileName().toString());
+          }
+        } catch (java.io.IOException e) {
+          // gone
+        }
+      }
+    }
+    return -1;
+  }
+
+  private static String statusField(long pid, String field) {
+    try {
+      for (String l : java.nio.file.Files.readAllLines(Path.of("/proc", pid + "", "status"))) {
+        if (l.startsWith(field + ":")) {
+          return l.substring(field.length() + 1).strip();
+        }
+      }
+    } catch (java.io.IOException e) {
+      return "gone";
+    }
+    return "?";
+  }
+
+  @Test
   void topListsTheContainersProcesses() {
     Result r = jbuild("top", "box");
     assertEquals(0, r.exit(), r.err());

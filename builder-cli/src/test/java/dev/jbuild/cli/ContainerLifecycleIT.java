@@ -163,6 +163,21 @@ class ContainerLifecycleIT {
   }
 
   @Test
+  void anAttachedRunsOutputIsLoggedToo() throws Exception {
+    Result r =
+        jbuild(
+            "run", "--name", "fg", "busybox", "sh", "-c", "echo out; echo err >&2; printf partial");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals("out\npartial", r.out(), "passed on as it came");
+    assertTrue(r.err().contains("err\n"), r.err());
+    r = jbuild("logs", "fg");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals("out\npartial", r.out(), "docker logs shows an attached run's output");
+    assertEquals("err\n", r.err());
+    assertEquals(0, jbuild("rm", "fg").exit());
+  }
+
+  @Test
   void logsTailSinceTimestampsAndFollow() throws Exception {
     Result r =
         jbuild(

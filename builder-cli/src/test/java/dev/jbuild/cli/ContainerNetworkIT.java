@@ -1,6 +1,7 @@
 package dev.jbuild.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.cli.InProcessCli.Result;
@@ -121,6 +122,16 @@ class ContainerNetworkIT {
     assertEquals("published\n", fetch(port));
     r = jbuild("port", "pub");
     assertEquals("80/tcp -> 127.0.0.1:" + port + "\n", r.out());
+    assertTrue(psRow("pub").contains("   127.0.0.1:" + port + "->80/tcp   "), psRow("pub"));
+
+    // stopped, the forward ends; started again, the same port is published again
+    assertEquals(0, jbuild("stop", "-t", "1", "pub").exit());
+    assertTrue(refused(port), "no forward while stopped");
+    assertFalse(psRow("pub").contains("->80/tcp"), psRow("pub"));
+    r = jbuild("start", "pub");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals("published\n", fetch(port));
+    assertTrue(psRow("pub").contains("127.0.0.1:" + port + "->80/tcp"), psRow("pub"));
 
     // the port is taken now: a second container cannot have it
     r = jbuild("run", "--rm", "-p", "127.0.0.1:" + port + ":80", "busybox", "true");
@@ -258,6 +269,15 @@ class ContainerNetworkIT {
                 root.toString()));
     cmd.addAll(List.of(args));
     return cmd;
+  }
+
+  private String psRow(String name) {
+    return jbuild("ps", "-a")
+        .out()
+        .lines()
+        .filter(l -> l.endsWith(" " + name))
+        .findFirst()
+        .orElse("");
   }
 
   static int freePort() throws IOException {

@@ -236,7 +236,8 @@ class RunCommandIT {
     r = jbuild("ps");
     assertEquals(0, r.exit(), r.err());
     String[] lines = r.out().split("\n");
-    assertTrue(lines[0].matches("CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +NAMES"), r.out());
+    assertTrue(
+        lines[0].matches("CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES"), r.out());
     String row =
         java.util.Arrays.stream(lines).filter(l -> l.endsWith(" web")).findFirst().orElseThrow();
     List<String> cells = List.of(row.split(" {3,}"));

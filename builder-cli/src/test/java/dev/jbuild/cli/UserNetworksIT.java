@@ -41,10 +41,11 @@ class UserNetworksIT {
 
   @AfterAll
   void nothingLeft() throws Exception {
-    for (String n : List.of("srv", "early", "other")) {
+    for (String n : List.of("srv", "early", "other", "quick", "asker")) {
       jbuild("rm", "-f", n);
     }
     jbuild("network", "rm", "appnet");
+    jbuild("network", "rm", "dnsnet");
     for (Path p : dev.jbuild.runner.Trees.mountsUnder(root)) {
       throw new AssertionError("still mounted: " + p);
     }
@@ -157,13 +158,27 @@ class UserNetworksIT {
             "wget -qO- -T 2 http://oth/o || echo gone");
     assertTrue(r.out().contains("gone"), r.out());
 
-    // a stopped container's name leaves the others' hosts files
-    assertTrue(Files.readString(srvHosts).contains("\tearly "), Files.readString(srvHosts));
+    // names come from the embedded DNS server at 127.0.0.11, not from /etc/hosts
+    r = jbuild("exec", "srv", "cat", "/etc/resolv.conf", "/etc/hosts");
+    assertTrue(r.out().contains("nameserver 127.0.0.11\n"), r.out());
+    assertFalse(r.out().contains("early"), "no hosts lines for the network: " + r.out());
+    assertFalse(Files.readString(srvHosts).contains("early"));
+    r = jbuild("exec", "srv", "nslookup", "early", "127.0.0.11");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("Address: 172.18.0."), r.out());
+    r = jbuild("exec", "early", "nslookup", "late-alias.appnet", "127.0.0.11");
+    assertEquals(0, r.exit(), "NAME.NETWORK: " + r.out() + r.err());
+    // a stopped container's name is no longer served
     assertEquals(0, jbuild("stop", "-t", "1", "early").exit());
-    assertFalse(Files.readString(srvHosts).contains("\tearly "), "srv's own hosts file");
-    r = jbuild("run", "--rm", "--network", "appnet", "busybox", "cat", "/etc/hosts");
-    assertTrue(r.out().contains("\tsrv late-alias "), r.out());
-    assertFalse(r.out().contains("\tearly "), r.out());
+    r = jbuild("exec", "srv", "nslookup", "early", "127.0.0.11");
+    assertNotEquals(0, r.exit(), r.out());
+    assertTrue(r.out().contains("NXDOMAIN"), r.out() + r.err());
+    // started again, it is back on the network under its address, and resolves the others
+    assertEquals(0, jbuild("start", "early").exit());
+    r = jbuild("exec", "early", "wget", "-qO-", "http://srv/i");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals("served-by-name\n", r.out());
+    assertEquals(0, jbuild("exec", "srv", "nslookup", "early", "127.0.0.11").exit());
 
     r = jbuild("network", "rm", "appnet");
     assertEquals(ExitCodes.FAILED, r.exit());
@@ -179,6 +194,47 @@ class UserNetworksIT {
     assertEquals(0, jbuild("network", "create", "spare").exit());
     r = jbuild("network", "prune", "-f");
     assertEquals("Deleted Networks:\nspare\n", r.out());
+  }
+
+  @Test
+  void theEmbeddedDnsForgetsExitedAndRemovedContainers() throws Exception {
+    assertEquals(0, jbuild("network", "create", "dnsnet").exit());
+    Result r =
+        jbuild(
+            "run",
+            "-d",
+            "--name",
+            "quick",
+            "--network",
+            "dnsnet",
+            "--network-alias",
+            "q-alias",
+            "busybox",
+            "sh",
+            "-c",
+            "until [ -e /tmp/go ]; do sleep 0.1; done");
+    assertEquals(0, r.exit(), r.err());
+    r = jbuild("run", "-d", "--name", "asker", "--network", "dnsnet", "busybox", "sleep", "120");
+    assertEquals(0, r.exit(), r.err());
+    for (String name : List.of("quick", "q-alias", "quick.dnsnet")) {
+      r = jbuild("exec", "asker", "nslookup", name, "127.0.0.11");
+      assertEquals(0, r.exit(), name + ": " + r.out() + r.err());
+      assertTrue(r.out().contains("Address: 172."), r.out());
+    }
+    // served by the foreground jbuild of an attached run too
+    r = jbuild("run", "--rm", "--network", "dnsnet", "busybox", "nslookup", "asker", "127.0.0.11");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    // a container that exits by itself is gone from the names at once
+    assertEquals(0, jbuild("exec", "quick", "touch", "/tmp/go").exit());
+    assertEquals("0\n", jbuild("wait", "quick").out());
+    r = jbuild("exec", "asker", "nslookup", "quick", "127.0.0.11");
+    assertNotEquals(0, r.exit(), r.out());
+    assertTrue(r.out().contains("NXDOMAIN"), r.out() + r.err());
+    assertEquals(0, jbuild("rm", "quick").exit());
+    r = jbuild("exec", "asker", "nslookup", "q-alias", "127.0.0.11");
+    assertTrue(r.out().contains("NXDOMAIN"), "removed: " + r.out() + r.err());
+    assertEquals(0, jbuild("rm", "-f", "asker").exit());
+    assertEquals(0, jbuild("network", "rm", "dnsnet").exit());
   }
 
   private Result fetchUntilOk(String... args) throws InterruptedException {

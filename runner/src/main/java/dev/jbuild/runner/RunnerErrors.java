@@ -53,6 +53,16 @@ public final class RunnerErrors {
         CANNOT_CREATE);
   }
 
+  /** {@code jbuild cp} refused or failed; exit code 1, as docker cp. */
+  public static RunnerException copyFailed(String message) {
+    return new RunnerException(message, 1);
+  }
+
+  /** {@code jbuild cp}: the path does not exist in the container. */
+  public static RunnerException noSuchContainerPath(String container, String path) {
+    return new RunnerException("No such container:path: " + container + ":" + path, 1);
+  }
+
   public static RunnerException mountFailed(String what, Throwable cause) {
     return new RunnerException(what + ": " + cause.getMessage(), CANNOT_CREATE, cause);
   }

@@ -269,9 +269,21 @@ class RootlessIT {
     assertEquals("up\n", logs);
     assertEquals("0\n", ok(user, "--root", root, "exec", "rl", "id", "-u").out());
     assertTrue(ok(user, "--root", root, "top", "rl").out().contains("sleep 300"));
-    ok(user, "--root", root, "stop", "-t", "1", "rl");
-    assertTrue(ok(user, "--root", root, "ps", "-a").out().contains("Exited (137)"));
+    // jbuild cp out of the running container, into the stopped one
+    ok(user, "--root", root, "exec", "rl", "sh", "-c", "echo copied > /tmp/s");
+    Path out =
+        Path.of("/tmp", "jbuild-rl-cp-" + ProcessHandle.current().pid() + "-" + id.substring(0, 8));
+    try {
+      ok(user, "--root", root, "cp", "rl:/tmp/s", out.toString());
+      assertEquals("copied\n", Files.readString(out));
+      ok(user, "--root", root, "stop", "-t", "1", "rl");
+      assertTrue(ok(user, "--root", root, "ps", "-a").out().contains("Exited (137)"));
+      ok(user, "--root", root, "cp", out.toString(), "rl:/tmp/back");
+    } finally {
+      Files.deleteIfExists(out);
+    }
     ok(user, "--root", root, "start", "rl");
+    assertEquals("copied\n", ok(user, "--root", root, "exec", "rl", "cat", "/tmp/back").out());
     // the monitor killed: the next command finds it dead and cleans up after it
     Path cdir = store.resolve("containers").resolve(id);
     long monitor = Long.parseLong(Files.readString(cdir.resolve("owner")).strip().split(" ")[0]);

@@ -43,6 +43,29 @@ public record Attach(boolean stdin, Output output) {
     return new Attach(stdin, new Output.Streams(out, err));
   }
 
+  /**
+   * As {@link #runtimeIo(boolean)}, with the output also written to {@code log} (through pipes, as
+   * Docker attaches without -t; the streams are returned in {@code logged} to be finished).
+   */
+  RuntimeIo runtimeIo(boolean newSession, JsonFileLog log, java.util.List<LoggedStream> logged) {
+    RuntimeIo.Stdin in = stdin ? RuntimeIo.Stdin.INHERIT : RuntimeIo.Stdin.NULL;
+    OutputStream out =
+        switch (output) {
+          case Output.ProcessStdio p -> new java.io.FileOutputStream(java.io.FileDescriptor.out);
+          case Output.Streams s -> s.out();
+        };
+    OutputStream err =
+        switch (output) {
+          case Output.ProcessStdio p -> new java.io.FileOutputStream(java.io.FileDescriptor.err);
+          case Output.Streams s -> s.err();
+        };
+    LoggedStream o = new LoggedStream(out, log, "stdout");
+    LoggedStream e = new LoggedStream(err, log, "stderr");
+    logged.add(o);
+    logged.add(e);
+    return new RuntimeIo(in, new RuntimeIo.Output.Streams(o, e), newSession);
+  }
+
   /** The runtime's view of it; {@code newSession} keeps a terminal's Ctrl-C from arriving twice. */
   RuntimeIo runtimeIo(boolean newSession) {
     RuntimeIo.Stdin in = stdin ? RuntimeIo.Stdin.INHERIT : RuntimeIo.Stdin.NULL;

@@ -66,9 +66,11 @@ public final class ContainerMonitor {
     String id = rec.id();
     OciRuntime rt = OciRuntime.of(binary, stateRoot);
     RunState state = RunState.read(cdir).orElse(RunState.started(Instant.now(), 0));
+    ExecRequests.serve(cdir, id, rt); // exec -d runs from here, and its orphans are reaped here
     int rc;
     long backoff = 100;
-    try (JsonFileLog log = new JsonFileLog(JsonFileLog.file(cdir, id), hc.log())) {
+    try (JsonFileLog log = new JsonFileLog(JsonFileLog.file(cdir, id), hc.log());
+        java.io.Closeable _ = dns(cdir)) {
       while (true) {
         if (Files.exists(stateRoot.resolve(id))) {
           rt.delete(id);
@@ -124,8 +126,9 @@ public final class ContainerMonitor {
     if (Files.exists(rt.stateRoot().resolve(rec.id()))) {
       rt.delete(rec.id());
     }
-    UserNetwork.stopLeftover(cdir);
-    MountTable.unmountAll(cdir);
+    // exited from here on (ps, wait, the other containers' DNS): its processes are gone; the
+    // clean-up below may take seconds (a network stack that ignores SIGTERM), and start and rm
+    // wait for this process to end before they touch the directory
     Optional<RunState> s = RunState.read(cdir);
     if (s.isPresent()) {
       RunState r = s.get();
@@ -134,10 +137,31 @@ public final class ContainerMonitor {
     }
     AtomicFiles.write(
         cdir.resolve(Containers.EXIT_CODE), (rc + "\n").getBytes(StandardCharsets.US_ASCII));
+    UserNetwork.stopLeftover(cdir);
+    MountTable.unmountAll(cdir);
     if (rec.autoRemove()) {
       Trees.delete(cdir);
       Files.deleteIfExists(gcRoot);
       Files.deleteIfExists(nameFile);
+    }
+  }
+
+  /**
+   * The container's embedded DNS server (user networks), served from this process for as long as
+   * the container runs; a server that cannot start leaves the container without names (the reason
+   * in {@code dns.error}) rather than not started.
+   */
+  static java.io.Closeable dns(Path cdir) {
+    try {
+      dev.jbuild.runner.net.DnsServer s = EmbeddedDns.startIfConfigured(cdir);
+      return s == null ? () -> {} : s;
+    } catch (IOException | RuntimeException e) {
+      try {
+        Files.writeString(cdir.resolve("dns.error"), String.valueOf(e.getMessage()) + "\n");
+      } catch (IOException ignored) {
+        // nothing to tell it with
+      }
+      return () -> {};
     }
   }
 

@@ -83,8 +83,8 @@ final class ContainerNetworks {
     for (Member m : running) {
       Set<String> mine = new HashSet<>();
       m.wiring().networks().forEach(e -> mine.add(e.network()));
-      if (mine.isEmpty()) {
-        continue;
+      if (mine.isEmpty() || Files.exists(m.cdir().resolve("etc").resolve(EmbeddedDns.UPSTREAM))) {
+        continue; // its names come from the embedded DNS server
       }
       Map<String, String> lines = new LinkedHashMap<>();
       for (Member o : running) {

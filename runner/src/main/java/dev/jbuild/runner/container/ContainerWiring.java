@@ -97,22 +97,6 @@ final class ContainerWiring {
     refreshHosts();
   }
 
-  /**
-   * {@code start} of a created or stopped container: its network namespace is new, so its user
-   * networks' links (kept in its wiring) are made again, at the same addresses.
-   */
-  void reattach(String id) throws IOException {
-    Path cdir = dir.resolve(id);
-    List<WiringRecord.Endpoint> eps = WiringRecord.read(cdir).networks();
-    for (int k = 0; k < eps.size(); k++) {
-      WiringRecord.Endpoint e = eps.get(k);
-      ContainerNetworks.attach(networks, networks.get(e.network()), cdir, id, k, e.ip());
-    }
-    if (!eps.isEmpty()) {
-      refreshHosts();
-    }
-  }
-
   /** {@code network disconnect}: the container leaves the network (its veth removed). */
   void disconnect(String net, String ref) throws IOException {
     ContainerState s = c.find(ref);

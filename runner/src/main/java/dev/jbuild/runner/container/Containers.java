@@ -187,6 +187,9 @@ public final class Containers {
         sb.enableNetworkApi();
       }
       sb.prepare(p, o.detach());
+      if (network != null) {
+        EmbeddedDns.configure(cdir); // before the runtime binds resolv.conf
+      }
       Limits.apply(cdir.resolve("config.json"), o.hostConfig().resources());
       if (network != null) {
         ContainerNetworks.attach(
@@ -241,11 +244,20 @@ public final class Containers {
                 // the runtime exited meanwhile
               }
             });
-    try {
+    Path cdir = dir.resolve(rec.id());
+    // without -t the output is logged too (docker logs shows it); with -t the runtime owns the
+    // terminal and nothing passes through jbuild
+    List<LoggedStream> logged = new ArrayList<>();
+    try (java.io.Closeable _ = ContainerMonitor.dns(cdir);
+        JsonFileLog log =
+            tty
+                ? null
+                : new JsonFileLog(JsonFileLog.file(cdir, rec.id()), hostConfig(cdir).log())) {
       int rc;
       try {
-        RunState.started(Instant.now(), 0).write(dir.resolve(rec.id()));
-        RuntimeProcess p = c.sandbox.start(attach.runtimeIo(!tty));
+        RunState.started(Instant.now(), 0).write(cdir);
+        RuntimeProcess p =
+            c.sandbox.start(tty ? attach.runtimeIo(false) : attach.runtimeIo(true, log, logged));
         synchronized (early) {
           running.set(p);
           for (int sig : early) {
@@ -253,6 +265,9 @@ public final class Containers {
           }
         }
         rc = c.sandbox.await(p);
+        for (LoggedStream l : logged) {
+          l.finish();
+        }
       } finally {
         forwarder.close();
       }
@@ -554,6 +569,28 @@ public final class Containers {
     }
   }
 
+  /**
+   * A stopped container started again: its new namespace joins its user networks again (same
+   * addresses) and its ports are published again (the same host ports).
+   */
+  void rewire(String id, Path cdir, WiringRecord w) throws IOException {
+    for (int k = 0; k < w.networks().size(); k++) {
+      WiringRecord.Endpoint e = w.networks().get(k);
+      ContainerNetworks.attach(networks, networks.get(e.network()), cdir, id, k, e.ip());
+    }
+    if (!w.ports().isEmpty()) {
+      PortPublisher.publish(cdir, w.ports());
+    }
+    if (!w.networks().isEmpty()) {
+      wiring.refreshHosts();
+    }
+  }
+
+  /** {@code jbuild cp} into and out of this store's containers. */
+  public ContainerCopy copy() {
+    return new ContainerCopy(this, store, runtime, dir);
+  }
+
   /** The volumes and published ports of container {@code id} (EMPTY when it has none). */
   public WiringRecord wiring(String id) throws IOException {
     return WiringRecord.read(dir.resolve(id));
@@ -587,11 +624,6 @@ public final class Containers {
   /** {@code network connect}: joins running container {@code ref} to network {@code net}. */
   public void connect(String net, String ref, List<String> aliases) throws IOException {
     wiring.connect(net, ref, aliases);
-  }
-
-  /** The user-network links of container {@code id} made again in its new namespace (start). */
-  void reattachNetworks(String id) throws IOException {
-    wiring.reattach(id);
   }
 
   /** {@code network disconnect}: the container leaves the network (its veth removed). */

@@ -87,15 +87,19 @@ final class Execs {
     try {
       RuntimeIo io =
           o.detach()
+              // no pipe: the detached process would hold it open, and jbuild would wait for it
               ? new RuntimeIo(
-                  RuntimeIo.Stdin.NULL,
-                  new RuntimeIo.Output.Streams(
-                      java.io.OutputStream.nullOutputStream(),
-                      java.io.OutputStream.nullOutputStream()),
-                  true)
+                  RuntimeIo.Stdin.NULL, new RuntimeIo.Output.LogFile(Path.of("/dev/null")), true)
               : attach.runtimeIo(false);
-      RuntimeProcess p = rt.exec(id, log, flags, o.argv(), io);
-      int rc = p.waitFor();
+      int rc = -1;
+      if (o.detach() && ExecRequests.served(cdir)) {
+        // the monitor runs it and stays its parent, so it is reaped when it exits
+        rc = ExecRequests.request(cdir, log, flags, o.argv(), 10_000);
+      }
+      if (rc < 0) {
+        RuntimeProcess p = rt.exec(id, log, flags, o.argv(), io);
+        rc = p.waitFor();
+      }
       if (rc != 0) {
         Optional<String> error = rt.loggedErrorIn(log);
         if (error.isPresent()) {

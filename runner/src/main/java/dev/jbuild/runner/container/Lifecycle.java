@@ -53,6 +53,10 @@ final class Lifecycle {
           RunnerErrors.CANNOT_CREATE);
     }
     Path cdir = dir.resolve(rec.id());
+    // a monitor that recorded the exit may still be releasing the network and the mounts
+    for (int i = 0; i < 400 && RunDir.ownerAlive(cdir); i++) {
+      Thread.sleep(25);
+    }
     RunDir rd = new RunDir(rec.id(), cdir);
     rd.setOwner(ProcessIdentity.self()); // running from here on: no sweep touches it
     for (String f : List.of(Containers.EXIT_CODE, ContainerMonitor.STOPPED, Containers.PAUSED)) {
@@ -61,19 +65,13 @@ final class Lifecycle {
     HostConfig hc = Containers.hostConfig(cdir);
     Sandbox sb = null;
     Process monitor;
-    try {
+    // a copy from the stopped container (jbuild cp) mounts the same upper directory meanwhile
+    try (var _ = ContainerRoot.lock(cdir)) {
       sb = Sandbox.reopen(rd, runtime, store.layers().unpacked(rec.layers()).reversed());
+      WiringRecord w = WiringRecord.read(cdir);
       if (hc.networkMode().equals("default")) {
-        List<PortMapping> ports = WiringRecord.read(cdir).ports();
-        if (!ports.isEmpty()) {
-          sb.enableNetworkApi();
-        }
-        sb.startNetwork();
-        all.reattachNetworks(rec.id()); // created, or stopped: a new namespace without its links
-        if (!ports.isEmpty()) {
-          // a new stack: its forwards are made again, on the host ports published at create
-          PortPublisher.publish(cdir, ports);
-        }
+        sb.startNetwork(!w.ports().isEmpty());
+        all.rewire(rec.id(), cdir, w);
       }
       RunState.started(Instant.now(), 0).write(cdir);
       monitor = all.spawnMonitor(rec);

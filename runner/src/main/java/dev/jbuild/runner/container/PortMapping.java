@@ -30,4 +30,15 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
         + ":"
         + hostPort;
   }
+
+  /** Docker's {@code ps} PORTS form: {@code 0.0.0.0:8080->80/tcp}. */
+  public String psForm() {
+    return (hostIp.isEmpty() ? "0.0.0.0" : hostIp.contains(":") ? "[" + hostIp + "]" : hostIp)
+        + ":"
+        + hostPort
+        + "->"
+        + containerPort
+        + "/"
+        + protocol;
+  }
 }

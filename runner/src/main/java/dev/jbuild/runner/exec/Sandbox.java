@@ -119,7 +119,12 @@ public final class Sandbox implements AutoCloseable {
    * detached: it outlives this JVM; ready when this returns.
    */
   public void startNetwork() throws IOException {
-    network = UserNetwork.start(dir.dir(), true, apiSocket);
+    startNetwork(apiSocket);
+  }
+
+  /** As {@link #startNetwork()}; with {@code api} the stack listens for port forwards. */
+  public void startNetwork(boolean api) throws IOException {
+    network = UserNetwork.start(dir.dir(), true, api || apiSocket);
     try {
       network.awaitReady();
     } catch (InterruptedException e) {

@@ -66,6 +66,11 @@ public final class OciRuntime {
   public RuntimeProcess exec(
       String id, Path log, List<String> options, List<String> argv, RuntimeIo io)
       throws IOException {
+    return start(execCommand(id, log, options, argv), io);
+  }
+
+  /** The command line of {@link #exec} (for a container's monitor to run for {@code exec -d}). */
+  public List<String> execCommand(String id, Path log, List<String> options, List<String> argv) {
     List<String> cmd =
         new ArrayList<>(
             List.of(
@@ -80,7 +85,7 @@ public final class OciRuntime {
     cmd.addAll(options);
     cmd.add(id);
     cmd.addAll(argv);
-    return start(cmd, io);
+    return cmd;
   }
 
   private RuntimeProcess start(List<String> command, RuntimeIo io) throws IOException {

@@ -59,6 +59,18 @@ public final class Syscalls {
       Native.downcall("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
   private static final MethodHandle CLOSE =
       Native.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  private static final MethodHandle UNSHARE =
+      Native.downcall("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  private static final MethodHandle PRCTL =
+      Native.downcall(
+          "prctl",
+          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+  private static final MethodHandle WAITPID =
+      Native.downcall("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+  private static final MethodHandle SETNS =
+      Native.downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+  private static final MethodHandle FSTATFS =
+      Native.downcall("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
   private static final MethodHandle READ =
       Native.downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
   // The new mount API: glibc 2.36+ wraps it; without the wrappers callers fall back to mount(2).
@@ -108,6 +120,82 @@ public final class Syscalls {
       if (rc != 0) {
         throw new SyscallException("mount", target.toString(), Native.errno(st), null);
       }
+    } catch (SyscallException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /** unshare(2) of the calling thread ({@code CLONE_NEWNS} = 0x20000, ...). */
+  public static void unshare(int flags) throws SyscallException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = Native.newCaptureState(arena);
+      int rc = (int) UNSHARE.invokeExact(st, flags);
+      if (rc != 0) {
+        throw new SyscallException(
+            "unshare", "0x" + Integer.toHexString(flags), Native.errno(st), null);
+      }
+    } catch (SyscallException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /**
+   * prctl(PR_SET_CHILD_SUBREAPER): orphans among this process's descendants become its children
+   * instead of init's.
+   */
+  public static void becomeSubreaper() throws SyscallException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = Native.newCaptureState(arena);
+      int rc = (int) PRCTL.invokeExact(st, 36, 1L, 0L, 0L, 0L);
+      if (rc != 0) {
+        throw new SyscallException("prctl", "PR_SET_CHILD_SUBREAPER", Native.errno(st), null);
+      }
+    } catch (SyscallException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /** waitpid(pid, NULL, WNOHANG): true when a zombie {@code pid} was reaped. */
+  public static boolean reap(long pid) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = Native.newCaptureState(arena);
+      return (int) WAITPID.invokeExact(st, (int) pid, MemorySegment.NULL, 1) == (int) pid;
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /** setns(2) of the calling thread into the namespace open as {@code fd}. */
+  public static void setns(int fd, int nstype) throws SyscallException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = Native.newCaptureState(arena);
+      int rc = (int) SETNS.invokeExact(st, fd, nstype);
+      if (rc != 0) {
+        throw new SyscallException("setns", "fd " + fd, Native.errno(st), null);
+      }
+    } catch (SyscallException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /** The file system type ({@code f_type} of fstatfs(2)) of the file open as {@code fd}. */
+  public static long fsType(int fd) throws SyscallException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = Native.newCaptureState(arena);
+      MemorySegment buf = arena.allocate(256, 8);
+      int rc = (int) FSTATFS.invokeExact(st, fd, buf);
+      if (rc != 0) {
+        throw new SyscallException("fstatfs", "fd " + fd, Native.errno(st), null);
+      }
+      return buf.get(JAVA_LONG, 0);
     } catch (SyscallException e) {
       throw e;
     } catch (Throwable t) {
