@@ -1,0 +1,202 @@
+package dev.jbuild.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbuild.layercache.store.Store;
+import dev.jbuild.testing.TestImages;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Client mode end to end: the jbuild jar as a separate client process ({@code --host unix://S} or
+ * JBUILD_HOST) against a daemon on a socket of the test's own, compared with the same command run
+ * in-process (daemonless) on the same store.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClientModeIT {
+  @TempDir static Path tmp;
+  Path root;
+  Path socket;
+  AutoCloseable daemon;
+
+  record Result(int exit, String out, String err) {}
+
+  @BeforeAll
+  void start() throws Exception {
+    root = tmp.resolve("store");
+    try (Store s = Store.open(root)) {
+      TestImages.busybox(s, "busybox");
+    }
+    socket = tmp.resolve("jbuild.sock");
+    daemon = Daemons.start(socket, root, tmp);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    daemon.close();
+  }
+
+  static Path jar() {
+    Path jar = Path.of("target", "jbuild.jar").toAbsolutePath();
+    assertTrue(Files.isRegularFile(jar), "no " + jar + ": the ITs run after package");
+    return jar;
+  }
+
+  Result jbuild(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xmx256m",
+                "-jar",
+                jar().toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
+    pb.environment().remove("JBUILD_HOST");
+    pb.environment().putAll(env);
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    Path out = Files.createTempFile(tmp, "out", "");
+    Path err = Files.createTempFile(tmp, "err", "");
+    pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+    Process p = pb.start();
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "jbuild " + args[0] + " timed out");
+    return new Result(
+        p.exitValue(),
+        Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  /** Through the daemon. */
+  Result remote(String... args) throws Exception {
+    List<String> all = new ArrayList<>(List.of("--host", "unix://" + socket));
+    all.addAll(List.of(args));
+    return jbuild(Map.of(), all.toArray(String[]::new));
+  }
+
+  /** In this machine's process, on the same store. */
+  Result local(String... args) throws Exception {
+    List<String> all = new ArrayList<>(List.of("--root", root.toString()));
+    all.addAll(List.of(args));
+    return jbuild(Map.of(), all.toArray(String[]::new));
+  }
+
+  Path context(String name, String dockerfile) throws IOException {
+    Path ctx = tmp.resolve(name);
+    Files.createDirectories(ctx.resolve("sub"));
+    Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
+    Files.writeString(ctx.resolve("a.txt"), "a\n");
+    Files.writeString(ctx.resolve("sub/b.txt"), "b\n");
+    Files.writeString(ctx.resolve("secret.txt"), "not for the daemon\n");
+    Files.writeString(ctx.resolve(".dockerignore"), "secret.txt\n");
+    return ctx;
+  }
+
+  @Test
+  void buildSendsTheFilteredContextAndWritesOutputsOnTheClient() throws Exception {
+    Path ctx = context("ctx1", "FROM busybox\nCOPY . /ctx/\nRUN ls -a /ctx > /list\n");
+    Path outside = tmp.resolve("elsewhere/Other.Dockerfile");
+    Files.createDirectories(outside.getParent());
+    Files.writeString(outside, "FROM busybox\nCOPY . /ctx/\nRUN ls -a /ctx > /list\nENV X=1\n");
+    Path dest = tmp.resolve("exported");
+    Path iid = tmp.resolve("ids/iid.txt");
+    Result r =
+        remote(
+            "build",
+            "--progress",
+            "plain",
+            "-t",
+            "client-x",
+            "-f",
+            outside.toString(),
+            "--iidfile",
+            iid.toString(),
+            "-o",
+            "type=local,dest=" + dest,
+            ctx.toString());
+    assertEquals(0, r.exit(), r.err());
+    String list = Files.readString(dest.resolve("list"));
+    assertTrue(list.contains("a.txt") && list.contains("sub"), list);
+    assertFalse(list.contains("secret.txt"), list);
+    assertTrue(Files.isRegularFile(dest.resolve("ctx/sub/b.txt")));
+    assertFalse(Files.exists(dest.resolve("ctx/secret.txt")));
+    String id = Files.readString(iid).strip();
+    assertTrue(id.startsWith("sha256:"), id);
+    Result inspect = local("inspect", "-f", "{{.Id}}", "client-x");
+    assertEquals(id, inspect.out().strip());
+  }
+
+  @Test
+  void aFailingRunEndsAsInProcess() throws Exception {
+    Path ctx = context("ctx2", "FROM busybox\nRUN echo boom >&2; exit 3\n");
+    Result here = local("build", "--progress", "quiet", ctx.toString());
+    Result there = remote("build", "--progress", "quiet", ctx.toString());
+    assertEquals(here.exit(), there.exit());
+    assertTrue(there.exit() != 0);
+    assertEquals(lastLine(here.err()), lastLine(there.err()));
+  }
+
+  @Test
+  void sameBytesInProcessAndThroughTheDaemon() throws Exception {
+    Path ctx = context("ctx3", "FROM busybox\nCOPY a.txt /a\nRUN cat /a\nLABEL x=y\n");
+    assertEquals(0, local("build", "-t", "same", ctx.toString()).exit());
+    Result here = local("build", "--progress", "quiet", "-t", "same", ctx.toString());
+    Result there = remote("build", "--progress", "quiet", "-t", "same", ctx.toString());
+    assertEquals(here, there);
+    String format = "{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}";
+    assertEquals(local("images", "--format", format), remote("images", "--format", format));
+    assertEquals(local("inspect", "same"), remote("inspect", "same"));
+  }
+
+  @Test
+  void runPrintsOnTheClient() throws Exception {
+    Result r = remote("run", "--rm", "busybox", "echo", "hi");
+    assertEquals(new Result(0, "hi\n", ""), r);
+    Result code = remote("run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2; exit 5");
+    assertEquals(new Result(5, "out\n", "err\n"), code);
+  }
+
+  @Test
+  void jbuildHostIsHonoured() throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("JBUILD_HOST", "unix://" + socket);
+    Result r = jbuild(env, "images", "--format", "{{.Repository}}");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().lines().anyMatch("busybox"::equals), r.out());
+  }
+
+  @Test
+  void whatCannotBeCarriedIsRefused() throws Exception {
+    Result root = remote("--root", tmp.resolve("other").toString(), "images");
+    assertEquals(2, root.exit());
+    assertEquals(
+        "jbuild: --root cannot be used with --host: the daemon owns its store and chose its"
+            + " isolation when it started\n",
+        root.err());
+    Result ssh = remote("build", "--ssh", "default=/nonexistent", tmp.toString());
+    assertEquals(2, ssh.exit());
+    assertTrue(ssh.err().startsWith("jbuild: not available with --host: --ssh"), ssh.err());
+    Result bind = remote("run", "--rm", "-v", "/etc:/x", "busybox", "true");
+    assertEquals(2, bind.exit());
+    assertTrue(bind.err().contains("bind mount"), bind.err());
+  }
+
+  private static String lastLine(String s) {
+    List<String> lines = s.lines().toList();
+    return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+  }
+}
