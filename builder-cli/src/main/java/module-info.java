@@ -12,6 +12,7 @@ module dev.jbuild.cli {
   requires org.eclipse.jgit; // git sources, loaded only when a build names one
   requires java.net.http;
   requires java.management; // Trace: heap and GC figures
+  requires jdk.net; // the daemon: SO_PEERCRED of UNIX socket clients
   requires jdk.httpserver; // Training: the AOT training run serves a registry
 
   opens dev.jbuild.cli to

@@ -55,7 +55,8 @@ public final class JbuildCommand implements Runnable {
           "logout",
           "save",
           "load",
-          "manifest");
+          "manifest",
+          "serve");
 
   /**
    * A new instance of subcommand {@code name}. A switch rather than a table of lambdas or
@@ -99,6 +100,7 @@ public final class JbuildCommand implements Runnable {
       case "save" -> new SaveCommand();
       case "load" -> new LoadCommand();
       case "manifest" -> new ManifestCommand();
+      case "serve" -> new ServeCommand();
       default -> throw new IllegalArgumentException("no subcommand " + name);
     };
   }

@@ -20,6 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Events {
   private final Set<BlockingQueue<Json>> subscribers = ConcurrentHashMap.newKeySet();
 
+  /** The last events, for {@code since} (docker keeps a bounded backlog too). */
+  private final java.util.ArrayDeque<Json> history = new java.util.ArrayDeque<>();
+
+  private static final int HISTORY = 1024;
+
   /** Publishes one event: {@code type} container|image|volume|network, docker's action names. */
   public void publish(String type, String action, String id, Map<String, String> attributes) {
     long nanos = System.currentTimeMillis() * 1_000_000L;
@@ -46,6 +51,12 @@ public final class Events {
         .put("time", JsonNumber.of(nanos / 1_000_000_000L))
         .put("timeNano", JsonNumber.of(nanos));
     Json event = b.build();
+    synchronized (history) {
+      if (history.size() == HISTORY) {
+        history.removeFirst();
+      }
+      history.addLast(event);
+    }
     for (BlockingQueue<Json> q : subscribers) {
       q.offer(event);
     }
@@ -56,6 +67,13 @@ public final class Events {
     BlockingQueue<Json> q = new ArrayBlockingQueue<>(1024);
     subscribers.add(q);
     return q;
+  }
+
+  /** The events still held, oldest first. */
+  public java.util.List<Json> history() {
+    synchronized (history) {
+      return java.util.List.copyOf(history);
+    }
   }
 
   public void unsubscribe(BlockingQueue<Json> q) {

@@ -1,0 +1,89 @@
+package dev.jbuild.serve;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Debian's docker CLI ({@code /usr/bin/docker}) pointed at a test daemon: {@code DOCKER_HOST} the
+ * daemon's socket (never the machine's dockerd), {@code DOCKER_BUILDKIT=0}, and a HOME and
+ * DOCKER_CONFIG of the test's own.
+ */
+public final class DockerCli {
+  public static final Path DOCKER = Path.of("/usr/bin/docker");
+
+  private final String host;
+  private final Path home;
+  private final Map<String, String> extraEnv;
+
+  /** The result of one docker command. */
+  public record Result(int exit, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + exit + "\nstdout:\n" + out + "\nstderr:\n" + err;
+    }
+  }
+
+  public DockerCli(DaemonProcess daemon, Path dir) throws IOException {
+    this(daemon.host(), dir, Map.of());
+  }
+
+  public DockerCli(String host, Path dir, Map<String, String> extraEnv) throws IOException {
+    this.host = host;
+    this.home = Files.createDirectories(dir.resolve("docker-home"));
+    this.extraEnv = extraEnv;
+  }
+
+  public Result run(String... args) throws IOException {
+    return run(null, Duration.ofMinutes(5), args);
+  }
+
+  /** {@code docker ARGS} in {@code dir} (null: the home) within {@code timeout}. */
+  public Result run(Path dir, Duration timeout, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(DOCKER.toString());
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory((dir == null ? home : dir).toFile());
+    Map<String, String> env = pb.environment();
+    env.clear();
+    env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+    env.put("HOME", home.toString());
+    env.put("DOCKER_CONFIG", home.resolve(".docker").toString());
+    env.put("DOCKER_HOST", host);
+    env.put("DOCKER_BUILDKIT", "0");
+    env.put("DOCKER_CLI_HINTS", "false");
+    env.putAll(extraEnv);
+    Path out = Files.createTempFile(home, "out-", ".txt");
+    Path err = Files.createTempFile(home, "err-", ".txt");
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+    Process p = pb.start();
+    try {
+      int exit;
+      if (p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        exit = p.exitValue();
+      } else {
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+        exit = -1;
+      }
+      return new Result(
+          exit,
+          Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted: docker " + String.join(" ", args), e);
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+}
