@@ -222,6 +222,9 @@ public final class Main {
    */
   static boolean clientMode(String[] args) {
     int end = afterGlobalOptions(args);
+    if (end < args.length && args[end].equals("serve")) {
+      return false; // the daemon itself (its -H is where it listens)
+    }
     for (int i = 0; i < end; i++) {
       if (isClientOption(args[i])) {
         return true;

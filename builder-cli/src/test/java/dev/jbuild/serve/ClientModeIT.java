@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.testing.AsUser;
 import dev.jbuild.testing.TestImages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,7 @@ class ClientModeIT {
   @TempDir static Path tmp;
   Path root;
   Path socket;
-  AutoCloseable daemon;
+  DaemonProcess daemon;
 
   record Result(int exit, String out, String err) {}
 
@@ -50,21 +51,8 @@ class ClientModeIT {
     daemon.close();
   }
 
-  static Path jar() {
-    Path jar = Path.of("target", "jbuild.jar").toAbsolutePath();
-    assertTrue(Files.isRegularFile(jar), "no " + jar + ": the ITs run after package");
-    return jar;
-  }
-
   Result jbuild(Map<String, String> env, String... args) throws IOException, InterruptedException {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-Xmx256m",
-                "-jar",
-                jar().toString()));
+    List<String> cmd = new ArrayList<>(List.of(AsUser.launcher().toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
     pb.environment().remove("JBUILD_HOST");

@@ -2,11 +2,11 @@ package dev.jbuild.serve;
 
 import java.nio.file.Path;
 
-/** Starts a daemon for a test (the temporary in-JVM one until the real server lands). */
+/** Starts a daemon for a client test: a real {@code jbuild serve} process. */
 final class Daemons {
   private Daemons() {}
 
-  static AutoCloseable start(Path socket, Path root, Path dir) throws Exception {
-    return new TinyDaemon(socket, root, System.getenv());
+  static DaemonProcess start(Path socket, Path root, Path dir) throws Exception {
+    return DaemonProcess.start(root, socket, dir.resolve("daemon.log"));
   }
 }
