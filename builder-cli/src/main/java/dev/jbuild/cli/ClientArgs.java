@@ -58,32 +58,38 @@ public final class ClientArgs {
   public record Plan(List<Carried> paths, Set<String> envNames, boolean stdin) {}
 
   /** The commands that name nothing on the client's machine. */
-  private static final Set<Class<?>> PLAIN =
+  private static final Set<String> PLAIN =
       Set.of(
-          ImagesCommand.class,
-          InspectCommand.class,
-          HistoryCommand.class,
-          TagCommand.class,
-          RmiCommand.class,
-          PruneCommand.class,
-          PsCommand.class,
-          LogsCommand.class,
-          StopCommand.class,
-          LifecycleCommands.Restart.class,
-          LifecycleCommands.Kill.class,
-          LifecycleCommands.Wait.class,
-          LifecycleCommands.Pause.class,
-          LifecycleCommands.Unpause.class,
-          LifecycleCommands.Rename.class,
-          LifecycleCommands.Top.class,
-          LifecycleCommands.ContainerInspectCommand.class,
-          LifecycleCommands.ContainerPrune.class,
-          RmCommand.class,
-          PortCommand.class,
-          PullCommand.class,
-          PushCommand.class,
-          SystemCommand.Df.class,
-          SystemInfo.class);
+          "ImagesCommand",
+          "InspectCommand",
+          "HistoryCommand",
+          "TagCommand",
+          "RmiCommand",
+          "PruneCommand",
+          "PsCommand",
+          "LogsCommand",
+          "StopCommand",
+          "LifecycleCommands$Restart",
+          "LifecycleCommands$Kill",
+          "LifecycleCommands$Wait",
+          "LifecycleCommands$Pause",
+          "LifecycleCommands$Unpause",
+          "LifecycleCommands$Rename",
+          "LifecycleCommands$Top",
+          "LifecycleCommands$ContainerInspectCommand",
+          "LifecycleCommands$ContainerPrune",
+          "RmCommand",
+          "PortCommand",
+          "PullCommand",
+          "PushCommand",
+          "SystemCommand$Df",
+          "SystemInfo",
+          "LifecycleCommands$Start",
+          "ManifestCommand$Create",
+          "ManifestCommand$Add",
+          "ManifestCommand$Remove",
+          "ManifestCommand$Inspect",
+          "ManifestCommand$Rm");
 
   /**
    * The plan of the command picocli parsed ({@code command} is the innermost user object).
@@ -95,40 +101,34 @@ public final class ClientArgs {
     Set<String> env = new LinkedHashSet<>();
     boolean stdin = false;
     String pkg = command.getClass().getPackageName();
-    if (PLAIN.contains(command.getClass())
+    String simple = command.getClass().getName().substring(pkg.length() + 1);
+    if (PLAIN.contains(simple)
         || (pkg.equals("dev.jbuild.cli")
-            && (command.getClass().getEnclosingClass() == VolumeCommand.class
-                || command.getClass().getEnclosingClass() == NetworkCommand.class))) {
+            && (simple.startsWith("VolumeCommand$") || simple.startsWith("NetworkCommand$")))) {
       return new Plan(paths, env, false);
     }
-    switch (command) {
-      case BuildCommand b -> stdin = build(b, paths, env);
-      case LoadCommand l -> {
-        if (l.input == null) {
-          stdin = true;
-        } else {
-          paths.add(new Carried(Kind.FILE, l.input.toString(), p -> l.input = p));
-        }
+    // instanceof, not a pattern switch: the switch would load every class it names
+    if (command instanceof BuildCommand b) {
+      stdin = build(b, paths, env);
+    } else if (command instanceof LoadCommand l) {
+      if (l.input == null) {
+        stdin = true;
+      } else {
+        paths.add(new Carried(Kind.FILE, l.input.toString(), p -> l.input = p));
       }
-      case SaveCommand s -> {
-        if (s.output != null) {
-          paths.add(new Carried(Kind.OUT_FILE, s.output.toString(), p -> s.output = p));
-        }
+    } else if (command instanceof SaveCommand s) {
+      if (s.output != null) {
+        paths.add(new Carried(Kind.OUT_FILE, s.output.toString(), p -> s.output = p));
       }
-      case RunCommand r -> run(r, paths, env);
-      case ExecCommand e -> {
-        if (e.interactive || e.tty) {
-          throw refused("exec -i/-t (a terminal or stdin through the daemon)");
-        }
-        bareNames(e.env, env);
+    } else if (command instanceof RunCommand r) {
+      run(r, paths, env);
+    } else if (command instanceof ExecCommand e) {
+      if (e.interactive || e.tty) {
+        throw refused("exec -i/-t (a terminal or stdin through the daemon)");
       }
-      case LifecycleCommands.Start _ -> {}
-      case ManifestCommand.Create _,
-          ManifestCommand.Add _,
-          ManifestCommand.Remove _,
-          ManifestCommand.Inspect _,
-          ManifestCommand.Rm _ -> {}
-      default -> throw refused(commandName(command));
+      bareNames(e.env, env);
+    } else {
+      throw refused(commandName(command));
     }
     return new Plan(paths, env, stdin);
   }
@@ -347,6 +347,15 @@ public final class ClientArgs {
     picocli.CommandLine.Command c =
         command.getClass().getAnnotation(picocli.CommandLine.Command.class);
     return c != null ? c.name() : command.getClass().getSimpleName();
+  }
+
+  /** The items as the request names them ({@code KIND path}), for the daemon to compare. */
+  public static List<String> describe(Plan plan) {
+    List<String> out = new ArrayList<>();
+    for (Carried c : plan.paths()) {
+      out.add(c.kind() + " " + c.clientPath());
+    }
+    return out;
   }
 
   /** The one-line refusal of client mode (usage, exit 2). */

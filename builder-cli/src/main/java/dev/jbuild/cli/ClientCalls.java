@@ -42,7 +42,11 @@ public final class ClientCalls {
    * its settings variables ({@link #CLIENT_SETTINGS}), whether its stderr is a terminal.
    */
   public record Request(
-      List<String> argv, Map<String, String> env, Map<String, String> settings, boolean tty) {}
+      List<String> argv,
+      Map<String, String> env,
+      Map<String, String> settings,
+      boolean tty,
+      List<String> items) {}
 
   /**
    * The call's outcome: the exit code, and the directories holding what the command wrote for the
@@ -154,10 +158,22 @@ public final class ClientCalls {
       Object command, Request request, Path work, InputStream uploads, List<Path> downloads)
       throws IOException {
     ClientArgs.Plan plan = ClientArgs.of(command);
+    if (!ClientArgs.describe(plan).equals(request.items())) {
+      // the items are numbered: both sides must read the command line alike
+      throw new UserException(
+          ExitCodes.USAGE,
+          "the client and the daemon read this command line differently (client "
+              + request.items()
+              + ", daemon "
+              + ClientArgs.describe(plan)
+              + "): are they the same jbuild?");
+    }
     Path in = work.resolve("in");
     Files.createDirectories(in);
-    LayerApplier.apply(uploads, in, ApplyMode.PLAIN);
-    uploads.close(); // to the end mark: stdin comes next
+    if (plan.paths().stream().anyMatch(c -> c.kind().upload())) {
+      LayerApplier.apply(uploads, in, ApplyMode.PLAIN);
+    }
+    uploads.close(); // to the end mark (a client with nothing to send sends none): stdin is next
     Path outs = work.resolve("out");
     List<ClientArgs.Carried> items = plan.paths();
     for (int i = 0; i < items.size(); i++) {

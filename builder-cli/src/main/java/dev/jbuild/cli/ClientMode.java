@@ -116,6 +116,10 @@ final class ClientMode {
 
   /** What the command needs carried, from picocli's parse of it here (as the daemon parses it). */
   private static ClientArgs.Plan plan(String[] full, String sub) {
+    Object scanned = ClientScan.scan(sub, full);
+    if (scanned != null) {
+      return checked(ClientArgs.of(scanned));
+    }
     CommandLine cli = new CommandLine(new JbuildCommand());
     cli.addSubcommand(sub, JbuildCommand.newSubcommand(sub));
     Main.configure(cli);
@@ -132,8 +136,11 @@ final class ClientMode {
     if (parsed.isUsageHelpRequested() || parsed.isVersionHelpRequested()) {
       return new ClientArgs.Plan(List.of(), Set.of(), false);
     }
-    Object command = parsed.commandSpec().userObject();
-    ClientArgs.Plan plan = ClientArgs.of(command);
+    return checked(ClientArgs.of(parsed.commandSpec().userObject()));
+  }
+
+  /** The plan, after the checks the command makes here before anything else (the context). */
+  private static ClientArgs.Plan checked(ClientArgs.Plan plan) {
     for (ClientArgs.Carried c : plan.paths()) {
       if (c.kind() == ClientArgs.Kind.CONTEXT) {
         Path ctx = Path.of(c.clientPath());
@@ -167,16 +174,16 @@ final class ClientMode {
         settings.put(name, v);
       }
     }
-    boolean tty =
-        System.console() != null
-            && System.console().isTerminal()
-            && !"dumb".equals(env.get("TERM"));
+    // Progress's auto: a console (stdin and stdout a terminal) and TERM not dumb; checked as the
+    // help pages check it, without the JDK's console providers
+    boolean tty = HelpPages.terminal(0) && HelpPages.terminal(1) && !"dumb".equals(env.get("TERM"));
     JsonObject request =
         JsonObject.builder()
             .put("argv", Json.ofStrings(List.of(argv)))
             .put("env", Json.ofStringMap(named))
             .put("settings", Json.ofStringMap(settings))
             .put("tty", tty)
+            .put("items", Json.ofStrings(ClientArgs.describe(plan)))
             .build();
     OutputStream out = conn.out();
     byte[] json = request.toString().getBytes(StandardCharsets.UTF_8);

@@ -127,6 +127,15 @@ final class ClientRoutes implements Routes {
       throw new IllegalArgumentException("too many variables");
     }
     Boolean tty = o.bool("tty");
-    return new ClientCalls.Request(List.copyOf(argv), env, settings, tty != null && tty);
+    List<String> items = o.strings("items");
+    if (items != null && items.size() > MAX_ARGS) {
+      throw new IllegalArgumentException("too many items");
+    }
+    return new ClientCalls.Request(
+        List.copyOf(argv),
+        env,
+        settings,
+        tty != null && tty,
+        items == null ? List.of() : List.copyOf(items));
   }
 }
