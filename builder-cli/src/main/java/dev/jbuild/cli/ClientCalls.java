@@ -2,8 +2,6 @@ package dev.jbuild.cli;
 
 import dev.jbuild.layercache.fs.Posix;
 import dev.jbuild.layercache.fs.Stat;
-import dev.jbuild.layercache.tar.ApplyMode;
-import dev.jbuild.layercache.tar.LayerApplier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -46,7 +44,9 @@ public final class ClientCalls {
       Map<String, String> env,
       Map<String, String> settings,
       boolean tty,
-      List<String> items) {}
+      List<String> items,
+      String client,
+      String cwd) {}
 
   /**
    * The call's outcome: the exit code, and the directories holding what the command wrote for the
@@ -84,6 +84,7 @@ public final class ClientCalls {
       OutputStream err) {
     String[] full = Main.withImplicitBuild(request.argv().toArray(String[]::new));
     List<Path> downloads = new ArrayList<>();
+    List<ContextSync.Held> held = new ArrayList<>();
     PrintWriter outWriter =
         new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
     PrintWriter errWriter =
@@ -139,7 +140,14 @@ public final class ClientCalls {
             }
             if (leaf != parsed && !leaf.isUsageHelpRequested() && !leaf.isVersionHelpRequested()) {
               try {
-                prepare(leaf.commandSpec().userObject(), request, work, uploads, downloads);
+                prepare(
+                    leaf.commandSpec().userObject(),
+                    request,
+                    storeRoot,
+                    work,
+                    uploads,
+                    downloads,
+                    held);
               } catch (UserException | IOException e) {
                 throw new CommandLine.ExecutionException(theCli, e.getMessage(), e);
               }
@@ -150,12 +158,19 @@ public final class ClientCalls {
     } finally {
       outWriter.flush();
       errWriter.flush();
+      held.forEach(ContextSync.Held::close);
     }
   }
 
   /** Points the command at the call's copies of what the client sent, and refuses the rest. */
   private static void prepare(
-      Object command, Request request, Path work, InputStream uploads, List<Path> downloads)
+      Object command,
+      Request request,
+      Path storeRoot,
+      Path work,
+      InputStream uploads,
+      List<Path> downloads,
+      List<ContextSync.Held> held)
       throws IOException {
     ClientArgs.Plan plan = ClientArgs.of(command);
     if (!ClientArgs.describe(plan).equals(request.items())) {
@@ -170,8 +185,26 @@ public final class ClientCalls {
     }
     Path in = work.resolve("in");
     Files.createDirectories(in);
+    // a build context goes to the daemon's copy of it, kept between calls (ContextSync)
+    java.util.Map<String, Path> synced = new java.util.HashMap<>();
+    for (int i = 0; i < plan.paths().size(); i++) {
+      ClientArgs.Carried c = plan.paths().get(i);
+      if (c.kind() == ClientArgs.Kind.CONTEXT) {
+        ContextSync.Held h =
+            ContextSync.acquire(
+                storeRoot,
+                request.client() + "\0" + request.cwd() + "\0" + i + "\0" + c.clientPath());
+        if (h != null) {
+          held.add(h);
+          synced.put(Integer.toString(i), h.dir());
+        }
+      }
+    }
+    java.util.Set<String> syncedSent = java.util.Set.of();
     if (plan.paths().stream().anyMatch(c -> c.kind().upload())) {
-      LayerApplier.apply(uploads, in, ApplyMode.PLAIN);
+      Path spool = work.resolve("spool");
+      Files.createDirectories(spool);
+      syncedSent = ContextSync.apply(uploads, in, synced, spool);
     }
     uploads.close(); // to the end mark (a client with nothing to send sends none): stdin is next
     Path outs = work.resolve("out");
@@ -180,8 +213,12 @@ public final class ClientCalls {
       ClientArgs.Carried c = items.get(i);
       String name = safeName(c.clientPath());
       if (c.kind().upload()) {
-        Path item = in.resolve(Integer.toString(i));
-        boolean sent = Files.exists(item, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        String number = Integer.toString(i);
+        Path item = synced.containsKey(number) ? synced.get(number) : in.resolve(number);
+        boolean sent =
+            synced.containsKey(number)
+                ? syncedSent.contains(number)
+                : Files.exists(item, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         if (sent && !realDirectory(item)) {
           throw new UserException(
               ExitCodes.USAGE, "client sent a non-directory for " + c.clientPath());

@@ -184,6 +184,7 @@ final class ClientMode {
             .put("settings", Json.ofStringMap(settings))
             .put("tty", tty)
             .put("items", Json.ofStrings(ClientArgs.describe(plan)))
+            .put("cwd", Path.of("").toAbsolutePath().toString())
             .build();
     OutputStream out = conn.out();
     byte[] json = request.toString().getBytes(StandardCharsets.UTF_8);

@@ -53,7 +53,19 @@ final class ClientRoutes implements Routes {
         CliProtocol.writeExit(out, 2);
         return;
       }
-      run(request, in, out);
+      ApiCall.Client who = call.client();
+      String client = who.uid() >= 0 ? "uid=" + who.uid() : who.description();
+      run(
+          new ClientCalls.Request(
+              request.argv(),
+              request.env(),
+              request.settings(),
+              request.tty(),
+              request.items(),
+              client,
+              request.cwd()),
+          in,
+          out);
     }
   }
 
@@ -101,6 +113,13 @@ final class ClientRoutes implements Routes {
     }
   }
 
+  private static String bounded(String s) {
+    if (s.length() > MAX_ARG_BYTES || s.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("the working directory is too long or holds a NUL byte");
+    }
+    return s;
+  }
+
   /** The request frame, bounded and checked: argv, env, settings, tty. */
   static ClientCalls.Request request(CliProtocol.Frame f) throws IOException {
     if (f == null || f.type() != CliProtocol.REQUEST) {
@@ -136,6 +155,8 @@ final class ClientRoutes implements Routes {
         env,
         settings,
         tty != null && tty,
-        items == null ? List.of() : List.copyOf(items));
+        items == null ? List.of() : List.copyOf(items),
+        "",
+        bounded(o.string("cwd", "")));
   }
 }
