@@ -55,13 +55,22 @@ final class ContextSync {
   static Held acquire(Path storeRoot, String key) throws IOException {
     String name = Digest.sha256(key.getBytes(StandardCharsets.UTF_8)).hex();
     Path dir = storeRoot.resolve("serve").resolve("contexts").resolve(name);
+    if (!Files.isDirectory(storeRoot, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return null; // no store yet: the call's own directory (the store is made 0700 by Store)
+    }
     ReentrantLock lock = LOCKS.computeIfAbsent(dir.toString(), k -> new ReentrantLock());
     if (!lock.tryLock()) {
       return null;
     }
     try {
-      Files.createDirectories(dir.getParent().getParent());
-      Files.createDirectories(dir);
+      for (Path d : List.of(dir.getParent().getParent(), dir.getParent(), dir)) {
+        if (!Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          Files.createDirectory(
+              d,
+              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                  java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        }
+      }
       return new Held(dir, lock);
     } catch (IOException | RuntimeException e) {
       lock.unlock();

@@ -129,6 +129,30 @@ class ClientModeIT {
   }
 
   @Test
+  void theDaemonsCopyOfAContextFollowsTheClient() throws Exception {
+    Path ctx = context("ctx4", "FROM busybox\nCOPY . /ctx/\n");
+    Path d1 = tmp.resolve("sync1");
+    assertEquals(0, remote("build", "-q", "-o", "type=local,dest=" + d1, ctx.toString()).exit());
+    assertEquals("a\n", Files.readString(d1.resolve("ctx/a.txt")));
+    // the same size, at once (the same second): still seen; a file gone; a file now a directory
+    Files.writeString(ctx.resolve("a.txt"), "A\n");
+    Files.delete(ctx.resolve("sub/b.txt"));
+    Files.createDirectories(ctx.resolve("c.txt"));
+    Files.writeString(ctx.resolve("c.txt/inner"), "c\n");
+    Path d2 = tmp.resolve("sync2");
+    Result r = remote("build", "-q", "-o", "type=local,dest=" + d2, ctx.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertEquals("A\n", Files.readString(d2.resolve("ctx/a.txt")));
+    assertFalse(Files.exists(d2.resolve("ctx/sub/b.txt")));
+    assertEquals("c\n", Files.readString(d2.resolve("ctx/c.txt/inner")));
+    assertFalse(Files.exists(d2.resolve("ctx/secret.txt")));
+    // and the image is the one the same context builds here
+    Result here = local("build", "-q", ctx.toString());
+    Result there = remote("build", "-q", ctx.toString());
+    assertEquals(here, there);
+  }
+
+  @Test
   void aFailingRunEndsAsInProcess() throws Exception {
     Path ctx = context("ctx2", "FROM busybox\nRUN echo boom >&2; exit 3\n");
     Result here = local("build", "--progress", "quiet", ctx.toString());
@@ -142,9 +166,14 @@ class ClientModeIT {
   void sameBytesInProcessAndThroughTheDaemon() throws Exception {
     Path ctx = context("ctx3", "FROM busybox\nCOPY a.txt /a\nRUN cat /a\nLABEL x=y\n");
     assertEquals(0, local("build", "-t", "same", ctx.toString()).exit());
-    Result here = local("build", "--progress", "quiet", "-t", "same", ctx.toString());
-    Result there = remote("build", "--progress", "quiet", "-t", "same", ctx.toString());
+    // plain progress of a cached build holds no timing: the bytes must be the same
+    Result here = local("build", "--progress", "plain", "-t", "same", ctx.toString());
+    Result there = remote("build", "--progress", "plain", "-t", "same", ctx.toString());
     assertEquals(here, there);
+    assertTrue(there.err().contains("CACHED"), there.err());
+    assertEquals(
+        local("build", "-q", "-t", "same", ctx.toString()),
+        remote("build", "-q", "-t", "same", ctx.toString()));
     String format = "{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}";
     assertEquals(local("images", "--format", format), remote("images", "--format", format));
     assertEquals(local("inspect", "same"), remote("inspect", "same"));
