@@ -131,11 +131,19 @@ class ClientModeIT {
   @Test
   void theDaemonsCopyOfAContextFollowsTheClient() throws Exception {
     Path ctx = context("ctx4", "FROM busybox\nCOPY . /ctx/\n");
+    // a file whose mtime is not before the daemon's copy of it (a change in the same second):
+    // the same size and mtime after a change must not pass for unchanged (racily clean)
+    java.nio.file.attribute.FileTime racy =
+        java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(60));
+    Files.writeString(ctx.resolve("racy.txt"), "1\n");
+    Files.setLastModifiedTime(ctx.resolve("racy.txt"), racy);
     Path d1 = tmp.resolve("sync1");
     assertEquals(0, remote("build", "-q", "-o", "type=local,dest=" + d1, ctx.toString()).exit());
     assertEquals("a\n", Files.readString(d1.resolve("ctx/a.txt")));
     // the same size, at once (the same second): still seen; a file gone; a file now a directory
     Files.writeString(ctx.resolve("a.txt"), "A\n");
+    Files.writeString(ctx.resolve("racy.txt"), "2\n");
+    Files.setLastModifiedTime(ctx.resolve("racy.txt"), racy);
     Files.delete(ctx.resolve("sub/b.txt"));
     Files.createDirectories(ctx.resolve("c.txt"));
     Files.writeString(ctx.resolve("c.txt/inner"), "c\n");
@@ -143,6 +151,7 @@ class ClientModeIT {
     Result r = remote("build", "-q", "-o", "type=local,dest=" + d2, ctx.toString());
     assertEquals(0, r.exit(), r.err());
     assertEquals("A\n", Files.readString(d2.resolve("ctx/a.txt")));
+    assertEquals("2\n", Files.readString(d2.resolve("ctx/racy.txt")));
     assertFalse(Files.exists(d2.resolve("ctx/sub/b.txt")));
     assertEquals("c\n", Files.readString(d2.resolve("ctx/c.txt/inner")));
     assertFalse(Files.exists(d2.resolve("ctx/secret.txt")));
