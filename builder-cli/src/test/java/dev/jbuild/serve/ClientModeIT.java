@@ -221,6 +221,67 @@ class ClientModeIT {
     assertTrue(bind.err().contains("bind mount"), bind.err());
   }
 
+  @Test
+  void mutualTlsOnLoopback() throws Exception {
+    Path certs = Files.createDirectories(tmp.resolve("certs"));
+    String script =
+        String.join(
+            " && ",
+            "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca-key.pem -out ca.pem -days 2"
+                + " -subj /CN=test-ca",
+            "printf 'subjectAltName=IP:127.0.0.1\\n' > server.ext",
+            "printf 'extendedKeyUsage=clientAuth\\n' > client.ext",
+            "openssl req -newkey rsa:2048 -nodes -keyout server-key.pem -out server.csr"
+                + " -subj /CN=127.0.0.1",
+            "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial"
+                + " -out server-cert.pem -days 2 -extfile server.ext",
+            "openssl req -newkey rsa:2048 -nodes -keyout key.pem -out client.csr -subj /CN=client",
+            "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial"
+                + " -out cert.pem -days 2 -extfile client.ext",
+            "openssl req -x509 -newkey rsa:2048 -nodes -keyout other-key.pem -out other-ca.pem"
+                + " -days 2 -subj /CN=other-ca");
+    Process p =
+        new ProcessBuilder("sh", "-c", script)
+            .directory(certs.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    assertEquals(0, p.waitFor());
+    int port;
+    try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Path dir = Files.createDirectories(tmp.resolve("tls-daemon"));
+    try (DaemonProcess _ =
+        DaemonProcess.start(
+            dir.resolve("store"),
+            dir.resolve("jbuild.sock"),
+            dir.resolve("daemon.log"),
+            "-H",
+            "tcp://127.0.0.1:" + port,
+            "--tlsverify",
+            "--tlscacert",
+            certs.resolve("ca.pem").toString(),
+            "--tlscert",
+            certs.resolve("server-cert.pem").toString(),
+            "--tlskey",
+            certs.resolve("server-key.pem").toString())) {
+      Map<String, String> env = new HashMap<>();
+      env.put("JBUILD_HOST", "tcp://127.0.0.1:" + port);
+      env.put("JBUILD_TLS_VERIFY", "1");
+      env.put("JBUILD_CERT_PATH", certs.toString());
+      Result r = jbuild(env, "images", "--format", "{{.ID}}");
+      assertEquals(new Result(0, "", ""), r);
+      // a daemon whose certificate the client's CA did not sign is not talked to
+      Result wrongCa =
+          jbuild(env, "--tlscacert", certs.resolve("other-ca.pem").toString(), "images");
+      assertEquals(1, wrongCa.exit());
+      assertTrue(
+          wrongCa.err().startsWith("jbuild: daemon at tcp://127.0.0.1:" + port + ": "),
+          wrongCa.err());
+    }
+  }
+
   private static String lastLine(String s) {
     List<String> lines = s.lines().toList();
     return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
