@@ -190,6 +190,10 @@ public final class ClientArgs {
     for (int i = 0; i < b.outputs.size(); i++) {
       output(b.outputs, i, paths);
     }
+    if (b.quiet && paths.stream().anyMatch(c -> c.kind() == Kind.OUT_STDOUT)) {
+      // the command's own check, on the values as written (dest=- becomes a file on the daemon)
+      Outputs.check(Outputs.parse(b.outputs), b.load, b.tags, b.quiet, false);
+    }
     return stdin;
   }
 

@@ -224,6 +224,10 @@ final class ClientMode {
         downloads.add(c);
       }
     }
+    // with an output on stdout (-o dest=-), the command's own stdout (an ID with -q) comes after
+    // it, as the command writes them in the process: held until the downloads are written
+    boolean hold = downloads.stream().anyMatch(c -> c.kind() == ClientArgs.Kind.OUT_STDOUT);
+    java.io.ByteArrayOutputStream held = new java.io.ByteArrayOutputStream();
     int next = 0;
     while (true) {
       CliProtocol.Frame f = CliProtocol.read(in);
@@ -231,7 +235,7 @@ final class ClientMode {
         throw new IOException("the daemon closed the connection before the command ended");
       }
       switch (f.type()) {
-        case StdStreams.STDOUT -> stdout.write(f.payload());
+        case StdStreams.STDOUT -> (hold ? held : stdout).write(f.payload());
         case StdStreams.STDERR -> stderr.write(f.payload());
         case CliProtocol.DOWNLOAD -> {
           if (next >= downloads.size()) {
@@ -246,6 +250,8 @@ final class ClientMode {
           ClientDownloads.receive(downloads.get(next++), tar, stdout);
         }
         case CliProtocol.EXIT -> {
+          held.writeTo(stdout);
+          stdout.flush();
           return f.exitCode();
         }
         default -> throw new IOException("the daemon sent a frame of unknown type " + f.type());

@@ -183,6 +183,13 @@ class ClientModeIT {
     assertEquals(
         local("build", "-q", "-t", "same", ctx.toString()),
         remote("build", "-q", "-t", "same", ctx.toString()));
+    // the filesystem as a tar on stdout; and -q with it refused as in the process
+    assertEquals(
+        local("build", "--progress", "quiet", "-o", "-", ctx.toString()),
+        remote("build", "--progress", "quiet", "-o", "-", ctx.toString()));
+    Result refused = remote("build", "-q", "-o", "-", ctx.toString());
+    assertEquals(local("build", "-q", "-o", "-", ctx.toString()), refused);
+    assertEquals(2, refused.exit());
     String format = "{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}";
     assertEquals(local("images", "--format", format), remote("images", "--format", format));
     assertEquals(local("inspect", "same"), remote("inspect", "same"));
