@@ -65,8 +65,9 @@ class ClientModeIT {
     assertTrue(p.waitFor(300, TimeUnit.SECONDS), "jbuild " + args[0] + " timed out");
     return new Result(
         p.exitValue(),
-        Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
+        // byte for byte (a tar on stdout is not UTF-8)
+        new String(Files.readAllBytes(out), StandardCharsets.ISO_8859_1),
+        new String(Files.readAllBytes(err), StandardCharsets.ISO_8859_1));
   }
 
   /** Through the daemon. */
