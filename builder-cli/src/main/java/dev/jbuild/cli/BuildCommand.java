@@ -311,7 +311,7 @@ public final class BuildCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
-    Map<String, String> env = System.getenv();
+    Map<String, String> env = root.env();
     Map<String, String> args;
     try {
       args = PlanOptions.parseBuildArgs(buildArgs, env);
@@ -396,8 +396,8 @@ public final class BuildCommand implements Callable<Integer> {
       dev.jbuild.builder.remote.GitAccess remoteAccess = remoteAccess(secretValues, sshAgents, env);
       Inputs inputs =
           dev.jbuild.builder.remote.RemoteContexts.isRemote(context)
-              ? Inputs.remote(context, file, store, remoteAccess)
-              : Inputs.read(context, file, store);
+              ? Inputs.remote(context, file, store, remoteAccess, root.stdin())
+              : Inputs.read(context, file, store, root.stdin(), root.isClientCall());
       namedContexts = RemoteNamedContexts.fetch(namedContexts, store, remoteAccess);
       dev.jbuild.builder.progress.Trace.mark("inputs read");
       BuildChecks.Request checkRequest =
@@ -540,14 +540,16 @@ public final class BuildCommand implements Callable<Integer> {
       String dockerfileText,
       Optional<Path> dockerfilePath) {
 
-    static Inputs read(String contextArg, String fileArg, Store store) throws IOException {
+    static Inputs read(
+        String contextArg, String fileArg, Store store, InputStream stdin, boolean clientCall)
+        throws IOException {
       if ("-".equals(contextArg)) {
         if ("-".equals(fileArg)) {
           throw new UserException(
               ExitCodes.USAGE, "the context and the Dockerfile cannot both come from stdin");
         }
         byte[] head;
-        InputStream in = System.in;
+        InputStream in = stdin;
         Path dir = store.newTempDir("stdin-context");
         Path spool = dir.resolveSibling(dir.getFileName() + ".tar");
         Files.copy(in, spool);
@@ -576,7 +578,7 @@ public final class BuildCommand implements Callable<Integer> {
                 : "context directory not found: " + contextArg);
       }
       if ("-".equals(fileArg)) {
-        String text = DockerfileSource.fromStream(System.in, "-");
+        String text = DockerfileSource.fromStream(stdin, "-");
         return new Inputs(Optional.of(ctx), "Dockerfile", text, Optional.empty());
       }
       if (fileArg == null) {
@@ -592,7 +594,9 @@ public final class BuildCommand implements Callable<Integer> {
             Optional.of(ctx.resolve(name)));
       }
       Path df = Path.of(fileArg);
-      if (df.isAbsolute() || Files.exists(df)) {
+      // for a daemon's client, a -f the client sent is an absolute path the daemon chose; any
+      // other is a name in the context (never a path on the daemon's machine)
+      if (df.isAbsolute() || (!clientCall && Files.exists(df))) {
         return new Inputs(
             Optional.of(ctx), fileArg, DockerfileSource.fromUserPath(df, fileArg), Optional.of(df));
       }
@@ -609,7 +613,11 @@ public final class BuildCommand implements Callable<Integer> {
      * path inside it. A plain file is the Dockerfile, with no context.
      */
     static Inputs remote(
-        String url, String fileArg, Store store, dev.jbuild.builder.remote.GitAccess access)
+        String url,
+        String fileArg,
+        Store store,
+        dev.jbuild.builder.remote.GitAccess access,
+        InputStream stdin)
         throws IOException {
       dev.jbuild.builder.remote.RemoteContexts.Fetched f;
       try {
@@ -630,7 +638,7 @@ public final class BuildCommand implements Callable<Integer> {
       }
       Path ctx = f.dir().get();
       if ("-".equals(fileArg)) {
-        String text = DockerfileSource.fromStream(System.in, "-");
+        String text = DockerfileSource.fromStream(stdin, "-");
         return new Inputs(Optional.of(ctx), "Dockerfile", text, Optional.empty());
       }
       String name = fileArg;

@@ -31,7 +31,7 @@ final class Calls {
 
   /** {@code jbuild build --call ...}: the command's own options, no runner. */
   static int run(BuildCommand cmd, CallOptions.CallFunc fn) throws IOException {
-    Map<String, String> env = System.getenv();
+    Map<String, String> env = cmd.root.env();
     Map<String, String> args;
     try {
       args = PlanOptions.parseBuildArgs(cmd.buildArgs, env);
@@ -49,7 +49,9 @@ final class Calls {
     PrintWriter out = cmd.spec.commandLine().getOut();
     try (Store store = Store.open(cmd.root.storeRoot());
         var _ = store.lockShared()) {
-      BuildCommand.Inputs inputs = BuildCommand.Inputs.read(cmd.context, cmd.file, store);
+      BuildCommand.Inputs inputs =
+          BuildCommand.Inputs.read(
+              cmd.context, cmd.file, store, cmd.root.stdin(), cmd.root.isClientCall());
       return run(store, inputs, fn, args, Optional.ofNullable(cmd.target), platform, named, out);
     } catch (NoSuchFileException e) {
       throw new UserException(ExitCodes.NOT_FOUND, "no such file or directory: " + e.getFile());

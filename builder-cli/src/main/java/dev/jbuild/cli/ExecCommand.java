@@ -74,13 +74,16 @@ public final class ExecCommand implements Callable<Integer> {
     if (detach && tty) {
       throw new UserException(ExitCodes.USAGE, "-t cannot be combined with -d");
     }
+    JbuildCommand r = JbuildCommand.of(spec);
     Attach attach =
-        tty || Main.processStdio()
-            ? Attach.processStdio(interactive)
-            : Attach.streams(
-                interactive,
-                new WriterOutputStream(spec.commandLine().getOut()),
-                new WriterOutputStream(spec.commandLine().getErr()));
+        r.isClientCall()
+            ? Attach.streams(interactive, r.stdout(), r.stderr())
+            : tty || Main.processStdio()
+                ? Attach.processStdio(interactive)
+                : Attach.streams(
+                    interactive,
+                    new WriterOutputStream(spec.commandLine().getOut()),
+                    new WriterOutputStream(spec.commandLine().getErr()));
     try (Store store = Store.open(JbuildCommand.of(spec).storeRoot())) {
       Containers all = Containers.open(store, null);
       int rc =

@@ -33,6 +33,7 @@ final class HelpPages {
             dir.resolve(file(name, ansi)), render(name, ansi), StandardCharsets.UTF_8);
       }
     }
+    ClientScan.writeTable(dir); // client mode's reading of the commands that name paths
   }
 
   static java.util.List<String> names() {

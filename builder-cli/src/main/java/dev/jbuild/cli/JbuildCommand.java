@@ -133,6 +133,40 @@ public final class JbuildCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
+  // A call the daemon runs for a client (jbuild --host): its own store, environment and standard
+  // streams instead of this process's. Null in an ordinary (daemonless) run. JDK types only, so
+  // that picocli's reflection over this class loads nothing more on the daemonless path.
+  java.util.Map<String, String> callEnv;
+  java.io.InputStream callIn;
+  java.io.OutputStream callOut;
+  java.io.OutputStream callErr;
+  Path callRoot;
+
+  /** The environment this invocation reads: the process's, or a daemon call's. */
+  public java.util.Map<String, String> env() {
+    return callEnv != null ? callEnv : System.getenv();
+  }
+
+  /** Standard input of this invocation (a daemon call's comes from its client). */
+  public java.io.InputStream stdin() {
+    return callIn != null ? callIn : System.in;
+  }
+
+  /** Standard output as bytes (archives, attached containers). */
+  public java.io.OutputStream stdout() {
+    return callOut != null ? callOut : System.out;
+  }
+
+  /** Standard error as bytes (attached containers). */
+  public java.io.OutputStream stderr() {
+    return callErr != null ? callErr : System.err;
+  }
+
+  /** Whether a daemon runs this invocation for a client. */
+  public boolean isClientCall() {
+    return callRoot != null;
+  }
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
@@ -148,7 +182,7 @@ public final class JbuildCommand implements Runnable {
    * $JBUILD_ISOLATION, else detected); a mode this process cannot provide is a clear error.
    */
   public dev.jbuild.runner.Isolation isolation() throws dev.jbuild.runner.RunnerException {
-    String requested = isolation != null ? isolation : System.getenv("JBUILD_ISOLATION");
+    String requested = isolation != null ? isolation : env().get("JBUILD_ISOLATION");
     try {
       return dev.jbuild.runner.Isolation.select(requested);
     } catch (dev.jbuild.runner.RunnerException e) {
@@ -166,6 +200,9 @@ public final class JbuildCommand implements Runnable {
    */
   public Path storeRoot() throws dev.jbuild.runner.RunnerException {
     isolation();
+    if (callRoot != null) {
+      return callRoot;
+    }
     return StoreRoot.resolve(root, System.getenv());
   }
 }

@@ -37,7 +37,7 @@ public final class LoadCommand implements Callable<Integer> {
         var _ = store.lockShared()) {
       List<TaggedImage> loaded =
           input == null
-              ? ArchiveLoader.load(store, System.in, "standard input")
+              ? ArchiveLoader.load(store, root.stdin(), "standard input")
               : ArchiveLoader.load(store, input);
       var out = spec.commandLine().getOut();
       for (TaggedImage t : loaded) {

@@ -53,8 +53,20 @@ public final class Main {
     return processStdio;
   }
 
-  /** Runs jbuild with the given arguments and returns the exit code (used by tests too). */
+  /**
+   * Runs jbuild with the given arguments and returns the exit code (used by tests too): here, or on
+   * a daemon when {@code --host}/{@code -H} or JBUILD_HOST names one (client mode).
+   */
   public static int run(String... args) {
+    if (clientMode(args)) {
+      // loaded only in client mode: the daemonless path loads none of it
+      return ClientMode.run(args);
+    }
+    return runHere(args);
+  }
+
+  /** Runs jbuild in this process (no --host option in {@code args}). */
+  static int runHere(String... args) {
     String[] full = withImplicitBuild(args);
     String sub = subcommandOf(full);
     dev.jbuild.builder.progress.Trace.mark("args");
@@ -128,7 +140,7 @@ public final class Main {
   }
 
   /** Settings picocli copies to the subcommands registered so far: call after adding them. */
-  private static CommandLine configure(CommandLine cli) {
+  static CommandLine configure(CommandLine cli) {
     cli.setExitCodeExceptionMapper(ExitCodes::forException);
     cli.setExecutionExceptionHandler(new ErrorHandler());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
@@ -204,13 +216,57 @@ public final class Main {
     return i < args.length && JbuildCommand.SUBCOMMANDS.contains(args[i]) ? args[i] : null;
   }
 
-  private static int afterGlobalOptions(String[] args) {
+  /**
+   * Whether {@code args} runs on a daemon: a client option among the global options, or a non-empty
+   * JBUILD_HOST. Cheap: a scan of the global options and one variable.
+   */
+  static boolean clientMode(String[] args) {
+    int end = afterGlobalOptions(args);
+    if (end < args.length && args[end].equals("serve")) {
+      return false; // the daemon itself (its -H is where it listens)
+    }
+    for (int i = 0; i < end; i++) {
+      if (isClientOption(args[i])) {
+        return true;
+      }
+    }
+    String env = System.getenv("JBUILD_HOST");
+    return env != null && !env.isEmpty();
+  }
+
+  private static final String[] CLIENT_OPTIONS = {
+    "-H", "--host", "--tlsverify", "--tlscacert", "--tlscert", "--tlskey"
+  };
+
+  /** The client mode's global options: docker's -H/--host and TLS flags. */
+  static boolean isClientOption(String a) {
+    for (String name : CLIENT_OPTIONS) {
+      if (a.equals(name) || (a.startsWith(name) && a.charAt(name.length()) == '=')) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Client options that take a value as the next argument (unless written NAME=VALUE). */
+  static boolean clientOptionTakesValue(String a) {
+    return a.equals("-H")
+        || a.equals("--host")
+        || a.equals("--tlscacert")
+        || a.equals("--tlscert")
+        || a.equals("--tlskey");
+  }
+
+  static int afterGlobalOptions(String[] args) {
     int i = 0;
     while (i < args.length) {
       String a = args[i];
-      if (a.equals("--root") || a.equals("--isolation")) {
+      if (a.equals("--root") || a.equals("--isolation") || clientOptionTakesValue(a)) {
         i += 2;
-      } else if (a.startsWith("--root=") || a.startsWith("--isolation=") || a.equals("--debug")) {
+      } else if (a.startsWith("--root=")
+          || a.startsWith("--isolation=")
+          || a.equals("--debug")
+          || (a.startsWith("-") && isClientOption(a))) {
         i += 1;
       } else {
         break;

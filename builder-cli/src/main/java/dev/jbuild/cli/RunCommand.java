@@ -488,6 +488,11 @@ public class RunCommand implements Callable<Integer> {
   }
 
   private Attach attach() {
+    JbuildCommand r = JbuildCommand.of(spec);
+    if (r.isClientCall()) {
+      // a daemon's call: the client's streams, bytes exact (-i and -t are refused in client mode)
+      return Attach.streams(interactive, r.stdout(), r.stderr());
+    }
     if (tty || Main.processStdio()) {
       // the runtime writes straight to jbuild's stdout and stderr: bytes exact, a tty stays a tty
       return Attach.processStdio(interactive);

@@ -76,7 +76,7 @@ public final class SaveCommand implements Callable<Integer> {
         tagged.add(new TaggedImage(name.contains("@") ? null : name, d.withAnnotations(null)));
       }
       if (output == null) {
-        OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
+        OutputStream out = new BufferedOutputStream(root.stdout(), 1 << 16);
         write(store, f, tagged, wanted, out);
         out.flush();
       } else {
