@@ -439,7 +439,11 @@ public final class BuildCommand implements Callable<Integer> {
       dev.jbuild.builder.progress.Trace.mark("runner ready");
       Builder builder =
           new Builder(
-              store, runner, new RegistryImages(store, registries), registries, Clock.systemUTC());
+              store,
+              runner,
+              new RegistryImages(store, registries, !cacheFrom.isEmpty()),
+              registries,
+              Clock.systemUTC());
       try (runner;
           Progress progress = Progress.create(mode, err, env)) {
         dev.jbuild.builder.progress.Trace.mark("progress ready");
