@@ -175,6 +175,7 @@ public final class RemoteBlobs {
         .name("fetch-" + digest.shortHex())
         .start(
             () -> {
+              Throwable failed = null;
               try {
                 permits.acquire();
                 try {
@@ -182,11 +183,15 @@ public final class RemoteBlobs {
                 } finally {
                   permits.release();
                 }
-                mine.complete(null);
               } catch (Throwable t) {
-                mine.completeExceptionally(t);
-              } finally {
-                inFlight.remove(digest, mine);
+                failed = t;
+              }
+              // out of the map before anyone hears: a caller retrying after a failure starts anew
+              inFlight.remove(digest, mine);
+              if (failed == null) {
+                mine.complete(null);
+              } else {
+                mine.completeExceptionally(failed);
               }
             });
     return mine;
