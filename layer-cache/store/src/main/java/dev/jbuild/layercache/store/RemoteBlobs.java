@@ -163,6 +163,22 @@ public final class RemoteBlobs {
     }
   }
 
+  /**
+   * Starts fetching the remote blobs of {@code wanted} without waiting (what will surely be needed,
+   * such as the layers of the image being built); a failure is left for {@link #ensure} to report
+   * (it fetches again).
+   */
+  public void prefetch(Collection<Descriptor> wanted) throws IOException {
+    for (Descriptor d : wanted) {
+      if (fetcher != null && !blobs.has(d.digest())) {
+        Optional<Remote> r = get(d.digest());
+        if (r.isPresent()) {
+          start(r.get());
+        }
+      }
+    }
+  }
+
   /** One download of {@code r}, shared by everyone who asks while it runs. */
   private CompletableFuture<Void> start(Remote r) {
     Digest digest = r.blob().digest();
