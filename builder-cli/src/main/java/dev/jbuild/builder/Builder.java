@@ -259,6 +259,7 @@ public final class Builder {
                       req.dockerfileName(),
                       req.dockerfileText(),
                       req.buildArgs(),
+                      req.labels(),
                       req.target(),
                       builds.stream().map(b -> b.plan).toList(),
                       context,
