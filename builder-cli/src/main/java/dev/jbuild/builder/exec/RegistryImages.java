@@ -62,7 +62,10 @@ public final class RegistryImages implements ImageResolver {
     }
     synchronized (locks.computeIfAbsent(ref.toString() + "@" + platform, k -> new Object())) {
       Optional<BaseImage> local = pull ? Optional.empty() : storedIndex(ref, platform);
-      if (local.isEmpty() && !pull) {
+      if (local.isEmpty()
+          && !pull
+          && (ref.digest() != null || store.images().resolve(ref.familiarString()).isEmpty())) {
+        // a tag in the store wins (a later `jbuild pull` moved it): the puller reads it
         local = remembered.find(ref, platform);
       }
       if (local.isPresent()) {
