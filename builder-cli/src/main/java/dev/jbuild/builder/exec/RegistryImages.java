@@ -51,6 +51,11 @@ public final class RegistryImages implements ImageResolver {
   }
 
   @Override
+  public boolean pullsLazily() {
+    return lazy;
+  }
+
+  @Override
   public BaseImage resolve(
       String reference, Platform platform, boolean pull, Progress progress, Step shown)
       throws IOException, StepFailure {

@@ -288,8 +288,9 @@ public final class StageBuilder {
     }
     Step shown = new Step(ids.incrementAndGet(), label(1), "FROM " + r.reference());
     Progress progress = executor.progress();
-    if (runsOnPrivateNetwork()) {
+    if (runsOnPrivateNetwork() && !images.pullsLazily()) {
       // a pull means the stage's RUN steps will run: the runner starts their network meanwhile
+      // (not a lazy pull, of a build importing a cache: its steps are likely all cached)
       progress =
           new PullStartHint(
               progress,
