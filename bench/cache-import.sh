@@ -2,9 +2,11 @@
 # Times a mode=max registry cache import on a fresh store for the app scenario against a no-op
 # rebuild: (1) a cold build exporting --cache-to type=registry,mode=max to the lab registry,
 # (2) on a fresh store, `jbuild pull` of the two bases alone (the base blob download), (3) on
-# another fresh store, the build with --cache-from (every step CACHED; the bases and the cached
-# layers downloaded), (4) a no-op rebuild in that store; beside them every blob the import needs
-# (the cache's and the bases') fetched with curl, one after the other (the raw download). Wall
+# another fresh store, the build with --cache-from (every step CACHED; only the layers the final
+# image holds downloaded), (4) a no-op rebuild in that store; beside them every blob the import may
+# need (the cache's and the bases') fetched with curl, one after the other (the raw download), and
+# the megabytes of blobs the import left in the store (what it did download: the final image's
+# layers, since the cache's and the bases' are fetched lazily). Wall
 # and CPU (user+sys) seconds of each, and the load average before each run: the machine may be
 # shared. The goal (issue 14): import <= 1.5 x (no-op + download). Needs the lab registry on
 # localhost:5000 (debian:bookworm-slim, busybox). Usage: bench/cache-import.sh [RUNS]
@@ -48,8 +50,8 @@ fetch_all_blobs() { # what the import downloads: the cache's blobs and the two b
   fetch_blobs library/busybox latest
 }
 export -f fetch_blobs fetch_all_blobs
-printf '%-10s %-17s %-17s %-30s %-17s %s\n' load "download (curl)" "bases pull" \
-  "import build" "no-op" "import / (no-op + download)"
+printf '%-10s %-17s %-17s %-30s %-9s %-17s %s\n' load "download (curl)" "bases pull" \
+  "import build" "fetched" "no-op" "import / (no-op + download)"
 for _ in $(seq "$runs"); do
   rm -rf "$work/pull" "$work/fresh"
   load=$(cut -d' ' -f1 /proc/loadavg)
@@ -57,8 +59,9 @@ for _ in $(seq "$runs"); do
   pull=$(secs sh -c "'$jbuild' --root '$work/pull' pull -q localhost:5000/library/debian:bookworm-slim && '$jbuild' --root '$work/pull' pull -q localhost:5000/library/busybox:latest")
   import=$(secs "$jbuild" --root "$work/fresh" build --progress plain -t app:1 --cache-from "$cache" "$work/ctx")
   cached=$(grep -c ' CACHED$' "$work/last.err" || true)
+  fetched=$(du -sm "$work/fresh/blobs" | cut -f1)
   noop=$(secs "$jbuild" --root "$work/fresh" build --progress plain -t app:1 "$work/ctx")
   ratio=$(echo "$import $noop $blobs" | awk '{ printf "wall %.2f, cpu %.2f", $1 / ($3 + $5), $2 / ($4 + $6) }')
-  printf '%-10s %-17s %-17s %-30s %-17s %s\n' "$load" "${blobs/ / s, cpu }" "${pull/ / s, cpu }" \
-    "${import/ / s, cpu } ($cached CACHED)" "${noop/ / s, cpu }" "$ratio"
+  printf '%-10s %-17s %-17s %-30s %-9s %-17s %s\n' "$load" "${blobs/ / s, cpu }" "${pull/ / s, cpu }" \
+    "${import/ / s, cpu } ($cached CACHED)" "$fetched MB" "${noop/ / s, cpu }" "$ratio"
 done

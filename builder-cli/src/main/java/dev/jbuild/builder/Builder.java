@@ -37,6 +37,7 @@ import dev.jbuild.layercache.model.History;
 import dev.jbuild.layercache.model.ImageConfig;
 import dev.jbuild.layercache.model.Platform;
 import dev.jbuild.layercache.registry.Registries;
+import dev.jbuild.layercache.registry.RegistryBlobFetcher;
 import dev.jbuild.layercache.store.CacheRecord;
 import dev.jbuild.layercache.store.Image;
 import dev.jbuild.layercache.store.Store;
@@ -95,6 +96,11 @@ public final class Builder {
     Trace.mark("build start");
     Instant started = clock.instant();
     Publisher publisher = new Publisher(store, registries, log);
+    if (registries != null) {
+      // remote blobs (an imported cache's layers, lazily resolved bases) come when a step needs
+      // them
+      store.remote().fetcher(new RegistryBlobFetcher(registries));
+    }
     Dockerfile dockerfile = Dockerfiles.parse(req.dockerfileName(), req.dockerfileText());
     Trace.mark("parsed");
     List<PlatformBuild> builds = new ArrayList<>();
@@ -253,6 +259,7 @@ public final class Builder {
                       req.dockerfileName(),
                       req.dockerfileText(),
                       req.buildArgs(),
+                      req.labels(),
                       req.target(),
                       builds.stream().map(b -> b.plan).toList(),
                       context,

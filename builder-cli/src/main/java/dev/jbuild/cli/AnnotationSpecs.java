@@ -14,12 +14,16 @@ import java.util.Optional;
  * (the default), {@code index}, {@code manifest-descriptor} or {@code index-descriptor}, each
  * optionally followed by {@code [os/arch]} to apply to one platform only. An annotation that has
  * nowhere to go is a usage error: {@code index} and {@code manifest-descriptor} need an image index
- * (several platforms), {@code index-descriptor} an OCI layout output ({@code -o type=oci}).
+ * (several platforms, or attestations, which put the image and its attestation manifest in an
+ * index), {@code index-descriptor} an OCI layout output ({@code -o type=oci}).
  */
 final class AnnotationSpecs {
   private AnnotationSpecs() {}
 
-  static Annotations parse(List<String> values, boolean multiPlatform) {
+  /**
+   * @param index whether the build's result is an image index (several platforms or attestations)
+   */
+  static Annotations parse(List<String> values, boolean index) {
     List<Annotations.Annotation> out = new ArrayList<>();
     for (String v : values) {
       int eq = v.indexOf('=');
@@ -62,15 +66,16 @@ final class AnnotationSpecs {
                           + "\" (expected manifest, index, manifest-descriptor or"
                           + " index-descriptor)");
             };
-        if (!multiPlatform
+        if (!index
             && (level == Annotations.Level.INDEX
                 || level == Annotations.Level.MANIFEST_DESCRIPTOR)) {
           throw usage(
               "--annotation "
                   + v
-                  + ": a single-platform build makes no image index; "
+                  + ": a single-platform build without attestations makes no image index; "
                   + type
-                  + " annotations need several platforms (--platform a,b)");
+                  + " annotations need several platforms (--platform a,b) or an attestation"
+                  + " (--provenance, --sbom, --attest)");
         }
         out.add(new Annotations.Annotation(level, platform, key, value));
       }

@@ -361,9 +361,13 @@ public final class BuildCommand implements Callable<Integer> {
     List<Export> exports = Outputs.parse(outputs);
     // -- issue 14, outputs side
     exports = Outputs.check(exports, load, tags, quiet, sourceDateEpoch(args, env) != null);
+    dev.jbuild.builder.attest.Attestations attestations =
+        AttestSpecs.parse(attest, provenance, sbom, AttestSpecs.imageOut(push, exports), env);
     dev.jbuild.builder.Annotations annotationValues = null;
     if (!annotations.isEmpty()) {
-      annotationValues = AnnotationSpecs.parse(annotations, targetPlatforms.size() > 1);
+      // an image index: several platforms, or one image with its attestation manifest
+      annotationValues =
+          AnnotationSpecs.parse(annotations, targetPlatforms.size() > 1 || attestations.any());
       exports = AnnotationSpecs.onOciOutputs(annotationValues, exports);
     }
     Map<String, dev.jbuild.builder.core.NamedContext> namedContexts =
@@ -386,8 +390,6 @@ public final class BuildCommand implements Callable<Integer> {
             quiet,
             Optional.ofNullable(metadataFile));
     Instant epoch = sourceDateEpoch(args, env);
-    dev.jbuild.builder.attest.Attestations attestations =
-        AttestSpecs.parse(attest, provenance, sbom, AttestSpecs.imageOut(push, exports), env);
 
     try (Store store = Store.open(root.storeRoot());
         var _ = store.lockShared();
@@ -439,7 +441,11 @@ public final class BuildCommand implements Callable<Integer> {
       dev.jbuild.builder.progress.Trace.mark("runner ready");
       Builder builder =
           new Builder(
-              store, runner, new RegistryImages(store, registries), registries, Clock.systemUTC());
+              store,
+              runner,
+              new RegistryImages(store, registries, !cacheFrom.isEmpty()),
+              registries,
+              Clock.systemUTC());
       try (runner;
           Progress progress = Progress.create(mode, err, env)) {
         dev.jbuild.builder.progress.Trace.mark("progress ready");

@@ -22,8 +22,8 @@ final class Outputs {
   /** The keys each type takes besides {@code type}. */
   private static final Map<String, Set<String>> KEYS =
       Map.of(
-          "local", Set.of("dest"),
-          "tar", Set.of("dest", "compression", "compression-level"),
+          "local", Set.of("dest", "attestation-prefix"),
+          "tar", Set.of("dest", "compression", "compression-level", "attestation-prefix"),
           "oci",
               Set.of(
                   "dest",

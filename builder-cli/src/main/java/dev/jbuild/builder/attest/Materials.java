@@ -29,6 +29,11 @@ public final class Materials implements ImageResolver {
   }
 
   @Override
+  public boolean pullsLazily() {
+    return inner.pullsLazily();
+  }
+
+  @Override
   public BaseImage resolve(
       String reference, Platform platform, boolean pull, Progress progress, Step shown)
       throws IOException, StepFailure, InterruptedException {

@@ -25,8 +25,11 @@ import java.util.TreeMap;
  * Dockerfile frontend's parameters, {@code materials} the images the build resolved (a {@code
  * pkg:docker} purl of the reference as written, with its manifest digest) and the build context (a
  * digest of its visible files), {@code metadata} with the start and finish times and completeness.
- * {@code mode=max} adds the build arguments and target, the Dockerfile itself (BuildKit's {@code
- * source.infos}) and {@code buildConfig}: each stage built, with its base and its instructions.
+ * Both modes record the target in {@code invocation.parameters.args}; {@code mode=max} adds the
+ * build arguments ({@code build-arg:K}) and labels ({@code label:K}), which {@code mode=min} leaves
+ * out (then {@code completeness.parameters} is false, as BuildKit's {@code scrubMinRequest} says),
+ * the Dockerfile itself (BuildKit's {@code source.infos}) and {@code buildConfig}: each stage
+ * built, with its base and its instructions.
  */
 final class Provenance {
   private Provenance() {}
@@ -40,6 +43,7 @@ final class Provenance {
       String dockerfileName,
       String dockerfileText,
       Map<String, String> buildArgs,
+      Map<String, String> labels,
       Optional<String> target,
       Platform platform,
       List<Materials.Material> images,
@@ -71,11 +75,17 @@ final class Provenance {
                 JsonArray.of(
                     JsonObject.builder().put("name", "context").build(),
                     JsonObject.builder().put("name", "dockerfile").build()));
+    // the frontend's arguments as BuildKit records them: the Dockerfile's name is the config
+    // source's entry point, not an argument; mode=min leaves out the build arguments and labels
+    // (and then says the parameters are incomplete), mode=max keeps them
+    Map<String, String> args = new TreeMap<>();
+    in.target().ifPresent(t -> args.put("target", t));
+    boolean scrubbed = !in.buildArgs().isEmpty() || !in.labels().isEmpty();
     if (max) {
-      Map<String, String> args = new TreeMap<>();
       in.buildArgs().forEach((k, v) -> args.put("build-arg:" + k, v));
-      in.target().ifPresent(t -> args.put("target", t));
-      args.put("filename", in.dockerfileName());
+      in.labels().forEach((k, v) -> args.put("label:" + k, v));
+    }
+    if (!args.isEmpty()) {
       JsonObject.Builder a = JsonObject.builder();
       args.forEach(a::put);
       params.put("args", a.build());
@@ -96,7 +106,7 @@ final class Provenance {
             .put(
                 "completeness",
                 JsonObject.builder()
-                    .put("parameters", max)
+                    .put("parameters", max || !scrubbed)
                     .put("environment", true)
                     .put("materials", false)
                     .build())

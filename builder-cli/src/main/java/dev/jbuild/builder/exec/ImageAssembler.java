@@ -96,8 +96,11 @@ public final class ImageAssembler {
         throw new IllegalStateException("diff ID " + i + " does not match its layer");
       }
     }
-    Descriptor configDesc = store.images().putConfig(config);
     List<Descriptor> blobs = layers.stream().map(CacheRecord.Layer::blob).toList();
+    // an image in the store has all its blobs: layers a cache hit or a lazily resolved base left
+    // remote are fetched now (those of stages the image does not contain never are)
+    store.remote().ensure(blobs);
+    Descriptor configDesc = store.images().putConfig(config);
     // an OCI manifest holds OCI types only: base layers pulled in Docker's schema are relabelled
     // (the blob bytes are the same), as BuildKit does with oci-mediatypes=true
     ImageManifest manifest = ImageManifest.of(configDesc, blobs).toOci();

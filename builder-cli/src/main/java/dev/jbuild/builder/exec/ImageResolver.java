@@ -18,4 +18,12 @@ public interface ImageResolver {
   BaseImage resolve(
       String reference, Platform platform, boolean pull, Progress progress, Step shown)
       throws IOException, StepFailure, InterruptedException;
+
+  /**
+   * True when a pull fetches no layers ({@link RegistryImages} in a build importing a cache): it
+   * then says nothing about the stage's RUN steps running, which are likely cached.
+   */
+  default boolean pullsLazily() {
+    return false;
+  }
 }

@@ -55,6 +55,11 @@ public final class NamedContextImages implements ImageResolver {
   }
 
   @Override
+  public boolean pullsLazily() {
+    return images.pullsLazily();
+  }
+
+  @Override
   public BaseImage resolve(
       String reference, Platform platform, boolean pull, Progress progress, Step shown)
       throws IOException, StepFailure, InterruptedException {

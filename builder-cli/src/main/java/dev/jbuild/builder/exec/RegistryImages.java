@@ -24,15 +24,35 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Base images from the store, pulled from their registry when the store lacks them (or always, with
  * --pull). Concurrent requests for one reference (parallel stages on one base) pull it once.
+ *
+ * <p>With {@code lazy} (a build importing a cache) a pull fetches the manifest and config only: the
+ * layers become remote blobs of the store, fetched when a step needs the base's files or the final
+ * image contains them, so a stage whose steps are all cached never downloads its base (as
+ * BuildKit). Such an image is not tagged (an image in the store's index has all its blobs); {@link
+ * LazyBases} remembers it for the next builds, which use it without asking the registry as they
+ * would use a tag.
  */
 public final class RegistryImages implements ImageResolver {
   private final Store store;
   private final Registries registries;
+  private final boolean lazy;
+  private final LazyBases remembered;
   private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
 
   public RegistryImages(Store store, Registries registries) {
+    this(store, registries, false);
+  }
+
+  public RegistryImages(Store store, Registries registries, boolean lazy) {
     this.store = store;
     this.registries = registries;
+    this.lazy = lazy;
+    this.remembered = new LazyBases(store);
+  }
+
+  @Override
+  public boolean pullsLazily() {
+    return lazy;
   }
 
   @Override
@@ -47,6 +67,12 @@ public final class RegistryImages implements ImageResolver {
     }
     synchronized (locks.computeIfAbsent(ref.toString() + "@" + platform, k -> new Object())) {
       Optional<BaseImage> local = pull ? Optional.empty() : storedIndex(ref, platform);
+      if (local.isEmpty()
+          && !pull
+          && (ref.digest() != null || store.images().resolve(ref.familiarString()).isEmpty())) {
+        // a tag in the store wins (a later `jbuild pull` moved it): the puller reads it
+        local = remembered.find(ref, platform);
+      }
       if (local.isPresent()) {
         if (shown.id() > 0) {
           progress.cached(shown);
@@ -56,8 +82,12 @@ public final class RegistryImages implements ImageResolver {
       long t0 = System.nanoTime();
       Puller puller = new Puller(store, registries, new PullLines(progress, shown));
       Puller.Result r =
-          puller.pullDetailed(ref, platform, PullOptions.defaults().withAlwaysPull(pull));
+          puller.pullDetailed(
+              ref, platform, PullOptions.defaults().withAlwaysPull(pull).withLazyLayers(lazy));
       BaseImage base = StoreImages.load(store, r.manifest(), platform);
+      if (lazy && !r.fromStore() && !store.images().complete(r.manifest())) {
+        remembered.remember(ref, platform, r.manifest());
+      }
       if (shown.id() > 0) {
         if (r.fromStore()) {
           progress.cached(shown);

@@ -148,6 +148,7 @@ public final class StageBuilder {
       throw failure(new Step(0, label(1), stage.from().text()), line, line, e);
     }
     StageState state = new StageState(base.config(), base.layers(), base.key(), false);
+    prefetchIfTarget(state);
     ContainerConfig cc = base.config().configOrEmpty();
     StageScope scope =
         stage.baseRef() instanceof SourceRef.StageRef ref && baseScopes != null
@@ -213,6 +214,7 @@ public final class StageBuilder {
                 later,
                 onMiss,
                 ignoreCache && in instanceof RunInstruction);
+        prefetchIfTarget(state);
       } catch (InterruptedException e) {
         throw e;
       } catch (Exception e) {
@@ -220,6 +222,21 @@ public final class StageBuilder {
       }
     }
     return new StageResult(stage.index(), stage.name(), state.complete(), scope);
+  }
+
+  /**
+   * The target stage's layers all go into the image, which the store holds whole: those a cache hit
+   * or a lazily resolved base left remote start downloading now, while the other stages run, rather
+   * than when the image is written.
+   */
+  private void prefetchIfTarget(StageState state) {
+    if (stage.index() == plan.targetIndex()) {
+      try {
+        services.store().remote().prefetch(state.layers().stream().map(l -> l.blob()).toList());
+      } catch (IOException e) {
+        // only a head start: writing the image fetches them and reports what fails
+      }
+    }
   }
 
   private static BuildFailure failure(Step shown, int line, int endLine, Exception e) {
@@ -271,8 +288,9 @@ public final class StageBuilder {
     }
     Step shown = new Step(ids.incrementAndGet(), label(1), "FROM " + r.reference());
     Progress progress = executor.progress();
-    if (runsOnPrivateNetwork()) {
+    if (runsOnPrivateNetwork() && !images.pullsLazily()) {
       // a pull means the stage's RUN steps will run: the runner starts their network meanwhile
+      // (not a lazy pull, of a build importing a cache: its steps are likely all cached)
       progress =
           new PullStartHint(
               progress,

@@ -39,7 +39,8 @@ final class Exports {
    * Writes the image or multi-platform image (an index) {@code target} as {@code spec} says: an OCI
    * archive holds the index and every image's blobs; a docker archive one platform's image ({@code
    * platform=} of the output, else this machine's, as {@code docker save --platform}); {@code
-   * local} and {@code tar} one subdirectory per platform ({@code linux_amd64/}, as BuildKit).
+   * local} and {@code tar} one subdirectory per platform ({@code linux_amd64/}, as BuildKit), and
+   * the attestations as statement files ({@link ExportedAttestations}).
    */
   public static void write(Store store, Descriptor target, List<String> tags, Export spec)
       throws IOException {
@@ -67,10 +68,14 @@ final class Exports {
         Path dir = Path.of(spec.dest());
         Files.createDirectories(dir);
         LocalExport.writeAll(store, plain, dir);
+        ExportedAttestations.write(
+            store, plain, dir, spec.attrs().get(ExportedAttestations.PREFIX_KEY));
       }
       case TAR -> {
         Path tmp = store.newTempDir("export");
         LocalExport.writeAll(store, plain, tmp);
+        ExportedAttestations.write(
+            store, plain, tmp, spec.attrs().get(ExportedAttestations.PREFIX_KEY));
         LayerCompression c = LayerCompression.of(spec.attrs(), Compression.NONE);
         toFile(
             spec.dest(),

@@ -139,18 +139,25 @@ public final class Publisher {
     for (String k : keys.of(c.mode())) {
       store.cache().get(k).ifPresent(rec -> records.put(k, rec));
     }
-    String where = "";
+    String where = c instanceof CacheExport.Registry r ? r.ref().toString() : "";
+    if (c instanceof CacheExport.Local l) {
+      where = l.dest().toString();
+    }
     try {
+      // an imported cache's layers the build never needed are still remote: the export reads them
+      List<Descriptor> blobs = new ArrayList<>();
+      for (CacheRecord rec : records.values()) {
+        rec.layers().forEach(l -> blobs.add(l.blob()));
+      }
+      store.remote().ensure(blobs);
       Digest digest =
           switch (c) {
             case CacheExport.Registry r -> {
-              where = r.ref().toString();
               yield new RegistryCache(store, registries, Progress.none())
                   .export(
                       records, r.ref(), options(r.layers()), r.imageManifest(), r.ociMediaTypes());
             }
             case CacheExport.Local l -> {
-              where = l.dest().toString();
               yield new LocalCache(store)
                   .export(records, l.dest(), options(l.layers()), l.imageManifest());
             }

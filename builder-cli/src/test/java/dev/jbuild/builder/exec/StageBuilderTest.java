@@ -58,6 +58,56 @@ class StageBuilderTest {
         .build();
   }
 
+  /** A resolver that pulls (starts the FROM step) and answers an empty image. */
+  private static ImageResolver pulling(boolean lazily) {
+    return new ImageResolver() {
+      @Override
+      public dev.jbuild.builder.core.BaseImage resolve(
+          String ref,
+          dev.jbuild.layercache.model.Platform platform,
+          boolean pull,
+          dev.jbuild.builder.progress.Progress progress,
+          dev.jbuild.builder.progress.Step shown) {
+        progress.started(shown);
+        return StoreImages.scratch(platform);
+      }
+
+      @Override
+      public boolean pullsLazily() {
+        return lazily;
+      }
+    };
+  }
+
+  @Test
+  void aPullStartsTheRunnersNetworkUnlessItIsALazyOneOfACacheImport() throws Exception {
+    BuildPlan plan = Plans.plan("FROM example.com/base:1\nENV A=1\nRUN make\n");
+    StepExecutor executor = engine.executor(false);
+    new StageBuilder(
+            plan,
+            plan.target(),
+            engine.services(),
+            executor,
+            pulling(true),
+            new AtomicInteger(),
+            false)
+        .build();
+    assertEquals(
+        1, engine.runner.expected(), "only the miss before the RUN starts it, not the pull");
+    // the same build again with an eager pull: the pull itself starts the network too
+    StepExecutor again = engine.executor(true);
+    new StageBuilder(
+            plan,
+            plan.target(),
+            engine.services(),
+            again,
+            pulling(false),
+            new AtomicInteger(),
+            false)
+        .build();
+    assertEquals(3, engine.runner.expected());
+  }
+
   @Test
   void runsTheInstructionsInOrderIntoConfigLayersAndHistory() throws Exception {
     StageState s = build(DOCKERFILE).state();

@@ -31,6 +31,18 @@ public final class FakeRunner implements Runner {
   private volatile int exitCode;
   private volatile Map<String, String> diff = Map.of("out.txt", "made by RUN\n");
   private volatile List<String> output = List.of();
+  private final java.util.concurrent.atomic.AtomicInteger expected =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  @Override
+  public void expect(dev.jbuild.layercache.store.Store store, dev.jbuild.runner.Network network) {
+    expected.incrementAndGet();
+  }
+
+  /** How many times a build told the runner to prepare a network ahead ({@link #expect}). */
+  public int expected() {
+    return expected.get();
+  }
 
   /** The exit code of the next runs. */
   public FakeRunner exitCode(int code) {

@@ -309,6 +309,121 @@ class AttestationsIT {
         ok(jbuild("inspect", "-f", "{{.Metadata.ManifestMediaType}}", "plain:1")).out().strip());
   }
 
+  /** Each subject of a statement: name -> sha256. */
+  private static Map<String, String> subjects(JsonObject statement) {
+    Map<String, String> out = new HashMap<>();
+    for (Json j : statement.array("subject").elements()) {
+      JsonObject o = (JsonObject) j;
+      out.put(o.string("name"), o.object("digest").string("sha256"));
+    }
+    return out;
+  }
+
+  @Test
+  void localAndTarOutputsCarryTheStatementsAsFilesAsBuildKitWritesThem() throws Exception {
+    Path local = tmp.resolve("local-out");
+    ok(build("--sbom", "--provenance=mode=max", "-o", "type=local,dest=" + local));
+    JsonObject prov = Json.parseObject(Files.readAllBytes(local.resolve("provenance.json")));
+    assertEquals("https://in-toto.io/Statement/v0.1", prov.string("_type"));
+    assertEquals("https://slsa.dev/provenance/v0.2", prov.string("predicateType"));
+    assertEquals(
+        "https://mobyproject.org/buildkit@v1", prov.object("predicate").string("buildType"));
+    // the subjects are the output's files, not the image manifest
+    Map<String, String> subjects = subjects(prov);
+    String hello =
+        java.util.HexFormat.of()
+            .formatHex(
+                java.security.MessageDigest.getInstance("SHA-256")
+                    .digest("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertEquals(hello, subjects.get("app/hello.txt"), subjects.keySet().toString());
+    assertTrue(subjects.containsKey("app/node_modules/left-pad/package.json"));
+    assertFalse(subjects.containsKey("provenance.json"));
+    assertFalse(subjects.containsKey("sbom.spdx.json"));
+    JsonObject sbom = Json.parseObject(Files.readAllBytes(local.resolve("sbom.spdx.json")));
+    assertEquals("https://spdx.dev/Document", sbom.string("predicateType"));
+    assertTrue(purls(sbom.object("predicate")).contains("pkg:npm/left-pad@1.3.0"));
+    assertEquals(subjects, subjects(sbom));
+    assertEquals(
+        "rw-------",
+        java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(local.resolve("provenance.json"))));
+
+    // tar: the same files in the stream; only what was asked (no default provenance here)
+    Path tar = tmp.resolve("attested.tar");
+    ok(build("--sbom", "-o", "type=tar,dest=" + tar));
+    Path td = untar(tar);
+    assertTrue(Files.isRegularFile(td.resolve("sbom.spdx.json")));
+    assertTrue(Files.isRegularFile(td.resolve("app/hello.txt")));
+    assertFalse(Files.exists(td.resolve("provenance.json")));
+
+    // attestation-prefix, as BuildKit's local exporter takes it
+    Path prefixed = tmp.resolve("prefixed-out");
+    ok(
+        build(
+            "--provenance=mode=min",
+            "-o",
+            "type=local,dest=" + prefixed + ",attestation-prefix=att-"));
+    assertTrue(Files.isRegularFile(prefixed.resolve("att-provenance.json")));
+    assertFalse(Files.exists(prefixed.resolve("provenance.json")));
+
+    // no attestation asked: no statement files
+    Path plain = tmp.resolve("plain-out");
+    ok(build("-o", "type=local,dest=" + plain));
+    assertTrue(Files.isRegularFile(plain.resolve("app/hello.txt")));
+    assertFalse(Files.exists(plain.resolve("provenance.json")));
+  }
+
+  private JsonObject provenanceOf(String image) {
+    return Json.parseObject(ok(jbuild("inspect", "-f", "{{json .Provenance}}", image)).out())
+        .object("SLSA");
+  }
+
+  @Test
+  void provenanceMinLeavesOutTheBuildArgumentsAndSaysSoAsBuildKit() throws Exception {
+    ok(build("-t", "app:pmin", "--build-arg", "X=1", "--label", "l=v", "--provenance=mode=min"));
+    JsonObject min = provenanceOf("app:pmin");
+    JsonObject params = min.object("invocation").object("parameters");
+    assertFalse(params.has("args"), params.toString());
+    assertEquals(false, min.object("metadata").object("completeness").bool("parameters"));
+
+    ok(build("-t", "app:pmax", "--build-arg", "X=1", "--label", "l=v", "--provenance=mode=max"));
+    JsonObject max = provenanceOf("app:pmax");
+    Map<String, String> args = max.object("invocation").object("parameters").stringMap("args");
+    assertEquals(Map.of("build-arg:X", "1", "label:l", "v"), args);
+    assertEquals(true, max.object("metadata").object("completeness").bool("parameters"));
+    assertEquals(
+        "Dockerfile", max.object("invocation").object("configSource").string("entryPoint"));
+
+    // min without build arguments or labels left nothing out: complete
+    ok(build("-t", "app:pmin2", "--provenance=mode=min"));
+    assertEquals(
+        true,
+        provenanceOf("app:pmin2").object("metadata").object("completeness").bool("parameters"));
+  }
+
+  @Test
+  void indexAnnotationsOfASinglePlatformBuildGoOnItsAttestedIndex() throws Exception {
+    ok(
+        build(
+            "-t",
+            "app:ann",
+            "--provenance=mode=min",
+            "--annotation",
+            "index:org.example.index=i",
+            "--annotation",
+            "manifest-descriptor:org.example.desc=d"));
+    JsonObject index =
+        Json.parseObject(Skopeo.run(List.of("inspect", "--raw", "oci:" + root + ":app:ann")));
+    assertEquals(MediaTypes.OCI_INDEX, index.string("mediaType"));
+    assertEquals("i", index.stringMap("annotations").get("org.example.index"));
+    JsonObject entry = (JsonObject) index.array("manifests").get(0);
+    assertEquals("d", entry.stringMap("annotations").get("org.example.desc"));
+    // without an attestation there is no index: refused, naming what would make one
+    var r = build("-t", "app:ann2", "--annotation", "index:org.example.index=i");
+    assertEquals(2, r.exit(), r.err());
+    assertTrue(r.err().contains("--provenance"), r.err());
+  }
+
   @Test
   void unknownTypesKeysAndValuesAreRefused() {
     for (String[] args :

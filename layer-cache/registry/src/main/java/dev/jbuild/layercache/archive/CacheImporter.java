@@ -51,6 +51,14 @@ final class CacheImporter {
     /** Copies the blobs into the store (verified), those it has already skipped. */
     void fetch(List<Descriptor> blobs) throws IOException;
 
+    /**
+     * Makes the layer blobs the records use available: fetched now, or (a registry) recorded as
+     * remote blobs of the store, fetched when a step needs their bytes.
+     */
+    default void defer(List<Descriptor> blobs) throws IOException {
+      fetch(blobs);
+    }
+
     /** An error about the cache: {@code detail} names what is wrong. */
     IOException invalid(String detail);
   }
@@ -163,7 +171,7 @@ final class CacheImporter {
     if (layerInfo == null || layerInfo.size() != m.layers().size()) {
       throw source.invalid("cache layers do not match its manifest");
     }
-    source.fetch(m.layers());
+    source.defer(m.layers());
     Map<Digest, Descriptor> byDiffId = new LinkedHashMap<>();
     for (int i = 0; i < m.layers().size(); i++) {
       if (!(layerInfo.get(i) instanceof JsonObject o) || o.string("diffId") == null) {
@@ -209,7 +217,7 @@ final class CacheImporter {
       byDiffId.put(d, blob);
       blobs.add(blob);
     }
-    source.fetch(blobs);
+    source.defer(blobs);
     for (var e : byDiffId.entrySet()) {
       store.layers().register(e.getKey(), e.getValue());
     }

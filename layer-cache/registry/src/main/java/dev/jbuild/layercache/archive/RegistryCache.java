@@ -14,6 +14,7 @@ import dev.jbuild.layercache.registry.Pusher;
 import dev.jbuild.layercache.registry.RawManifest;
 import dev.jbuild.layercache.registry.Registries;
 import dev.jbuild.layercache.registry.Registry;
+import dev.jbuild.layercache.registry.RegistryBlobFetcher;
 import dev.jbuild.layercache.registry.RegistryErrors;
 import dev.jbuild.layercache.store.BlobInfo;
 import dev.jbuild.layercache.store.BlobWriter;
@@ -33,7 +34,8 @@ import java.util.concurrent.Semaphore;
  * The registry cache for CI ({@code --cache-to type=registry,ref=R}, {@code --cache-from
  * type=registry,ref=R}): build cache records travel as an OCI manifest whose config is a JSON
  * document of the records ({@link #CONFIG_MEDIA_TYPE}) and whose layers are the records' layer
- * blobs (compressed like any push). Importing fetches the blobs (verified), registers their diffIds
+ * blobs (compressed like any push). Importing fetches the config, records the layer blobs as remote
+ * blobs of the store (fetched, verified, when a step needs their bytes), registers their diffIds
  * and writes the records into the local store, so every recorded step is a cache hit on a machine
  * that never built it. The format is documented in the layer-cache README.
  */
@@ -145,6 +147,14 @@ public final class RegistryCache {
           @Override
           public void fetch(List<Descriptor> blobs) throws IOException {
             fetchAll(source, blobs);
+          }
+
+          @Override
+          public void defer(List<Descriptor> blobs) throws IOException {
+            String from = RegistryBlobFetcher.source(source);
+            for (Descriptor b : blobs) {
+              store.remote().record(b, from);
+            }
           }
 
           @Override

@@ -61,6 +61,10 @@ public final class Puller {
         ref,
         (source, raw) -> {
           Descriptor d = pullFrom(source, ref, raw, platform, options);
+          if (options.lazyLayers() && !complete(d)) {
+            progress.message("Digest: " + raw.digest());
+            return new Result(d, false, source.describe());
+          }
           if (tag != null) {
             store.images().tag(tag, d);
           } else {
@@ -325,7 +329,14 @@ public final class Puller {
               + m.layers().size()
               + " layers");
     }
-    fetchLayers(source, m.layers(), options.parallelism(), options.alwaysPull());
+    if (options.lazyLayers()) {
+      String from = RegistryBlobFetcher.source(source);
+      for (Descriptor layer : m.layers()) {
+        store.remote().record(layer, from);
+      }
+    } else {
+      fetchLayers(source, m.layers(), options.parallelism(), options.alwaysPull());
+    }
     for (int i = 0; i < diffIds.size(); i++) {
       store.layers().register(diffIds.get(i), m.layers().get(i));
     }

@@ -208,6 +208,15 @@ public final class RegistryErrors {
         e.kind(), "pull of " + reference + " failed: " + e.getMessage(), e);
   }
 
+  /**
+   * A lazy blob (an imported cache's layer, a base image's layer) could not be fetched when a step
+   * needed its bytes.
+   */
+  public static RegistryException lazyFetch(String repository, Digest digest, RegistryException e) {
+    return new RegistryException(
+        e.kind(), "fetch of " + digest + " from " + repository + " failed: " + e.getMessage(), e);
+  }
+
   /** A config whose declared size is over the limit (or negative), refused before download. */
   public static RegistryException configTooLarge(
       String host, String reference, Digest digest, long size) {

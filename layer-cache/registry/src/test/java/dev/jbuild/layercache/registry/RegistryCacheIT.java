@@ -1,6 +1,7 @@
 package dev.jbuild.layercache.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layercache.archive.RegistryCache;
@@ -81,8 +82,13 @@ class RegistryCacheIT {
           for (int i = 0; i < got.layers().size(); i++) {
             var layer = got.layers().get(i);
             assertEquals(e.getValue().layers().get(i).diffId(), layer.diffId());
+            // imported lazily: known, not downloaded
+            assertFalse(fresh.blobs().has(layer.blob().digest()));
+            assertTrue(fresh.remote().available(layer.blob().digest()));
+            // the layer is usable by diffId (what a cached step's next RUN needs): fetched then
+            fresh.remote().fetcher(new RegistryBlobFetcher(regs));
+            fresh.layers().unpacked(List.of(layer.diffId()));
             assertTrue(fresh.blobs().has(layer.blob().digest()));
-            // the layer is usable by diffId (what a cached step's next RUN needs)
             assertTrue(fresh.layers().blobFor(layer.diffId()).isPresent());
             Path root = tmp.resolve("apply-" + layer.diffId().shortHex());
             dev.jbuild.layercache.tar.LayerApplier.apply(

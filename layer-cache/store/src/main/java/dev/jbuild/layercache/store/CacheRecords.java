@@ -30,6 +30,7 @@ public final class CacheRecords {
 
   private final Path dir;
   private final BlobStore blobs;
+  private final RemoteBlobs remote;
   private final TempSpace temp;
   private final Cache<String, Entry> cache = newCache();
 
@@ -48,13 +49,17 @@ public final class CacheRecords {
     newCache();
   }
 
-  CacheRecords(Path dir, BlobStore blobs, TempSpace temp) {
+  CacheRecords(Path dir, BlobStore blobs, RemoteBlobs remote, TempSpace temp) {
     this.dir = dir;
     this.blobs = blobs;
+    this.remote = remote;
     this.temp = temp;
   }
 
-  /** The record for {@code key}, if stored and all its layer blobs are present. */
+  /**
+   * The record for {@code key}, if stored and all its layer blobs are present or remote ({@link
+   * RemoteBlobs}: an imported cache's layers are fetched when a step needs their bytes).
+   */
   public Optional<CacheRecord> get(String key) throws IOException {
     checkKey(key);
     Entry e = cache.getIfPresent(key);
@@ -66,7 +71,7 @@ public final class CacheRecords {
       e = new Entry(r, Instant.EPOCH);
     }
     for (CacheRecord.Layer l : e.record().layers()) {
-      if (!blobs.has(l.blob().digest())) {
+      if (!blobs.has(l.blob().digest()) && !remote.available(l.blob().digest())) {
         cache.invalidate(key);
         return Optional.empty();
       }

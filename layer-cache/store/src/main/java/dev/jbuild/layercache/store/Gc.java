@@ -158,7 +158,7 @@ public final class Gc {
       CacheRecord r = cache.readFile(key);
       Instant used = cache.lastUsed(key);
       boolean broken =
-          r == null || r.layers().stream().anyMatch(l -> !blobs.has(l.blob().digest()));
+          r == null || r.layers().stream().anyMatch(l -> !available(l.blob().digest()));
       boolean old = options.allCache() || used == null || used.isBefore(cutoff);
       if (broken || old) {
         removedKeys.add(key);
@@ -196,6 +196,18 @@ public final class Gc {
         }
       }
     }
+    // remote blobs: kept while a live cache record uses them and the store does not hold them
+    RemoteBlobs remote = store.remote();
+    if (!dry) {
+      for (Digest d : remote.list()) {
+        if (!live.blobs.contains(d) || blobs.has(d)) {
+          remote.remove(d);
+        }
+      }
+      for (Path stray : remote.strayFiles()) {
+        Files.deleteIfExists(stray);
+      }
+    }
     // 4. unpacked layers and registrations
     List<Digest> removedLayers = new ArrayList<>();
     long layerBytes = 0;
@@ -221,7 +233,8 @@ public final class Gc {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
           for (Path f : ds) {
             String name = f.getFileName().toString().replaceFirst("-", ":");
-            if (!Digest.isValid(name) || !blobs.has(Digest.parse(name))) {
+            if (!Digest.isValid(name)
+                || !blobs.has(Digest.parse(name)) && remote.get(Digest.parse(name)).isEmpty()) {
               Files.deleteIfExists(f);
             }
           }
@@ -239,6 +252,15 @@ public final class Gc {
         recordBytes,
         removedLayers,
         layerBytes);
+  }
+
+  /** The blob is in the store, or remote and fetchable ({@link RemoteBlobs}). */
+  private boolean available(Digest d) {
+    try {
+      return store.remote().available(d);
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Blobs and diff IDs reached. */

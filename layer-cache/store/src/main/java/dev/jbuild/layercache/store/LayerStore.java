@@ -41,15 +41,23 @@ public final class LayerStore {
   private final Path layersDir;
   private final Path dbDir;
   private final BlobStore blobs;
+  private final RemoteBlobs remote;
   private final TempSpace temp;
   private final LayerUnpacker unpacker;
   private final ConcurrentHashMap<Digest, Object> inProgress = new ConcurrentHashMap<>();
   private volatile boolean xattrKindChecked;
 
-  LayerStore(Path layersDir, Path dbDir, BlobStore blobs, TempSpace temp, LayerUnpacker unpacker) {
+  LayerStore(
+      Path layersDir,
+      Path dbDir,
+      BlobStore blobs,
+      RemoteBlobs remote,
+      TempSpace temp,
+      LayerUnpacker unpacker) {
     this.layersDir = layersDir;
     this.dbDir = dbDir;
     this.blobs = blobs;
+    this.remote = remote;
     this.temp = temp;
     this.unpacker = unpacker;
   }
@@ -95,15 +103,23 @@ public final class LayerStore {
     if (blobs.has(diffId)) {
       out.add(Descriptor.of(MediaTypes.OCI_LAYER, diffId, blobs.size(diffId)));
     }
+    for (Descriptor d : registered(diffId)) {
+      if (blobs.has(d.digest())) {
+        out.add(d);
+      }
+    }
+    return out;
+  }
+
+  /** The blobs registered for {@code diffId}, present or not. */
+  private List<Descriptor> registered(Digest diffId) throws IOException {
+    List<Descriptor> out = new ArrayList<>();
     Path dir = dbDir.resolve(diffId.hex());
     if (Files.isDirectory(dir)) {
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
         for (Path f : ds) {
           try {
-            Descriptor d = Descriptor.fromJson(Json.parseObject(Files.readAllBytes(f)));
-            if (blobs.has(d.digest())) {
-              out.add(d);
-            }
+            out.add(Descriptor.fromJson(Json.parseObject(Files.readAllBytes(f))));
           } catch (IllegalArgumentException | NoSuchFileException e) {
             // unreadable registration: ignore, prune removes it
           }
@@ -111,6 +127,23 @@ public final class LayerStore {
       }
     }
     return out;
+  }
+
+  /**
+   * A blob of {@code diffId} that is not in the store but can be fetched ({@link RemoteBlobs}),
+   * when no blob of it is present.
+   */
+  Optional<Descriptor> remoteBlobFor(Digest diffId) throws IOException {
+    Optional<RemoteBlobs.Remote> uncompressed = remote.get(diffId);
+    if (uncompressed.isPresent()) {
+      return Optional.of(uncompressed.get().blob());
+    }
+    for (Descriptor d : registered(diffId)) {
+      if (remote.get(d.digest()).isPresent()) {
+        return Optional.of(d);
+      }
+    }
+    return Optional.empty();
   }
 
   public Optional<Descriptor> blobFor(Digest diffId) throws IOException {
@@ -238,8 +271,20 @@ public final class LayerStore {
     }
   }
 
-  /** The trees of a layer chain (base first), unpacking what is missing. */
+  /**
+   * The trees of a layer chain (base first), unpacking what is missing. Blobs of layers to unpack
+   * that are only remote are fetched first, all at once ({@link RemoteBlobs#ensure}).
+   */
   public List<Path> unpacked(List<Digest> chain) throws IOException {
+    List<Descriptor> fetch = new ArrayList<>();
+    for (Digest d : chain) {
+      if (ifUnpacked(d).isEmpty() && blobFor(d).isEmpty()) {
+        remoteBlobFor(d).ifPresent(fetch::add);
+      }
+    }
+    if (!fetch.isEmpty()) {
+      remote.ensure(fetch);
+    }
     List<Path> out = new ArrayList<>(chain.size());
     for (Digest d : chain) {
       out.add(unpacked(d));
@@ -248,6 +293,12 @@ public final class LayerStore {
   }
 
   private Path unpack(Digest diffId) throws IOException {
+    if (blobFor(diffId).isEmpty()) {
+      Optional<Descriptor> lazy = remoteBlobFor(diffId);
+      if (lazy.isPresent()) {
+        remote.ensure(List.of(lazy.get()));
+      }
+    }
     Descriptor blob =
         blobFor(diffId)
             .orElseThrow(

@@ -29,6 +29,7 @@ public final class Store implements AutoCloseable {
   private final ImageStore images;
   private final LayerStore layers;
   private final CacheRecords cache;
+  private final RemoteBlobs remote;
 
   private Store(Path root, StoreOptions options) throws IOException {
     this.root = root;
@@ -36,9 +37,11 @@ public final class Store implements AutoCloseable {
     this.temp = new TempSpace(root.resolve("tmp"));
     this.blobs = new BlobStore(root.resolve("blobs"), temp);
     this.images = new ImageStore(root.resolve("index.json"), blobs, locks, temp);
+    this.remote = new RemoteBlobs(root.resolve("remote"), blobs, temp);
     this.layers =
-        new LayerStore(root.resolve("l"), root.resolve("layerdb"), blobs, temp, options.unpacker());
-    this.cache = new CacheRecords(root.resolve("cache"), blobs, temp);
+        new LayerStore(
+            root.resolve("l"), root.resolve("layerdb"), blobs, remote, temp, options.unpacker());
+    this.cache = new CacheRecords(root.resolve("cache"), blobs, remote, temp);
   }
 
   /** Opens (creating when needed) the store at {@code root} with default options. */
@@ -113,6 +116,11 @@ public final class Store implements AutoCloseable {
 
   public CacheRecords cache() {
     return cache;
+  }
+
+  /** Blobs known by descriptor and source, fetched when their bytes are needed. */
+  public RemoteBlobs remote() {
+    return remote;
   }
 
   /** Garbage collection and disk usage. */
