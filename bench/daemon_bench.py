@@ -70,13 +70,15 @@ def main():
                           DOCKER_CONFIG=os.path.join(home, ".docker"), HOME=home)
         buildkit = dict(base, DOCKER_BUILDKIT="1")
         jroot = os.path.join(BENCH_DIR, "jbuild-root")
-        print(f"{'scenario':8} {'jbuild_s':>9} {'daemon_s':>9} {'buildkit_s':>11}  (median no-op of {a.runs})")
+        print(f"{'scenario':8} {'jbuild_s':>9} {'daemon_s':>9} {'client_s':>9} {'buildkit_s':>11}"
+              f"  (median no-op of {a.runs}; daemon_s: docker CLI to jbuild serve, client_s: jbuild --host)")
         for s in a.scenarios:
             ctx = build_bench.generate(s)
             tag = f"bench-{s}"
             cmds = {
                 "jbuild": ([JBUILD, "--root", jroot, "build", "-q", "-t", tag, ctx], base),
                 "daemon": ([DOCKER, "build", "-q", "-t", tag, ctx], via_daemon),
+                "client": ([JBUILD, "--host", "unix://" + sock, "build", "-q", "-t", tag, ctx], base),
                 "buildkit": ([DOCKER, "build", "-q", "--network=host", "-t", tag, ctx], buildkit),
             }
             for cmd, env in cmds.values():
@@ -87,7 +89,8 @@ def main():
                 for k, (cmd, env) in cmds.items():
                     samples[k].append(run(cmd, env))
             med = {k: statistics.median(v) for k, v in samples.items()}
-            print(f"{s:8} {med['jbuild']:9.3f} {med['daemon']:9.3f} {med['buildkit']:11.3f}", flush=True)
+            print(f"{s:8} {med['jbuild']:9.3f} {med['daemon']:9.3f} {med['client']:9.3f} {med['buildkit']:11.3f}",
+                  flush=True)
     finally:
         daemon.terminate()
         daemon.wait(60)
