@@ -22,9 +22,10 @@ import java.util.regex.Pattern;
 
 /**
  * {@code --load}: a docker archive streamed to the docker daemon's {@code POST /images/load}
- * through its Unix socket ({@code DOCKER_HOST=unix://...}, else {@code /var/run/docker.sock}), as
- * buildx's docker exporter without a destination. No daemon there is an error saying so; the
- * daemon's answer is read bounded (1 MiB) and within 10 minutes.
+ * through its Unix socket ({@code DOCKER_HOST=unix://...}, else {@code /var/run/docker.sock}) or
+ * plain TCP ({@code DOCKER_HOST=tcp://HOST:PORT}), as buildx's docker exporter without a
+ * destination. No daemon there is an error saying so; the daemon's answer is read bounded (1 MiB)
+ * and within 10 minutes.
  */
 final class DockerDaemon {
   private DockerDaemon() {}
@@ -36,34 +37,110 @@ final class DockerDaemon {
     void write(OutputStream out) throws IOException;
   }
 
-  /** The daemon's socket: {@code DOCKER_HOST} when it is a {@code unix://} address. */
-  static Path socket(Map<String, String> env) throws IOException {
-    String host = env.get("DOCKER_HOST");
-    if (host == null || host.isBlank()) {
-      return Path.of("/var/run/docker.sock");
+  /** Where the daemon listens: a UNIX socket path, or a TCP host and port (plain HTTP). */
+  sealed interface Address {
+    record Unix(Path socket) implements Address {
+      @Override
+      public String toString() {
+        return "unix://" + socket;
+      }
     }
-    if (!host.startsWith("unix://")) {
-      throw new IOException(
-          "--load: DOCKER_HOST=" + host + " is not a unix:// socket; jbuild loads through one");
+
+    record Tcp(String host, int port) implements Address {
+      @Override
+      public String toString() {
+        return "tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+      }
     }
-    return Path.of(host.substring("unix://".length()));
   }
 
-  static void load(Body body) throws IOException {
-    Path sock = socket(System.getenv());
-    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      try {
-        ch.connect(UnixDomainSocketAddress.of(sock));
-      } catch (IOException e) {
+  /**
+   * The daemon's address from {@code DOCKER_HOST} as docker reads it: {@code unix://PATH} (the
+   * default {@code /var/run/docker.sock}) or {@code tcp://HOST:PORT} (plain HTTP; with {@code
+   * DOCKER_TLS_VERIFY} set the daemon wants TLS, which --load does not speak: an error says so).
+   */
+  static Address address(Map<String, String> env) throws IOException {
+    String host = env.get("DOCKER_HOST");
+    if (host == null || host.isBlank()) {
+      return new Address.Unix(Path.of("/var/run/docker.sock"));
+    }
+    if (host.startsWith("unix://")) {
+      return new Address.Unix(Path.of(host.substring("unix://".length())));
+    }
+    if (host.startsWith("tcp://")) {
+      String tls = env.get("DOCKER_TLS_VERIFY");
+      if (tls != null && !tls.isEmpty()) {
         throw new IOException(
-            "--load: no docker daemon at unix://"
-                + sock
-                + " ("
-                + e.getMessage()
-                + "); nothing was loaded (use -o type=docker,dest=FILE and docker load)",
-            e);
+            "--load: DOCKER_HOST="
+                + host
+                + " wants TLS (DOCKER_TLS_VERIFY), which --load does not speak; use"
+                + " -o type=docker,dest=- | docker load");
       }
-      OutputStream raw = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+      java.net.URI uri;
+      try {
+        uri = new java.net.URI("tcp://" + host.substring("tcp://".length()).replaceAll("/+$", ""));
+      } catch (java.net.URISyntaxException e) {
+        throw new IOException("--load: DOCKER_HOST=" + host + " is not a tcp://HOST:PORT address");
+      }
+      if (uri.getHost() == null || uri.getPort() <= 0) {
+        throw new IOException("--load: DOCKER_HOST=" + host + " is not a tcp://HOST:PORT address");
+      }
+      String h = uri.getHost();
+      if (h.startsWith("[") && h.endsWith("]")) {
+        h = h.substring(1, h.length() - 1);
+      }
+      return new Address.Tcp(h, uri.getPort());
+    }
+    throw new IOException(
+        "--load: DOCKER_HOST=" + host + " is neither a unix:// socket nor a tcp:// address");
+  }
+
+  /** The connect timeout of a TCP daemon. */
+  private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+  static void load(Body body) throws IOException {
+    Address where = address(System.getenv());
+    java.io.Closeable conn;
+    InputStream in;
+    OutputStream out;
+    try {
+      switch (where) {
+        case Address.Unix u -> {
+          SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+          conn = ch;
+          try {
+            ch.connect(UnixDomainSocketAddress.of(u.socket()));
+          } catch (IOException e) {
+            ch.close();
+            throw e;
+          }
+          in = Channels.newInputStream(ch);
+          out = Channels.newOutputStream(ch);
+        }
+        case Address.Tcp t -> {
+          java.net.Socket s = new java.net.Socket();
+          conn = s;
+          try {
+            s.connect(new java.net.InetSocketAddress(t.host(), t.port()), CONNECT_TIMEOUT_MILLIS);
+          } catch (IOException e) {
+            s.close();
+            throw e;
+          }
+          in = s.getInputStream();
+          out = s.getOutputStream();
+        }
+      }
+    } catch (IOException e) {
+      throw new IOException(
+          "--load: no docker daemon at "
+              + where
+              + " ("
+              + e.getMessage()
+              + "); nothing was loaded (use -o type=docker,dest=FILE and docker load)",
+          e);
+    }
+    try (conn) {
+      OutputStream raw = new BufferedOutputStream(out, 1 << 16);
       raw.write(
           ("POST /images/load?quiet=1 HTTP/1.1\r\nHost: docker\r\n"
                   + "Content-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n"
@@ -75,18 +152,17 @@ final class DockerDaemon {
       buffered.flush();
       chunked.finish();
       raw.flush();
-      String answer = readAnswer(ch);
-      check(answer, sock);
+      String answer = readAnswer(in, conn);
+      check(answer, where.toString());
     }
   }
 
   /** The whole answer, at most {@link #MAX_ANSWER} bytes, within the timeout. */
-  private static String readAnswer(SocketChannel ch) throws IOException {
+  private static String readAnswer(InputStream in, java.io.Closeable ch) throws IOException {
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       Future<byte[]> f =
           pool.submit(
               () -> {
-                InputStream in = Channels.newInputStream(ch);
                 ByteArrayOutputStream buf = new ByteArrayOutputStream();
                 byte[] b = new byte[8192];
                 int n;
@@ -115,7 +191,7 @@ final class DockerDaemon {
       Pattern.compile("\"error\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   /** Refuses a non-200 status, or a 200 whose JSON stream reports an error. */
-  static void check(String answer, Path sock) throws IOException {
+  static void check(String answer, String sock) throws IOException {
     Matcher status = STATUS.matcher(answer);
     if (!status.find()) {
       throw new IOException("--load: unreadable answer from the docker daemon at " + sock);

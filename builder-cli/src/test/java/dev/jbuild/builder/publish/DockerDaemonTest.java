@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DockerDaemonTest {
-  private static final Path SOCK = Path.of("/var/run/docker.sock");
+  private static final String SOCK = "unix:///var/run/docker.sock";
 
   @Test
   void aLoadedImageIsAccepted() throws IOException {
@@ -40,11 +40,32 @@ class DockerDaemonTest {
   }
 
   @Test
-  void theSocketComesFromDockerHost() throws IOException {
-    assertEquals(SOCK, DockerDaemon.socket(Map.of()));
+  void theAddressComesFromDockerHost() throws IOException {
     assertEquals(
-        Path.of("/run/d.sock"), DockerDaemon.socket(Map.of("DOCKER_HOST", "unix:///run/d.sock")));
+        new DockerDaemon.Address.Unix(Path.of("/var/run/docker.sock")),
+        DockerDaemon.address(Map.of()));
+    assertEquals(
+        new DockerDaemon.Address.Unix(Path.of("/run/d.sock")),
+        DockerDaemon.address(Map.of("DOCKER_HOST", "unix:///run/d.sock")));
+    assertEquals(
+        new DockerDaemon.Address.Tcp("127.0.0.1", 2375),
+        DockerDaemon.address(Map.of("DOCKER_HOST", "tcp://127.0.0.1:2375")));
+    assertEquals(
+        new DockerDaemon.Address.Tcp("::1", 2375),
+        DockerDaemon.address(Map.of("DOCKER_HOST", "tcp://[::1]:2375/")));
+    assertEquals(
+        "tcp://[::1]:2375",
+        DockerDaemon.address(Map.of("DOCKER_HOST", "tcp://[::1]:2375")).toString());
+    var tls =
+        assertThrows(
+            IOException.class,
+            () ->
+                DockerDaemon.address(
+                    Map.of("DOCKER_HOST", "tcp://127.0.0.1:2376", "DOCKER_TLS_VERIFY", "1")));
+    assertTrue(tls.getMessage().contains("TLS"), tls.getMessage());
     assertThrows(
-        IOException.class, () -> DockerDaemon.socket(Map.of("DOCKER_HOST", "tcp://1.2.3.4:2375")));
+        IOException.class, () -> DockerDaemon.address(Map.of("DOCKER_HOST", "tcp://nohost")));
+    assertThrows(
+        IOException.class, () -> DockerDaemon.address(Map.of("DOCKER_HOST", "ssh://me@host")));
   }
 }
