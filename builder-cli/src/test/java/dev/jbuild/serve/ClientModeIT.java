@@ -43,7 +43,7 @@ class ClientModeIT {
       TestImages.busybox(s, "busybox");
     }
     socket = tmp.resolve("jbuild.sock");
-    daemon = Daemons.start(socket, root, tmp);
+    daemon = DaemonProcess.start(root, socket, tmp.resolve("daemon.log"));
   }
 
   @AfterAll
@@ -132,8 +132,8 @@ class ClientModeIT {
   @Test
   void theDaemonsCopyOfAContextFollowsTheClient() throws Exception {
     Path ctx = context("ctx4", "FROM busybox\nCOPY . /ctx/\n");
-    // a file whose mtime is not before the daemon's copy of it (a change in the same second):
-    // the same size and mtime after a change must not pass for unchanged (racily clean)
+    // the same size and mtime after a change must not pass for unchanged: the daemon compares
+    // the bytes of its kept copy (ContextSync), it never trusts the metadata the client sends
     java.nio.file.attribute.FileTime racy =
         java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(60));
     Files.writeString(ctx.resolve("racy.txt"), "1\n");
