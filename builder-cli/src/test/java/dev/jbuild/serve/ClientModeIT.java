@@ -156,6 +156,14 @@ class ClientModeIT {
     assertFalse(Files.exists(d2.resolve("ctx/sub/b.txt")));
     assertEquals("c\n", Files.readString(d2.resolve("ctx/c.txt/inner")));
     assertFalse(Files.exists(d2.resolve("ctx/secret.txt")));
+    // the daemon's kept copy (ContextPool, the one the API's builds use too) is the new context
+    List<Path> kept;
+    try (var dirs = Files.list(ContextPool.dir(root))) {
+      kept = dirs.filter(d -> Files.exists(d.resolve("racy.txt"))).toList();
+    }
+    assertEquals(1, kept.size(), kept.toString());
+    assertEquals("A\n", Files.readString(kept.getFirst().resolve("a.txt")));
+    assertEquals("2\n", Files.readString(kept.getFirst().resolve("racy.txt")));
     // and the image is the one the same context builds here
     Result here = local("build", "-q", ctx.toString());
     Result there = remote("build", "-q", ctx.toString());
