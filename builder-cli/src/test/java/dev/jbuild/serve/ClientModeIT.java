@@ -138,6 +138,11 @@ class ClientModeIT {
         java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(60));
     Files.writeString(ctx.resolve("racy.txt"), "1\n");
     Files.setLastModifiedTime(ctx.resolve("racy.txt"), racy);
+    // and an old mtime kept over a same-size change (tar --mtime, a tool restoring times)
+    java.nio.file.attribute.FileTime old =
+        java.nio.file.attribute.FileTime.from(java.time.Instant.parse("2020-01-02T03:04:05Z"));
+    Files.writeString(ctx.resolve("old.txt"), "x\n");
+    Files.setLastModifiedTime(ctx.resolve("old.txt"), old);
     Path d1 = tmp.resolve("sync1");
     assertEquals(0, remote("build", "-q", "-o", "type=local,dest=" + d1, ctx.toString()).exit());
     assertEquals("a\n", Files.readString(d1.resolve("ctx/a.txt")));
@@ -145,6 +150,8 @@ class ClientModeIT {
     Files.writeString(ctx.resolve("a.txt"), "A\n");
     Files.writeString(ctx.resolve("racy.txt"), "2\n");
     Files.setLastModifiedTime(ctx.resolve("racy.txt"), racy);
+    Files.writeString(ctx.resolve("old.txt"), "y\n");
+    Files.setLastModifiedTime(ctx.resolve("old.txt"), old);
     Files.delete(ctx.resolve("sub/b.txt"));
     Files.createDirectories(ctx.resolve("c.txt"));
     Files.writeString(ctx.resolve("c.txt/inner"), "c\n");
@@ -153,6 +160,7 @@ class ClientModeIT {
     assertEquals(0, r.exit(), r.err());
     assertEquals("A\n", Files.readString(d2.resolve("ctx/a.txt")));
     assertEquals("2\n", Files.readString(d2.resolve("ctx/racy.txt")));
+    assertEquals("y\n", Files.readString(d2.resolve("ctx/old.txt")));
     assertFalse(Files.exists(d2.resolve("ctx/sub/b.txt")));
     assertEquals("c\n", Files.readString(d2.resolve("ctx/c.txt/inner")));
     assertFalse(Files.exists(d2.resolve("ctx/secret.txt")));
