@@ -84,7 +84,7 @@ public final class ClientCalls {
       OutputStream err) {
     String[] full = Main.withImplicitBuild(request.argv().toArray(String[]::new));
     List<Path> downloads = new ArrayList<>();
-    List<ContextSync.Held> held = new ArrayList<>();
+    ClientContexts contexts = new ClientContexts(storeRoot, daemonEnv);
     PrintWriter outWriter =
         new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
     PrintWriter errWriter =
@@ -147,7 +147,7 @@ public final class ClientCalls {
                     work,
                     uploads,
                     downloads,
-                    held);
+                    contexts);
               } catch (UserException | IOException e) {
                 throw new CommandLine.ExecutionException(theCli, e.getMessage(), e);
               }
@@ -158,7 +158,7 @@ public final class ClientCalls {
     } finally {
       outWriter.flush();
       errWriter.flush();
-      held.forEach(ContextSync.Held::close);
+      contexts.close();
     }
   }
 
@@ -170,7 +170,7 @@ public final class ClientCalls {
       Path work,
       InputStream uploads,
       List<Path> downloads,
-      List<ContextSync.Held> held)
+      ClientContexts contexts)
       throws IOException {
     ClientArgs.Plan plan = ClientArgs.of(command);
     if (!ClientArgs.describe(plan).equals(request.items())) {
@@ -185,18 +185,25 @@ public final class ClientCalls {
     }
     Path in = work.resolve("in");
     Files.createDirectories(in);
-    // a build context goes to the daemon's copy of it, kept between calls (ContextSync)
+    // a build context goes to a directory the daemon keeps between calls (ClientContexts)
     java.util.Map<String, Path> synced = new java.util.HashMap<>();
     for (int i = 0; i < plan.paths().size(); i++) {
       ClientArgs.Carried c = plan.paths().get(i);
       if (c.kind() == ClientArgs.Kind.CONTEXT) {
-        ContextSync.Held h =
-            ContextSync.acquire(
-                storeRoot,
-                request.client() + "\0" + request.cwd() + "\0" + i + "\0" + c.clientPath());
-        if (h != null) {
-          held.add(h);
-          synced.put(Integer.toString(i), h.dir());
+        String number = Integer.toString(i);
+        Path dir =
+            contexts.lend(
+                number,
+                "cli\0"
+                    + request.client()
+                    + "\0"
+                    + request.cwd()
+                    + "\0"
+                    + i
+                    + "\0"
+                    + c.clientPath());
+        if (dir != null) {
+          synced.put(number, dir);
         }
       }
     }
@@ -204,7 +211,7 @@ public final class ClientCalls {
     if (plan.paths().stream().anyMatch(c -> c.kind().upload())) {
       Path spool = work.resolve("spool");
       Files.createDirectories(spool);
-      syncedSent = ContextSync.apply(uploads, in, synced, spool);
+      syncedSent = contexts.apply(uploads, in, spool);
     }
     uploads.close(); // to the end mark (a client with nothing to send sends none): stdin is next
     Path outs = work.resolve("out");

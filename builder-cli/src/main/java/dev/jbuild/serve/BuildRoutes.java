@@ -26,7 +26,7 @@ final class BuildRoutes implements Routes {
 
   BuildRoutes(ServeContext context) {
     this.context = context;
-    this.contexts = new ContextPool(context.storeRoot());
+    this.contexts = ContextPool.of(context.storeRoot(), context.env());
   }
 
   @Override
@@ -38,13 +38,13 @@ final class BuildRoutes implements Routes {
   private void build(ApiCall call) throws IOException, ApiException, InterruptedException {
     BuildParams params = BuildParams.parse(call);
     CredentialStore auth = RegistryAuth.fromConfigHeader(call.header("X-Registry-Config"));
-    String key = call.client().description() + "\0" + params.tags() + "\0" + params.dockerfile();
+    String key =
+        "api\0" + call.client().description() + "\0" + params.tags() + "\0" + params.dockerfile();
     try (Store store = Store.open(context.storeRoot())) {
       Path dir = contexts.take(key);
-      boolean whole = false;
+      ContextSync.Stats whole = null;
       try {
-        ContextTar.extract(store, call.body(), ContextTar.maxBytes(context.env()), dir);
-        whole = true;
+        whole = ContextTar.extract(store, call.body(), ContextTar.maxBytes(context.env()), dir);
         JsonStream out = new JsonStream(call.stream(200, "application/json"));
         StringWriter logText = new StringWriter();
         try (PrintWriter log = new PrintWriter(logText)) {
@@ -79,8 +79,8 @@ final class BuildRoutes implements Routes {
         }
         out.close();
       } finally {
-        if (whole) {
-          contexts.give(key, dir);
+        if (whole != null) {
+          contexts.give(key, dir, whole.bytes());
         } else {
           contexts.discard(dir);
         }

@@ -24,22 +24,25 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Makes a directory that holds the previous context of a build equal to a new context tar while
- * rewriting only what changed, so that the files that did not change keep their inodes and times
- * and the context's hash cache knows them (docker's CLI sends the whole context each build; most of
- * a no-op rebuild was writing it out again).
+ * The one mechanism of the daemon's kept build contexts, for both of its paths: the Docker API's
+ * {@code POST /build} ({@link ContextTar}) and client mode ({@code jbuild --host ... build}, {@code
+ * cli.ClientCalls}). Makes a directory that holds the previous context of a build ({@link
+ * ContextPool}) equal to a new context tar while rewriting only what changed, so that the files
+ * that did not change keep their inodes and times and the context's hash cache knows them (both
+ * clients send the whole context each build; most of a no-op rebuild was writing it out again).
  *
  * <p>A regular file of the tar is left alone when the directory has, at the same path and through
- * real directories only (no symlink on the way), a regular file with one link, the same size, mode
- * and mtime and the same bytes (compared, never assumed). Every other entry goes into a delta tar
- * that the confined applier ({@link LayerApplier}) writes, after what the tar does not name was
- * deleted (without following links). Names seen twice always go to the delta.
+ * real directories only (no symlink on the way), a regular file with one link, the same size, mode,
+ * owner and mtime and the same bytes (compared as the tar streams in, never assumed from the
+ * metadata, which the client chooses). Every other entry goes into a delta tar that the confined
+ * applier ({@link LayerApplier}) writes, after what the tar does not name was deleted (without
+ * following links). Names seen twice always go to the delta.
  */
-final class ContextSync {
+public final class ContextSync {
   private ContextSync() {}
 
-  /** What a sync did, for the log and tests. */
-  record Stats(int kept, int written, int deleted) {}
+  /** What a sync did, for the log and tests; {@code bytes}: the regular files' sizes. */
+  public record Stats(int kept, int written, int deleted, long bytes) {}
 
   /**
    * Reads the context tar from {@code tar} (any compression the layer codec knows) and makes {@code
@@ -47,36 +50,80 @@ final class ContextSync {
    * {@code maxBytes}.
    */
   static Stats sync(InputStream tar, Path dir, Path deltaFile, long maxBytes) throws IOException {
-    Set<String> names = new HashSet<>();
-    Set<String> seen = new HashSet<>();
-    int kept = 0;
-    int written = 0;
-    Buffers buffers = new Buffers();
     try (LayerReader r = LayerReader.open(tar);
-        OutputStream os =
-            bounded(new BufferedOutputStream(Files.newOutputStream(deltaFile), 1 << 16), maxBytes);
-        DeltaTar delta = new DeltaTar(os)) {
+        Session s = new Session(dir, deltaFile, maxBytes)) {
       for (TarEntry e; (e = r.next()) != null; ) {
-        String name = e.name();
-        boolean duplicate = !seen.add(name);
-        addWithParents(names, name);
-        Path existing =
-            duplicate || e.type() != EntryType.FILE || !e.xattrs().isEmpty()
-                ? null
-                : sameMetadata(dir, e);
-        if (existing != null && sameBytesOrDivert(existing, e, r.content(), delta, buffers)) {
-          kept++;
-        } else {
-          if (existing == null) {
-            delta.add(e, r.content());
-          }
-          written++;
+        s.offer(e, r.content());
+      }
+      return s.finish();
+    }
+  }
+
+  /**
+   * One sync fed entry by entry (client mode splits one upload among several contexts): {@link
+   * #offer} each entry of the new context with its name relative to {@code dir}, then {@link
+   * #finish}. Closed without {@code finish}, the directory is not whole: the caller discards it.
+   */
+  public static final class Session implements AutoCloseable {
+    private final Path dir;
+    private final Path deltaFile;
+    private final OutputStream os;
+    private final DeltaTar delta;
+    private final Set<String> names = new HashSet<>();
+    private final Set<String> seen = new HashSet<>();
+    private final Buffers buffers = new Buffers();
+    private int kept;
+    private int written;
+    private long bytes;
+    private boolean closed;
+
+    public Session(Path dir, Path deltaFile, long maxBytes) throws IOException {
+      this.dir = dir;
+      this.deltaFile = deltaFile;
+      this.os =
+          bounded(new BufferedOutputStream(Files.newOutputStream(deltaFile), 1 << 16), maxBytes);
+      this.delta = new DeltaTar(os);
+    }
+
+    /** One entry of the new context and its content (read to its end here). */
+    public void offer(TarEntry e, InputStream content) throws IOException {
+      String name = e.name();
+      boolean duplicate = !seen.add(name);
+      addWithParents(names, name);
+      if (e.type() == EntryType.FILE) {
+        bytes += e.size();
+      }
+      Path existing =
+          duplicate || e.type() != EntryType.FILE || !e.xattrs().isEmpty()
+              ? null
+              : sameMetadata(dir, e);
+      if (existing != null && sameBytesOrDivert(existing, e, content, delta, buffers)) {
+        kept++;
+      } else {
+        if (existing == null) {
+          delta.add(e, content);
+        }
+        written++;
+      }
+    }
+
+    /** Deletes what the new context does not name and writes the delta. */
+    public Stats finish() throws IOException {
+      close();
+      int deleted = deleteUnnamed(dir, names);
+      LayerApplier.apply(deltaFile, dir, ApplyMode.PLAIN);
+      return new Stats(kept, written, deleted, bytes);
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!closed) {
+        closed = true;
+        try (os) {
+          delta.close();
         }
       }
     }
-    int deleted = deleteUnnamed(dir, names);
-    LayerApplier.apply(deltaFile, dir, ApplyMode.PLAIN);
-    return new Stats(kept, written, deleted);
   }
 
   /** At most {@code max} bytes; more is an IOException carrying a 413. */
@@ -115,9 +162,12 @@ final class ContextSync {
 
   /**
    * The file at the entry's path when it is a regular file reached through real directories with
-   * one link and the entry's size, mode and mtime; else null.
+   * one link and the entry's size, mode, owner and mtime; else null.
    */
   private static Path sameMetadata(Path dir, TarEntry e) throws IOException {
+    if (e.name().equals(TarNames.ROOT)) {
+      return null;
+    }
     Path p = dir;
     var parts = TarNames.components(e.name());
     for (int i = 0; i < parts.size() - 1; i++) {
@@ -137,7 +187,13 @@ final class ContextSync {
     }
     Object mode = Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
     Object links = Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+    Object uid = Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    Object gid = Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
     if (!(mode instanceof Integer m)
+        || !(uid instanceof Integer u)
+        || u != e.uid()
+        || !(gid instanceof Integer g)
+        || g != e.gid()
         || (m & 07777) != (e.mode() & 07777)
         || !(links instanceof Integer n)
         || n != 1) {

@@ -43,7 +43,7 @@ class ClientModeIT {
       TestImages.busybox(s, "busybox");
     }
     socket = tmp.resolve("jbuild.sock");
-    daemon = Daemons.start(socket, root, tmp);
+    daemon = DaemonProcess.start(root, socket, tmp.resolve("daemon.log"));
   }
 
   @AfterAll
@@ -132,12 +132,17 @@ class ClientModeIT {
   @Test
   void theDaemonsCopyOfAContextFollowsTheClient() throws Exception {
     Path ctx = context("ctx4", "FROM busybox\nCOPY . /ctx/\n");
-    // a file whose mtime is not before the daemon's copy of it (a change in the same second):
-    // the same size and mtime after a change must not pass for unchanged (racily clean)
+    // the same size and mtime after a change must not pass for unchanged: the daemon compares
+    // the bytes of its kept copy (ContextSync), it never trusts the metadata the client sends
     java.nio.file.attribute.FileTime racy =
         java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(60));
     Files.writeString(ctx.resolve("racy.txt"), "1\n");
     Files.setLastModifiedTime(ctx.resolve("racy.txt"), racy);
+    // and an old mtime kept over a same-size change (tar --mtime, a tool restoring times)
+    java.nio.file.attribute.FileTime old =
+        java.nio.file.attribute.FileTime.from(java.time.Instant.parse("2020-01-02T03:04:05Z"));
+    Files.writeString(ctx.resolve("old.txt"), "x\n");
+    Files.setLastModifiedTime(ctx.resolve("old.txt"), old);
     Path d1 = tmp.resolve("sync1");
     assertEquals(0, remote("build", "-q", "-o", "type=local,dest=" + d1, ctx.toString()).exit());
     assertEquals("a\n", Files.readString(d1.resolve("ctx/a.txt")));
@@ -145,6 +150,8 @@ class ClientModeIT {
     Files.writeString(ctx.resolve("a.txt"), "A\n");
     Files.writeString(ctx.resolve("racy.txt"), "2\n");
     Files.setLastModifiedTime(ctx.resolve("racy.txt"), racy);
+    Files.writeString(ctx.resolve("old.txt"), "y\n");
+    Files.setLastModifiedTime(ctx.resolve("old.txt"), old);
     Files.delete(ctx.resolve("sub/b.txt"));
     Files.createDirectories(ctx.resolve("c.txt"));
     Files.writeString(ctx.resolve("c.txt/inner"), "c\n");
@@ -153,9 +160,18 @@ class ClientModeIT {
     assertEquals(0, r.exit(), r.err());
     assertEquals("A\n", Files.readString(d2.resolve("ctx/a.txt")));
     assertEquals("2\n", Files.readString(d2.resolve("ctx/racy.txt")));
+    assertEquals("y\n", Files.readString(d2.resolve("ctx/old.txt")));
     assertFalse(Files.exists(d2.resolve("ctx/sub/b.txt")));
     assertEquals("c\n", Files.readString(d2.resolve("ctx/c.txt/inner")));
     assertFalse(Files.exists(d2.resolve("ctx/secret.txt")));
+    // the daemon's kept copy (ContextPool, the one the API's builds use too) is the new context
+    List<Path> kept;
+    try (var dirs = Files.list(ContextPool.dir(root))) {
+      kept = dirs.filter(d -> Files.exists(d.resolve("racy.txt"))).toList();
+    }
+    assertEquals(1, kept.size(), kept.toString());
+    assertEquals("A\n", Files.readString(kept.getFirst().resolve("a.txt")));
+    assertEquals("2\n", Files.readString(kept.getFirst().resolve("racy.txt")));
     // and the image is the one the same context builds here
     Result here = local("build", "-q", ctx.toString());
     Result there = remote("build", "-q", ctx.toString());

@@ -21,12 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ContextSyncTest {
   @TempDir Path tmp;
 
-  private Path tar(Path src, String name) throws Exception {
+  private Path tar(Path src, String name, String... options) throws Exception {
     Path out = tmp.resolve(name);
-    Process p =
-        new ProcessBuilder("tar", "--format=pax", "-C", src.toString(), "-cf", out.toString(), ".")
-            .redirectErrorStream(true)
-            .start();
+    java.util.List<String> argv =
+        new java.util.ArrayList<>(java.util.List.of("tar", "--format=pax"));
+    argv.addAll(java.util.List.of(options));
+    argv.addAll(java.util.List.of("-C", src.toString(), "-cf", out.toString(), "."));
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
     String msg = new String(p.getInputStream().readAllBytes());
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), msg);
@@ -123,5 +124,19 @@ class ContextSyncTest {
     try (Stream<Path> s = Files.list(outside)) {
       assertEquals(1, s.count());
     }
+  }
+
+  @Test
+  void aFileWhoseOwnerChangedIsWrittenAgain() throws Exception {
+    Path v = Files.createDirectories(tmp.resolve("v"));
+    Files.writeString(v.resolve("a"), "same");
+    Path dir = Files.createDirectories(tmp.resolve("kept"));
+    sync(tar(v, "1.tar", "--owner=0", "--group=0"), dir, "delta1");
+    ContextSync.Stats second = sync(tar(v, "2.tar", "--owner=1234", "--group=0"), dir, "delta2");
+    assertEquals(0, second.kept());
+    assertEquals(1234, Files.getAttribute(dir.resolve("a"), "unix:uid", LinkOption.NOFOLLOW_LINKS));
+    ContextSync.Stats third = sync(tar(v, "3.tar", "--owner=1234", "--group=0"), dir, "delta3");
+    assertEquals(1, third.kept());
+    assertEquals(4, third.bytes());
   }
 }

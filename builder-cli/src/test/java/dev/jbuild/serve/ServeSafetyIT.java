@@ -69,6 +69,10 @@ class ServeSafetyIT {
     DockerCli.Result built =
         docker.run(ctx, Duration.ofMinutes(5), "build", "-t", "jbt-crash:kept", ".");
     assertEquals(0, built.exit(), built.toString());
+    Path kept = ContextPool.dir(store);
+    try (Stream<Path> dirs = Files.list(kept)) {
+      assertEquals(1, dirs.count(), "the build's context is kept");
+    }
 
     Path slow = Files.createDirectories(tmp.resolve("slow"));
     Files.writeString(
@@ -93,6 +97,7 @@ class ServeSafetyIT {
 
     try (DaemonProcess second = DaemonProcess.start(store, socket, log)) {
       assertTrue(mountsUnder(store).isEmpty(), "left mounted: " + mountsUnder(store));
+      assertFalse(Files.exists(kept), "the kept contexts survived the restart");
       DockerCli.Result images =
           new DockerCli(second, tmp).run("images", "--format", "{{.Repository}}:{{.Tag}}");
       assertEquals(0, images.exit(), images.toString());
