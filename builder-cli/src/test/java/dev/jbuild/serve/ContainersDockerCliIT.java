@@ -171,6 +171,7 @@ class ContainersDockerCliIT {
     assertFalse(Files.exists(Path.of("/srv/to-container.txt")));
     // a stopped container: its overlay, both ways
     ok("kill", "files");
+    ok("wait", "files"); // kill only sends the signal
     ok("cp", "files:/srv/to-container.txt", out.resolve("from-stopped.txt").toString());
     assertEquals("from the host\n", Files.readString(out.resolve("from-stopped.txt")));
     ok("cp", local.toString(), "files:/srv/d/");
