@@ -1,21 +1,19 @@
 package dev.jbuild.serve;
 
 import dev.jbuild.layercache.json.JsonObject;
-import dev.jbuild.runner.container.ContainerArchive;
-import dev.jbuild.runner.container.ContainerArchiveWriter;
+import dev.jbuild.runner.container.PathStat;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 
 /**
  * The API area of container archives ({@code docker cp}): {@code HEAD} (the path's stat in the
  * {@code X-Docker-Container-Path-Stat} header), {@code GET} (the path as a tar), {@code PUT} (a tar
- * extracted into a directory). Every path is resolved inside the running container's root by the
- * runner's {@link ContainerArchive} and {@link ContainerArchiveWriter} (the confinement toolkit),
- * never on the host.
+ * extracted into a directory), of running and stopped containers alike. The work is the runner's
+ * {@code ContainerCopy}, the one confined copy that {@code jbuild cp} uses too: every path is
+ * resolved inside the container's root, never on the host.
  */
 final class ArchiveRoutes implements Routes {
   static final String STAT_HEADER = "X-Docker-Container-Path-Stat";
@@ -45,13 +43,7 @@ final class ArchiveRoutes implements Routes {
     return p.startsWith("/") ? p : "/" + p;
   }
 
-  private Path root(ApiCall call) throws IOException, ApiException, InterruptedException {
-    String ref = call.param("id");
-    return ContainerEngine.with(
-        context, (store, containers) -> ContainerArchive.root(containers, ref));
-  }
-
-  static String statHeader(ContainerArchive.PathStat s) {
+  static String statHeader(PathStat s) {
     String json =
         JsonObject.builder()
             .put("name", s.name())
@@ -64,14 +56,11 @@ final class ArchiveRoutes implements Routes {
     return Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
   }
 
-  private ContainerArchive.PathStat stat(Path root, String path)
-      throws IOException, ApiException, InterruptedException {
-    return ContainerEngine.with(context, (store, containers) -> ContainerArchive.stat(root, path));
-  }
-
   private void head(ApiCall call) throws IOException, ApiException, InterruptedException {
     String path = path(call);
-    ContainerArchive.PathStat s = stat(root(call), path);
+    String ref = call.param("id");
+    PathStat s =
+        ContainerEngine.with(context, (store, containers) -> containers.copy().stat(ref, path));
     call.stream(200, "application/x-tar", STAT_HEADER, statHeader(s)).close();
   }
 
@@ -81,10 +70,25 @@ final class ArchiveRoutes implements Routes {
       return;
     }
     String path = path(call);
-    Path root = root(call);
-    ContainerArchive.PathStat s = stat(root, path);
-    try (OutputStream out = call.stream(200, "application/x-tar", STAT_HEADER, statHeader(s))) {
-      ContainerArchive.pack(root, path, out);
+    String ref = call.param("id");
+    OutputStream[] out = new OutputStream[1];
+    try {
+      ContainerEngine.with(
+          context,
+          (store, containers) -> {
+            containers
+                .copy()
+                .archive(
+                    ref,
+                    path,
+                    s ->
+                        out[0] = call.stream(200, "application/x-tar", STAT_HEADER, statHeader(s)));
+            return null;
+          });
+    } finally {
+      if (out[0] != null) {
+        out[0].close();
+      }
     }
   }
 
@@ -95,13 +99,12 @@ final class ArchiveRoutes implements Routes {
           "copyUIDGID: not supported by jbuild's daemon (owners come from the archive)");
     }
     boolean noOverwrite = call.flag("noOverwriteDirNonDir");
-    Path root = root(call);
     String ref = call.param("id");
     try {
       ContainerEngine.with(
           context,
           (store, containers) -> {
-            ContainerArchiveWriter.extract(root, path, call.body(), noOverwrite);
+            containers.copy().extract(call.body(), ref, path, noOverwrite);
             return null;
           });
     } catch (dev.jbuild.layercache.tar.LayerFormatException e) {

@@ -169,6 +169,14 @@ class ContainersDockerCliIT {
     ok("cp", local.toString(), "files:/tmp/root-link/srv/");
     assertEquals("from the host\n", ok("exec", "files", "cat", "/srv/to-container.txt").out());
     assertFalse(Files.exists(Path.of("/srv/to-container.txt")));
+    // a stopped container: its overlay, both ways
+    ok("kill", "files");
+    ok("wait", "files"); // kill only sends the signal
+    ok("cp", "files:/srv/to-container.txt", out.resolve("from-stopped.txt").toString());
+    assertEquals("from the host\n", Files.readString(out.resolve("from-stopped.txt")));
+    ok("cp", local.toString(), "files:/srv/d/");
+    ok("start", "files");
+    assertEquals("from the host\n", ok("exec", "files", "cat", "/srv/d/to-container.txt").out());
     ok("rm", "-f", "files");
   }
 

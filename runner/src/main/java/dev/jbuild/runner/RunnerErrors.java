@@ -63,6 +63,11 @@ public final class RunnerErrors {
     return new RunnerException("No such container:path: " + container + ":" + path, 1);
   }
 
+  /** The daemon's container archives: the path does not exist in the container (docker's words). */
+  public static RunnerException noSuchArchivePath(String path) {
+    return new RunnerException("Could not find the file " + path + " in container", CANNOT_CREATE);
+  }
+
   public static RunnerException mountFailed(String what, Throwable cause) {
     return new RunnerException(what + ": " + cause.getMessage(), CANNOT_CREATE, cause);
   }

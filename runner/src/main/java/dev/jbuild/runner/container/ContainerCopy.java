@@ -8,6 +8,7 @@ import dev.jbuild.layercache.fs.PosixException;
 import dev.jbuild.layercache.fs.RootDir;
 import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.layercache.store.Store;
+import dev.jbuild.layercache.tar.EntryType;
 import dev.jbuild.layercache.tar.LayerReader;
 import dev.jbuild.layercache.tar.LayerWriter;
 import dev.jbuild.layercache.tar.LayerWriterOptions;
@@ -37,6 +38,11 @@ import java.util.List;
  * container's own mount tree, or a stopped one's overlay with its volumes and binds mounted in a
  * mount namespace of its own), and both sides are read and written through descriptors ({@link
  * CopyReader}, {@link CopyWriter}): a symlink in the container never leads to the host.
+ *
+ * <p>The daemon's {@code HEAD/GET/PUT /containers/{id}/archive} are {@link #stat}, {@link #archive}
+ * and {@link #extract} over the same roots, readers and writers (docker's API rules: the path's
+ * {@link PathStat}; a tar of a path under its base name; a tar extracted into an existing directory
+ * with the archive's owners, {@code noOverwriteDirNonDir}, devices refused).
  */
 public final class ContainerCopy {
   /** {@code -a} and {@code -L}. */
@@ -84,21 +90,95 @@ public final class ContainerCopy {
       Source from = source(cr.root(), src, o.followLink(), ref + ":" + src, true);
       String top = from.contentsOnly || from.base.isEmpty() ? null : from.base;
       LayerWriter w = LayerWriter.open(out, LayerWriterOptions.of(Compression.NONE));
-      new CopyReader(ref + ":" + src)
-          .read(
-              cr.root(),
-              from.path,
-              from.follow,
-              top,
-              (e, content) -> {
-                if (content == null) {
-                  w.add(e);
-                } else {
-                  w.add(e, content);
-                }
-              });
+      new CopyReader(ref + ":" + src).read(cr.root(), from.path, from.follow, top, sink(w));
       w.finish();
       out.flush();
+    }
+  }
+
+  private static CopyReader.Sink sink(LayerWriter w) {
+    return (e, content) -> {
+      if (content == null) {
+        w.add(e);
+      } else {
+        w.add(e, content);
+      }
+    };
+  }
+
+  /** Where the daemon's {@code GET} archive goes: opened once the path's stat is known. */
+  public interface ArchiveTarget {
+    /** The stream for the tar (finished, not closed, by the copy), given the path's stat. */
+    OutputStream open(PathStat stat) throws IOException;
+  }
+
+  /** Docker's stat of {@code path} of container {@code ref} (the daemon's {@code HEAD}). */
+  public PathStat stat(String ref, String path) throws IOException {
+    ContainerState s = all.find(ref);
+    try (ContainerRoot cr = open(s)) {
+      return PathStat.of(cr.root(), path);
+    }
+  }
+
+  /**
+   * The daemon's {@code GET /containers/{id}/archive?path=}: the stat of {@code path} to {@code
+   * target}, then {@code path} as a tar (named by its base name; a symlink as a symlink unless the
+   * path ends in {@code /} or {@code /.}) to the stream it opened.
+   */
+  public void archive(String ref, String path, ArchiveTarget target) throws IOException {
+    ContainerState s = all.find(ref);
+    try (ContainerRoot cr = open(s)) {
+      archive(cr.root(), path, target, ref + ":" + path);
+    }
+  }
+
+  static void archive(RootDir root, String path, ArchiveTarget target, String what)
+      throws IOException {
+    PathStat st = PathStat.of(root, path);
+    List<String> parts = TarNames.components(path);
+    String top = parts.isEmpty() ? null : parts.getLast();
+    OutputStream out = target.open(st);
+    LayerWriter w = LayerWriter.open(out, LayerWriterOptions.of(Compression.NONE));
+    new CopyReader(what).read(root, path, PathStat.follows(path), top, sink(w));
+    w.finish();
+    out.flush();
+  }
+
+  /**
+   * The daemon's {@code PUT /containers/{id}/archive?path=DIR}: the tar on {@code in} extracted
+   * into existing directory DIR with the archive's owners, modes and times; devices refused.
+   *
+   * @param noOverwriteDirNonDir refuse to replace a directory by a non-directory or the reverse
+   */
+  public void extract(InputStream in, String ref, String dir, boolean noOverwriteDirNonDir)
+      throws IOException {
+    ContainerState s = all.find(ref);
+    try (ContainerRoot cr = open(s)) {
+      extract(cr.root(), dir, in, noOverwriteDirNonDir, ref + ":" + dir);
+    }
+  }
+
+  static void extract(
+      RootDir root, String dir, InputStream in, boolean noOverwriteDirNonDir, String where)
+      throws IOException {
+    Stat st = root.stat(dir, true);
+    if (st == null) {
+      throw PathStat.notFound(dir);
+    }
+    if (!st.isDirectory()) {
+      throw RunnerErrors.copyFailed("extraction point is not a directory: " + dir);
+    }
+    try (CopyWriter w =
+            new CopyWriter(root.openDir(dir), where, 0, 0, true, noOverwriteDirNonDir, "extract");
+        LayerReader r = LayerReader.open(in)) {
+      TarEntry e;
+      while ((e = r.next()) != null) {
+        if (e.type() == EntryType.CHAR || e.type() == EntryType.BLOCK) {
+          throw RunnerErrors.copyFailed(
+              "device " + e.name() + " is not extracted into a container");
+        }
+        w.add(e, e.type() == EntryType.FILE ? r.content() : null);
+      }
     }
   }
 
@@ -139,7 +219,7 @@ public final class ContainerCopy {
           LayerReader r = LayerReader.open(in)) {
         TarEntry e;
         while ((e = r.next()) != null) {
-          w.add(e, e.type() == dev.jbuild.layercache.tar.EntryType.FILE ? r.content() : null);
+          w.add(e, e.type() == EntryType.FILE ? r.content() : null);
         }
       }
     }

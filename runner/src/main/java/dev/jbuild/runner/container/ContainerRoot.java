@@ -12,6 +12,7 @@ import dev.jbuild.runner.overlay.OverlayLayout;
 import dev.jbuild.runner.overlay.OverlayMount;
 import dev.jbuild.runner.runc.OciRuntime;
 import dev.jbuild.runner.sys.Syscalls;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -21,8 +22,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 
 /**
  * A container's file system as its own processes see it, for {@code jbuild cp}: the root filesystem
@@ -46,9 +49,9 @@ final class ContainerRoot implements AutoCloseable {
   private final RootDir root;
   private final CountDownLatch release;
   private final Thread holder;
-  private final FileChannel lockFile;
+  private final Closeable lockFile;
 
-  private ContainerRoot(RootDir root, CountDownLatch release, Thread holder, FileChannel lock) {
+  private ContainerRoot(RootDir root, CountDownLatch release, Thread holder, Closeable lock) {
     this.root = root;
     this.release = release;
     this.holder = holder;
@@ -76,7 +79,7 @@ final class ContainerRoot implements AutoCloseable {
       throw RunnerErrors.copyFailed(
           "container " + s.record().name() + " is starting or stopping: try again");
     }
-    FileChannel lock = lock(cdir);
+    Closeable lock = lock(cdir);
     try {
       return mountStopped(store, s, cdir, lock);
     } catch (IOException | RuntimeException | Error e) {
@@ -85,21 +88,49 @@ final class ContainerRoot implements AutoCloseable {
     }
   }
 
+  /**
+   * Who holds a container's lock in this process: a {@link FileLock} is the whole process's (a
+   * second lock from another thread throws), so threads of one jbuild (the daemon serving two
+   * requests) queue here before taking the file lock, which orders them against other processes.
+   */
+  private static final ConcurrentHashMap<Path, Semaphore> HELD = new ConcurrentHashMap<>();
+
   /** The lock {@code start} and the copy of a stopped container take (released on close). */
-  static FileChannel lock(Path cdir) throws IOException {
-    FileChannel ch =
-        FileChannel.open(cdir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+  static Closeable lock(Path cdir) throws IOException {
+    Path file = cdir.resolve(LOCK).toAbsolutePath().normalize();
+    Semaphore inProcess = HELD.computeIfAbsent(file, k -> new Semaphore(1));
     try {
+      inProcess.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while waiting for " + file);
+    }
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock unused = ch.lock();
-      return ch;
     } catch (IOException | RuntimeException e) {
-      ch.close();
+      try {
+        if (ch != null) {
+          ch.close();
+        }
+      } finally {
+        inProcess.release();
+      }
       throw e;
     }
+    FileChannel held = ch;
+    return () -> {
+      try {
+        held.close();
+      } finally {
+        inProcess.release();
+      }
+    };
   }
 
   private static ContainerRoot mountStopped(
-      Store store, ContainerState s, Path cdir, FileChannel lock) throws IOException {
+      Store store, ContainerState s, Path cdir, Closeable lock) throws IOException {
     List<Path> lowers = new ArrayList<>(store.layers().unpacked(s.record().layers()).reversed());
     if (lowers.isEmpty()) {
       Files.createDirectories(cdir.resolve("empty"));

@@ -37,6 +37,8 @@ final class CopyWriter implements CopyReader.Sink, AutoCloseable {
   private final long uid;
   private final long gid;
   private final boolean keepOwners;
+  private final boolean noOverwriteDirNonDir;
+  private final String verb;
   private final Deque<DirTime> dirTimes = new ArrayDeque<>();
 
   private record DirTime(List<String> parts, Instant mtime) {}
@@ -47,11 +49,29 @@ final class CopyWriter implements CopyReader.Sink, AutoCloseable {
    * @param uid owner of what is written unless {@code keepOwners}
    */
   CopyWriter(Dir base, String where, long uid, long gid, boolean keepOwners) {
+    this(base, where, uid, gid, keepOwners, false, "copy");
+  }
+
+  /**
+   * @param noOverwriteDirNonDir refuse to replace a directory by a non-directory or the reverse
+   *     (the daemon's {@code PUT ?noOverwriteDirNonDir=1})
+   * @param verb what failures say is refused ({@code copy}; {@code extract} for the daemon)
+   */
+  CopyWriter(
+      Dir base,
+      String where,
+      long uid,
+      long gid,
+      boolean keepOwners,
+      boolean noOverwriteDirNonDir,
+      String verb) {
     this.base = base;
     this.where = where;
     this.uid = uid;
     this.gid = gid;
     this.keepOwners = keepOwners;
+    this.noOverwriteDirNonDir = noOverwriteDirNonDir;
+    this.verb = verb;
   }
 
   @Override
@@ -65,7 +85,14 @@ final class CopyWriter implements CopyReader.Sink, AutoCloseable {
     try {
       String last = parts.getLast();
       Stat existing = parent.lstat(last);
-      boolean keepDir = existing != null && existing.isDirectory() && e.type() == EntryType.DIR;
+      boolean isDir = e.type() == EntryType.DIR;
+      if (existing != null && noOverwriteDirNonDir && existing.isDirectory() != isDir) {
+        throw RunnerErrors.copyFailed(
+            existing.isDirectory()
+                ? "cannot overwrite directory " + name + " with non-directory"
+                : "cannot overwrite non-directory " + name + " with directory");
+      }
+      boolean keepDir = existing != null && existing.isDirectory() && isDir;
       if (existing != null && !keepDir) {
         removeTree(parent, last);
       }
@@ -98,7 +125,7 @@ final class CopyWriter implements CopyReader.Sink, AutoCloseable {
       }
     } catch (PosixException ex) {
       throw RunnerErrors.copyFailed(
-          "cannot copy " + name + " to " + where + ": " + ex.getMessage());
+          "cannot " + verb + " " + name + " to " + where + ": " + ex.getMessage());
     } finally {
       if (parent != base) {
         parent.close();
@@ -124,7 +151,9 @@ final class CopyWriter implements CopyReader.Sink, AutoCloseable {
           cur.mkdir(p, 0755);
         } else if (!st.isDirectory()) {
           throw RunnerErrors.copyFailed(
-              "cannot copy "
+              "cannot "
+                  + verb
+                  + " "
                   + name
                   + " to "
                   + where
@@ -145,7 +174,8 @@ final class CopyWriter implements CopyReader.Sink, AutoCloseable {
       if (cur != base) {
         cur.close();
       }
-      throw RunnerErrors.copyFailed("cannot copy " + name + " to " + where + ": " + e.getMessage());
+      throw RunnerErrors.copyFailed(
+          "cannot " + verb + " " + name + " to " + where + ": " + e.getMessage());
     }
   }
 
@@ -173,7 +203,13 @@ final class CopyWriter implements CopyReader.Sink, AutoCloseable {
       Stat st = from.lstat(target.getLast());
       if (st == null || st.isDirectory()) {
         throw RunnerErrors.copyFailed(
-            "cannot copy " + e.name() + ": hard link target " + e.linkName() + " is not a file");
+            "cannot "
+                + verb
+                + " "
+                + e.name()
+                + ": hard link target "
+                + e.linkName()
+                + " is not a file");
       }
       parent.link(last, from, target.getLast());
     } finally {
@@ -198,7 +234,7 @@ final class CopyWriter implements CopyReader.Sink, AutoCloseable {
       if (cur != base) {
         cur.close();
       }
-      throw RunnerErrors.copyFailed("cannot copy " + name + ": " + e.getMessage());
+      throw RunnerErrors.copyFailed("cannot " + verb + " " + name + ": " + e.getMessage());
     }
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.layercache.fs.RootDir;
 import dev.jbuild.layercache.tar.EntryType;
 import dev.jbuild.layercache.tar.LayerReader;
 import dev.jbuild.layercache.tar.LayerWriter;
@@ -24,10 +25,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The daemon's container archives over a plain directory as the container's root (as root: owners
- * from the archive are applied): packing, the path stat, extraction, and symlinks that lead out.
+ * {@link ContainerCopy}'s side of the daemon's container archives over a plain directory as the
+ * container's root (as root: owners from the archive are applied): the tar of a path, the path
+ * stat, extraction with docker's API rules, and symlinks that lead out. Containers themselves
+ * (running and stopped) are builder-cli's {@code ContainerCopyIT} and {@code
+ * ContainersDockerCliIT}.
  */
-class ContainerArchiveIT {
+class ContainerCopyArchiveIT {
   @TempDir Path tmp;
 
   private Path root() throws IOException {
@@ -37,6 +41,27 @@ class ContainerArchiveIT {
     Files.createSymbolicLink(root.resolve("srv/d/etc-link"), Path.of("/etc"));
     Files.createDirectories(root.resolve("etc"));
     return root;
+  }
+
+  private static byte[] pack(Path root, String path) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (RootDir r = RootDir.open(root)) {
+      ContainerCopy.archive(r, path, stat -> out, "c:" + path);
+    }
+    return out.toByteArray();
+  }
+
+  private static PathStat stat(Path root, String path) throws IOException {
+    try (RootDir r = RootDir.open(root)) {
+      return PathStat.of(r, path);
+    }
+  }
+
+  private static void extract(Path root, String dir, byte[] tar, boolean noOverwrite)
+      throws IOException {
+    try (RootDir r = RootDir.open(root)) {
+      ContainerCopy.extract(r, dir, new ByteArrayInputStream(tar), noOverwrite, "c:" + dir);
+    }
   }
 
   private static Map<String, TarEntry> entries(byte[] tar) throws IOException {
@@ -53,19 +78,22 @@ class ContainerArchiveIT {
   @Test
   void packsATreeUnderItsBaseNameWithSymlinksAsSymlinks() throws IOException {
     Path root = root();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ContainerArchive.pack(root, "/srv/d", out);
-    Map<String, TarEntry> e = entries(out.toByteArray());
+    Map<String, TarEntry> e = entries(pack(root, "/srv/d"));
     assertEquals(
         java.util.List.of("d", "d/etc-link", "d/f.txt"), java.util.List.copyOf(e.keySet()));
     assertEquals(EntryType.SYMLINK, e.get("d/etc-link").type());
     assertEquals("/etc", e.get("d/etc-link").linkName());
     assertEquals(7, e.get("d/f.txt").size());
 
-    ContainerArchive.PathStat s = ContainerArchive.stat(root, "/srv/d/etc-link");
+    PathStat s = stat(root, "/srv/d/etc-link");
     assertEquals("etc-link", s.name());
     assertEquals("/etc", s.linkTarget());
-    assertTrue(ContainerArchive.stat(root, "/srv/d").isDirectory());
+    assertEquals(1L << 27, s.mode() & (1L << 27));
+    assertTrue(stat(root, "/srv/d").isDirectory());
+    // a trailing "/." names the directory itself, under its base name
+    assertEquals(
+        java.util.List.of("d", "d/etc-link", "d/f.txt"),
+        java.util.List.copyOf(entries(pack(root, "/srv/d/.")).keySet()));
   }
 
   @Test
@@ -74,16 +102,11 @@ class ContainerArchiveIT {
     Path host = Files.createDirectories(tmp.resolve("host"));
     Files.writeString(host.resolve("secret"), "host\n");
     Files.createSymbolicLink(root.resolve("srv/escape"), host);
-    RunnerException e =
-        assertThrows(
-            RunnerException.class,
-            () -> ContainerArchive.pack(root, "/srv/escape/secret", new ByteArrayOutputStream()));
+    RunnerException e = assertThrows(RunnerException.class, () -> pack(root, "/srv/escape/secret"));
     assertEquals("Could not find the file /srv/escape/secret in container", e.getMessage());
     Files.createSymbolicLink(root.resolve("srv/up"), Path.of("../../../../.."));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ContainerArchive.pack(root, "/srv/up/srv/d/f.txt", out); // .. stops at the root
-    assertEquals(
-        java.util.List.of("f.txt"), java.util.List.copyOf(entries(out.toByteArray()).keySet()));
+    byte[] out = pack(root, "/srv/up/srv/d/f.txt"); // .. stops at the root
+    assertEquals(java.util.List.of("f.txt"), java.util.List.copyOf(entries(out).keySet()));
   }
 
   @Test
@@ -101,7 +124,7 @@ class ContainerArchiveIT {
         TarEntry.file("new-dir/a.txt", data.length).withMode(0640), new ByteArrayInputStream(data));
     w.add(TarEntry.file("victim", data.length), new ByteArrayInputStream(data));
     w.finish();
-    ContainerArchiveWriter.extract(root, "/srv", new ByteArrayInputStream(tar.toByteArray()), true);
+    extract(root, "/srv", tar.toByteArray(), true);
     assertEquals("new\n", Files.readString(root.resolve("srv/new-dir/a.txt")));
     assertEquals(1000, Files.getAttribute(root.resolve("srv/new-dir"), "unix:uid"));
     assertFalse(Files.isSymbolicLink(root.resolve("srv/victim")));
@@ -115,12 +138,9 @@ class ContainerArchiveIT {
     w2.add(TarEntry.file("out/pwned", data.length), new ByteArrayInputStream(data));
     w2.finish();
     RunnerException e =
-        assertThrows(
-            RunnerException.class,
-            () ->
-                ContainerArchiveWriter.extract(
-                    root, "/srv", new ByteArrayInputStream(evil.toByteArray()), true));
-    assertEquals("cannot extract out/pwned: out is a symlink (not followed)", e.getMessage());
+        assertThrows(RunnerException.class, () -> extract(root, "/srv", evil.toByteArray(), true));
+    assertEquals(
+        "cannot extract out/pwned to c:/srv: out is a symlink, not a directory", e.getMessage());
     assertFalse(Files.exists(host.resolve("pwned")));
 
     // a directory where the archive has a file, with noOverwriteDirNonDir
@@ -129,11 +149,20 @@ class ContainerArchiveIT {
     w3.add(TarEntry.file("d", 0).withMtime(Instant.EPOCH));
     w3.finish();
     RunnerException c =
-        assertThrows(
-            RunnerException.class,
-            () ->
-                ContainerArchiveWriter.extract(
-                    root, "/srv", new ByteArrayInputStream(clash.toByteArray()), true));
+        assertThrows(RunnerException.class, () -> extract(root, "/srv", clash.toByteArray(), true));
     assertEquals("cannot overwrite directory d with non-directory", c.getMessage());
+    assertTrue(Files.isDirectory(root.resolve("srv/d")));
+    // without it the directory is replaced, as docker's untar does
+    extract(root, "/srv", clash.toByteArray(), false);
+    assertTrue(Files.isRegularFile(root.resolve("srv/d")));
+
+    // the destination must be an existing directory
+    RunnerException missing =
+        assertThrows(RunnerException.class, () -> extract(root, "/nope", tar.toByteArray(), true));
+    assertEquals("Could not find the file /nope in container", missing.getMessage());
+    RunnerException file =
+        assertThrows(
+            RunnerException.class, () -> extract(root, "/srv/victim", tar.toByteArray(), true));
+    assertEquals("extraction point is not a directory: /srv/victim", file.getMessage());
   }
 }
