@@ -131,7 +131,7 @@ final class ContainerRoutes implements Routes {
 
   private void list(ApiCall call) throws IOException, ApiException, InterruptedException {
     boolean all = call.flag("all");
-    Map<String, List<String>> filters = ContainerViews.filters(call.query("filters"));
+    Map<String, List<String>> filters = Filters.parse(call.query("filters")).asMap();
     int limit = -1;
     if (call.query("limit") != null && !call.query("limit").isEmpty()) {
       try {
@@ -376,7 +376,7 @@ final class ContainerRoutes implements Routes {
   }
 
   private void prune(ApiCall call) throws IOException, ApiException, InterruptedException {
-    if (!ContainerViews.filters(call.query("filters")).isEmpty()) {
+    if (!Filters.parse(call.query("filters")).asMap().isEmpty()) {
       throw ApiException.badRequest("filters: container prune takes none in jbuild's daemon");
     }
     List<String> removed = ContainerEngine.with(context, (store, containers) -> containers.prune());

@@ -90,6 +90,12 @@ final class ContainerViews {
       throws ApiException, IOException {
     ContainerRecord r = s.record();
     for (Map.Entry<String, List<String>> f : filters.entrySet()) {
+      if (f.getKey().equals("label")) {
+        if (!Filters.labelsMatch(containers.labels(r.id()), f.getValue())) {
+          return false;
+        }
+        continue;
+      }
       boolean any = false;
       for (String v : f.getValue()) {
         any |=
@@ -101,18 +107,11 @@ final class ContainerViews {
                   s.status() == ContainerState.Status.EXITED
                       && Integer.toString(s.exitCode()).equals(v);
               case "ancestor" -> r.image().equals(v) || r.manifest().toString().equals(v);
-              case "label" -> {
-                Map<String, String> labels = containers.labels(r.id());
-                int eq = v.indexOf('=');
-                yield eq < 0
-                    ? labels.containsKey(v)
-                    : v.substring(eq + 1).equals(labels.get(v.substring(0, eq)));
-              }
               default ->
                   throw ApiException.badRequest(
                       "invalid filter '"
                           + f.getKey()
-                          + "' (jbuild: id, name, status, exited, ancestor)");
+                          + "' (jbuild: id, name, status, exited, ancestor, label)");
             };
       }
       if (!any && !f.getValue().isEmpty()) {
@@ -120,33 +119,6 @@ final class ContainerViews {
       }
     }
     return true;
-  }
-
-  /**
-   * docker's {@code filters} query parameter: a JSON object of lists (or of {value: true} maps).
-   */
-  static Map<String, List<String>> filters(String query) throws ApiException {
-    Map<String, List<String>> out = new java.util.LinkedHashMap<>();
-    if (query == null || query.isEmpty()) {
-      return out;
-    }
-    JsonObject o;
-    try {
-      o = Json.parseObject(query);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("invalid filters: " + e.getMessage());
-    }
-    for (String k : o.keys()) {
-      Json v = o.get(k);
-      if (v instanceof JsonArray a) {
-        out.put(k, a.strings());
-      } else if (v instanceof JsonObject m) {
-        out.put(k, List.copyOf(m.keys()));
-      } else {
-        throw ApiException.badRequest("invalid filter '" + k + "'");
-      }
-    }
-    return out;
   }
 
   /** The runner's inspect document with what the daemon adds: AutoRemove, the networks. */

@@ -71,6 +71,7 @@ public final class ContextSync {
     private final DeltaTar delta;
     private final Set<String> names = new HashSet<>();
     private final Set<String> seen = new HashSet<>();
+    private final Set<Path> realDirs = new HashSet<>();
     private final Buffers buffers = new Buffers();
     private int kept;
     private int written;
@@ -96,7 +97,7 @@ public final class ContextSync {
       Path existing =
           duplicate || e.type() != EntryType.FILE || !e.xattrs().isEmpty()
               ? null
-              : sameMetadata(dir, e);
+              : sameMetadata(dir, e, realDirs);
       if (existing != null && sameBytesOrDivert(existing, e, content, delta, buffers)) {
         kept++;
       } else {
@@ -164,7 +165,7 @@ public final class ContextSync {
    * The file at the entry's path when it is a regular file reached through real directories with
    * one link and the entry's size, mode, owner and mtime; else null.
    */
-  private static Path sameMetadata(Path dir, TarEntry e) throws IOException {
+  private static Path sameMetadata(Path dir, TarEntry e, Set<Path> realDirs) throws IOException {
     if (e.name().equals(TarNames.ROOT)) {
       return null;
     }
@@ -172,30 +173,40 @@ public final class ContextSync {
     var parts = TarNames.components(e.name());
     for (int i = 0; i < parts.size() - 1; i++) {
       p = p.resolve(parts.get(i));
+      if (realDirs.contains(p)) {
+        continue; // checked for an earlier entry of this sync (the directory is the daemon's)
+      }
       BasicFileAttributes a = attrs(p);
       if (a == null || !a.isDirectory()) {
         return null;
       }
+      realDirs.add(p);
     }
     p = p.resolve(parts.getLast());
-    BasicFileAttributes a = attrs(p);
-    if (a == null || !a.isRegularFile() || a.size() != e.size()) {
+    java.util.Map<String, Object> a;
+    try {
+      // one lstat for every field the rule compares
+      a =
+          Files.readAttributes(
+              p,
+              "unix:isRegularFile,size,lastModifiedTime,mode,nlink,uid,gid",
+              LinkOption.NOFOLLOW_LINKS);
+    } catch (java.nio.file.NoSuchFileException missing) {
       return null;
     }
-    if (!a.lastModifiedTime().toInstant().equals(e.mtime())) {
+    if (!(a.get("isRegularFile") instanceof Boolean regular && regular)
+        || !(a.get("size") instanceof Long size && size == e.size())
+        || !(a.get("lastModifiedTime") instanceof java.nio.file.attribute.FileTime t
+            && t.toInstant().equals(e.mtime()))) {
       return null;
     }
-    Object mode = Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-    Object links = Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
-    Object uid = Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-    Object gid = Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
-    if (!(mode instanceof Integer m)
-        || !(uid instanceof Integer u)
+    if (!(a.get("mode") instanceof Integer m)
+        || !(a.get("uid") instanceof Integer u)
         || u != e.uid()
-        || !(gid instanceof Integer g)
+        || !(a.get("gid") instanceof Integer g)
         || g != e.gid()
         || (m & 07777) != (e.mode() & 07777)
-        || !(links instanceof Integer n)
+        || !(a.get("nlink") instanceof Integer n)
         || n != 1) {
       return null;
     }

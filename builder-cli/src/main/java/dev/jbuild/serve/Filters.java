@@ -80,4 +80,27 @@ final class Filters {
     List<String> v = values.get(name);
     return v == null || v.isEmpty() || v.contains(value);
   }
+
+  /** Every filter: name to values (for the areas that match names themselves). */
+  Map<String, List<String>> asMap() {
+    return values;
+  }
+
+  /**
+   * Whether {@code labels} pass every {@code label} filter value ({@code KEY} present, or {@code
+   * KEY=VALUE} equal): docker ANDs label filters, where the values of other filters are ORed.
+   */
+  static boolean labelsMatch(Map<String, String> labels, List<String> filters) {
+    for (String f : filters) {
+      int eq = f.indexOf('=');
+      boolean ok =
+          eq < 0
+              ? labels.containsKey(f)
+              : f.substring(eq + 1).equals(labels.get(f.substring(0, eq)));
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
 }

@@ -104,7 +104,7 @@ final class NetworkRoutes implements Routes {
   }
 
   private void list(ApiCall call) throws IOException, ApiException, InterruptedException {
-    Map<String, List<String>> filters = ContainerViews.filters(call.query("filters"));
+    Map<String, List<String>> filters = Filters.parse(call.query("filters")).asMap();
     List<Json> out =
         ContainerEngine.with(
             context,
@@ -130,6 +130,12 @@ final class NetworkRoutes implements Routes {
   private static boolean matches(JsonObject n, Map<String, List<String>> filters)
       throws ApiException {
     for (Map.Entry<String, List<String>> f : filters.entrySet()) {
+      if (f.getKey().equals("label")) {
+        if (!Filters.labelsMatch(n.stringMap("Labels"), f.getValue())) {
+          return false;
+        }
+        continue;
+      }
       boolean any = f.getValue().isEmpty();
       for (String v : f.getValue()) {
         any |=
@@ -141,13 +147,6 @@ final class NetworkRoutes implements Routes {
               case "type" ->
                   v.equals("builtin") == BUILTIN.containsKey(n.string("Name"))
                       && (v.equals("builtin") || v.equals("custom"));
-              case "label" -> {
-                int eq = v.indexOf('=');
-                Map<String, String> labels = n.stringMap("Labels");
-                yield eq < 0
-                    ? labels.containsKey(v)
-                    : v.substring(eq + 1).equals(labels.get(v.substring(0, eq)));
-              }
               default ->
                   throw ApiException.badRequest(
                       "invalid filter '"
@@ -309,7 +308,7 @@ final class NetworkRoutes implements Routes {
   }
 
   private void prune(ApiCall call) throws IOException, ApiException, InterruptedException {
-    if (!ContainerViews.filters(call.query("filters")).isEmpty()) {
+    if (!Filters.parse(call.query("filters")).asMap().isEmpty()) {
       throw ApiException.badRequest("filters: network prune takes none in jbuild's daemon");
     }
     List<NetworkRecord> removed =

@@ -117,13 +117,6 @@ final class SystemEvents {
         }
       }
     }
-    for (String label : filters.values("label")) {
-      int eq = label.indexOf('=');
-      String key = eq < 0 ? label : label.substring(0, eq);
-      if (!attrs.containsKey(key) || eq >= 0 && !label.substring(eq + 1).equals(attrs.get(key))) {
-        return false;
-      }
-    }
-    return true;
+    return Filters.labelsMatch(attrs, filters.values("label"));
   }
 }

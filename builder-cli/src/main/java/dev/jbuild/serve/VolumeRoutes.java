@@ -32,7 +32,7 @@ final class VolumeRoutes implements Routes {
   }
 
   private void list(ApiCall call) throws IOException, ApiException, InterruptedException {
-    Map<String, List<String>> filters = ContainerViews.filters(call.query("filters"));
+    Map<String, List<String>> filters = Filters.parse(call.query("filters")).asMap();
     List<Json> out =
         ContainerEngine.with(
             context,
@@ -70,12 +70,7 @@ final class VolumeRoutes implements Routes {
               }
               case "name" -> v.name().contains(value);
               case "driver" -> value.equals("local");
-              case "label" -> {
-                int eq = value.indexOf('=');
-                yield eq < 0
-                    ? v.labels().containsKey(value)
-                    : value.substring(eq + 1).equals(v.labels().get(value.substring(0, eq)));
-              }
+              case "label" -> Filters.labelsMatch(v.labels(), List.of(value));
               default ->
                   throw ApiException.badRequest(
                       "invalid filter '"
@@ -155,7 +150,7 @@ final class VolumeRoutes implements Routes {
   }
 
   private void prune(ApiCall call) throws IOException, ApiException, InterruptedException {
-    Map<String, List<String>> filters = ContainerViews.filters(call.query("filters"));
+    Map<String, List<String>> filters = Filters.parse(call.query("filters")).asMap();
     boolean all = call.version() != null && olderThan142(call.version());
     for (Map.Entry<String, List<String>> f : filters.entrySet()) {
       if (f.getKey().equals("all")) {
