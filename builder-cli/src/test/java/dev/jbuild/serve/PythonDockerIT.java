@@ -47,9 +47,9 @@ class PythonDockerIT {
     Path ctx = Files.createDirectories(tmp.resolve("ctx"));
     Files.writeString(
         ctx.resolve("Dockerfile"),
-        "FROM " + ServeDockerIT.BASE + "\nRUN echo from-python > /p\nLABEL org.py=yes\n");
+        "FROM " + TestRegistry.busybox() + "\nRUN echo from-python > /p\nLABEL org.py=yes\n");
     Files.writeString(
-        ctx.resolve("Dockerfile.bad"), "FROM " + ServeDockerIT.BASE + "\nRUN exit 7\n");
+        ctx.resolve("Dockerfile.bad"), "FROM " + TestRegistry.busybox() + "\nRUN exit 7\n");
     Path script = tmp.resolve("sdk.py");
     Files.writeString(script, SCRIPT);
     try (DaemonProcess d = DaemonProcess.start(tmp)) {
@@ -59,7 +59,7 @@ class PythonDockerIT {
                   script.toString(),
                   d.socket().toString(),
                   ctx.toString(),
-                  ServeDockerIT.BASE)
+                  TestRegistry.busybox())
               .redirectErrorStream(true);
       pb.environment().put("DOCKER_HOST", d.host());
       pb.environment().put("HOME", tmp.toString());
@@ -72,7 +72,7 @@ class PythonDockerIT {
       assertTrue(out.contains("from-python"), out);
       assertTrue(out.contains("'jbt-py:1'"), out);
       assertTrue(out.contains("labels yes"), out);
-      assertTrue(out.contains("pulled ['" + ServeDockerIT.BASE + "']"), out);
+      assertTrue(out.contains("pulled ['" + TestRegistry.busybox() + "']"), out);
       assertTrue(out.contains("build error"), out);
       assertTrue(out.contains("removed"), out);
     } catch (IOException e) {

@@ -32,7 +32,9 @@ class RootlessServeIT {
     Path ctx = Files.createDirectories(dir.resolve("ctx"));
     Files.writeString(
         ctx.resolve("Dockerfile"),
-        "FROM 127.0.0.1:5000/library/busybox:latest\n"
+        "FROM "
+            + TestRegistry.busybox()
+            + "\n"
             + "RUN echo \"built by $(id -u) in a user namespace\" > /built\n"
             + "COPY a.txt /a.txt\n");
     Files.writeString(ctx.resolve("a.txt"), "rootless context\n");

@@ -27,13 +27,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Debian's docker CLI against {@code jbuild serve}: pull from and push to the lab registry, build
- * with the classic builder's stream, images, inspect, rmi, save/load, two builds at once.
+ * Debian's docker CLI against {@code jbuild serve}: pull from and push to a real registry ({@link
+ * TestRegistry}), build with the classic builder's stream, images, inspect, rmi, save/load, two
+ * builds at once.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ServeDockerIT {
-  static final String REGISTRY = "127.0.0.1:5000";
-  static final String BASE = REGISTRY + "/library/busybox:latest";
+  static String REGISTRY;
+  static String BASE;
 
   @TempDir static Path tmp;
   static DaemonProcess daemon;
@@ -41,6 +42,8 @@ class ServeDockerIT {
 
   @BeforeAll
   static void start() throws IOException {
+    REGISTRY = TestRegistry.host();
+    BASE = TestRegistry.busybox();
     daemon = DaemonProcess.start(tmp);
     docker = new DockerCli(daemon, tmp);
   }
@@ -61,7 +64,7 @@ class ServeDockerIT {
 
   @Test
   @Order(1)
-  void pullFromTheLabRegistry() throws IOException {
+  void pullFromTheRegistry() throws IOException {
     DockerCli.Result r = docker.run("pull", BASE);
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.out().contains("Status: "), r.out());
@@ -143,7 +146,7 @@ class ServeDockerIT {
 
   @Test
   @Order(5)
-  void pushToTheLabRegistry() throws Exception {
+  void pushToTheRegistry() throws Exception {
     String repo = REGISTRY + "/jbt-serve/" + UUID.randomUUID().toString().substring(0, 8);
     DockerCli.Result tag = docker.run("tag", "jbt-serve-app:1", repo + ":v1");
     assertEquals(0, tag.exit(), tag.toString());

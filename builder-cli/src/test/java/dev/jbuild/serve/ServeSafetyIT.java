@@ -22,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  * refusal of plain TCP off loopback.
  */
 class ServeSafetyIT {
-  static final String BASE = ServeDockerIT.BASE;
 
   @TempDir Path tmp;
 
@@ -65,7 +64,8 @@ class ServeSafetyIT {
     DaemonProcess first = DaemonProcess.start(store, socket, log);
     DockerCli docker = new DockerCli(first, tmp);
     Path ctx = Files.createDirectories(tmp.resolve("ctx"));
-    Files.writeString(ctx.resolve("Dockerfile"), "FROM " + BASE + "\nRUN echo kept > /kept\n");
+    Files.writeString(
+        ctx.resolve("Dockerfile"), "FROM " + TestRegistry.busybox() + "\nRUN echo kept > /kept\n");
     DockerCli.Result built =
         docker.run(ctx, Duration.ofMinutes(5), "build", "-t", "jbt-crash:kept", ".");
     assertEquals(0, built.exit(), built.toString());
@@ -76,7 +76,8 @@ class ServeSafetyIT {
 
     Path slow = Files.createDirectories(tmp.resolve("slow"));
     Files.writeString(
-        slow.resolve("Dockerfile"), "FROM " + BASE + "\nRUN echo started; sleep 60\n");
+        slow.resolve("Dockerfile"),
+        "FROM " + TestRegistry.busybox() + "\nRUN echo started; sleep 60\n");
     Thread build =
         Thread.ofVirtual()
             .start(
