@@ -5,6 +5,7 @@
 # JBUILD_JAVA_OPTS adds JVM options.
 jar="@JAR@"
 aot="@AOT@"
+client_aot="@CLIENT_AOT@"
 if [ -n "$JBUILD_JAVA" ]; then java="$JBUILD_JAVA"
 elif [ -x "@JAVA_HOME@/bin/java" ]; then java="@JAVA_HOME@/bin/java"
 elif [ -n "$JAVA_HOME" ] && [ -x "$JAVA_HOME/bin/java" ]; then java="$JAVA_HOME/bin/java"
@@ -25,6 +26,20 @@ esac
 # random address and patches every pointer in its 30 MB first, 30-100 ms of every start. Where that
 # address is taken the JVM relocates as before; JBUILD_AOT_RELOCATE=1 asks for the relocation
 # (class metadata at a random address) whatever it costs (builder-cli/README.md, "Start-up").
+# Client mode (-H/--host/--tls* before the command, or JBUILD_HOST) maps the client's own cache:
+# a client loads about 1,500 classes, and mapping the full cache's 4,000 costs it more
+# than it saves. A command run here after all (help, parse) only loads from the jar what it lacks.
+client=""
+[ -n "$JBUILD_HOST" ] && client=1
+for a in "$@"; do
+  case "$a" in
+    -H|-H=*|--host|--host=*|--tlsverify|--tlsverify=*|--tlscacert*|--tlscert*|--tlskey*) client=1 ;;
+    serve) client=""; break ;;
+    -*) ;;
+    *) break ;;
+  esac
+done
+[ -n "$client" ] && [ -f "$client_aot" ] && aot="$client_aot"
 cache=""
 if [ -f "$aot" ] && [ -z "$JBUILD_NO_AOT" ]; then
   cache="-XX:AOTCache=$aot -Xlog:aot=off -Xlog:cds=off"

@@ -37,7 +37,8 @@ public final class ClientCalls {
 
   /**
    * One call: the client's arguments (its --host options removed), its variables the command names,
-   * its settings variables ({@link #CLIENT_SETTINGS}), whether its stderr is a terminal.
+   * its settings variables ({@link #CLIENT_SETTINGS}), whether its stderr is a terminal, whether a
+   * context manifest follows ({@link Manifest}).
    */
   public record Request(
       List<String> argv,
@@ -46,7 +47,39 @@ public final class ClientCalls {
       boolean tty,
       List<String> items,
       String client,
-      String cwd) {}
+      String cwd,
+      boolean manifest) {}
+
+  /**
+   * A call's context manifest ({@link ContextManifest}): the client's records in, the daemon's
+   * answer out (a stream of frames whose close sends the end mark). Answered once: by the command
+   * when it reads its contexts, else by {@link #refuseIfUnanswered} after it.
+   */
+  public static final class Manifest {
+    private final InputStream records;
+    private final OutputStream answer;
+    private boolean answered;
+
+    public Manifest(InputStream records, OutputStream answer) {
+      this.records = records;
+      this.answer = answer;
+    }
+
+    /**
+     * When the command never read the manifest (it failed first, or named no context): reads it to
+     * its end and answers "none", so that the client sends an empty upload.
+     */
+    public void refuseIfUnanswered() throws IOException {
+      if (answered) {
+        return;
+      }
+      answered = true;
+      records.close();
+      try (answer) {
+        ContextManifest.writeAnswerKind(answer, false);
+      }
+    }
+  }
 
   /**
    * The call's outcome: the exit code, and the directories holding what the command wrote for the
@@ -78,6 +111,23 @@ public final class ClientCalls {
       Path storeRoot,
       Map<String, String> daemonEnv,
       Path work,
+      InputStream uploads,
+      InputStream stdin,
+      OutputStream out,
+      OutputStream err) {
+    return run(request, storeRoot, daemonEnv, work, null, uploads, stdin, out, err);
+  }
+
+  /**
+   * {@link #run}, with the call's context manifest (null: the client sent none); the caller then
+   * calls {@link Manifest#refuseIfUnanswered} before it reads what is left of the uploads.
+   */
+  public static Result run(
+      Request request,
+      Path storeRoot,
+      Map<String, String> daemonEnv,
+      Path work,
+      Manifest manifest,
       InputStream uploads,
       InputStream stdin,
       OutputStream out,
@@ -145,6 +195,7 @@ public final class ClientCalls {
                     request,
                     storeRoot,
                     work,
+                    manifest,
                     uploads,
                     downloads,
                     contexts);
@@ -168,6 +219,7 @@ public final class ClientCalls {
       Request request,
       Path storeRoot,
       Path work,
+      Manifest manifest,
       InputStream uploads,
       List<Path> downloads,
       ClientContexts contexts)
@@ -208,8 +260,16 @@ public final class ClientCalls {
       }
     }
     java.util.Set<String> syncedSent = java.util.Set.of();
+    Path spool = work.resolve("spool");
+    if (manifest != null) {
+      // the answer: what the kept directories hold (nothing without them); the upload follows
+      Files.createDirectories(spool);
+      manifest.answered = true;
+      try (OutputStream answer = manifest.answer) {
+        contexts.manifest(manifest.records, answer, spool);
+      }
+    }
     if (plan.paths().stream().anyMatch(c -> c.kind().upload())) {
-      Path spool = work.resolve("spool");
       Files.createDirectories(spool);
       syncedSent = contexts.apply(uploads, in, spool);
     }

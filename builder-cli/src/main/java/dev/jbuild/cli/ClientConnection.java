@@ -28,6 +28,7 @@ final class ClientConnection implements Closeable {
   private final Closeable socket;
   private final InputStream in;
   private final OutputStream out;
+  private boolean manifests;
 
   private ClientConnection(Closeable socket, InputStream in, OutputStream out) {
     this.socket = socket;
@@ -41,6 +42,11 @@ final class ClientConnection implements Closeable {
 
   OutputStream out() {
     return out;
+  }
+
+  /** Whether the daemon reads a context manifest ({@link ContextManifest}) before the upload. */
+  boolean manifests() {
+    return manifests;
   }
 
   static ClientConnection open(ClientOptions options) throws IOException {
@@ -123,6 +129,12 @@ final class ClientConnection implements Closeable {
       throw new IOException("not an HTTP answer: " + status);
     }
     if (code == 101 || code == 200) {
+      for (String line : head.lines().toList()) {
+        String l = line.toLowerCase(Locale.ROOT);
+        if (l.startsWith("content-type:") && l.contains(CliProtocol.MANIFEST_PARAMETER)) {
+          manifests = true;
+        }
+      }
       return;
     }
     long length = -1;

@@ -9,6 +9,7 @@ import dev.jbuild.layercache.tar.LayerWriterOptions;
 import dev.jbuild.layercache.tar.TarEntry;
 import dev.jbuild.layercache.tar.TarNames;
 import dev.jbuild.serve.ContextPool;
+import dev.jbuild.serve.ContextPrints;
 import dev.jbuild.serve.ContextSync;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,12 +38,23 @@ final class ClientContexts implements AutoCloseable {
   private static final class Lent {
     final String key;
     final Path dir;
+    final ContextPrints prints;
+    ContextPrints.Builder newPrints;
     ContextSync.Session session;
     ContextSync.Stats whole;
+    ContextPrints wholePrints;
 
-    Lent(String key, Path dir) {
+    Lent(String key, ContextPool.Loan loan) {
       this.key = key;
-      this.dir = dir;
+      this.dir = loan.dir();
+      this.prints = loan.prints();
+    }
+
+    ContextSync.Session session(Path spoolDir, String item, long maxBytes) throws IOException {
+      if (session == null) {
+        session = new ContextSync.Session(dir, spoolDir.resolve("sync-" + item + ".tar"), maxBytes);
+      }
+      return session;
     }
   }
 
@@ -63,9 +75,45 @@ final class ClientContexts implements AutoCloseable {
     if (pool == null) {
       return null;
     }
-    Path dir = pool.take(key);
-    lent.put(item, new Lent(key, dir));
-    return dir;
+    Lent l = new Lent(key, pool.lend(key));
+    lent.put(item, l);
+    return l.dir;
+  }
+
+  /**
+   * Reads the client's manifest of its contexts ({@link ContextManifest}) and answers it on {@code
+   * answer}: the names of the files a lent directory holds as the client has them ({@link
+   * ContextPrints#holds}), which the client then leaves out of the upload and the sync keeps.
+   */
+  void manifest(InputStream records, OutputStream answer, Path spoolDir) throws IOException {
+    ContextManifest.Reader r = new ContextManifest.Reader(records);
+    ContextManifest.writeAnswerKind(answer, true);
+    java.util.Set<Path> realDirs = new java.util.HashSet<>();
+    int files = 0;
+    int held = 0;
+    for (ContextManifest.Entry e; (e = r.next()) != null; ) {
+      files++;
+      String name = e.name();
+      int slash = name.indexOf('/');
+      Lent l = slash < 0 ? null : lent.get(name.substring(0, slash));
+      String rel = slash < 0 ? null : name.substring(slash + 1);
+      if (l == null || TarNames.problem(rel) != null || rel.equals(TarNames.ROOT)) {
+        continue; // not a kept context's file: sent in the upload as it is
+      }
+      if (l.newPrints == null) {
+        l.newPrints = new ContextPrints.Builder();
+      }
+      if (l.prints != null && l.prints.holds(l.dir, rel, e.print(), realDirs)) {
+        l.newPrints.addHeld(rel, e.print(), l.prints);
+        l.session(spoolDir, name.substring(0, slash), maxBytes).keep(rel, e.print().size());
+        ContextManifest.writeName(answer, name);
+        held++;
+      } else {
+        l.newPrints.add(rel, e.print());
+      }
+    }
+    dev.jbuild.builder.progress.Trace.mark(
+        "context manifest: " + held + " of " + files + " files held");
   }
 
   /**
@@ -73,6 +121,7 @@ final class ClientContexts implements AutoCloseable {
    * unpacked under {@code in}. Returns the lent items the client sent.
    */
   Set<String> apply(InputStream uploads, Path in, Path spoolDir) throws IOException {
+    dev.jbuild.builder.progress.Trace.mark("upload reading");
     Path rest = spoolDir.resolve("rest.tar");
     try (OutputStream out = Files.newOutputStream(rest);
         LayerWriter writer = LayerWriter.open(out, LayerWriterOptions.defaults().withThreads(1));
@@ -95,11 +144,10 @@ final class ClientContexts implements AutoCloseable {
           throw new UserException(
               ExitCodes.USAGE, "client sent a non-directory for upload item " + item);
         }
-        if (l.session == null) {
-          l.session =
-              new ContextSync.Session(l.dir, spoolDir.resolve("sync-" + item + ".tar"), maxBytes);
+        if (l.newPrints != null) {
+          l.newPrints.rewritten(rel);
         }
-        l.session.offer(e.withName(rel), reader.content());
+        l.session(spoolDir, item, maxBytes).offer(e.withName(rel), reader.content());
       }
       writer.finish();
     } finally {
@@ -109,13 +157,19 @@ final class ClientContexts implements AutoCloseable {
         }
       }
     }
+    dev.jbuild.builder.progress.Trace.mark("upload read");
     LayerApplier.apply(rest, in, ApplyMode.PLAIN);
     Map<String, ContextSync.Stats> sent = new HashMap<>();
     for (Map.Entry<String, Lent> x : lent.entrySet()) {
       Lent l = x.getValue();
       if (l.session != null) {
         l.whole = l.session.finish();
+        dev.jbuild.builder.progress.Trace.mark("context synced: " + l.whole);
         sent.put(x.getKey(), l.whole);
+        if (l.newPrints != null) {
+          l.wholePrints = l.newPrints.build(l.dir);
+          dev.jbuild.builder.progress.Trace.mark("context prints recorded");
+        }
       }
     }
     return sent.keySet();
@@ -126,7 +180,7 @@ final class ClientContexts implements AutoCloseable {
   public void close() {
     for (Lent l : lent.values()) {
       if (l.whole != null) {
-        pool.give(l.key, l.dir, l.whole.bytes());
+        pool.give(l.key, l.dir, l.whole.bytes(), l.wholePrints);
       } else {
         pool.discard(l.dir);
       }

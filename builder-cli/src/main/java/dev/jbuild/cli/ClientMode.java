@@ -59,6 +59,11 @@ final class ClientMode {
           "push",
           "start");
 
+  /** Bounds of the daemon's answer to a manifest (the client wrote the names it may name). */
+  private static final int MAX_ANSWER_BYTES = 64 << 20;
+
+  private static final int MAX_ANSWER_NAMES = 500_000;
+
   static int run(String[] args) {
     ClientOptions options;
     try {
@@ -95,6 +100,7 @@ final class ClientMode {
       }
     }
     try (ClientConnection conn = ClientConnection.open(options)) {
+      dev.jbuild.builder.progress.Trace.mark("client connected");
       return call(conn, rest, plan);
     } catch (UserException e) {
       return fail(e);
@@ -177,6 +183,10 @@ final class ClientMode {
     // Progress's auto: a console (stdin and stdout a terminal) and TERM not dumb; checked as the
     // help pages check it, without the JDK's console providers
     boolean tty = HelpPages.terminal(0) && HelpPages.terminal(1) && !"dumb".equals(env.get("TERM"));
+    // with a build context and a daemon that reads manifests, the context's file list goes first
+    // and only what the daemon does not hold is sent (ContextManifest)
+    boolean manifest = conn.manifests() && ClientUploads.hasContext(plan);
+    var answer = new java.util.concurrent.CompletableFuture<Set<String>>();
     JsonObject request =
         JsonObject.builder()
             .put("argv", Json.ofStrings(List.of(argv)))
@@ -185,6 +195,7 @@ final class ClientMode {
             .put("tty", tty)
             .put("items", Json.ofStrings(ClientArgs.describe(plan)))
             .put("cwd", Path.of("").toAbsolutePath().toString())
+            .put("manifest", manifest)
             .build();
     OutputStream out = conn.out();
     byte[] json = request.toString().getBytes(StandardCharsets.UTF_8);
@@ -197,9 +208,22 @@ final class ClientMode {
             .start(
                 () -> {
                   try {
-                    try (OutputStream up = CliProtocol.frames(out, CliProtocol.UPLOAD)) {
-                      ClientUploads.write(thePlan, up);
+                    Set<String> have = Set.of();
+                    ClientUploads.Walked walked = null;
+                    if (manifest) {
+                      try (OutputStream m = CliProtocol.frames(out, CliProtocol.MANIFEST)) {
+                        walked = ClientUploads.manifest(thePlan, m);
+                      }
+                      dev.jbuild.builder.progress.Trace.mark("client manifest sent");
+                      have = answer.get();
+                      dev.jbuild.builder.progress.Trace.mark("client answer read");
                     }
+                    try (OutputStream up = CliProtocol.frames(out, CliProtocol.UPLOAD)) {
+                      if (have != null) {
+                        ClientUploads.write(thePlan, up, have, walked);
+                      } // else the daemon reads no upload: the end mark alone
+                    }
+                    dev.jbuild.builder.progress.Trace.mark("client upload sent");
                     try (OutputStream in = CliProtocol.frames(out, StdStreams.STDIN)) {
                       if (thePlan.stdin()) {
                         System.in.transferTo(in);
@@ -208,14 +232,25 @@ final class ClientMode {
                   } catch (IOException | RuntimeException e) {
                     // the daemon answered already (an error before it read everything): the
                     // answer says what happened
+                  } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                    // the command ended without answering the manifest
                   }
                 });
-    int code = receive(conn.in(), plan);
+    int code;
+    try {
+      code = receive(conn.in(), plan, answer);
+    } finally {
+      answer.cancel(true);
+    }
     sender.interrupt();
     return code;
   }
 
-  private static int receive(InputStream in, ClientArgs.Plan plan) throws IOException {
+  private static int receive(
+      InputStream in,
+      ClientArgs.Plan plan,
+      java.util.concurrent.CompletableFuture<Set<String>> answer)
+      throws IOException {
     OutputStream stdout = new FileOutputStream(FileDescriptor.out);
     OutputStream stderr = new FileOutputStream(FileDescriptor.err);
     List<ClientArgs.Carried> downloads = new ArrayList<>();
@@ -228,6 +263,7 @@ final class ClientMode {
     // it, as the command writes them in the process: held until the downloads are written
     boolean hold = downloads.stream().anyMatch(c -> c.kind() == ClientArgs.Kind.OUT_STDOUT);
     java.io.ByteArrayOutputStream held = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream haveBytes = new java.io.ByteArrayOutputStream();
     int next = 0;
     while (true) {
       CliProtocol.Frame f = CliProtocol.read(in);
@@ -249,7 +285,24 @@ final class ClientMode {
                       : CliProtocol.stream(in, CliProtocol.DOWNLOAD, Long.MAX_VALUE));
           ClientDownloads.receive(downloads.get(next++), tar, stdout);
         }
+        case CliProtocol.HAVE -> {
+          if (answer.isDone()) {
+            throw new IOException("the daemon answered the context manifest twice");
+          }
+          if (f.payload().length > 0) {
+            if (haveBytes.size() + f.payload().length > MAX_ANSWER_BYTES) {
+              throw new IOException("the daemon's context answer is too long");
+            }
+            haveBytes.write(f.payload());
+          } else {
+            answer.complete(
+                ContextManifest.readAnswer(
+                    new java.io.ByteArrayInputStream(haveBytes.toByteArray()), MAX_ANSWER_NAMES));
+            haveBytes = new java.io.ByteArrayOutputStream();
+          }
+        }
         case CliProtocol.EXIT -> {
+          dev.jbuild.builder.progress.Trace.mark("client exit read");
           held.writeTo(stdout);
           stdout.flush();
           return f.exitCode();

@@ -72,6 +72,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // a long life: the native lstat's one-time link cost is nothing against every build's walks
+    dev.jbuild.builder.context.JdkStat.preferNative();
     Map<String, String> env = System.getenv();
     Path store = root.storeRoot();
     SSLContext tls = null;

@@ -14,14 +14,22 @@ import java.io.OutputStream;
  * <ul>
  *   <li>client to daemon: one {@link #REQUEST} (JSON: {@code argv}, {@code env}: the client's
  *       variables the command names, {@code settings}: a few of its settings variables, {@code
- *       tty}: whether its stderr is a terminal); then {@link #UPLOAD} frames, a tar of the items
- *       the client carries ({@code I/...} for item I of {@code ClientArgs}), ended by an empty one;
- *       then {@link StdStreams#STDIN} frames, ended by an empty one.
- *   <li>daemon to client: {@link StdStreams#STDOUT} and {@link StdStreams#STDERR} frames while the
- *       command runs; then, for each item the command wrote ({@code OUT_*} kinds, in order), a tar
- *       in {@link #DOWNLOAD} frames ended by an empty one; then one {@link #EXIT} frame (the exit
- *       code, 4 bytes big-endian).
+ *       tty}: whether its stderr is a terminal; {@code manifest}: true when a context manifest
+ *       follows); with a manifest, {@link #MANIFEST} frames ({@code cli.ContextManifest}: the
+ *       context's files and their stat records), ended by an empty one, after which the client
+ *       waits for the daemon's {@link #HAVE} answer; then {@link #UPLOAD} frames, a tar of the
+ *       items the client carries ({@code I/...} for item I of {@code ClientArgs}; without the
+ *       content of the files the daemon said it has), ended by an empty one; then {@link
+ *       StdStreams#STDIN} frames, ended by an empty one.
+ *   <li>daemon to client: to a manifest, {@link #HAVE} frames ended by an empty one (before or
+ *       among the output frames); {@link StdStreams#STDOUT} and {@link StdStreams#STDERR} frames
+ *       while the command runs; then, for each item the command wrote ({@code OUT_*} kinds, in
+ *       order), a tar in {@link #DOWNLOAD} frames ended by an empty one; then one {@link #EXIT}
+ *       frame (the exit code, 4 bytes big-endian).
  * </ul>
+ *
+ * <p>The daemon's 101 answer names its content type {@link #CONTENT_TYPE}; with {@code manifest=1}
+ * in it, it reads manifests (a client sends one only then).
  */
 public final class CliProtocol {
   private CliProtocol() {}
@@ -33,6 +41,14 @@ public final class CliProtocol {
   public static final int UPLOAD = 17;
   public static final int DOWNLOAD = 18;
   public static final int EXIT = 19;
+  public static final int MANIFEST = 20;
+  public static final int HAVE = 21;
+
+  /** The content type of the daemon's upgrade answer. */
+  public static final String CONTENT_TYPE = "application/vnd.jbuild.cli; manifest=1";
+
+  /** What in the content type says the daemon reads manifests (compared in lower case). */
+  public static final String MANIFEST_PARAMETER = "manifest=1";
 
   /** The largest frame either side accepts (the request JSON included). */
   public static final int MAX_FRAME = 1 << 20;

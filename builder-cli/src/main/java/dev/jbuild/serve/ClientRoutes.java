@@ -39,7 +39,7 @@ final class ClientRoutes implements Routes {
   }
 
   private void cli(ApiCall call) throws IOException, ApiException {
-    try (RawStream raw = call.hijack("application/vnd.jbuild.cli")) {
+    try (RawStream raw = call.hijack(CliProtocol.CONTENT_TYPE)) {
       InputStream in = raw.in();
       OutputStream out = raw.out();
       ClientCalls.Request request;
@@ -63,7 +63,8 @@ final class ClientRoutes implements Routes {
               request.tty(),
               request.items(),
               client,
-              request.cwd()),
+              request.cwd(),
+              request.manifest()),
           in,
           out);
     }
@@ -81,8 +82,14 @@ final class ClientRoutes implements Routes {
   private void call(ClientCalls.Request request, InputStream in, OutputStream out, Path work)
       throws IOException {
     try {
-      InputStream uploads =
-          CliProtocol.stream(in, CliProtocol.UPLOAD, ClientCalls.maxUploadBytes(context.env()));
+      long max = ClientCalls.maxUploadBytes(context.env());
+      ClientCalls.Manifest manifest =
+          request.manifest()
+              ? new ClientCalls.Manifest(
+                  CliProtocol.stream(in, CliProtocol.MANIFEST, max),
+                  CliProtocol.frames(out, CliProtocol.HAVE))
+              : null;
+      InputStream uploads = CliProtocol.stream(in, CliProtocol.UPLOAD, max);
       InputStream stdin = CliProtocol.stream(in, StdStreams.STDIN, Long.MAX_VALUE);
       OutputStream stdout = StdStreams.framed(out, StdStreams.STDOUT);
       OutputStream stderr = StdStreams.framed(out, StdStreams.STDERR);
@@ -90,12 +97,23 @@ final class ClientRoutes implements Routes {
       try {
         result =
             ClientCalls.run(
-                request, context.storeRoot(), context.env(), work, uploads, stdin, stdout, stderr);
+                request,
+                context.storeRoot(),
+                context.env(),
+                work,
+                manifest,
+                uploads,
+                stdin,
+                stdout,
+                stderr);
       } finally {
         stdout.flush();
         stderr.flush();
       }
       try {
+        if (manifest != null) {
+          manifest.refuseIfUnanswered(); // the client waits for an answer before its upload
+        }
         uploads.close(); // read to its end mark: a TCP close with unread bytes would reset
       } catch (IOException e) {
         // the client stopped sending; the exit frame may still reach it
@@ -157,6 +175,7 @@ final class ClientRoutes implements Routes {
         tty != null && tty,
         items == null ? List.of() : List.copyOf(items),
         "",
-        bounded(o.string("cwd", "")));
+        bounded(o.string("cwd", "")),
+        Boolean.TRUE.equals(o.bool("manifest")));
   }
 }

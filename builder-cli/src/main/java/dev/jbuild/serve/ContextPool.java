@@ -34,9 +34,20 @@ public final class ContextPool {
   private final long maxBytes;
   private final Map<String, Kept> idle = new LinkedHashMap<>(16, 0.75f, true);
   private long idleBytes;
+  private long idlePrints;
   private final AtomicLong next = new AtomicLong();
 
-  private record Kept(Path dir, long bytes) {}
+  /** The most files of kept directories whose prints ({@link ContextPrints}) are kept, in all. */
+  static final long MAX_PRINTS = 2L * ContextPrints.MAX_FILES;
+
+  private record Kept(Path dir, long bytes, ContextPrints prints) {
+    int printCount() {
+      return prints == null ? 0 : prints.size();
+    }
+  }
+
+  /** A directory lent to a build, with the prints of what it holds (null: none known). */
+  public record Loan(Path dir, ContextPrints prints) {}
 
   ContextPool(Path storeRoot, int maxContexts, long maxBytes) {
     this.root = dir(storeRoot);
@@ -71,12 +82,18 @@ public final class ContextPool {
 
   /** The key's directory when it is idle (now lent to the caller), else a new empty one. */
   public Path take(String key) throws IOException {
+    return lend(key).dir();
+  }
+
+  /** {@link #take}, with the prints of what the directory holds. */
+  public Loan lend(String key) throws IOException {
     synchronized (this) {
       Kept k = idle.remove(key);
       if (k != null) {
         idleBytes -= k.bytes();
+        idlePrints -= k.printCount();
         if (Files.isDirectory(k.dir(), LinkOption.NOFOLLOW_LINKS)) {
-          return k.dir();
+          return new Loan(k.dir(), k.prints());
         }
       }
     }
@@ -93,7 +110,7 @@ public final class ContextPool {
     }
     Path d = root.resolve(next.incrementAndGet() + "-" + ProcessHandle.current().pid());
     Files.createDirectory(d);
-    return d;
+    return new Loan(d, null);
   }
 
   /**
@@ -101,11 +118,20 @@ public final class ContextPool {
    * holding {@code bytes} of files: kept for the next build with {@code key}, within the bounds.
    */
   public void give(String key, Path dir, long bytes) {
+    give(key, dir, bytes, null);
+  }
+
+  /**
+   * {@link #give}, with the prints of what the directory now holds (null: none). Past {@link
+   * #MAX_PRINTS} in all, the least recently used directories lose their prints (not their files).
+   */
+  public void give(String key, Path dir, long bytes, ContextPrints prints) {
     List<Path> gone = new ArrayList<>();
     synchronized (this) {
       Kept replaced = idle.remove(key);
       if (replaced != null) {
         idleBytes -= replaced.bytes();
+        idlePrints -= replaced.printCount();
         if (!replaced.dir().equals(dir)) {
           gone.add(replaced.dir());
         }
@@ -113,14 +139,29 @@ public final class ContextPool {
       if (bytes > maxBytes || maxContexts < 1) {
         gone.add(dir); // past the bound alone: not kept, and the others stay
       } else {
-        idle.put(key, new Kept(dir, bytes));
+        Kept k = new Kept(dir, bytes, prints);
+        idle.put(key, k);
         idleBytes += bytes;
+        idlePrints += k.printCount();
         Iterator<Kept> it = idle.values().iterator();
         while (idle.size() > maxContexts || idleBytes > maxBytes) {
           Kept oldest = it.next();
           it.remove();
           idleBytes -= oldest.bytes();
+          idlePrints -= oldest.printCount();
           gone.add(oldest.dir());
+        }
+        if (idlePrints > MAX_PRINTS) {
+          for (Map.Entry<String, Kept> e : idle.entrySet()) {
+            Kept old = e.getValue();
+            if (idlePrints <= MAX_PRINTS) {
+              break;
+            }
+            if (old.prints() != null) {
+              idlePrints -= old.printCount();
+              e.setValue(new Kept(old.dir(), old.bytes(), null));
+            }
+          }
         }
       }
     }

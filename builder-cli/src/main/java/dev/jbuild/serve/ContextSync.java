@@ -1,5 +1,7 @@
 package dev.jbuild.serve;
 
+import dev.jbuild.layercache.fs.Posix;
+import dev.jbuild.layercache.fs.Stat;
 import dev.jbuild.layercache.tar.ApplyMode;
 import dev.jbuild.layercache.tar.EntryType;
 import dev.jbuild.layercache.tar.LayerApplier;
@@ -13,11 +15,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashSet;
@@ -70,6 +70,7 @@ public final class ContextSync {
     private final OutputStream os;
     private final DeltaTar delta;
     private final Set<String> names = new HashSet<>();
+    private final Set<String> dirs = new HashSet<>();
     private final Set<String> seen = new HashSet<>();
     private final Set<Path> realDirs = new HashSet<>();
     private final Buffers buffers = new Buffers();
@@ -90,7 +91,10 @@ public final class ContextSync {
     public void offer(TarEntry e, InputStream content) throws IOException {
       String name = e.name();
       boolean duplicate = !seen.add(name);
-      addWithParents(names, name);
+      addWithParents(names, dirs, name);
+      if (e.type() == EntryType.DIR) {
+        dirs.add(name);
+      }
       if (e.type() == EntryType.FILE) {
         bytes += e.size();
       }
@@ -108,11 +112,24 @@ public final class ContextSync {
       }
     }
 
+    /**
+     * A regular file of {@code size} bytes the directory already holds as the client has it (the
+     * client left its content out: {@link ContextPrints#holds}): named, so kept.
+     */
+    public void keep(String name, long size) {
+      addWithParents(names, dirs, name);
+      seen.add(name);
+      bytes += size;
+      kept++;
+    }
+
     /** Deletes what the new context does not name and writes the delta. */
     public Stats finish() throws IOException {
       close();
-      int deleted = deleteUnnamed(dir, names);
+      int deleted = deleteUnnamed(dir, names, dirs);
+      dev.jbuild.builder.progress.Trace.mark("context unnamed deleted");
       LayerApplier.apply(deltaFile, dir, ApplyMode.PLAIN);
+      dev.jbuild.builder.progress.Trace.mark("context delta applied");
       return new Stats(kept, written, deleted, bytes);
     }
 
@@ -154,10 +171,17 @@ public final class ContextSync {
     };
   }
 
-  private static void addWithParents(Set<String> names, String name) {
-    String n = name;
-    while (!n.equals(TarNames.ROOT) && names.add(n)) {
-      n = TarNames.parent(n);
+  /** Adds {@code name} and its parents to {@code names}, and its parents to {@code dirs}. */
+  private static void addWithParents(Set<String> names, Set<String> dirs, String name) {
+    if (name.equals(TarNames.ROOT)) {
+      return;
+    }
+    names.add(name);
+    for (String n = TarNames.parent(name); !n.equals(TarNames.ROOT); n = TarNames.parent(n)) {
+      names.add(n);
+      if (!dirs.add(n)) {
+        break; // its own parents were added with it
+      }
     }
   }
 
@@ -166,23 +190,10 @@ public final class ContextSync {
    * one link and the entry's size, mode, owner and mtime; else null.
    */
   private static Path sameMetadata(Path dir, TarEntry e, Set<Path> realDirs) throws IOException {
-    if (e.name().equals(TarNames.ROOT)) {
+    Path p = throughRealDirs(dir, e.name(), realDirs);
+    if (p == null) {
       return null;
     }
-    Path p = dir;
-    var parts = TarNames.components(e.name());
-    for (int i = 0; i < parts.size() - 1; i++) {
-      p = p.resolve(parts.get(i));
-      if (realDirs.contains(p)) {
-        continue; // checked for an earlier entry of this sync (the directory is the daemon's)
-      }
-      BasicFileAttributes a = attrs(p);
-      if (a == null || !a.isDirectory()) {
-        return null;
-      }
-      realDirs.add(p);
-    }
-    p = p.resolve(parts.getLast());
     java.util.Map<String, Object> a;
     try {
       // one lstat for every field the rule compares
@@ -211,6 +222,44 @@ public final class ContextSync {
       return null;
     }
     return p;
+  }
+
+  /**
+   * {@code dir}'s path for {@code name} when every directory on the way is a real directory (no
+   * symlink), else null; null for the root and for a name that is not canonical.
+   */
+  private static Path throughRealDirs(Path dir, String name, Set<Path> realDirs)
+      throws IOException {
+    if (name.equals(TarNames.ROOT) || TarNames.problem(name) != null) {
+      return null;
+    }
+    Path p = dir;
+    var parts = TarNames.components(name);
+    for (int i = 0; i < parts.size() - 1; i++) {
+      p = p.resolve(parts.get(i));
+      if (realDirs.contains(p)) {
+        continue; // checked for an earlier entry of this sync (the directory is the daemon's)
+      }
+      BasicFileAttributes a = attrs(p);
+      if (a == null || !a.isDirectory()) {
+        return null;
+      }
+      realDirs.add(p);
+    }
+    return p.resolve(parts.getLast());
+  }
+
+  /**
+   * The lstat of {@code dir}'s {@code name} when it is a regular file with one link reached through
+   * real directories, else null.
+   */
+  static Stat keptRegularFile(Path dir, String name, Set<Path> realDirs) throws IOException {
+    Path p = throughRealDirs(dir, name, realDirs);
+    if (p == null) {
+      return null;
+    }
+    Stat st = Posix.lstatOrNull(p);
+    return st != null && st.isRegularFile() && st.nlink() == 1 ? st : null;
   }
 
   private static BasicFileAttributes attrs(Path p) throws IOException {
@@ -301,39 +350,38 @@ public final class ContextSync {
     }
   }
 
-  /** Deletes what {@code dir} holds that the tar does not name; never follows a link. */
-  private static int deleteUnnamed(Path dir, Set<String> names) throws IOException {
-    int[] deleted = {0};
-    Files.walkFileTree(
-        dir,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs)
-              throws IOException {
-            if (d.equals(dir)) {
-              return FileVisitResult.CONTINUE;
+  /**
+   * Deletes what {@code dir} holds that the tar does not name; never follows a link. Only the
+   * directories the new context has ({@code dirs}) are descended into, each after an lstat shows a
+   * real directory there; the other names are compared, not stat'ed (a name the context has is kept
+   * or replaced by the delta).
+   */
+  private static int deleteUnnamed(Path dir, Set<String> names, Set<String> dirs)
+      throws IOException {
+    int deleted = 0;
+    java.util.ArrayDeque<String> pending = new java.util.ArrayDeque<>();
+    pending.push("");
+    while (!pending.isEmpty()) {
+      String rel = pending.pop();
+      Path d = rel.isEmpty() ? dir : dir.resolve(rel);
+      try (java.nio.file.DirectoryStream<Path> children = Files.newDirectoryStream(d)) {
+        for (Path child : children) {
+          String name = child.getFileName().toString();
+          String r = rel.isEmpty() ? name : rel + "/" + name;
+          if (!names.contains(r)) {
+            Trees.delete(child);
+            deleted++;
+          } else if (dirs.contains(r)) {
+            BasicFileAttributes a = attrs(child);
+            if (a != null && a.isDirectory()) {
+              pending.push(r);
             }
-            if (!names.contains(relative(dir, d))) {
-              Trees.delete(d);
-              deleted[0]++;
-              return FileVisitResult.SKIP_SUBTREE;
-            }
-            return FileVisitResult.CONTINUE;
           }
-
-          @Override
-          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-            if (!names.contains(relative(dir, f))) {
-              Files.delete(f);
-              deleted[0]++;
-            }
-            return FileVisitResult.CONTINUE;
-          }
-        });
-    return deleted[0];
-  }
-
-  private static String relative(Path dir, Path p) {
-    return dir.relativize(p).toString();
+        }
+      } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException e) {
+        // gone, or not a directory after all: the delta makes it what the context says
+      }
+    }
+    return deleted;
   }
 }

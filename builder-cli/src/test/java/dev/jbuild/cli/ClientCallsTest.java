@@ -33,7 +33,7 @@ class ClientCallsTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     ClientCalls.Result r =
         ClientCalls.run(
-            new ClientCalls.Request(argv, Map.of(), Map.of(), false, items, "uid=0", "/"),
+            new ClientCalls.Request(argv, Map.of(), Map.of(), false, items, "uid=0", "/", false),
             tmp.resolve("store"),
             Map.of(),
             work,

@@ -179,6 +179,91 @@ class ClientModeIT {
   }
 
   @Test
+  void aNoOpRebuildSendsTheFileListNotTheFiles() throws Exception {
+    Path ctx = context("ctx-manifest", "FROM busybox\nCOPY . /ctx/\n");
+    byte[] big = new byte[4 << 20];
+    new java.util.Random(7).nextBytes(big);
+    Files.write(ctx.resolve("big.bin"), big);
+    try (CountingProxy proxy = new CountingProxy(tmp.resolve("proxy.sock"), socket)) {
+      Path d1 = tmp.resolve("manifest1");
+      Result first =
+          jbuild(
+              Map.of(),
+              "--host",
+              proxy.host(),
+              "build",
+              "-q",
+              "-o",
+              "type=local,dest=" + d1,
+              ctx.toString());
+      assertEquals(0, first.exit(), first.err());
+      long sent = proxy.takeUpstream();
+      assertTrue(sent > big.length, "first build sent " + sent);
+
+      // unchanged: the manifest goes, the files do not
+      Path d2 = tmp.resolve("manifest2");
+      Result again =
+          jbuild(
+              Map.of(),
+              "--host",
+              proxy.host(),
+              "build",
+              "-q",
+              "-o",
+              "type=local,dest=" + d2,
+              ctx.toString());
+      assertEquals(0, again.exit(), again.err());
+      long resent = proxy.takeUpstream();
+      assertTrue(resent < 64 * 1024, "a no-op rebuild sent " + resent + " bytes");
+      assertTrue(java.util.Arrays.equals(big, Files.readAllBytes(d2.resolve("ctx/big.bin"))));
+
+      // a same-size edit that keeps the mtime changes the change time: sent again
+      java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(ctx.resolve("big.bin"));
+      big[12345] ^= 1;
+      Files.write(ctx.resolve("big.bin"), big);
+      Files.setLastModifiedTime(ctx.resolve("big.bin"), mtime);
+      Path d3 = tmp.resolve("manifest3");
+      Result edited =
+          jbuild(
+              Map.of(),
+              "--host",
+              proxy.host(),
+              "build",
+              "-q",
+              "-o",
+              "type=local,dest=" + d3,
+              ctx.toString());
+      assertEquals(0, edited.exit(), edited.err());
+      assertTrue(proxy.takeUpstream() > big.length);
+      assertTrue(java.util.Arrays.equals(big, Files.readAllBytes(d3.resolve("ctx/big.bin"))));
+
+      // the daemon's kept copy changed behind its back (same size, same mtime): not trusted
+      Path kept;
+      try (var dirs = Files.list(ContextPool.dir(root))) {
+        kept = dirs.filter(d -> Files.exists(d.resolve("big.bin"))).findFirst().orElseThrow();
+      }
+      byte[] tampered = big.clone();
+      tampered[0] ^= 1;
+      Files.write(kept.resolve("big.bin"), tampered);
+      Files.setLastModifiedTime(kept.resolve("big.bin"), mtime);
+      Path d4 = tmp.resolve("manifest4");
+      Result after =
+          jbuild(
+              Map.of(),
+              "--host",
+              proxy.host(),
+              "build",
+              "-q",
+              "-o",
+              "type=local,dest=" + d4,
+              ctx.toString());
+      assertEquals(0, after.exit(), after.err());
+      assertTrue(proxy.takeUpstream() > big.length);
+      assertTrue(java.util.Arrays.equals(big, Files.readAllBytes(d4.resolve("ctx/big.bin"))));
+    }
+  }
+
+  @Test
   void aFailingRunEndsAsInProcess() throws Exception {
     Path ctx = context("ctx2", "FROM busybox\nRUN echo boom >&2; exit 3\n");
     Result here = local("build", "--progress", "quiet", ctx.toString());

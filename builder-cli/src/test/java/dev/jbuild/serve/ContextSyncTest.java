@@ -110,6 +110,8 @@ class ContextSyncTest {
   void aSymlinkLeftInTheKeptDirectoryIsNeverWrittenThrough() throws Exception {
     Path outside = Files.createDirectories(tmp.resolve("outside"));
     Files.writeString(outside.resolve("f"), "host file");
+    // not named by the new context: the deletion of what it does not name must not reach it
+    Files.writeString(outside.resolve("g"), "another host file");
     Path dir = Files.createDirectories(tmp.resolve("kept"));
     Files.createSymbolicLink(dir.resolve("x"), outside);
     Path v = Files.createDirectories(tmp.resolve("v"));
@@ -121,8 +123,9 @@ class ContextSyncTest {
     assertFalse(Files.isSymbolicLink(dir.resolve("x")));
     assertEquals(tree(v), tree(dir));
     assertEquals("host file", Files.readString(outside.resolve("f")));
+    assertEquals("another host file", Files.readString(outside.resolve("g")));
     try (Stream<Path> s = Files.list(outside)) {
-      assertEquals(1, s.count());
+      assertEquals(2, s.count());
     }
   }
 

@@ -59,11 +59,39 @@ public final class KeyBuilder {
     return this;
   }
 
+  /**
+   * What {@link #feed} wrote and {@link #md} has not read yet: the digest is libcrypto's through a
+   * native call, so thousands of small updates (a COPY of a big context puts a pair per file) are
+   * gathered into a few large ones. The bytes hashed are the same.
+   */
+  private final byte[] pending = new byte[32 * 1024];
+
+  private int pendingLength;
+
   private void feed(String s) {
     byte[] b = s.getBytes(UTF_8);
     int n = b.length;
-    md.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
-    md.update(b);
+    if (pendingLength + 4 + n > pending.length) {
+      flush();
+    }
+    if (4 + n > pending.length) {
+      md.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+      md.update(b);
+      return;
+    }
+    pending[pendingLength++] = (byte) (n >>> 24);
+    pending[pendingLength++] = (byte) (n >>> 16);
+    pending[pendingLength++] = (byte) (n >>> 8);
+    pending[pendingLength++] = (byte) n;
+    System.arraycopy(b, 0, pending, pendingLength, n);
+    pendingLength += n;
+  }
+
+  private void flush() {
+    if (pendingLength > 0) {
+      md.update(pending, 0, pendingLength);
+      pendingLength = 0;
+    }
   }
 
   /**
@@ -96,6 +124,7 @@ public final class KeyBuilder {
 
   /** The key. The builder is spent afterwards. */
   public Digest digest() {
+    flush();
     return Digest.of(Digest.SHA256, md.digest());
   }
 

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layercache.model.Digest;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -63,5 +66,41 @@ class KeyBuilderTest {
     assertTrue(big.startsWith("sha256:") && big.length() == 71, big);
     assertNotEquals(
         big, new KeyBuilder("copy").put("big", "y".repeat(201)).components().get("big"));
+  }
+
+  /** The key's definition: sha256 over length-prefixed strings, written out the slow way. */
+  private static Digest expected(String... fed) throws Exception {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    for (String s : fed) {
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      int n = b.length;
+      all.write(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+      all.write(b);
+    }
+    return Digest.of(Digest.SHA256, MessageDigest.getInstance("SHA-256").digest(all.toByteArray()));
+  }
+
+  @Test
+  void theKeyIsTheHashOfTheLengthPrefixedPairsWhateverTheirSizes() throws Exception {
+    String big = "x".repeat(100_000); // past the gathering buffer
+    String medium = "é".repeat(10_000); // two bytes each: fills the buffer part way
+    KeyBuilder kb = new KeyBuilder("copy");
+    for (int i = 0; i < 3000; i++) {
+      kb.put("file:src/f" + i, "100644 " + i);
+    }
+    kb.put("big", big);
+    kb.put("medium", medium);
+    kb.put("after", "1");
+    java.util.List<String> fed = new java.util.ArrayList<>();
+    fed.add("semantics");
+    fed.add(KeyBuilder.SEMANTICS);
+    fed.add("kind");
+    fed.add("copy");
+    for (int i = 0; i < 3000; i++) {
+      fed.add("file:src/f" + i);
+      fed.add("100644 " + i);
+    }
+    fed.addAll(java.util.List.of("big", big, "medium", medium, "after", "1"));
+    assertEquals(expected(fed.toArray(String[]::new)), kb.digest());
   }
 }
