@@ -94,7 +94,6 @@ public final class FileHashCache {
       return Digest.of(Digest.SHA256, e.sha256);
     }
     byte[] sha = sha256(path);
-    dev.jbuild.builder.progress.Trace.mark("      hashed " + key);
     long now = System.currentTimeMillis() * 1_000_000L;
     if (now - fp.mtimeNanos() > RACY_NANOS && now - fp.ctimeNanos() > RACY_NANOS) {
       used.put(key, new Entry(fp, sha));
