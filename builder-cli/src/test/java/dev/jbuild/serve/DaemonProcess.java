@@ -140,6 +140,25 @@ public final class DaemonProcess implements AutoCloseable {
     return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
   }
 
+  /**
+   * The log once it holds {@code line} (the daemon logs a request after answering it, so a client
+   * that has its answer may look before the line is written), or as it is after 20 s.
+   */
+  public String awaitLog(String line) throws IOException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    String text = log();
+    while (!text.contains(line) && System.nanoTime() < end) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      text = log();
+    }
+    return text;
+  }
+
   /** SIGKILL, as a crash: nothing of the daemon runs after it. */
   public void kill() {
     process.destroyForcibly();

@@ -117,7 +117,7 @@ class ServeHttpIT {
   @Test
   void everyRequestIsLoggedWithItsClient() throws IOException {
     daemon.client().get("/v1.41/info?probe=logged");
-    String log = daemon.log();
+    String log = daemon.awaitLog("GET /v1.41/info?probe=logged 200 uid=0 ");
     assertTrue(log.contains("GET /v1.41/info?probe=logged 200 uid=0 "), log);
   }
 

@@ -124,7 +124,8 @@ class ServeTlsIT {
               "{{.Server.APIVersion}}");
       assertEquals(0, v.exit(), v + "\n" + d.log());
       assertEquals("1.41", v.out().trim());
-      assertTrue(d.log().contains("GET /v1.41/version 200 cn=jbt-client"), d.log());
+      String logged = d.awaitLog("GET /v1.41/version 200 cn=jbt-client");
+      assertTrue(logged.contains("GET /v1.41/version 200 cn=jbt-client"), logged);
 
       Process curl =
           new ProcessBuilder(
