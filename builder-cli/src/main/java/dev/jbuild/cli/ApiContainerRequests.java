@@ -50,6 +50,8 @@ public final class ApiContainerRequests {
           "Healthcheck",
           "Labels",
           "Volumes",
+          "StopSignal",
+          "StopTimeout",
           "HostConfig",
           "NetworkingConfig");
 
@@ -72,6 +74,9 @@ public final class ApiContainerRequests {
           "Tmpfs",
           "LogConfig",
           "SecurityOpt",
+          "CapAdd",
+          "CapDrop",
+          "ReadonlyRootfs",
           "ConsoleSize");
 
   /** {@code Config.Labels} of a create body (empty: none). */
@@ -134,19 +139,7 @@ public final class ApiContainerRequests {
     JsonObject tmpfs = hc.object("Tmpfs");
     if (tmpfs != null) {
       for (String target : tmpfs.keys()) {
-        String opts = tmpfs.string(target, "");
-        StringBuilder spec = new StringBuilder("type=tmpfs,target=" + target);
-        for (String o : opts.split(",")) {
-          if (o.startsWith("size=")) {
-            spec.append(",tmpfs-size=").append(o.substring(5));
-          } else if (o.startsWith("mode=")) {
-            spec.append(",tmpfs-mode=").append(o.substring(5));
-          } else if (!o.isEmpty() && !o.equals("rw")) {
-            throw new IllegalArgumentException(
-                "HostConfig.Tmpfs " + target + ": option \"" + o + "\" (jbuild: size=, mode=)");
-          }
-        }
-        RunMounts.mount(spec.toString(), binds, volumes);
+        RunMounts.tmpfs(target, tmpfs.string(target, ""), binds, volumes);
       }
     }
     Set<String> anonymous =
@@ -258,7 +251,25 @@ public final class ApiContainerRequests {
             null,
             truthy(hc.get("Init")),
             health(body.object("Healthcheck")),
-            new HostConfig.Resources(memory, longOf(hc, "NanoCpus"), longOf(hc, "PidsLimit")));
+            new HostConfig.Resources(memory, longOf(hc, "NanoCpus"), longOf(hc, "PidsLimit")),
+            HostConfig.Security.of(
+                strings(hc, "CapAdd"),
+                strings(hc, "CapDrop"),
+                truthy(hc.get("ReadonlyRootfs")),
+                "HostConfig.CapAdd",
+                "HostConfig.CapDrop"));
+    String stopSignal = emptyToNull(body.string("StopSignal", ""));
+    if (stopSignal != null) {
+      try {
+        dev.jbuild.runner.container.Signals.number(stopSignal);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("StopSignal: " + e.getMessage(), e);
+      }
+    }
+    Long stopTimeout = body.longValue("StopTimeout");
+    if (stopTimeout != null && (stopTimeout > Integer.MAX_VALUE || stopTimeout < -1)) {
+      throw new IllegalArgumentException("StopTimeout: " + stopTimeout + " is out of range");
+    }
     List<String> cmd = strings(body, "Cmd");
     String entrypoint = null;
     List<String> ep =
@@ -293,7 +304,9 @@ public final class ApiContainerRequests {
         null,
         NetworkOptions.parseSecurityOpts(seccomp(strings(hc, "SecurityOpt"))),
         wiring,
-        host);
+        host,
+        stopSignal,
+        stopTimeout == null ? null : stopTimeout.intValue());
   }
 
   /** Only seccomp=unconfined can come through the API (docker sends a profile's text inline). */

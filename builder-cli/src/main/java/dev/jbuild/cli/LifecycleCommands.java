@@ -75,22 +75,21 @@ final class LifecycleCommands {
     @Option(
         names = {"-t", "--time"},
         paramLabel = "SECONDS",
-        description = "Seconds to wait before killing (default: 10).")
-    int seconds = 10;
+        description =
+            "Seconds to wait before killing (default: the container's --stop-timeout, else 10).")
+    Integer seconds;
 
     @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Container IDs or names.")
     List<String> containers;
 
     @Override
     public Integer call() throws Exception {
-      if (seconds < 0) {
+      if (seconds != null && seconds < 0) {
         throw new UserException(ExitCodes.USAGE, "--time must not be negative");
       }
+      Duration timeout = seconds == null ? null : Duration.ofSeconds(seconds);
       return EachContainer.apply(
-          JbuildCommand.of(spec),
-          spec,
-          containers,
-          (all, name) -> all.restart(name, Duration.ofSeconds(seconds)));
+          JbuildCommand.of(spec), spec, containers, (all, name) -> all.restart(name, timeout));
     }
   }
 

@@ -105,6 +105,49 @@ public class RunCommand implements Callable<Integer> {
   List<String> mounts = new ArrayList<>();
 
   @Option(
+      names = "--tmpfs",
+      paramLabel = "CTR[:size=,mode=]",
+      description = "Mount a tmpfs at CTR (options size=, mode=, rw).")
+  List<String> tmpfs = new ArrayList<>();
+
+  @Option(
+      names = "--read-only",
+      description =
+          "Mount the container's root filesystem read-only (/dev, /dev/shm, /proc, volumes and"
+              + " --tmpfs mounts stay writable).")
+  boolean readOnly;
+
+  @Option(
+      names = "--cap-add",
+      paramLabel = "CAP",
+      description =
+          "Add a capability to Docker's default set (NET_ADMIN, CAP_SYS_PTRACE, ALL);"
+              + " drops are applied first, then adds.")
+  List<String> capAdd = new ArrayList<>();
+
+  @Option(
+      names = "--cap-drop",
+      paramLabel = "CAP",
+      description = "Drop a capability from Docker's default set (CHOWN, ALL).")
+  List<String> capDrop = new ArrayList<>();
+
+  @Option(
+      names = "--stop-signal",
+      paramLabel = "SIGNAL",
+      description =
+          "Signal that stops the container (SIGUSR1, USR1, 10; default: the image's STOPSIGNAL,"
+              + " else SIGTERM).")
+  String stopSignal;
+
+  @Option(
+      names = "--stop-timeout",
+      paramLabel = "SECONDS",
+      description =
+          "Seconds stop and restart wait before SIGKILL when not given -t (default 10; -1: for"
+              + " ever).")
+  Integer stopTimeout;
+
+  @Option(
       names = {"-w", "--workdir"},
       paramLabel = "DIR",
       description = "Working directory inside the container.")
@@ -293,6 +336,21 @@ public class RunCommand implements Callable<Integer> {
     for (String m : mounts) {
       RunMounts.mount(m, binds, namedVolumes);
     }
+    for (String t : tmpfs) {
+      int colon = t.indexOf(':');
+      RunMounts.tmpfs(
+          colon < 0 ? t : t.substring(0, colon),
+          colon < 0 ? "" : t.substring(colon + 1),
+          binds,
+          namedVolumes);
+    }
+    if (stopSignal != null) {
+      try {
+        dev.jbuild.runner.container.Signals.number(stopSignal);
+      } catch (IllegalArgumentException e) {
+        throw new UserException(ExitCodes.USAGE, "--stop-signal: " + e.getMessage());
+      }
+    }
     String joinContainer = null;
     String networkMode = network;
     if (network.startsWith("container:")) {
@@ -335,9 +393,18 @@ public class RunCommand implements Callable<Integer> {
       for (String opt : logOpts) {
         log = log.with(opt);
       }
+      // the docker CLI's reading (an add wins over a drop of the same), then the daemon's checks
+      List<List<String>> addDrop = dev.jbuild.runner.Capabilities.effectiveAddDrop(capAdd, capDrop);
       hostConfig =
           new HostConfig(
-              HostConfig.RestartPolicy.parse(restart), log, null, init, health(), resources());
+              HostConfig.RestartPolicy.parse(restart),
+              log,
+              null,
+              init,
+              health(),
+              resources(),
+              HostConfig.Security.of(
+                  addDrop.get(0), addDrop.get(1), readOnly, "--cap-add", "--cap-drop"));
     } catch (IllegalArgumentException e) {
       throw new UserException(ExitCodes.USAGE, e.getMessage());
     }
@@ -365,7 +432,9 @@ public class RunCommand implements Callable<Integer> {
             runtime,
             NetworkOptions.parseSecurityOpts(securityOpts),
             wiring,
-            hostConfig);
+            hostConfig,
+            stopSignal,
+            stopTimeout);
     PrintWriter out = spec.commandLine().getOut();
     try (Store store = Store.open(root.storeRoot())) {
       Containers containers = Containers.open(store, runtime);

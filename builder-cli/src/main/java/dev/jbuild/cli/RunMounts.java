@@ -61,6 +61,27 @@ final class RunMounts {
   }
 
   /**
+   * {@code --tmpfs CTR[:OPTIONS]} (and the API's HostConfig.Tmpfs): a tmpfs at CTR, options {@code
+   * size=}, {@code mode=} and {@code rw}; any other option is refused.
+   */
+  static void tmpfs(
+      String target, String options, List<RunMount> binds, List<VolumeMount> volumes) {
+    StringBuilder spec = new StringBuilder("type=tmpfs,target=" + target);
+    for (String o : options.split(",")) {
+      if (o.startsWith("size=")) {
+        spec.append(",tmpfs-size=").append(o.substring(5));
+      } else if (o.startsWith("mode=")) {
+        spec.append(",tmpfs-mode=").append(o.substring(5));
+      } else if (!o.isEmpty() && !o.equals("rw")) {
+        throw new UserException(
+            ExitCodes.USAGE,
+            "invalid tmpfs " + target + ": option \"" + o + "\" (jbuild: size=, mode=, rw)");
+      }
+    }
+    mount(spec.toString(), binds, volumes);
+  }
+
+  /**
    * {@code --mount type=bind|volume|tmpfs,source=,target=,readonly,volume-nocopy,tmpfs-size=,
    * tmpfs-mode=}.
    */

@@ -13,7 +13,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "stop",
     mixinStandardHelpOptions = true,
-    description = "Stop running containers: SIGTERM (or the image's StopSignal), then SIGKILL.")
+    description =
+        "Stop running containers: the stop signal (--stop-signal, the image's STOPSIGNAL, else"
+            + " SIGTERM), then SIGKILL.")
 public final class StopCommand implements Callable<Integer> {
   @ParentCommand JbuildCommand root;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -21,18 +23,19 @@ public final class StopCommand implements Callable<Integer> {
   @Option(
       names = {"-t", "--time"},
       paramLabel = "SECONDS",
-      description = "Seconds to wait before killing (default: 10).")
-  int seconds = 10;
+      description =
+          "Seconds to wait before killing (default: the container's --stop-timeout, else 10).")
+  Integer seconds;
 
   @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Container IDs or names.")
   List<String> containers;
 
   @Override
   public Integer call() throws Exception {
-    if (seconds < 0) {
+    if (seconds != null && seconds < 0) {
       throw new UserException(ExitCodes.USAGE, "--time must not be negative");
     }
-    return EachContainer.apply(
-        root, spec, containers, (all, name) -> all.stop(name, Duration.ofSeconds(seconds)));
+    Duration timeout = seconds == null ? null : Duration.ofSeconds(seconds);
+    return EachContainer.apply(root, spec, containers, (all, name) -> all.stop(name, timeout));
   }
 }

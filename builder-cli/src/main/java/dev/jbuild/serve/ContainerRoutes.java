@@ -108,25 +108,7 @@ final class ContainerRoutes implements Routes {
   }
 
   private static RunOptions withoutAutoRemove(RunOptions o) {
-    return new RunOptions(
-        o.command(),
-        o.entrypoint(),
-        o.env(),
-        o.envFiles(),
-        o.user(),
-        o.workdir(),
-        o.hostname(),
-        o.network(),
-        o.volumes(),
-        o.tty(),
-        o.interactive(),
-        o.name(),
-        o.detach(),
-        false,
-        o.runtime(),
-        o.seccomp(),
-        o.wiring(),
-        o.hostConfig());
+    return o.withAutoRemove(false);
   }
 
   private void list(ApiCall call) throws IOException, ApiException, InterruptedException {
@@ -241,10 +223,11 @@ final class ContainerRoutes implements Routes {
     call.noContent();
   }
 
+  /** {@code ?t=} seconds (negative: for ever); null when not given: the container's own. */
   private Duration timeout(ApiCall call) throws ApiException {
     String t = call.query("t");
     if (t == null || t.isEmpty()) {
-      return Duration.ofSeconds(10);
+      return null;
     }
     try {
       long secs = Long.parseLong(t);
@@ -254,19 +237,30 @@ final class ContainerRoutes implements Routes {
     }
   }
 
+  /** {@code ?signal=} checked (Docker's names and numbers), else {@code otherwise}. */
+  private static String signal(ApiCall call, String otherwise) throws ApiException {
+    String signal = call.query("signal");
+    if (signal == null || signal.isEmpty()) {
+      return otherwise;
+    }
+    try {
+      dev.jbuild.runner.container.Signals.number(signal);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    return signal;
+  }
+
   private void stop(ApiCall call) throws IOException, ApiException, InterruptedException {
     String ref = call.param("id");
     Duration timeout = timeout(call);
-    if (call.query("signal") != null && !call.query("signal").isEmpty()) {
-      throw ApiException.badRequest(
-          "signal: not supported by jbuild's daemon (the stop signal is the image's)");
-    }
+    String signal = signal(call, null);
     String id =
         ContainerEngine.with(
             context,
             (store, containers) -> {
               String full = containers.find(ref).record().id();
-              if (!containers.stop(full, timeout)) {
+              if (!containers.stop(full, timeout, signal)) {
                 throw ApiException.notModified();
               }
               return full;
@@ -278,12 +272,13 @@ final class ContainerRoutes implements Routes {
   private void restart(ApiCall call) throws IOException, ApiException, InterruptedException {
     String ref = call.param("id");
     Duration timeout = timeout(call);
+    String signal = signal(call, null);
     String id =
         ContainerEngine.with(
             context,
             (store, containers) -> {
               String full = containers.find(ref).record().id();
-              containers.restart(full, timeout);
+              containers.restart(full, timeout, signal);
               return full;
             });
     context.events().publish("container", "restart", id, Map.of());
@@ -293,8 +288,7 @@ final class ContainerRoutes implements Routes {
 
   private void kill(ApiCall call) throws IOException, ApiException, InterruptedException {
     String ref = call.param("id");
-    String signal = call.query("signal");
-    String sig = signal == null || signal.isEmpty() ? "KILL" : signal;
+    String sig = signal(call, "KILL");
     String id =
         ContainerEngine.with(
             context,

@@ -75,11 +75,11 @@ class ApiContainerRequestsTest {
   void aFieldJbuildCannotHonourIsRefusedByName() {
     for (var c :
         Map.of(
-                "HostConfig.CapAdd", "[\"NET_ADMIN\"]",
-                "HostConfig.ReadonlyRootfs", "true",
+                "HostConfig.PidMode", "\"host\"",
+                "HostConfig.IpcMode", "\"host\"",
                 "HostConfig.ShmSize", "1024",
                 "HostConfig.Devices", "[{\"PathOnHost\":\"/dev/kmsg\"}]",
-                "StopSignal", "\"SIGINT\"",
+                "MacAddress", "\"02:42:ac:11:00:02\"",
                 "Domainname", "\"example.com\"")
             .entrySet()) {
       UserException e =
@@ -101,6 +101,36 @@ class ApiContainerRequestsTest {
         assertThrows(
             UserException.class, () -> ApiContainerRequests.runOptions(edit("Tty", "true"), null));
     assertTrue(tty.getMessage().startsWith("Tty: "), tty.getMessage());
+  }
+
+  @Test
+  void capabilitiesReadOnlyRootAndStopSettingsAreHonoured() throws IOException {
+    JsonObject b =
+        edit("HostConfig.CapAdd", "[\"CAP_NET_ADMIN\"]")
+            .with("StopSignal", Json.parse("\"SIGUSR1\""))
+            .with("StopTimeout", Json.parse("3"));
+    b = b.with("HostConfig", b.object("HostConfig").with("CapDrop", Json.parse("[\"chown\"]")));
+    b = b.with("HostConfig", b.object("HostConfig").with("ReadonlyRootfs", Json.parse("true")));
+    RunOptions o = ApiContainerRequests.runOptions(b, null);
+    assertEquals(List.of("CAP_NET_ADMIN"), o.hostConfig().security().capAdd());
+    assertEquals(List.of("CAP_CHOWN"), o.hostConfig().security().capDrop());
+    assertTrue(o.hostConfig().security().readonlyRootfs());
+    assertTrue(o.hostConfig().security().capabilities().contains("CAP_NET_ADMIN"));
+    assertFalse(o.hostConfig().security().capabilities().contains("CAP_CHOWN"));
+    assertEquals("SIGUSR1", o.stopSignal());
+    assertEquals(3, o.stopTimeout());
+
+    UserException cap =
+        assertThrows(
+            UserException.class,
+            () -> ApiContainerRequests.runOptions(edit("HostConfig.CapDrop", "[\"FOO\"]"), null));
+    assertEquals(ExitCodes.USAGE, cap.exitCode());
+    assertEquals("HostConfig.CapDrop: unknown capability: \"CAP_FOO\"", cap.getMessage());
+    UserException sig =
+        assertThrows(
+            UserException.class,
+            () -> ApiContainerRequests.runOptions(edit("StopSignal", "\"SIGFOO\""), null));
+    assertEquals("StopSignal: invalid signal: SIGFOO", sig.getMessage());
   }
 
   @Test

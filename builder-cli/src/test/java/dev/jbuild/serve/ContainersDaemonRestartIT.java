@@ -57,7 +57,23 @@ class ContainersDaemonRestartIT {
     String id;
     try {
       id =
-          ok(docker, first, "run", "-d", "--name", "keeps", "busybox", "sleep", "300")
+          ok(
+                  docker,
+                  first,
+                  "run",
+                  "-d",
+                  "--name",
+                  "keeps",
+                  "--stop-signal",
+                  "USR1",
+                  "--stop-timeout",
+                  "1",
+                  "--cap-drop",
+                  "ALL",
+                  "--read-only",
+                  "busybox",
+                  "sleep",
+                  "300")
               .out()
               .strip();
       ok(docker, first, "run", "-d", "--rm", "--name", "short", "busybox", "sh", "-c", "sleep 2");
@@ -91,7 +107,22 @@ class ContainersDaemonRestartIT {
           "labelled\n",
           ok(docker, second, "ps", "-a", "--filter", "label=team=a", "--format", "{{.Names}}")
               .out());
-      ok(docker, second, "stop", "-t", "1", id);
+      // the container's settings are the next daemon's too: its stop signal (sleep as PID 1
+      // ignores USR1) and its stop timeout, used by a stop without -t, end it with SIGKILL
+      assertEquals(
+          "USR1 1 [\"ALL\"] true\n",
+          ok(
+                  docker,
+                  second,
+                  "inspect",
+                  "-f",
+                  "{{.Config.StopSignal}} {{.Config.StopTimeout}} {{json .HostConfig.CapDrop}}"
+                      + " {{.HostConfig.ReadonlyRootfs}}",
+                  "keeps")
+              .out());
+      ok(docker, second, "stop", id);
+      assertEquals(
+          "137\n", ok(docker, second, "inspect", "-f", "{{.State.ExitCode}}", "keeps").out());
       ok(docker, second, "rm", "keeps", "labelled");
     }
   }

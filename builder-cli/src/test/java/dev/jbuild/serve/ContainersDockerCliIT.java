@@ -102,9 +102,87 @@ class ContainersDockerCliIT {
     DockerCli.Result r = docker.run("run", "--rm", "--privileged", "busybox", "true");
     assertNotEquals(0, r.exit());
     assertTrue(r.err().contains("Privileged"), r.toString());
-    DockerCli.Result cap = docker.run("run", "--rm", "--cap-add", "NET_ADMIN", "busybox", "true");
+    DockerCli.Result pid = docker.run("run", "--rm", "--pid", "host", "busybox", "true");
+    assertNotEquals(0, pid.exit());
+    assertTrue(pid.err().contains("HostConfig.PidMode"), pid.toString());
+    DockerCli.Result cap = docker.run("run", "--rm", "--cap-add", "NO_SUCH_CAP", "busybox", "true");
     assertNotEquals(0, cap.exit());
-    assertTrue(cap.err().contains("HostConfig.CapAdd"), cap.toString());
+    assertTrue(
+        cap.err().contains("HostConfig.CapAdd: unknown capability: \"CAP_NO_SUCH_CAP\""),
+        cap.toString());
+  }
+
+  @Test
+  void capDropAllAndReadOnlyRoot() throws IOException {
+    DockerCli.Result caps =
+        ok("run", "--rm", "--cap-drop", "ALL", "busybox", "grep", "Cap", "/proc/self/status");
+    assertTrue(caps.out().contains("CapEff:\t0000000000000000\n"), caps.out());
+    assertTrue(caps.out().contains("CapBnd:\t0000000000000000\n"), caps.out());
+    DockerCli.Result ro =
+        ok(
+            "run",
+            "--rm",
+            "--read-only",
+            "--tmpfs",
+            "/t",
+            "busybox",
+            "sh",
+            "-c",
+            "touch /x 2>/dev/null && echo root-rw || echo root-ro;"
+                + " touch /dev/shm/x && echo shm-ok; echo in-tmpfs > /t/f && cat /t/f");
+    assertEquals("root-ro\nshm-ok\nin-tmpfs\n", ro.out());
+  }
+
+  @Test
+  void stopSignalKillSignalAndTheirInspect() throws Exception {
+    // the first USR1 (docker kill -s) is echoed; the second (docker stop, no -t: the container's
+    // stop signal) ends it with 7; SIGTERM would not (sh as PID 1 ignores it) and SIGKILL is 137
+    ok(
+        "run",
+        "-d",
+        "--name",
+        "usr1",
+        "--stop-signal",
+        "USR1",
+        "--stop-timeout",
+        "30",
+        "--cap-add",
+        "SYS_ADMIN",
+        "--cap-drop",
+        "chown",
+        "--read-only",
+        "busybox",
+        "sh",
+        "-c",
+        "n=0; trap 'n=$((n+1)); echo got-usr1 $n; [ $n -ge 2 ] && exit 7' USR1;"
+            + " echo ready; while :; do sleep 0.1; done");
+    DockerCli.Result inspect =
+        ok(
+            "inspect",
+            "-f",
+            "{{json .HostConfig.CapAdd}} {{json .HostConfig.CapDrop}}"
+                + " {{.HostConfig.ReadonlyRootfs}} {{.Config.StopSignal}} {{.Config.StopTimeout}}",
+            "usr1");
+    assertEquals("[\"CAP_SYS_ADMIN\"] [\"CAP_CHOWN\"] true USR1 30\n", inspect.out());
+    awaitLog("usr1", "ready");
+    ok("kill", "-s", "USR1", "usr1");
+    awaitLog("usr1", "got-usr1 1");
+    assertEquals("true\n", ok("inspect", "-f", "{{.State.Running}}", "usr1").out());
+    ok("stop", "usr1");
+    assertEquals("7\n", ok("inspect", "-f", "{{.State.ExitCode}}", "usr1").out(), log());
+    assertTrue(ok("logs", "usr1").out().contains("got-usr1 2\n"));
+    DockerCli.Result bad = docker.run("kill", "-s", "NOPE", "usr1");
+    assertNotEquals(0, bad.exit());
+    ok("rm", "usr1");
+  }
+
+  private static void awaitLog(String name, String text) throws Exception {
+    String logs = "";
+    for (int i = 0; i < 100 && !logs.contains(text); i++) {
+      Thread.sleep(100);
+      logs = ok("logs", name).out();
+    }
+    assertTrue(logs.contains(text), logs + "\n" + log());
   }
 
   @Test

@@ -72,6 +72,119 @@ public final class Capabilities {
           "CAP_BPF",
           "CAP_CHECKPOINT_RESTORE");
 
+  /** {@code ALL} in {@code --cap-add} and {@code --cap-drop}: every capability. */
+  public static final String ALL = "ALL";
+
+  private static volatile List<String> known;
+
+  /**
+   * Every capability the running kernel knows (its {@code /proc/sys/kernel/cap_last_cap}), by name
+   * in number order: what {@code --cap-add ALL} grants, as moby's caps.GetAllCapabilities.
+   */
+  public static List<String> all() {
+    List<String> k = known;
+    if (k == null) {
+      int last = BY_NUMBER.size() - 1;
+      // a stream: Files.readAllBytes reads this sysctl file short ("4" of "40\n", JDK 25)
+      try (java.io.InputStream in =
+          java.nio.file.Files.newInputStream(
+              java.nio.file.Path.of("/proc/sys/kernel/cap_last_cap"))) {
+        last =
+            Math.min(
+                last,
+                Integer.parseInt(
+                    new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)
+                        .strip()));
+      } catch (java.io.IOException | NumberFormatException e) {
+        // every capability this table names
+      }
+      k = BY_NUMBER.subList(0, last + 1);
+      known = k;
+    }
+    return k;
+  }
+
+  /**
+   * One capability of {@code --cap-add}/{@code --cap-drop} as Docker reads it: case-insensitive,
+   * with or without {@code CAP_}, or {@code ALL}; an IllegalArgumentException {@code unknown
+   * capability: "CAP_X"} for a name the kernel does not know.
+   */
+  public static String normalize(String name) {
+    String c = name.strip().toUpperCase(java.util.Locale.ROOT);
+    if (c.equals(ALL)) {
+      return c;
+    }
+    if (!c.startsWith("CAP_")) {
+      c = "CAP_" + c;
+    }
+    if (!all().contains(c)) {
+      throw new IllegalArgumentException("unknown capability: \"" + c + "\"");
+    }
+    return c;
+  }
+
+  /**
+   * The capability set of a container: {@code basics} with {@code drops} taken out, then {@code
+   * adds} put in, as moby's caps.TweakCapabilities: {@code ALL} added is every capability but the
+   * dropped ones; {@code ALL} dropped leaves the added ones only. Names are normalized ({@link
+   * #normalize}); duplicates are kept once.
+   */
+  public static List<String> tweak(List<String> basics, List<String> adds, List<String> drops) {
+    if (adds.isEmpty() && drops.isEmpty()) {
+      return basics;
+    }
+    List<String> add = adds.stream().map(Capabilities::normalize).toList();
+    List<String> drop = drops.stream().map(Capabilities::normalize).toList();
+    java.util.LinkedHashSet<String> caps = new java.util.LinkedHashSet<>();
+    if (add.contains(ALL)) {
+      for (String c : all()) {
+        if (!drop.contains(c)) {
+          caps.add(c);
+        }
+      }
+    } else if (drop.contains(ALL)) {
+      caps.addAll(add);
+    } else {
+      for (String c : basics) {
+        if (!drop.contains(c)) {
+          caps.add(c);
+        }
+      }
+      caps.addAll(add);
+    }
+    return List.copyOf(caps);
+  }
+
+  /**
+   * The docker CLI's reading of {@code --cap-add} and {@code --cap-drop} (its
+   * EffectiveCapAddCapDrop): names normalized without validation, {@code ALL} trumping the others
+   * of its list, a capability both added and dropped is added only; each list sorted, once each.
+   * Returns {add, drop}.
+   */
+  public static List<List<String>> effectiveAddDrop(List<String> adds, List<String> drops) {
+    java.util.TreeSet<String> add = new java.util.TreeSet<>();
+    java.util.TreeSet<String> drop = new java.util.TreeSet<>();
+    for (String a : adds) {
+      add.add(spelled(a));
+    }
+    for (String d : drops) {
+      drop.add(spelled(d));
+    }
+    if (add.contains(ALL)) {
+      add.retainAll(java.util.Set.of(ALL));
+    }
+    if (drop.contains(ALL)) {
+      drop.retainAll(java.util.Set.of(ALL));
+    }
+    drop.removeAll(add);
+    return List.of(List.copyOf(add), List.copyOf(drop));
+  }
+
+  private static String spelled(String name) {
+    String c = name.strip().toUpperCase(java.util.Locale.ROOT);
+    return c.equals(ALL) || c.startsWith("CAP_") ? c : "CAP_" + c;
+  }
+
   private static volatile List<String> current;
 
   /**

@@ -115,6 +115,28 @@ class RootlessIT {
     return ok(user, all.toArray(String[]::new));
   }
 
+  /**
+   * --cap-drop ALL --cap-add SYS_ADMIN and --read-only as an ordinary user: the set is granted over
+   * the user's namespace (CapEff is SYS_ADMIN's bit alone), the seccomp filter follows it (mount is
+   * allowed), and the root is read-only.
+   */
+  @Test
+  void capabilitiesAndReadOnlyRootAsAnOrdinaryUser() throws IOException {
+    AsUser.Result r =
+        runRm(
+            "--cap-drop",
+            "ALL",
+            "--cap-add",
+            "sys_admin",
+            "--read-only",
+            "busybox:latest",
+            "sh",
+            "-c",
+            "grep CapEff /proc/self/status; touch /x 2>/dev/null && echo root-rw || echo root-ro;"
+                + " mount -t tmpfs none /dev/shm && echo mounted");
+    assertEquals("CapEff:\t0000000000200000\nroot-ro\nmounted\n", r.out(), r.toString());
+  }
+
   /** A context owned by {@code u} in its work directory: a Dockerfile and files (name, content). */
   private Path context(AsUser u, Path under, String dockerfile, String... files)
       throws IOException {

@@ -68,7 +68,7 @@ final class ContainerInspect {
     }
     JsonObject user = process.object("user");
     String hostname = spec.string("hostname", "");
-    JsonObject config =
+    JsonObject.Builder config =
         JsonObject.builder()
             .put("Hostname", hostname)
             .put("User", user == null ? "" : userOf(user))
@@ -79,8 +79,10 @@ final class ContainerInspect {
             .put("Cmd", Json.ofStrings(args))
             .put("Image", r.image())
             .put("WorkingDir", process.string("cwd", "/"))
-            .put("StopSignal", r.stopSignal())
-            .build();
+            .put("StopSignal", r.stopSignal());
+    if (r.stopTimeout() != null) {
+      config.put("StopTimeout", r.stopTimeout());
+    }
     List<Json> mounts = new ArrayList<>();
     if (spec.array("mounts") != null) {
       for (Json j : spec.array("mounts").elements()) {
@@ -126,7 +128,7 @@ final class ContainerInspect {
         .put("Platform", "linux")
         .put("HostConfig", hc.toJson().toBuilder().put("AutoRemove", r.autoRemove()).build())
         .put("Mounts", new JsonArray(mounts))
-        .put("Config", config)
+        .put("Config", config.build())
         .put("NetworkSettings", network)
         .build();
   }

@@ -14,7 +14,9 @@ import java.util.List;
  * @param layers the image's diff IDs, base first
  * @param command the container's argv
  * @param autoRemove {@code --rm}: the container is deleted when it exits
- * @param stopSignal the image's StopSignal (default SIGTERM)
+ * @param stopSignal {@code --stop-signal}, else the image's StopSignal (default SIGTERM)
+ * @param stopTimeout {@code --stop-timeout}: seconds {@code stop} waits before SIGKILL when it is
+ *     not told (null: Docker's 10; negative: for ever)
  */
 public record ContainerRecord(
     String id,
@@ -26,11 +28,63 @@ public record ContainerRecord(
     Instant created,
     boolean autoRemove,
     boolean detached,
-    String stopSignal) {
+    String stopSignal,
+    Integer stopTimeout) {
+  /** Docker's grace period when neither {@code stop -t} nor {@code --stop-timeout} gives one. */
+  public static final int DEFAULT_STOP_TIMEOUT = 10;
+
   public ContainerRecord {
     layers = List.copyOf(layers);
     command = List.copyOf(command);
     stopSignal = stopSignal == null || stopSignal.isEmpty() ? "SIGTERM" : stopSignal;
+  }
+
+  /** Without a {@code --stop-timeout}. */
+  public ContainerRecord(
+      String id,
+      String name,
+      String image,
+      Digest manifest,
+      List<Digest> layers,
+      List<String> command,
+      Instant created,
+      boolean autoRemove,
+      boolean detached,
+      String stopSignal) {
+    this(
+        id,
+        name,
+        image,
+        manifest,
+        layers,
+        command,
+        created,
+        autoRemove,
+        detached,
+        stopSignal,
+        null);
+  }
+
+  /** How long {@code stop} waits before SIGKILL when not told: --stop-timeout, else 10 s. */
+  public java.time.Duration stopGrace() {
+    int s = stopTimeout == null ? DEFAULT_STOP_TIMEOUT : stopTimeout;
+    return s < 0 ? java.time.Duration.ofDays(365) : java.time.Duration.ofSeconds(s);
+  }
+
+  /** The same record under another name. */
+  ContainerRecord withName(String newName) {
+    return new ContainerRecord(
+        id,
+        newName,
+        image,
+        manifest,
+        layers,
+        command,
+        created,
+        autoRemove,
+        detached,
+        stopSignal,
+        stopTimeout);
   }
 
   public String shortId() {
@@ -38,18 +92,22 @@ public record ContainerRecord(
   }
 
   JsonObject toJson() {
-    return JsonObject.builder()
-        .put("id", id)
-        .put("name", name)
-        .put("image", image)
-        .put("manifest", manifest.toString())
-        .put("layers", Json.ofStrings(layers.stream().map(Digest::toString).toList()))
-        .put("command", Json.ofStrings(command))
-        .put("created", created.toString())
-        .put("autoRemove", autoRemove)
-        .put("detached", detached)
-        .put("stopSignal", stopSignal)
-        .build();
+    JsonObject.Builder b =
+        JsonObject.builder()
+            .put("id", id)
+            .put("name", name)
+            .put("image", image)
+            .put("manifest", manifest.toString())
+            .put("layers", Json.ofStrings(layers.stream().map(Digest::toString).toList()))
+            .put("command", Json.ofStrings(command))
+            .put("created", created.toString())
+            .put("autoRemove", autoRemove)
+            .put("detached", detached)
+            .put("stopSignal", stopSignal);
+    if (stopTimeout != null) {
+      b.put("stopTimeout", stopTimeout);
+    }
+    return b.build();
   }
 
   static ContainerRecord fromJson(JsonObject o) {
@@ -63,6 +121,7 @@ public record ContainerRecord(
         Instant.parse(o.string("created")),
         Boolean.TRUE.equals(o.bool("autoRemove")),
         Boolean.TRUE.equals(o.bool("detached")),
-        o.string("stopSignal"));
+        o.string("stopSignal"),
+        o.longValue("stopTimeout") == null ? null : o.longValue("stopTimeout").intValue());
   }
 }

@@ -157,7 +157,8 @@ public final class Containers {
               Instant.now(),
               o.autoRemove(),
               o.detach(),
-              image.config().configOrEmpty().stopSignal());
+              o.stopSignal() != null ? o.stopSignal() : image.config().configOrEmpty().stopSignal(),
+              o.stopTimeout());
       writeAtomically(cdir.resolve(RECORD), rec.toJson().toBytes());
       writeAtomically(
           cdir.resolve(HostConfig.FILE),
@@ -191,6 +192,7 @@ public final class Containers {
         EmbeddedDns.configure(cdir); // before the runtime binds resolv.conf
       }
       Limits.apply(cdir.resolve("config.json"), o.hostConfig().resources());
+      ContainerSecurity.apply(cdir.resolve("config.json"), o.hostConfig().security(), p.seccomp());
       if (network != null) {
         ContainerNetworks.attach(
             networks, network, cdir, id, 0, WiringRecord.read(cdir).networks().getFirst().ip());
@@ -409,8 +411,17 @@ public final class Containers {
    * timeout}; its restart policy does not start it again. Returns false when it was not running.
    */
   public boolean stop(String ref, Duration timeout) throws IOException, InterruptedException {
+    return stop(ref, timeout, null);
+  }
+
+  /**
+   * As {@link #stop(String, Duration)}; {@code timeout} null: the container's --stop-timeout (else
+   * 10 s); {@code signal} null: its stop signal (--stop-signal, the image's, else SIGTERM).
+   */
+  public boolean stop(String ref, Duration timeout, String signal)
+      throws IOException, InterruptedException {
     String id = find(ref).record().id();
-    boolean stopped = lifecycle.stop(ref, timeout);
+    boolean stopped = lifecycle.stop(ref, timeout, signal);
     // the other containers on its networks no longer list it in their hosts
     if (!WiringRecord.read(dir.resolve(id)).networks().isEmpty()) {
       wiring.refreshHosts();
@@ -423,9 +434,15 @@ public final class Containers {
     return lifecycle.start(ref);
   }
 
-  /** Stops (if running) and starts a container. */
+  /** Stops (if running; {@code timeout} null: its --stop-timeout) and starts a container. */
   public void restart(String ref, Duration timeout) throws IOException, InterruptedException {
-    lifecycle.restart(ref, timeout);
+    lifecycle.restart(ref, timeout, null);
+  }
+
+  /** As {@link #restart(String, Duration)}, stopped with {@code signal} (null: its stop signal). */
+  public void restart(String ref, Duration timeout, String signal)
+      throws IOException, InterruptedException {
+    lifecycle.restart(ref, timeout, signal);
   }
 
   /** Sends a signal (KILL, SIGTERM, 15, ...) to a running container's main process. */

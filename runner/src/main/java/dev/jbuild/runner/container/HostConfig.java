@@ -1,5 +1,6 @@
 package dev.jbuild.runner.container;
 
+import dev.jbuild.layercache.json.Json;
 import dev.jbuild.layercache.json.JsonObject;
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +17,7 @@ import java.util.Locale;
  * @param init {@code --init}: a minimal init (tini) is the container's PID 1 and reaps zombies
  * @param health {@code --health-*} and {@code --no-healthcheck} over the image's HEALTHCHECK (null:
  *     the image's); kept apart, in {@code healthcheck.json}, once merged at create
+ * @param security {@code --cap-add}, {@code --cap-drop}, {@code --read-only}
  */
 public record HostConfig(
     RestartPolicy restart,
@@ -23,7 +25,8 @@ public record HostConfig(
     String networkMode,
     boolean init,
     dev.jbuild.layercache.model.HealthConfig health,
-    Resources resources) {
+    Resources resources,
+    Security security) {
   static final String FILE = "hostconfig.json";
 
   public HostConfig {
@@ -31,6 +34,17 @@ public record HostConfig(
     log = log == null ? LogConfig.DEFAULT : log;
     networkMode = networkMode == null || networkMode.isEmpty() ? "default" : networkMode;
     resources = resources == null ? Resources.NONE : resources;
+    security = security == null ? Security.NONE : security;
+  }
+
+  public HostConfig(
+      RestartPolicy restart,
+      LogConfig log,
+      String networkMode,
+      boolean init,
+      dev.jbuild.layercache.model.HealthConfig health,
+      Resources resources) {
+    this(restart, log, networkMode, init, health, resources, null);
   }
 
   public HostConfig(
@@ -39,7 +53,57 @@ public record HostConfig(
       String networkMode,
       boolean init,
       dev.jbuild.layercache.model.HealthConfig health) {
-    this(restart, log, networkMode, init, health, null);
+    this(restart, log, networkMode, init, health, null, null);
+  }
+
+  /**
+   * Docker's HostConfig CapAdd, CapDrop (names as given, normalized: {@code CAP_X} or {@code ALL})
+   * and ReadonlyRootfs.
+   */
+  public record Security(List<String> capAdd, List<String> capDrop, boolean readonlyRootfs) {
+    public static final Security NONE = new Security(List.of(), List.of(), false);
+
+    public Security {
+      capAdd = List.copyOf(capAdd);
+      capDrop = List.copyOf(capDrop);
+    }
+
+    /**
+     * Checked: every name a capability the kernel knows (an IllegalArgumentException naming it,
+     * prefixed by {@code what} of the list), each normalized.
+     */
+    public static Security of(
+        List<String> capAdd,
+        List<String> capDrop,
+        boolean readonlyRootfs,
+        String addName,
+        String dropName) {
+      return new Security(
+          normalized(capAdd, addName), normalized(capDrop, dropName), readonlyRootfs);
+    }
+
+    private static List<String> normalized(List<String> caps, String what) {
+      List<String> out = new java.util.ArrayList<>();
+      for (String c : caps) {
+        try {
+          out.add(dev.jbuild.runner.Capabilities.normalize(c));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+        }
+      }
+      return out;
+    }
+
+    /** Whether anything differs from Docker's defaults. */
+    public boolean any() {
+      return !capAdd.isEmpty() || !capDrop.isEmpty() || readonlyRootfs;
+    }
+
+    /** The container's capabilities: Docker's defaults with these drops and adds. */
+    public List<String> capabilities() {
+      return dev.jbuild.runner.Capabilities.tweak(
+          dev.jbuild.runner.Capabilities.DOCKER_DEFAULT, capAdd, capDrop);
+    }
   }
 
   /**
@@ -83,7 +147,7 @@ public record HostConfig(
       new HostConfig(RestartPolicy.NO, LogConfig.DEFAULT, "default", false, null);
 
   HostConfig withNetworkMode(String mode) {
-    return new HostConfig(restart, log, mode, init, health, resources);
+    return new HostConfig(restart, log, mode, init, health, resources, security);
   }
 
   /**
@@ -245,6 +309,9 @@ public record HostConfig(
         .put("Memory", resources.memory())
         .put("NanoCpus", resources.nanoCpus())
         .put("PidsLimit", resources.pidsLimit())
+        .put("CapAdd", Json.ofStrings(security.capAdd().isEmpty() ? null : security.capAdd()))
+        .put("CapDrop", Json.ofStrings(security.capDrop().isEmpty() ? null : security.capDrop()))
+        .put("ReadonlyRootfs", security.readonlyRootfs())
         .put(
             "RestartPolicy",
             JsonObject.builder()
@@ -291,7 +358,11 @@ public record HostConfig(
         new Resources(
             orZero(o.longValue("Memory")),
             orZero(o.longValue("NanoCpus")),
-            orZero(o.longValue("PidsLimit"))));
+            orZero(o.longValue("PidsLimit"))),
+        new Security(
+            o.strings("CapAdd") == null ? List.of() : o.strings("CapAdd"),
+            o.strings("CapDrop") == null ? List.of() : o.strings("CapDrop"),
+            Boolean.TRUE.equals(o.bool("ReadonlyRootfs"))));
   }
 
   private static long orZero(Long v) {

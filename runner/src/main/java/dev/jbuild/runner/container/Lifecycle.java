@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * {@code start}, {@code stop}, {@code kill}, {@code restart}, {@code wait}, {@code pause}, {@code
@@ -89,19 +88,24 @@ final class Lifecycle {
     return true;
   }
 
-  /** Stops it (stop signal, SIGKILL after {@code timeout}); false when it was not running. */
-  boolean stop(String ref, Duration timeout) throws IOException, InterruptedException {
+  /**
+   * Stops it: {@code signal} (null: its stop signal), then SIGKILL after {@code timeout} (null: its
+   * --stop-timeout, else 10 s); false when it was not running.
+   */
+  boolean stop(String ref, Duration timeout, String signal)
+      throws IOException, InterruptedException {
     ContainerState s = all.find(ref);
     if (!s.isRunning()) {
       return false;
     }
     String id = s.record().id();
+    int sig = signal == null ? stopSignal(s.record()) : signalNumber(signal);
     markStopped(id);
     if (s.status() != ContainerState.Status.RESTARTING) {
-      runtime.kill(id, s.record().stopSignal().replaceFirst("^SIG", ""));
+      runtime.kill(id, Integer.toString(sig));
       thaw(id);
     }
-    if (!all.awaitExit(id, timeout)) {
+    if (!all.awaitExit(id, timeout == null ? s.record().stopGrace() : timeout)) {
       runtime.kill(id, "KILL");
       thaw(id);
       all.awaitExit(id, Duration.ofSeconds(10));
@@ -118,12 +122,11 @@ final class Lifecycle {
     if (!s.isRunning() || s.status() == ContainerState.Status.RESTARTING) {
       throw notRunning(s.record().id(), "cannot kill container " + ref);
     }
-    String sig = signalName(signal);
-    String stop = s.record().stopSignal().replaceFirst("^SIG", "");
-    if (sig.equals("KILL") || sig.equals("9") || sig.equals(stop)) {
+    int sig = signalNumber(signal);
+    if (sig == 9 || sig == stopSignal(s.record())) {
       markStopped(s.record().id());
     }
-    if (!runtime.kill(s.record().id(), sig)) {
+    if (!runtime.kill(s.record().id(), Integer.toString(sig))) {
       throw new RunnerException(
           "cannot kill container " + ref + ": the runtime refused signal " + signal,
           RunnerErrors.CANNOT_CREATE);
@@ -139,8 +142,9 @@ final class Lifecycle {
   }
 
   /** Stop (if running), then start. */
-  void restart(String ref, Duration timeout) throws IOException, InterruptedException {
-    stop(ref, timeout);
+  void restart(String ref, Duration timeout, String signal)
+      throws IOException, InterruptedException {
+    stop(ref, timeout, signal);
     String id = all.find(ref).record().id();
     all.awaitExit(id, Duration.ofSeconds(30));
     start(id);
@@ -229,18 +233,7 @@ final class Lifecycle {
       throw new RunnerException(
           "the container name \"" + newName + "\" is already in use", RunnerErrors.CANNOT_CREATE);
     }
-    ContainerRecord renamed =
-        new ContainerRecord(
-            old.id(),
-            newName,
-            old.image(),
-            old.manifest(),
-            old.layers(),
-            old.command(),
-            old.created(),
-            old.autoRemove(),
-            old.detached(),
-            old.stopSignal());
+    ContainerRecord renamed = old.withName(newName);
     AtomicFiles.write(dir.resolve(old.id()).resolve(Containers.RECORD), renamed.toJson().toBytes());
     Files.deleteIfExists(names.resolve(old.name()));
   }
@@ -277,15 +270,22 @@ final class Lifecycle {
     }
   }
 
-  static String signalName(String signal) throws RunnerException {
-    String s = signal.strip().toUpperCase(Locale.ROOT);
-    if (s.startsWith("SIG")) {
-      s = s.substring(3);
+  /** Its stop signal's number; SIGTERM when the image's is no signal (as moby's StopSignal). */
+  private static int stopSignal(ContainerRecord r) {
+    try {
+      return Signals.number(r.stopSignal());
+    } catch (IllegalArgumentException e) {
+      return 15;
     }
-    if (!s.matches("[0-9]{1,2}|[A-Z][A-Z0-9+-]{0,15}")) {
-      throw new RunnerException("invalid signal: " + signal, RunnerErrors.CANNOT_CREATE);
+  }
+
+  /** A signal's number (Docker's names and numbers, see {@link Signals}). */
+  static int signalNumber(String signal) throws RunnerException {
+    try {
+      return Signals.number(signal);
+    } catch (IllegalArgumentException e) {
+      throw new RunnerException(e.getMessage(), RunnerErrors.CANNOT_CREATE);
     }
-    return s;
   }
 
   private static RunnerException notRunning(String id, String what) {

@@ -19,6 +19,8 @@ import java.util.List;
  * @param seccomp {@code --security-opt seccomp=...} (null: Docker's default profile)
  * @param wiring volumes, DNS, hosts entries, published ports (null: none)
  * @param hostConfig {@code --restart}, {@code --log-opt} (null: the defaults)
+ * @param stopSignal {@code --stop-signal} (null: the image's StopSignal, else SIGTERM)
+ * @param stopTimeout {@code --stop-timeout} in seconds (null: 10)
  */
 public record RunOptions(
     List<String> command,
@@ -38,7 +40,9 @@ public record RunOptions(
     Path runtime,
     SeccompProfile seccomp,
     Wiring wiring,
-    HostConfig hostConfig) {
+    HostConfig hostConfig,
+    String stopSignal,
+    Integer stopTimeout) {
   public RunOptions {
     wiring = wiring == null ? Wiring.NONE : wiring;
     hostConfig = hostConfig == null ? HostConfig.DEFAULT : hostConfig;
@@ -48,6 +52,50 @@ public record RunOptions(
     volumes = List.copyOf(volumes);
     network = network == null ? Network.PRIVATE : network;
     seccomp = seccomp == null ? SeccompProfile.dockerDefault() : seccomp;
+    stopSignal = stopSignal == null || stopSignal.isEmpty() ? null : stopSignal;
+  }
+
+  /** Without a stop signal or timeout of the container's own. */
+  public RunOptions(
+      List<String> command,
+      String entrypoint,
+      List<String> env,
+      List<Path> envFiles,
+      String user,
+      String workdir,
+      String hostname,
+      Network network,
+      List<RunMount> volumes,
+      boolean tty,
+      boolean interactive,
+      String name,
+      boolean detach,
+      boolean autoRemove,
+      Path runtime,
+      SeccompProfile seccomp,
+      Wiring wiring,
+      HostConfig hostConfig) {
+    this(
+        command,
+        entrypoint,
+        env,
+        envFiles,
+        user,
+        workdir,
+        hostname,
+        network,
+        volumes,
+        tty,
+        interactive,
+        name,
+        detach,
+        autoRemove,
+        runtime,
+        seccomp,
+        wiring,
+        hostConfig,
+        null,
+        null);
   }
 
   /** Without volumes, ports, DNS or lifecycle settings: the defaults. */
@@ -132,6 +180,33 @@ public record RunOptions(
         runtime,
         seccomp,
         wiring,
-        hostConfig);
+        hostConfig,
+        stopSignal,
+        stopTimeout);
+  }
+
+  /** These options with {@code autoRemove}. */
+  public RunOptions withAutoRemove(boolean autoRemove) {
+    return new RunOptions(
+        command,
+        entrypoint,
+        env,
+        envFiles,
+        user,
+        workdir,
+        hostname,
+        network,
+        volumes,
+        tty,
+        interactive,
+        name,
+        detach,
+        autoRemove,
+        runtime,
+        seccomp,
+        wiring,
+        hostConfig,
+        stopSignal,
+        stopTimeout);
   }
 }

@@ -73,4 +73,33 @@ class HostConfigTest {
     HostConfig none = new HostConfig(null, null, null, false, HealthConfig.none());
     assertEquals(List.of("NONE"), none.effectiveHealth(image).test());
   }
+
+  @Test
+  void securitySettingsRoundTripAsDockersHostConfigKeys() {
+    HostConfig hc =
+        new HostConfig(
+            null,
+            null,
+            null,
+            false,
+            null,
+            null,
+            HostConfig.Security.of(
+                List.of("net_admin"), List.of("ALL"), true, "--cap-add", "--cap-drop"));
+    var json = hc.toJson();
+    assertEquals("[\"CAP_NET_ADMIN\"]", json.get("CapAdd").toString());
+    assertEquals("[\"ALL\"]", json.get("CapDrop").toString());
+    assertEquals("true", json.get("ReadonlyRootfs").toString());
+    assertEquals(hc, HostConfig.fromJson(Json.parseObject(json.toBytes())));
+    assertEquals(List.of("CAP_NET_ADMIN"), hc.security().capabilities());
+    // none given: docker's nulls and false
+    assertEquals("null", HostConfig.DEFAULT.toJson().get("CapAdd").toString());
+    assertEquals(
+        HostConfig.Security.NONE, HostConfig.fromJson(HostConfig.DEFAULT.toJson()).security());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> HostConfig.Security.of(List.of("nope"), List.of(), false, "--cap-add", "x"));
+    assertEquals("--cap-add: unknown capability: \"CAP_NOPE\"", e.getMessage());
+  }
 }
