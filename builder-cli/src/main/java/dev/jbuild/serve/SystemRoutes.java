@@ -206,9 +206,11 @@ final class SystemRoutes implements Routes {
   }
 
   private static String hostname() {
-    try {
-      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname"))
-          .trim();
+    // through a stream: JDK 25's Files.readString can return part of a /proc/sys file (it gave
+    // "4" for cap_last_cap's "40")
+    try (var in =
+        java.nio.file.Files.newInputStream(java.nio.file.Path.of("/proc/sys/kernel/hostname"))) {
+      return new String(in.readNBytes(256), java.nio.charset.StandardCharsets.UTF_8).trim();
     } catch (IOException e) {
       return "jbuild";
     }
