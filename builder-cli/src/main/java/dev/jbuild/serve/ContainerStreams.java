@@ -5,6 +5,7 @@ import dev.jbuild.layercache.json.JsonObject;
 import dev.jbuild.runner.container.ContainerLogs;
 import dev.jbuild.runner.container.ContainerState;
 import dev.jbuild.runner.container.Containers;
+import dev.jbuild.runner.container.TtyConsole;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -46,10 +47,16 @@ final class ContainerStreams {
     boolean stderr = call.flag("stderr");
     boolean logs = call.flag("logs");
     boolean stream = call.flag("stream");
+    TtyConsole.Settings stdio =
+        ContainerEngine.with(context, (store, containers) -> containers.stdio(id));
     auto.attach(id);
     try (RawStream raw = call.hijack(RAW_STREAM)) {
       context.events().publish("container", "attach", id, Map.of());
-      ContainerLogs.Sink sink = sink(raw.out(), stdout, stderr);
+      ContainerLogs.Sink sink =
+          stdio.tty() ? rawSink(raw.out(), stdout || stderr) : sink(raw.out(), stdout, stderr);
+      if (call.flag("stdin") && stream && stdio.tty() && stdio.openStdin()) {
+        Thread.ofPlatform().daemon().name("attach-stdin-" + id).start(() -> feed(id, raw));
+      }
       ContainerEngine.with(
           context,
           (store, containers) -> {
@@ -69,6 +76,55 @@ final class ContainerStreams {
     } finally {
       auto.detach(id);
     }
+  }
+
+  /**
+   * Copies the client's input to the container's terminal once its monitor serves it. With a
+   * terminal docker keeps the container's input open when the client's ends (StdinOnce closes it
+   * only without one): the copy just stops.
+   */
+  private void feed(String id, RawStream raw) {
+    try {
+      TtyConsole.Writer console = null;
+      while (console == null) {
+        console =
+            ContainerEngine.with(
+                context,
+                (store, containers) -> {
+                  Optional<ContainerState> s = containers.current(id);
+                  if (s.isEmpty()
+                      || s.get().status() == ContainerState.Status.EXITED
+                      || s.get().status() == ContainerState.Status.DEAD) {
+                    throw new IOException("the container is not running");
+                  }
+                  return containers.console(id).orElse(null);
+                });
+        if (console == null) {
+          Thread.sleep(POLL_MILLIS);
+        }
+      }
+      try (TtyConsole.Writer c = console) {
+        byte[] buf = new byte[4096];
+        int n;
+        while ((n = raw.in().read(buf)) > 0) {
+          c.data(buf, 0, n);
+        }
+      }
+    } catch (IOException | ApiException e) {
+      // the container stopped or the client went away: its input ends
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A terminal's output: raw bytes, no multiplexing headers. */
+  private static ContainerLogs.Sink rawSink(OutputStream raw, boolean wanted) {
+    return (isErr, text) -> {
+      if (wanted) {
+        raw.write(text.getBytes(StandardCharsets.UTF_8));
+        raw.flush();
+      }
+    };
   }
 
   /** Waits while a container is only created (attached before its start); false once it is gone. */
@@ -115,9 +171,11 @@ final class ContainerStreams {
         new ContainerLogs.Options(call.flag("follow"), tail, since, call.flag("timestamps"));
     String id =
         ContainerEngine.with(context, (store, containers) -> containers.find(ref).record().id());
+    boolean tty = ContainerEngine.with(context, (store, containers) -> containers.stdio(id).tty());
     auto.attach(id);
     try (OutputStream out = call.stream(200, RAW_STREAM)) {
-      ContainerLogs.Sink sink = sink(out, stdout, stderr);
+      // a terminal's output is one raw stream, as docker logs it
+      ContainerLogs.Sink sink = tty ? rawSink(out, true) : sink(out, stdout, stderr);
       ContainerEngine.with(
           context,
           (store, containers) -> {

@@ -44,11 +44,32 @@ public final class DockerCli {
     return run(null, Duration.ofMinutes(5), args);
   }
 
+  /**
+   * {@code command} (a shell command line that runs docker) under util-linux {@code script}, which
+   * gives it a pseudo-terminal as docker's {@code -t} needs; {@code input} is script's standard
+   * input (null: /dev/null), which it types into that terminal.
+   */
+  public Result script(String command, String input, Duration timeout) throws IOException {
+    Path in = Files.createTempFile(home, "in-", ".txt");
+    try {
+      Files.writeString(in, input == null ? "" : input, StandardCharsets.UTF_8);
+      return exec(
+          List.of("/usr/bin/script", "-qec", command, "/dev/null"), in, null, timeout, command);
+    } finally {
+      Files.deleteIfExists(in);
+    }
+  }
+
   /** {@code docker ARGS} in {@code dir} (null: the home) within {@code timeout}. */
   public Result run(Path dir, Duration timeout, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(DOCKER.toString());
     cmd.addAll(List.of(args));
+    return exec(cmd, null, dir, timeout, "docker " + String.join(" ", args));
+  }
+
+  private Result exec(List<String> cmd, Path input, Path dir, Duration timeout, String what)
+      throws IOException {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory((dir == null ? home : dir).toFile());
     Map<String, String> env = pb.environment();
     env.clear();
@@ -61,7 +82,9 @@ public final class DockerCli {
     env.putAll(extraEnv);
     Path out = Files.createTempFile(home, "out-", ".txt");
     Path err = Files.createTempFile(home, "err-", ".txt");
-    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.redirectInput(
+        ProcessBuilder.Redirect.from(
+            input == null ? new java.io.File("/dev/null") : input.toFile()));
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
     Process p = pb.start();
     try {
@@ -80,7 +103,7 @@ public final class DockerCli {
     } catch (InterruptedException e) {
       p.destroyForcibly();
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted: docker " + String.join(" ", args), e);
+      throw new IOException("interrupted: " + what, e);
     } finally {
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
