@@ -77,6 +77,7 @@ class TerminalDaemonIT {
                 + "\"",
             null,
             TIMEOUT);
+    System.err.println("DEBUG " + r);
     assertEquals(0, r.exit(), r + "\n" + log());
     assertTrue(r.out().matches("(?s).*/dev/pts/\\d+\\r?\\n.*"), r.toString());
     assertTrue(r.out().contains("33 101"), r + "\n" + log());
@@ -86,6 +87,7 @@ class TerminalDaemonIT {
   void runItTypesTheInputIntoTheShellAndReturnsItsExitCode() throws IOException {
     DockerCli.Result r =
         docker.script("docker run -it --rm busybox sh", "echo hi\nexit 3\n", TIMEOUT);
+    System.err.println("DEBUG " + r);
     assertEquals(3, r.exit(), r + "\n" + log());
     // the shell's output: "hi" on a line of its own (the typed line is echoed as "echo hi")
     assertTrue(r.out().matches("(?s).*(^|\\n)hi\\r?\\n.*"), r.toString());
@@ -109,6 +111,7 @@ class TerminalDaemonIT {
       assertTrue(r.out().contains("27 91"), r + "\n" + log());
       DockerCli.Result typed =
           docker.script("docker exec -it tty-exec sh", "echo hi-exec\nexit 4\n", TIMEOUT);
+      System.err.println("DEBUG " + typed + " " + r);
       assertEquals(4, typed.exit(), typed + "\n" + log());
       assertTrue(typed.out().matches("(?s).*(^|\\n)hi-exec\\r?\\n.*"), typed.toString());
     } finally {
@@ -151,6 +154,7 @@ class TerminalDaemonIT {
       write(ch, "stty size; exit 5\n");
       readToEnd(ch, seen);
       String out = seen.toString(StandardCharsets.UTF_8);
+      System.err.println("DEBUG api " + out);
       assertTrue(out.contains("41 123\r\n"), out);
       // raw: no multiplexing header (a frame starts with 1 or 2 and three zero bytes)
       byte[] bytes = seen.toByteArray();
