@@ -54,24 +54,36 @@ final class ContainerStreams {
       context.events().publish("container", "attach", id, Map.of());
       ContainerLogs.Sink sink =
           stdio.tty() ? rawSink(raw.out(), stdout || stderr) : sink(raw.out(), stdout, stderr);
+      Following following = new Following(Thread.currentThread());
       if (call.flag("stdin") && stream && stdio.tty() && stdio.openStdin()) {
-        Thread.ofPlatform().daemon().name("attach-stdin-" + id).start(() -> feed(id, raw));
+        Thread.ofPlatform()
+            .daemon()
+            .name("attach-stdin-" + id)
+            .start(() -> feed(id, raw, following));
       }
-      ContainerEngine.with(
-          context,
-          (store, containers) -> {
-            if (logs) {
-              ContainerLogs.read(
-                  containers, id, new ContainerLogs.Options(false, -1, null, false), sink);
-            }
-            if (stream) {
-              if (awaitStarted(containers, id)) {
+      try {
+        ContainerEngine.with(
+            context,
+            (store, containers) -> {
+              if (logs) {
                 ContainerLogs.read(
-                    containers, id, new ContainerLogs.Options(true, -1, from, false), sink);
+                    containers, id, new ContainerLogs.Options(false, -1, null, false), sink);
               }
-            }
-            return null;
-          });
+              if (stream) {
+                if (awaitStarted(containers, id)) {
+                  ContainerLogs.read(
+                      containers, id, new ContainerLogs.Options(true, -1, from, false), sink);
+                }
+              }
+              return null;
+            });
+      } catch (InterruptedException | IOException e) {
+        if (!following.inputEnded()) {
+          throw e;
+        }
+      } finally {
+        following.done();
+      }
       raw.out().flush();
     } finally {
       auto.detach(id);
@@ -79,11 +91,44 @@ final class ContainerStreams {
   }
 
   /**
-   * Copies the client's input to the container's terminal once its monitor serves it. With a
-   * terminal docker keeps the container's input open when the client's ends (StdinOnce closes it
-   * only without one): the copy just stops.
+   * The thread that follows a container's output for an attach with a terminal, which ends when the
+   * client's input ends (docker: with a TTY the end of the client's stdin closes the attach's
+   * output; the container's input stays open, StdinOnce closes it only without a TTY).
    */
-  private void feed(String id, RawStream raw) {
+  private static final class Following {
+    private Thread thread;
+    private boolean ended;
+
+    Following(Thread thread) {
+      this.thread = thread;
+    }
+
+    /** The client's input ended: the follower stops (interrupted while it follows). */
+    synchronized void endInput() {
+      ended = true;
+      if (thread != null) {
+        thread.interrupt();
+      }
+    }
+
+    synchronized boolean inputEnded() {
+      return ended;
+    }
+
+    /** The follower is done: no interrupt comes any more, and one that came is cleared. */
+    synchronized void done() {
+      if (ended && thread != null) {
+        Thread.interrupted();
+      }
+      thread = null;
+    }
+  }
+
+  /**
+   * Copies the client's input to the container's terminal once its monitor serves it; its end (or
+   * the client gone) ends the attach, the container goes on.
+   */
+  private void feed(String id, RawStream raw, Following following) {
     try {
       TtyConsole.Writer console = null;
       while (console == null) {
@@ -106,9 +151,14 @@ final class ContainerStreams {
       try (TtyConsole.Writer c = console) {
         byte[] buf = new byte[4096];
         int n;
-        while ((n = raw.in().read(buf)) > 0) {
-          c.data(buf, 0, n);
+        try {
+          while ((n = raw.in().read(buf)) > 0) {
+            c.data(buf, 0, n);
+          }
+        } catch (IOException e) {
+          // the client went away
         }
+        following.endInput();
       }
     } catch (IOException | ApiException e) {
       // the container stopped or the client went away: its input ends

@@ -117,11 +117,8 @@ class ApiContainerRequestsTest {
     RunOptions o = ApiContainerRequests.runOptions(b, null);
     assertTrue(o.tty());
     assertTrue(o.interactive());
-    assertEquals(
-        new TtyConsole.Settings(true, true, true, 33, 101), ApiContainerRequests.stdio(b));
-    assertEquals(
-        TtyConsole.Settings.NONE,
-        ApiContainerRequests.stdio(edit("StdinOnce", "false")));
+    assertEquals(new TtyConsole.Settings(true, true, true, 33, 101), ApiContainerRequests.stdio(b));
+    assertEquals(TtyConsole.Settings.NONE, ApiContainerRequests.stdio(edit("StdinOnce", "false")));
   }
 
   @Test

@@ -31,10 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
 class TerminalDaemonIT {
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
-  /** Waits (bounded, in the container) until the docker CLI's resize arrived, then shows it. */
+  /**
+   * Waits (bounded, in the container) until the docker CLI's resize after its start arrived (the
+   * CLI sends no ConsoleSize at API 1.41; busybox's stty size fails on 0x0), then shows it.
+   */
   private static final String SIZE_ONCE_RESIZED =
-      "i=0; while [ \\\"\\$(stty size)\\\" = \\\"0 0\\\" ] && [ \\$i -lt 100 ]; do sleep 0.1;"
-          + " i=\\$((i+1)); done; stty size";
+      "i=0; until stty size 2>/dev/null | grep -q '^[1-9]'; do [ \\$i -ge 100 ] && break;"
+          + " sleep 0.1; i=\\$((i+1)); done; stty size";
 
   @TempDir static Path tmp;
   static DaemonProcess daemon;
@@ -77,7 +80,6 @@ class TerminalDaemonIT {
                 + "\"",
             null,
             TIMEOUT);
-    System.err.println("DEBUG " + r);
     assertEquals(0, r.exit(), r + "\n" + log());
     assertTrue(r.out().matches("(?s).*/dev/pts/\\d+\\r?\\n.*"), r.toString());
     assertTrue(r.out().contains("33 101"), r + "\n" + log());
@@ -87,7 +89,6 @@ class TerminalDaemonIT {
   void runItTypesTheInputIntoTheShellAndReturnsItsExitCode() throws IOException {
     DockerCli.Result r =
         docker.script("docker run -it --rm busybox sh", "echo hi\nexit 3\n", TIMEOUT);
-    System.err.println("DEBUG " + r);
     assertEquals(3, r.exit(), r + "\n" + log());
     // the shell's output: "hi" on a line of its own (the typed line is echoed as "echo hi")
     assertTrue(r.out().matches("(?s).*(^|\\n)hi\\r?\\n.*"), r.toString());
@@ -111,7 +112,6 @@ class TerminalDaemonIT {
       assertTrue(r.out().contains("27 91"), r + "\n" + log());
       DockerCli.Result typed =
           docker.script("docker exec -it tty-exec sh", "echo hi-exec\nexit 4\n", TIMEOUT);
-      System.err.println("DEBUG " + typed + " " + r);
       assertEquals(4, typed.exit(), typed + "\n" + log());
       assertTrue(typed.out().matches("(?s).*(^|\\n)hi-exec\\r?\\n.*"), typed.toString());
     } finally {
@@ -154,7 +154,6 @@ class TerminalDaemonIT {
       write(ch, "stty size; exit 5\n");
       readToEnd(ch, seen);
       String out = seen.toString(StandardCharsets.UTF_8);
-      System.err.println("DEBUG api " + out);
       assertTrue(out.contains("41 123\r\n"), out);
       // raw: no multiplexing header (a frame starts with 1 or 2 and three zero bytes)
       byte[] bytes = seen.toByteArray();
@@ -169,6 +168,63 @@ class TerminalDaemonIT {
     assertTrue(
         api.get("/containers/" + id + "/json").text().contains("\"Tty\":true"), "inspect Tty");
     api.request("DELETE", "/containers/" + id + "?force=1", java.util.Map.of(), null);
+  }
+
+  /** Without the daemon, {@code jbuild run -it} still lets runc own the caller's terminal. */
+  @Test
+  void daemonlessRunItStillUsesTheCallersTerminal() throws IOException {
+    Path store = tmp.resolve("own-store");
+    try (Store s = Store.open(store)) {
+      TestImages.busybox(s, "busybox");
+    }
+    String jbuild = dev.jbuild.testing.AsUser.launcher() + " --root " + store;
+    DockerCli.Result r =
+        docker.script(
+            "stty rows 29 cols 97; " + jbuild + " run -it --rm busybox sh -c \"tty; stty size\"",
+            null,
+            TIMEOUT);
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(r.out().matches("(?s).*/dev/pts/\\d+\\r?\\n.*"), r.toString());
+    assertTrue(r.out().contains("29 97"), r.toString());
+    DockerCli.Result typed =
+        docker.script(jbuild + " run -it --rm busybox sh", "echo hi\nexit 3\n", TIMEOUT);
+    assertEquals(3, typed.exit(), typed.toString());
+  }
+
+  @Test
+  void theEndOfTheClientsInputEndsTheAttachNotTheContainer() throws Exception {
+    ApiClient api = daemon.client();
+    String body =
+        "{\"Image\":\"busybox\",\"Cmd\":[\"sh\"],\"Tty\":true,\"OpenStdin\":true,"
+            + "\"StdinOnce\":true,\"AttachStdin\":true,\"AttachStdout\":true}";
+    ApiClient.Response created =
+        api.post("/containers/create", "application/json", body.getBytes(StandardCharsets.UTF_8));
+    assertEquals(201, created.status(), created.text());
+    Matcher m = Pattern.compile("\"Id\":\"([0-9a-f]{64})\"").matcher(created.text());
+    assertTrue(m.find(), created.text());
+    String id = m.group(1);
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.connect(UnixDomainSocketAddress.of(daemon.socket()));
+      write(
+          ch,
+          "POST /containers/"
+              + id
+              + "/attach?stream=1&stdin=1&stdout=1 HTTP/1.1\r\nHost: jbuild\r\n"
+              + "Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n");
+      assertTrue(readHead(ch).startsWith("HTTP/1.1 101"));
+      assertEquals(
+          204, api.post("/containers/" + id + "/start", "application/json", new byte[0]).status());
+      write(ch, "echo fi\"rst\"\n");
+      ByteArrayOutputStream seen = new ByteArrayOutputStream();
+      readUntil(ch, seen, "first\r\n");
+      ch.shutdownOutput();
+      readToEnd(ch, seen); // ends: docker closes a TTY attach's output when its stdin ends
+    }
+    String inspect = api.get("/containers/" + id + "/json").text();
+    assertTrue(inspect.contains("\"Running\":true"), inspect);
+    assertEquals(
+        204,
+        api.request("DELETE", "/containers/" + id + "?force=1", java.util.Map.of(), null).status());
   }
 
   private static void write(SocketChannel ch, String s) throws IOException {
