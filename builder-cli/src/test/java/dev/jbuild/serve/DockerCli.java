@@ -46,18 +46,18 @@ public final class DockerCli {
 
   /**
    * {@code command} (a shell command line that runs docker) under util-linux {@code script}, which
-   * gives it a pseudo-terminal as docker's {@code -t} needs; {@code input} is script's standard
-   * input (null: /dev/null), which it types into that terminal.
+   * gives it a pseudo-terminal as docker's {@code -t} needs; {@code input} (null: none) is written
+   * to script's standard input, which it types into that terminal. That input stays open until the
+   * command ended, as a user's terminal does (at its end script would type the terminal's EOF
+   * character, a NUL in the docker CLI's raw mode, which the container's pty echoes as "^@").
    */
   public Result script(String command, String input, Duration timeout) throws IOException {
-    Path in = Files.createTempFile(home, "in-", ".txt");
-    try {
-      Files.writeString(in, input == null ? "" : input, StandardCharsets.UTF_8);
-      return exec(
-          List.of("/usr/bin/script", "-qec", command, "/dev/null"), in, null, timeout, command);
-    } finally {
-      Files.deleteIfExists(in);
-    }
+    return exec(
+        List.of("/usr/bin/script", "-qec", command, "/dev/null"),
+        input == null ? "" : input,
+        null,
+        timeout,
+        command);
   }
 
   /** {@code docker ARGS} in {@code dir} (null: the home) within {@code timeout}. */
@@ -68,7 +68,8 @@ public final class DockerCli {
     return exec(cmd, null, dir, timeout, "docker " + String.join(" ", args));
   }
 
-  private Result exec(List<String> cmd, Path input, Path dir, Duration timeout, String what)
+  /** {@code input} null: /dev/null; else written to a pipe left open until the process ends. */
+  private Result exec(List<String> cmd, String input, Path dir, Duration timeout, String what)
       throws IOException {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory((dir == null ? home : dir).toFile());
     Map<String, String> env = pb.environment();
@@ -83,11 +84,16 @@ public final class DockerCli {
     Path out = Files.createTempFile(home, "out-", ".txt");
     Path err = Files.createTempFile(home, "err-", ".txt");
     pb.redirectInput(
-        ProcessBuilder.Redirect.from(
-            input == null ? new java.io.File("/dev/null") : input.toFile()));
+        input == null
+            ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
+            : ProcessBuilder.Redirect.PIPE);
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
     Process p = pb.start();
-    try {
+    try (java.io.OutputStream stdin = p.getOutputStream()) {
+      if (input != null) {
+        stdin.write(input.getBytes(StandardCharsets.UTF_8));
+        stdin.flush();
+      }
       int exit;
       if (p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         exit = p.exitValue();
