@@ -49,6 +49,7 @@ final class ContainerStreams {
     boolean stream = call.flag("stream");
     TtyConsole.Settings stdio =
         ContainerEngine.with(context, (store, containers) -> containers.stdio(id));
+    byte[] detachKeys = DetachKeys.parse(call.query("detachKeys"));
     auto.attach(id);
     try (RawStream raw = call.hijack(RAW_STREAM)) {
       context.events().publish("container", "attach", id, Map.of());
@@ -59,7 +60,7 @@ final class ContainerStreams {
         Thread.ofPlatform()
             .daemon()
             .name("attach-stdin-" + id)
-            .start(() -> feed(id, raw, following));
+            .start(() -> feed(id, raw, following, new DetachKeys(detachKeys)));
       }
       try {
         ContainerEngine.with(
@@ -125,10 +126,10 @@ final class ContainerStreams {
   }
 
   /**
-   * Copies the client's input to the container's terminal once its monitor serves it; its end (or
-   * the client gone) ends the attach, the container goes on.
+   * Copies the client's input to the container's terminal once its monitor serves it; its end, the
+   * detach keys, or the client gone end the attach, the container goes on.
    */
-  private void feed(String id, RawStream raw, Following following) {
+  private void feed(String id, RawStream raw, Following following, DetachKeys detach) {
     try {
       TtyConsole.Writer console = null;
       while (console == null) {
@@ -152,8 +153,9 @@ final class ContainerStreams {
         byte[] buf = new byte[4096];
         int n;
         try {
-          while ((n = raw.in().read(buf)) > 0) {
-            c.data(buf, 0, n);
+          while (!detach.detached() && (n = raw.in().read(buf)) > 0) {
+            byte[] typed = detach.filter(buf, n);
+            c.data(typed, 0, typed.length);
           }
         } catch (IOException e) {
           // the client went away

@@ -32,8 +32,10 @@ class TerminalDaemonIT {
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
   /**
-   * Waits (bounded, in the container) until the docker CLI's resize after its start arrived (the
-   * CLI sends no ConsoleSize at API 1.41; busybox's stty size fails on 0x0), then shows it.
+   * Waits (bounded, in the container) until its pty has a size, then shows it: runc in the
+   * foreground gives the container's pty its size only once the process started, and the docker CLI
+   * resizes only after its start (it sends no ConsoleSize at API 1.41); busybox's {@code stty size}
+   * fails on 0x0.
    */
   private static final String SIZE_ONCE_RESIZED =
       "i=0; until stty size 2>/dev/null | grep -q '^[1-9]'; do [ \\$i -ge 100 ] && break;"
@@ -180,7 +182,11 @@ class TerminalDaemonIT {
     String jbuild = dev.jbuild.testing.AsUser.launcher() + " --root " + store;
     DockerCli.Result r =
         docker.script(
-            "stty rows 29 cols 97; " + jbuild + " run -it --rm busybox sh -c \"tty; stty size\"",
+            "stty rows 29 cols 97; "
+                + jbuild
+                + " run -it --rm busybox sh -c \"tty; "
+                + SIZE_ONCE_RESIZED
+                + "\"",
             null,
             TIMEOUT);
     assertEquals(0, r.exit(), r.toString());
@@ -192,7 +198,7 @@ class TerminalDaemonIT {
   }
 
   @Test
-  void theEndOfTheClientsInputEndsTheAttachNotTheContainer() throws Exception {
+  void theEndOfTheClientsInputOrTheDetachKeysEndTheAttachNotTheContainer() throws Exception {
     ApiClient api = daemon.client();
     String body =
         "{\"Image\":\"busybox\",\"Cmd\":[\"sh\"],\"Tty\":true,\"OpenStdin\":true,"
@@ -221,6 +227,25 @@ class TerminalDaemonIT {
       readToEnd(ch, seen); // ends: docker closes a TTY attach's output when its stdin ends
     }
     String inspect = api.get("/containers/" + id + "/json").text();
+    assertTrue(inspect.contains("\"Running\":true"), inspect);
+    // attached again: the detach keys end the attach (and are not typed), the container goes on
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.connect(UnixDomainSocketAddress.of(daemon.socket()));
+      write(
+          ch,
+          "POST /containers/"
+              + id
+              + "/attach?stream=1&stdin=1&stdout=1&detachKeys=ctrl-a,x HTTP/1.1\r\n"
+              + "Host: jbuild\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
+              + "Content-Length: 0\r\n\r\n");
+      assertTrue(readHead(ch).startsWith("HTTP/1.1 101"));
+      write(ch, "echo sec\"ond\"\n");
+      ByteArrayOutputStream seen = new ByteArrayOutputStream();
+      readUntil(ch, seen, "second\r\n");
+      write(ch, "\u0001x");
+      readToEnd(ch, seen); // ends while the client's input is still open
+    }
+    inspect = api.get("/containers/" + id + "/json").text();
     assertTrue(inspect.contains("\"Running\":true"), inspect);
     assertEquals(
         204,

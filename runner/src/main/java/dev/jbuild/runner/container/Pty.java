@@ -25,13 +25,13 @@ import java.util.List;
 public final class Pty implements Closeable {
   private final int master;
   private final Path slave;
-  private volatile int heldSlave;
+  private final java.util.concurrent.atomic.AtomicInteger heldSlave;
   private volatile boolean closed;
 
   private Pty(int master, Path slave, int heldSlave) {
     this.master = master;
     this.slave = slave;
-    this.heldSlave = heldSlave;
+    this.heldSlave = new java.util.concurrent.atomic.AtomicInteger(heldSlave);
   }
 
   /** A new pty; {@code rows}/{@code cols} its size when both are above 0. */
@@ -76,7 +76,7 @@ public final class Pty implements Closeable {
   }
 
   /** Sets the window size (TIOCSWINSZ on the master); rows or columns of 0 are ignored. */
-  public void resize(int rows, int cols) throws IOException {
+  public synchronized void resize(int rows, int cols) throws IOException {
     if (rows <= 0 || cols <= 0 || rows > 0xffff || cols > 0xffff || closed) {
       return;
     }
@@ -100,7 +100,7 @@ public final class Pty implements Closeable {
   }
 
   /** Writes input to the terminal. */
-  public void write(byte[] buf, int off, int len) throws IOException {
+  public synchronized void write(byte[] buf, int off, int len) throws IOException {
     if (closed) {
       throw new IOException("the terminal is closed");
     }
@@ -109,13 +109,16 @@ public final class Pty implements Closeable {
 
   /** The process exited: the reader gets what is left, then the end. */
   public void slaveDone() {
-    int fd = heldSlave;
-    heldSlave = -1;
-    dev.jbuild.runner.sys.Syscalls.closeQuietly(fd);
+    // not under the lock: a write blocked on a full input queue ends (EIO) once no slave is open
+    dev.jbuild.runner.sys.Syscalls.closeQuietly(heldSlave.getAndSet(-1));
   }
 
+  /**
+   * Closes the master once its reader ended; writes and resizes hold this object's lock, so none
+   * reaches a descriptor number the process reused.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
     slaveDone();
     if (!closed) {
       closed = true;
