@@ -131,24 +131,25 @@ final class ContainerStreams {
    */
   private void feed(String id, RawStream raw, Following following, DetachKeys detach) {
     try {
-      TtyConsole.Writer console = null;
-      while (console == null) {
-        console =
-            ContainerEngine.with(
-                context,
-                (store, containers) -> {
+      // the docker CLI attaches before the start: wait for the monitor's console (one open store)
+      TtyConsole.Writer console =
+          ContainerEngine.with(
+              context,
+              (store, containers) -> {
+                while (true) {
                   Optional<ContainerState> s = containers.current(id);
                   if (s.isEmpty()
                       || s.get().status() == ContainerState.Status.EXITED
                       || s.get().status() == ContainerState.Status.DEAD) {
                     throw new IOException("the container is not running");
                   }
-                  return containers.console(id).orElse(null);
-                });
-        if (console == null) {
-          Thread.sleep(POLL_MILLIS);
-        }
-      }
+                  Optional<TtyConsole.Writer> c = containers.console(id);
+                  if (c.isPresent()) {
+                    return c.get();
+                  }
+                  Thread.sleep(POLL_MILLIS);
+                }
+              });
       try (TtyConsole.Writer c = console) {
         byte[] buf = new byte[4096];
         int n;
