@@ -14,6 +14,7 @@ import dev.jbuild.runner.RunMount;
 import dev.jbuild.runner.container.HostConfig;
 import dev.jbuild.runner.container.PortMapping;
 import dev.jbuild.runner.container.RunOptions;
+import dev.jbuild.runner.container.TtyConsole;
 import dev.jbuild.runner.container.VolumeMount;
 import dev.jbuild.runner.container.Wiring;
 import java.io.IOException;
@@ -79,6 +80,27 @@ public final class ApiContainerRequests {
           "ReadonlyRootfs",
           "ConsoleSize");
 
+  /**
+   * The standard streams of a create body: {@code Tty}, {@code OpenStdin} (or {@code AttachStdin}),
+   * {@code StdinOnce} and {@code HostConfig.ConsoleSize} ([rows, columns]).
+   */
+  public static TtyConsole.Settings stdio(JsonObject body) {
+    boolean tty = truthy(body.get("Tty"));
+    boolean openStdin = truthy(body.get("OpenStdin")) || truthy(body.get("AttachStdin"));
+    int rows = 0;
+    int cols = 0;
+    JsonObject hc = body.object("HostConfig");
+    JsonArray size = hc == null ? null : hc.array("ConsoleSize");
+    if (size != null
+        && size.elements().size() == 2
+        && size.elements().get(0) instanceof JsonNumber h
+        && size.elements().get(1) instanceof JsonNumber w) {
+      rows = (int) Math.max(0, Math.min(0xffff, h.longValue()));
+      cols = (int) Math.max(0, Math.min(0xffff, w.longValue()));
+    }
+    return new TtyConsole.Settings(tty, openStdin, truthy(body.get("StdinOnce")), rows, cols);
+  }
+
   /** {@code Config.Labels} of a create body (empty: none). */
   public static Map<String, String> labels(JsonObject body) {
     try {
@@ -112,11 +134,13 @@ public final class ApiContainerRequests {
 
   private static RunOptions read(JsonObject body, String name) throws IOException {
     refuseSet(body, CONFIG, "");
-    if (truthy(body.get("Tty"))) {
-      throw unsupported("Tty", "a container with a terminal");
-    }
-    if (truthy(body.get("OpenStdin")) || truthy(body.get("AttachStdin"))) {
-      throw unsupported("OpenStdin", "standard input of a container (docker run -i)");
+    boolean tty = truthy(body.get("Tty"));
+    boolean openStdin = truthy(body.get("OpenStdin")) || truthy(body.get("AttachStdin"));
+    if (openStdin && !tty) {
+      // the monitor feeds input only to a terminal (TtyConsole)
+      throw unsupported(
+          "OpenStdin",
+          "standard input of a container without a terminal (docker run -i without -t)");
     }
     JsonObject hc =
         body.object("HostConfig") == null ? JsonObject.EMPTY : body.object("HostConfig");
@@ -296,8 +320,8 @@ public final class ApiContainerRequests {
         emptyToNull(hostname),
         NetworkOptions.parseRunNetwork(networkMode),
         binds,
-        false,
-        false,
+        tty,
+        openStdin,
         name == null || name.isEmpty() ? null : name,
         true,
         autoRemove,

@@ -93,6 +93,11 @@ final class ContainerRoutes implements Routes {
                 Image img = ApiContainerRequests.image(store, image);
                 created = containers.create(image, img, kept);
               }
+              dev.jbuild.runner.container.TtyConsole.Settings stdio =
+                  ApiContainerRequests.stdio(body);
+              if (stdio.tty()) {
+                containers.setStdio(created.record().id(), stdio);
+              }
               Map<String, String> labels = ApiContainerRequests.labels(body);
               if (!labels.isEmpty()) {
                 containers.setLabels(created.record().id(), labels);
@@ -337,11 +342,53 @@ final class ContainerRoutes implements Routes {
     call.noContent();
   }
 
-  /** Accepted: no container of the daemon has a terminal (Tty is refused at create). */
+  /**
+   * {@code POST /containers/{id}/resize?h=&w=}: the new size goes to the monitor, which sets it on
+   * the container's pty (TIOCSWINSZ); a container without a terminal accepts and ignores it, as
+   * docker does.
+   */
   private void resize(ApiCall call) throws IOException, ApiException, InterruptedException {
     String ref = call.param("id");
-    ContainerEngine.with(context, (store, containers) -> containers.find(ref));
+    int rows = size(call, "h");
+    int cols = size(call, "w");
+    ContainerEngine.with(
+        context,
+        (store, containers) -> {
+          ContainerState s = containers.find(ref);
+          String id = s.record().id();
+          if (!containers.stdio(id).tty()) {
+            return null;
+          }
+          if (!s.isRunning()) {
+            throw ApiException.conflict("Container " + id + " is not running");
+          }
+          var console = containers.console(id);
+          if (console.isEmpty()) {
+            throw ApiException.conflict("Container " + id + " is not running");
+          }
+          try (var c = console.get()) {
+            c.resize(rows, cols);
+          }
+          return null;
+        });
     call.text(200, "text/plain", "");
+  }
+
+  /** A window dimension of a resize call: a number from 0 to 65535. */
+  static int size(ApiCall call, String name) throws ApiException {
+    String v = call.query(name);
+    if (v == null || v.isEmpty()) {
+      return 0;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < 0 || n > 0xffff) {
+        throw ApiException.badRequest(name + ": out of range: " + v);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest(name + ": not a number: " + v);
+    }
   }
 
   private void remove(ApiCall call) throws IOException, ApiException, InterruptedException {

@@ -5,6 +5,7 @@ import dev.jbuild.layercache.json.JsonObject;
 import dev.jbuild.runner.container.ContainerLogs;
 import dev.jbuild.runner.container.ContainerState;
 import dev.jbuild.runner.container.Containers;
+import dev.jbuild.runner.container.TtyConsole;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -46,29 +47,137 @@ final class ContainerStreams {
     boolean stderr = call.flag("stderr");
     boolean logs = call.flag("logs");
     boolean stream = call.flag("stream");
+    TtyConsole.Settings stdio =
+        ContainerEngine.with(context, (store, containers) -> containers.stdio(id));
+    byte[] detachKeys = DetachKeys.parse(call.query("detachKeys"));
     auto.attach(id);
     try (RawStream raw = call.hijack(RAW_STREAM)) {
       context.events().publish("container", "attach", id, Map.of());
-      ContainerLogs.Sink sink = sink(raw.out(), stdout, stderr);
-      ContainerEngine.with(
-          context,
-          (store, containers) -> {
-            if (logs) {
-              ContainerLogs.read(
-                  containers, id, new ContainerLogs.Options(false, -1, null, false), sink);
-            }
-            if (stream) {
-              if (awaitStarted(containers, id)) {
+      ContainerLogs.Sink sink =
+          stdio.tty() ? rawSink(raw.out(), stdout || stderr) : sink(raw.out(), stdout, stderr);
+      Following following = new Following(Thread.currentThread());
+      if (call.flag("stdin") && stream && stdio.tty() && stdio.openStdin()) {
+        Thread.ofPlatform()
+            .daemon()
+            .name("attach-stdin-" + id)
+            .start(() -> feed(id, raw, following, new DetachKeys(detachKeys)));
+      }
+      try {
+        ContainerEngine.with(
+            context,
+            (store, containers) -> {
+              if (logs) {
                 ContainerLogs.read(
-                    containers, id, new ContainerLogs.Options(true, -1, from, false), sink);
+                    containers, id, new ContainerLogs.Options(false, -1, null, false), sink);
               }
-            }
-            return null;
-          });
+              if (stream) {
+                if (awaitStarted(containers, id)) {
+                  ContainerLogs.read(
+                      containers, id, new ContainerLogs.Options(true, -1, from, false), sink);
+                }
+              }
+              return null;
+            });
+      } catch (InterruptedException | IOException e) {
+        if (!following.inputEnded()) {
+          throw e;
+        }
+      } finally {
+        following.done();
+      }
       raw.out().flush();
     } finally {
       auto.detach(id);
     }
+  }
+
+  /**
+   * The thread that follows a container's output for an attach with a terminal, which ends when the
+   * client's input ends (docker: with a TTY the end of the client's stdin closes the attach's
+   * output; the container's input stays open, StdinOnce closes it only without a TTY).
+   */
+  private static final class Following {
+    private Thread thread;
+    private boolean ended;
+
+    Following(Thread thread) {
+      this.thread = thread;
+    }
+
+    /** The client's input ended: the follower stops (interrupted while it follows). */
+    synchronized void endInput() {
+      ended = true;
+      if (thread != null) {
+        thread.interrupt();
+      }
+    }
+
+    synchronized boolean inputEnded() {
+      return ended;
+    }
+
+    /** The follower is done: no interrupt comes any more, and one that came is cleared. */
+    synchronized void done() {
+      if (ended && thread != null) {
+        Thread.interrupted();
+      }
+      thread = null;
+    }
+  }
+
+  /**
+   * Copies the client's input to the container's terminal once its monitor serves it; its end, the
+   * detach keys, or the client gone end the attach, the container goes on.
+   */
+  private void feed(String id, RawStream raw, Following following, DetachKeys detach) {
+    try {
+      // the docker CLI attaches before the start: wait for the monitor's console (one open store)
+      TtyConsole.Writer console =
+          ContainerEngine.with(
+              context,
+              (store, containers) -> {
+                while (true) {
+                  Optional<ContainerState> s = containers.current(id);
+                  if (s.isEmpty()
+                      || s.get().status() == ContainerState.Status.EXITED
+                      || s.get().status() == ContainerState.Status.DEAD) {
+                    throw new IOException("the container is not running");
+                  }
+                  Optional<TtyConsole.Writer> c = containers.console(id);
+                  if (c.isPresent()) {
+                    return c.get();
+                  }
+                  Thread.sleep(POLL_MILLIS);
+                }
+              });
+      try (TtyConsole.Writer c = console) {
+        byte[] buf = new byte[4096];
+        int n;
+        try {
+          while (!detach.detached() && (n = raw.in().read(buf)) > 0) {
+            byte[] typed = detach.filter(buf, n);
+            c.data(typed, 0, typed.length);
+          }
+        } catch (IOException e) {
+          // the client went away
+        }
+        following.endInput();
+      }
+    } catch (IOException | ApiException e) {
+      // the container stopped or the client went away: its input ends
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A terminal's output: raw bytes, no multiplexing headers. */
+  private static ContainerLogs.Sink rawSink(OutputStream raw, boolean wanted) {
+    return (isErr, text) -> {
+      if (wanted) {
+        raw.write(text.getBytes(StandardCharsets.UTF_8));
+        raw.flush();
+      }
+    };
   }
 
   /** Waits while a container is only created (attached before its start); false once it is gone. */
@@ -115,9 +224,11 @@ final class ContainerStreams {
         new ContainerLogs.Options(call.flag("follow"), tail, since, call.flag("timestamps"));
     String id =
         ContainerEngine.with(context, (store, containers) -> containers.find(ref).record().id());
+    boolean tty = ContainerEngine.with(context, (store, containers) -> containers.stdio(id).tty());
     auto.attach(id);
     try (OutputStream out = call.stream(200, RAW_STREAM)) {
-      ContainerLogs.Sink sink = sink(out, stdout, stderr);
+      // a terminal's output is one raw stream, as docker logs it
+      ContainerLogs.Sink sink = tty ? rawSink(out, true) : sink(out, stdout, stderr);
       ContainerEngine.with(
           context,
           (store, containers) -> {

@@ -2,12 +2,14 @@ package dev.jbuild.serve;
 
 import dev.jbuild.cli.ApiContainerRequests;
 import dev.jbuild.layercache.json.Json;
+import dev.jbuild.layercache.json.JsonArray;
 import dev.jbuild.layercache.json.JsonNull;
 import dev.jbuild.layercache.json.JsonObject;
 import dev.jbuild.runner.RunnerException;
 import dev.jbuild.runner.container.Attach;
 import dev.jbuild.runner.container.ContainerState;
 import dev.jbuild.runner.container.ExecOptions;
+import dev.jbuild.runner.container.Pty;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -52,11 +54,25 @@ final class ExecRoutes implements Routes {
     final ExecOptions options;
     final boolean stdout;
     final boolean stderr;
+    final boolean stdin;
+
+    /** Its terminal while it runs (Tty), and the size to give it. */
+    Pty pty;
+
+    int rows;
+    int cols;
     boolean running;
     boolean started;
     Integer exitCode;
 
-    Exec(String id, String container, ExecOptions options, boolean stdout, boolean stderr) {
+    Exec(
+        String id,
+        String container,
+        ExecOptions options,
+        boolean stdout,
+        boolean stderr,
+        boolean stdin) {
+      this.stdin = stdin;
       this.id = id;
       this.container = container;
       this.options = options;
@@ -94,13 +110,12 @@ final class ExecRoutes implements Routes {
         throw ApiException.badRequest(k + ": not supported by jbuild's daemon");
       }
     }
-    if (Boolean.TRUE.equals(body.bool("Tty"))) {
+    boolean tty = Boolean.TRUE.equals(body.bool("Tty"));
+    boolean stdin = Boolean.TRUE.equals(body.bool("AttachStdin"));
+    if (stdin && !tty) {
       throw ApiException.badRequest(
-          "Tty: an exec with a terminal is not supported by jbuild's daemon");
-    }
-    if (Boolean.TRUE.equals(body.bool("AttachStdin"))) {
-      throw ApiException.badRequest(
-          "AttachStdin: standard input of an exec (docker exec -i) is not supported by jbuild's daemon");
+          "AttachStdin: standard input of an exec without a terminal (docker exec -i without -t)"
+              + " is not supported by jbuild's daemon");
     }
     if (Boolean.TRUE.equals(body.bool("Privileged"))) {
       throw ApiException.badRequest("Privileged: jbuild does not run privileged processes");
@@ -115,7 +130,7 @@ final class ExecRoutes implements Routes {
             emptyToNull(body.string("User", "")),
             emptyToNull(body.string("WorkingDir", "")),
             withValues(body.strings("Env")),
-            false,
+            tty,
             false);
     String container =
         ContainerEngine.with(
@@ -142,7 +157,13 @@ final class ExecRoutes implements Routes {
             container,
             options,
             !Boolean.FALSE.equals(body.bool("AttachStdout")),
-            !Boolean.FALSE.equals(body.bool("AttachStderr")));
+            !Boolean.FALSE.equals(body.bool("AttachStderr")),
+            stdin);
+    JsonArray size = body.array("ConsoleSize");
+    if (tty && size != null && size.elements().size() == 2) {
+      e.rows = dimension(size.elements().get(0));
+      e.cols = dimension(size.elements().get(1));
+    }
     synchronized (execs) {
       execs.put(id, e);
     }
@@ -179,10 +200,6 @@ final class ExecRoutes implements Routes {
   private void start(ApiCall call) throws IOException, ApiException, InterruptedException {
     Exec e = get(call.param("id"));
     JsonObject body = call.jsonBody() instanceof JsonObject o ? o : JsonObject.EMPTY;
-    if (Boolean.TRUE.equals(body.bool("Tty"))) {
-      throw ApiException.badRequest(
-          "Tty: an exec with a terminal is not supported by jbuild's daemon");
-    }
     boolean detach = Boolean.TRUE.equals(body.bool("Detach"));
     synchronized (execs) {
       if (e.started) {
@@ -220,6 +237,10 @@ final class ExecRoutes implements Routes {
         finish(e, null);
       }
       call.text(200, "application/json", "");
+      return;
+    }
+    if (e.options.tty()) {
+      startOnTerminal(call, e);
       return;
     }
     int code = 0;
@@ -260,6 +281,107 @@ final class ExecRoutes implements Routes {
     }
   }
 
+  /**
+   * An exec with a terminal: {@code runc exec --tty} on a pty the daemon holds ({@link Pty}); its
+   * output raw on the hijacked connection (no multiplexing headers, as docker sends a terminal's),
+   * the client's input to the pty.
+   */
+  private void startOnTerminal(ApiCall call, Exec e)
+      throws IOException, ApiException, InterruptedException {
+    int code = 126;
+    try (RawStream raw = call.hijack(ContainerStreams.RAW_STREAM)) {
+      OutputStream out = raw.out();
+      try (Pty pty = openPty(e)) {
+        Thread copier =
+            Thread.ofPlatform()
+                .daemon()
+                .name("exec-output-" + e.id)
+                .start(
+                    () -> {
+                      byte[] buf = new byte[8192];
+                      try {
+                        int n;
+                        while ((n = pty.read(buf)) > 0) {
+                          if (e.stdout || e.stderr) {
+                            synchronized (out) {
+                              out.write(buf, 0, n);
+                              out.flush();
+                            }
+                          }
+                        }
+                      } catch (IOException ex) {
+                        // the client went away: the output is dropped
+                      }
+                    });
+        if (e.stdin) {
+          Thread.ofPlatform()
+              .daemon()
+              .name("exec-input-" + e.id)
+              .start(
+                  () -> {
+                    byte[] buf = new byte[4096];
+                    try {
+                      int n;
+                      while ((n = raw.in().read(buf)) > 0) {
+                        pty.write(buf, 0, n);
+                      }
+                    } catch (IOException ex) {
+                      // the exec ended or the client went away
+                    }
+                  });
+        }
+        String[] failure = {null};
+        try {
+          code =
+              ContainerEngine.with(
+                  context,
+                  (store, containers) -> {
+                    try {
+                      return containers.execOnTerminal(e.container, e.options, pty);
+                    } catch (dev.jbuild.runner.container.ContainerNotFoundException ex) {
+                      throw ex;
+                    } catch (RunnerException ex) {
+                      // the runtime could not run it (not found: 127, not executable: 126)
+                      failure[0] = ex.getMessage();
+                      return ex.exitCode();
+                    }
+                  });
+        } catch (ApiException ex) {
+          failure[0] = ex.getMessage();
+        }
+        pty.slaveDone();
+        copier.join(5000);
+        synchronized (e) {
+          e.pty = null;
+        }
+        if (failure[0] != null) {
+          synchronized (out) {
+            out.write(
+                ("OCI runtime exec failed: " + failure[0] + "\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+          }
+        }
+      }
+      finish(e, code);
+      out.flush();
+    } finally {
+      finish(e, code);
+    }
+  }
+
+  private static Pty openPty(Exec e) throws IOException {
+    synchronized (e) {
+      e.pty = Pty.open(e.rows, e.cols);
+      return e.pty;
+    }
+  }
+
+  private static int dimension(Json j) {
+    return j instanceof dev.jbuild.layercache.json.JsonNumber n
+        ? (int) Math.max(0, Math.min(0xffff, n.longValue()))
+        : 0;
+  }
+
   private void finish(Exec e, Integer code) {
     synchronized (execs) {
       if (e.running) {
@@ -269,8 +391,20 @@ final class ExecRoutes implements Routes {
     }
   }
 
+  /** {@code POST /exec/{id}/resize?h=&w=}: the size of its terminal (kept for one not started). */
   private void resize(ApiCall call) throws IOException, ApiException {
-    get(call.param("id"));
+    Exec e = get(call.param("id"));
+    int rows = ContainerRoutes.size(call, "h");
+    int cols = ContainerRoutes.size(call, "w");
+    synchronized (e) {
+      if (rows > 0 && cols > 0) {
+        e.rows = rows;
+        e.cols = cols;
+        if (e.pty != null) {
+          e.pty.resize(rows, cols);
+        }
+      }
+    }
     call.text(200, "text/plain", "");
   }
 
@@ -288,7 +422,7 @@ final class ExecRoutes implements Routes {
               .put(
                   "ProcessConfig",
                   JsonObject.builder()
-                      .put("tty", false)
+                      .put("tty", e.options.tty())
                       .put("entrypoint", e.options.argv().getFirst())
                       .put(
                           "arguments",
@@ -296,7 +430,7 @@ final class ExecRoutes implements Routes {
                       .put("privileged", false)
                       .put("user", e.options.user() == null ? "" : e.options.user())
                       .build())
-              .put("OpenStdin", false)
+              .put("OpenStdin", e.stdin)
               .put("OpenStdout", e.stdout)
               .put("OpenStderr", e.stderr)
               .put("CanRemove", false)

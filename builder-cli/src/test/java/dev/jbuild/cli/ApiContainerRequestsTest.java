@@ -12,6 +12,7 @@ import dev.jbuild.runner.Network;
 import dev.jbuild.runner.RunMount;
 import dev.jbuild.runner.container.PortMapping;
 import dev.jbuild.runner.container.RunOptions;
+import dev.jbuild.runner.container.TtyConsole;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -97,10 +98,27 @@ class ApiContainerRequestsTest {
     assertEquals(
         "HostConfig.Privileged: jbuild does not run privileged containers",
         privileged.getMessage());
-    UserException tty =
+    // standard input only with a terminal (the monitor feeds a pty, not a pipe)
+    UserException stdin =
         assertThrows(
-            UserException.class, () -> ApiContainerRequests.runOptions(edit("Tty", "true"), null));
-    assertTrue(tty.getMessage().startsWith("Tty: "), tty.getMessage());
+            UserException.class,
+            () -> ApiContainerRequests.runOptions(edit("OpenStdin", "true"), null));
+    assertTrue(stdin.getMessage().startsWith("OpenStdin: "), stdin.getMessage());
+  }
+
+  @Test
+  void ttyWithStdinAndConsoleSizeIsATerminal() throws IOException {
+    JsonObject b =
+        edit("Tty", "true")
+            .with("OpenStdin", Json.of(true))
+            .with("AttachStdin", Json.of(true))
+            .with("StdinOnce", Json.of(true));
+    b = b.with("HostConfig", b.object("HostConfig").with("ConsoleSize", Json.parse("[33,101]")));
+    RunOptions o = ApiContainerRequests.runOptions(b, null);
+    assertTrue(o.tty());
+    assertTrue(o.interactive());
+    assertEquals(new TtyConsole.Settings(true, true, true, 33, 101), ApiContainerRequests.stdio(b));
+    assertEquals(TtyConsole.Settings.NONE, ApiContainerRequests.stdio(edit("StdinOnce", "false")));
   }
 
   @Test

@@ -44,11 +44,33 @@ public final class DockerCli {
     return run(null, Duration.ofMinutes(5), args);
   }
 
+  /**
+   * {@code command} (a shell command line that runs docker) under util-linux {@code script}, which
+   * gives it a pseudo-terminal as docker's {@code -t} needs; {@code input} (null: none) is written
+   * to script's standard input, which it types into that terminal. That input stays open until the
+   * command ended, as a user's terminal does (at its end script would type the terminal's EOF
+   * character, a NUL in the docker CLI's raw mode, which the container's pty echoes as "^@").
+   */
+  public Result script(String command, String input, Duration timeout) throws IOException {
+    return exec(
+        List.of("/usr/bin/script", "-qec", command, "/dev/null"),
+        input == null ? "" : input,
+        null,
+        timeout,
+        command);
+  }
+
   /** {@code docker ARGS} in {@code dir} (null: the home) within {@code timeout}. */
   public Result run(Path dir, Duration timeout, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(DOCKER.toString());
     cmd.addAll(List.of(args));
+    return exec(cmd, null, dir, timeout, "docker " + String.join(" ", args));
+  }
+
+  /** {@code input} null: /dev/null; else written to a pipe left open until the process ends. */
+  private Result exec(List<String> cmd, String input, Path dir, Duration timeout, String what)
+      throws IOException {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory((dir == null ? home : dir).toFile());
     Map<String, String> env = pb.environment();
     env.clear();
@@ -61,10 +83,17 @@ public final class DockerCli {
     env.putAll(extraEnv);
     Path out = Files.createTempFile(home, "out-", ".txt");
     Path err = Files.createTempFile(home, "err-", ".txt");
-    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.redirectInput(
+        input == null
+            ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
+            : ProcessBuilder.Redirect.PIPE);
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
     Process p = pb.start();
-    try {
+    try (java.io.OutputStream stdin = p.getOutputStream()) {
+      if (input != null) {
+        stdin.write(input.getBytes(StandardCharsets.UTF_8));
+        stdin.flush();
+      }
       int exit;
       if (p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         exit = p.exitValue();
@@ -80,7 +109,7 @@ public final class DockerCli {
     } catch (InterruptedException e) {
       p.destroyForcibly();
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted: docker " + String.join(" ", args), e);
+      throw new IOException("interrupted: " + what, e);
     } finally {
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);

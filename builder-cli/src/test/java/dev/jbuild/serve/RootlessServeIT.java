@@ -82,6 +82,23 @@ class RootlessServeIT {
           docker(user, dir, "run", "--rm", "rootless-served:1", "cat", "/built", "/a.txt");
       assertEquals(0, run.exit(), run + "\n" + Files.readString(log));
       assertEquals("built by 0 in a user namespace\nrootless context\n", run.out());
+
+      // a terminal through the rootless daemon: the monitor's pty in the user namespace
+      AsUser.Result tty =
+          user.run(
+              dir,
+              TIMEOUT,
+              List.of(
+                  "/usr/bin/script",
+                  "-qec",
+                  "env DOCKER_HOST=unix://"
+                      + dir.resolve("run/jbuild/jbuild.sock")
+                      + " DOCKER_CONFIG="
+                      + dir.resolve("docker-config")
+                      + " docker run -t --rm rootless-served:1 tty",
+                  "/dev/null"));
+      assertEquals(0, tty.exit(), tty + "\n" + Files.readString(log));
+      assertTrue(tty.out().matches("(?s)/dev/pts/\\d+\\r?\\r?\\n"), tty.toString());
     } finally {
       // SIGTERM to the daemon's JVM only: runuser and the launcher wait for it and reap it
       // (killed first, they would leave it to an init that may never reap)

@@ -73,6 +73,8 @@ final class ContainerInspect {
             .put("Hostname", hostname)
             .put("User", user == null ? "" : userOf(user))
             .put("Tty", Boolean.TRUE.equals(process.bool("terminal")))
+            .put("OpenStdin", TtyConsole.Settings.read(cdir).openStdin())
+            .put("StdinOnce", TtyConsole.Settings.read(cdir).stdinOnce())
             .put(
                 "Env",
                 Json.ofStrings(process.strings("env") == null ? List.of() : process.strings("env")))

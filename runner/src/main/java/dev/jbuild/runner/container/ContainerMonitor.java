@@ -70,19 +70,25 @@ public final class ContainerMonitor {
     int rc;
     long backoff = 100;
     try (JsonFileLog log = new JsonFileLog(JsonFileLog.file(cdir, id), hc.log());
-        java.io.Closeable _ = dns(cdir)) {
+        java.io.Closeable _ = dns(cdir);
+        TtyConsole console = TtyConsole.serveIfTty(cdir)) {
       while (true) {
         if (Files.exists(stateRoot.resolve(id))) {
           rt.delete(id);
         }
         Instant started = Instant.now();
-        Process p =
-            new ProcessBuilder(rt.runCommand(id, cdir))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
+        Process p;
         List<Thread> copiers = new ArrayList<>();
-        copiers.add(copier(log, p.getInputStream(), "stdout"));
-        copiers.add(copier(log, p.getErrorStream(), "stderr"));
+        if (console != null) {
+          p = console.start(rt.runCommand(id, cdir), log);
+        } else {
+          p =
+              new ProcessBuilder(rt.runCommand(id, cdir))
+                  .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                  .start();
+          copiers.add(copier(log, p.getInputStream(), "stdout"));
+          copiers.add(copier(log, p.getErrorStream(), "stderr"));
+        }
         HealthMonitor health = HealthMonitor.start(cdir, rec, rt);
         try {
           rc = p.waitFor();
@@ -91,6 +97,9 @@ public final class ContainerMonitor {
         }
         for (Thread t : copiers) {
           t.join(2000);
+        }
+        if (console != null) {
+          console.finished();
         }
         Optional<String> error = rc == 0 ? Optional.empty() : rt.loggedError(cdir);
         if (error.isPresent()) {

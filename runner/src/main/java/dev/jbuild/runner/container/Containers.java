@@ -477,7 +477,27 @@ public final class Containers {
   public int exec(String ref, ExecOptions o, Attach attach)
       throws IOException, InterruptedException {
     ContainerState s = find(ref);
-    return Execs.exec(this, dir.resolve(s.record().id()), runtime, s, o, attach);
+    return Execs.exec(this, dir.resolve(s.record().id()), runtime, s, o, attach, null);
+  }
+
+  /**
+   * As {@link #exec}, with a terminal ({@code o.tty()}): {@code runc exec --tty} in the foreground
+   * with {@code pty}'s slave as its terminal; the caller reads and writes the master.
+   */
+  public int execOnTerminal(String ref, ExecOptions o, Pty pty)
+      throws IOException, InterruptedException {
+    ContainerState s = find(ref);
+    return Execs.exec(
+        this,
+        dir.resolve(s.record().id()),
+        runtime,
+        s,
+        o,
+        Attach.streams(
+            false,
+            java.io.OutputStream.nullOutputStream(),
+            java.io.OutputStream.nullOutputStream()),
+        pty);
   }
 
   /**
@@ -499,6 +519,24 @@ public final class Containers {
     writeAtomically(
         dir.resolve(id).resolve(LABELS),
         Json.ofStringMap(new java.util.TreeMap<>(labels)).toBytes());
+  }
+
+  /** Records how container {@code id}'s standard streams are made (the daemon's create call). */
+  public void setStdio(String id, TtyConsole.Settings settings) throws IOException {
+    writeAtomically(dir.resolve(id).resolve(TtyConsole.FILE), settings.toJson().toBytes());
+  }
+
+  /** How container {@code id}'s standard streams are made ({@link TtyConsole.Settings#NONE}). */
+  public TtyConsole.Settings stdio(String id) throws IOException {
+    return TtyConsole.Settings.read(dir.resolve(id));
+  }
+
+  /**
+   * The console of running container {@code id}, created with a terminal, to write its input and
+   * window size to; empty while its monitor serves none (not started yet, or stopped).
+   */
+  public Optional<TtyConsole.Writer> console(String id) throws IOException {
+    return Optional.ofNullable(TtyConsole.Writer.open(dir.resolve(id)));
   }
 
   /** The labels of container {@code id} (empty: none). */

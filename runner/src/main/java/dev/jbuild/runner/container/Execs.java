@@ -25,7 +25,13 @@ final class Execs {
   private Execs() {}
 
   static int exec(
-      Containers all, Path cdir, OciRuntime rt, ContainerState s, ExecOptions o, Attach attach)
+      Containers all,
+      Path cdir,
+      OciRuntime rt,
+      ContainerState s,
+      ExecOptions o,
+      Attach attach,
+      Pty terminal)
       throws IOException, InterruptedException {
     String id = s.record().id();
     if (s.status() == ContainerState.Status.PAUSED) {
@@ -96,7 +102,11 @@ final class Execs {
         // the monitor runs it and stays its parent, so it is reaped when it exits
         rc = ExecRequests.request(cdir, log, flags, o.argv(), 10_000);
       }
-      if (rc < 0) {
+      if (rc < 0 && terminal != null) {
+        // runc exec --tty in the foreground on jbuild's pty (see Pty)
+        Process p = terminal.start(rt.execCommand(id, log, flags, o.argv()));
+        rc = p.waitFor();
+      } else if (rc < 0) {
         RuntimeProcess p = rt.exec(id, log, flags, o.argv(), io);
         rc = p.waitFor();
       }
