@@ -44,24 +44,22 @@ public final class DockerCli {
     return run(null, Duration.ofMinutes(5), args);
   }
 
+  /**
+   * {@code docker ARGS} in {@code dir} started and left running (for a test that kills it), its
+   * output to files in the home.
+   */
+  public Process start(Path dir, String... args) throws IOException {
+    ProcessBuilder pb = builder(dir, args);
+    pb.redirectOutput(Files.createTempFile(home, "out-", ".txt").toFile());
+    pb.redirectError(Files.createTempFile(home, "err-", ".txt").toFile());
+    return pb.start();
+  }
+
   /** {@code docker ARGS} in {@code dir} (null: the home) within {@code timeout}. */
   public Result run(Path dir, Duration timeout, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(DOCKER.toString());
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory((dir == null ? home : dir).toFile());
-    Map<String, String> env = pb.environment();
-    env.clear();
-    env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-    env.put("HOME", home.toString());
-    env.put("DOCKER_CONFIG", home.resolve(".docker").toString());
-    env.put("DOCKER_HOST", host);
-    env.put("DOCKER_BUILDKIT", "0");
-    env.put("DOCKER_CLI_HINTS", "false");
-    env.putAll(extraEnv);
+    ProcessBuilder pb = builder(dir, args);
     Path out = Files.createTempFile(home, "out-", ".txt");
     Path err = Files.createTempFile(home, "err-", ".txt");
-    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
     Process p = pb.start();
     try {
@@ -85,5 +83,23 @@ public final class DockerCli {
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
     }
+  }
+
+  private ProcessBuilder builder(Path dir, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(DOCKER.toString());
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory((dir == null ? home : dir).toFile());
+    Map<String, String> env = pb.environment();
+    env.clear();
+    env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+    env.put("HOME", home.toString());
+    env.put("DOCKER_CONFIG", home.resolve(".docker").toString());
+    env.put("DOCKER_HOST", host);
+    env.put("DOCKER_BUILDKIT", "0");
+    env.put("DOCKER_CLI_HINTS", "false");
+    env.putAll(extraEnv);
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    return pb;
   }
 }
