@@ -49,9 +49,14 @@ public final class DockerCli {
    * output to files in the home.
    */
   public Process start(Path dir, String... args) throws IOException {
+    return startTo(dir, Files.createTempFile(home, "out-", ".txt"), args);
+  }
+
+  /** As {@link #start}, its stdout (and stderr) to {@code out}. */
+  public Process startTo(Path dir, Path out, String... args) throws IOException {
     ProcessBuilder pb = builder(dir, args);
-    pb.redirectOutput(Files.createTempFile(home, "out-", ".txt").toFile());
-    pb.redirectError(Files.createTempFile(home, "err-", ".txt").toFile());
+    pb.redirectOutput(out.toFile());
+    pb.redirectErrorStream(true);
     return pb.start();
   }
 
