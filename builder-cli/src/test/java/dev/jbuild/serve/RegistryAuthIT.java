@@ -17,20 +17,28 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The docker CLI's registry credentials through the daemon, against a registry that asks for them
- * (basic auth): {@code docker login} (checked by the daemon's {@code POST /auth}), then push and
- * pull ({@code X-Registry-Auth}) and a build whose base is in that registry ({@code
- * X-Registry-Config}); a wrong password is docker's one-line error, never a trace.
+ * (basic auth, and a token server's): {@code docker login} (checked by the daemon's {@code POST
+ * /auth}), then push and pull ({@code X-Registry-Auth}) and a build whose base is in that registry
+ * ({@code X-Registry-Config}); a wrong password is docker's one-line error, never a trace.
  */
 class RegistryAuthIT {
   @TempDir Path tmp;
 
   @Test
-  void loginPushPullAndBuildAgainstAnAuthenticatingRegistry() throws Exception {
+  void loginPushPullAndBuildAgainstARegistryWithBasicAuth() throws Exception {
+    loginPushPullAndBuild(LocalRegistry.Options.plain().withAuth("alice", "s3cret"));
+  }
+
+  @Test
+  void loginPushPullAndBuildAgainstARegistryWithTokenAuth() throws Exception {
+    loginPushPullAndBuild(LocalRegistry.Options.plain().withTokenAuth("alice", "s3cret"));
+  }
+
+  private void loginPushPullAndBuild(LocalRegistry.Options options) throws Exception {
     try (Store s = Store.open(tmp.resolve("store"))) {
       TestImages.busybox(s, "busybox");
     }
-    try (LocalRegistry registry =
-            LocalRegistry.start(LocalRegistry.Options.plain().withAuth("alice", "s3cret"));
+    try (LocalRegistry registry = LocalRegistry.start(options);
         DaemonProcess d = DaemonProcess.start(tmp)) {
       DockerCli docker = new DockerCli(d, tmp);
       String host = registry.host();
