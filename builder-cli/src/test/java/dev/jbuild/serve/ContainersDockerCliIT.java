@@ -172,6 +172,27 @@ class ContainersDockerCliIT {
   }
 
   @Test
+  void cpWithArchiveModeGivesTheFilesTheContainersUser() throws Exception {
+    ok("run", "-d", "--name", "owned", "--user", "1234:2345", "busybox", "sleep", "300");
+    try {
+      Path file = Files.writeString(tmp.resolve("owned.txt"), "mine\n");
+      Files.setAttribute(file, "unix:uid", 4321);
+      Files.setAttribute(file, "unix:gid", 4321);
+      // copyUIDGID=1: the container user's uid and gid, not the archive's
+      ok("cp", "-a", file.toString(), "owned:/tmp/with-a.txt");
+      assertEquals(
+          "1234:2345\n", ok("exec", "owned", "stat", "-c", "%u:%g", "/tmp/with-a.txt").out());
+      // without it the archive's owners stay
+      ok("cp", file.toString(), "owned:/tmp/without-a.txt");
+      assertEquals(
+          "4321:4321\n", ok("exec", "owned", "stat", "-c", "%u:%g", "/tmp/without-a.txt").out());
+      assertEquals("mine\n", ok("exec", "owned", "cat", "/tmp/with-a.txt").out());
+    } finally {
+      docker.run("rm", "-f", "owned");
+    }
+  }
+
+  @Test
   void cpBothWaysAndPlantedSymlinksStayInsideTheContainer() throws Exception {
     ok("run", "-d", "--name", "files", "busybox", "sleep", "300");
     Path local = Files.writeString(tmp.resolve("to-container.txt"), "from the host\n");
