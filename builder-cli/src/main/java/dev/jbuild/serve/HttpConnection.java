@@ -239,6 +239,11 @@ final class HttpConnection implements Runnable {
       answerError(call, status, e.getMessage());
       return status >= 500 ? e.getMessage() : null;
     } catch (IOException e) {
+      if (call.cancelled()) {
+        // the client went away and its work was interrupted: nothing to answer or to trace
+        closeAfterThis = true;
+        return "client gone";
+      }
       // a store, registry or runner failure: one line to the client, the trace to the log
       server.log().trace(e);
       String line = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -1,6 +1,7 @@
 package dev.jbuild.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layercache.store.Store;
@@ -106,6 +107,7 @@ class ClientDisconnectIT {
       Thread.sleep(100);
     }
     assertEquals(List.of(), ServeSafetyIT.mountsUnder(store), "left mounted");
+    assertFalse(daemon.log().contains("\tat "), "a trace in the daemon's log: " + daemon.log());
   }
 
   /** The pids of the daemon's descendants running {@code sleep SECONDS}. */
