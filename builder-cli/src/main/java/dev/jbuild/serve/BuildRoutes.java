@@ -76,7 +76,7 @@ final class BuildRoutes implements Routes {
             context.events().publish("image", "tag", result.id(), Map.of("name", familiar(t)));
           }
         } catch (UserException e) {
-          out.error(e.getMessage());
+          out.error(RegistryAuth.forClient(e.getMessage()));
         } catch (IOException | RuntimeException e) {
           // the answer started: the failure goes into the stream, as docker's does
           out.error(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());

@@ -53,6 +53,7 @@ class RegistryAuthIT {
       DockerCli.Result anonymous = docker.run("push", image);
       assertNotEquals(0, anonymous.exit(), anonymous.toString());
       assertOneLine(anonymous, d);
+      assertTrue(anonymous.err().contains("docker login " + host), anonymous.toString());
 
       DockerCli.Result login = ok(docker, d, "login", "-u", "alice", "-p", "s3cret", host);
       assertTrue(login.out().contains("Login Succeeded"), login.toString());
