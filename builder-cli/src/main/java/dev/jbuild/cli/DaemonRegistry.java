@@ -31,6 +31,31 @@ public final class DaemonRegistry {
   /** One pushed tag. */
   public record Pushed(String tag, String digest, long size) {}
 
+  /**
+   * Checks {@code credential} against registry {@code host} as docker's login does (the API check,
+   * {@code GET /v2/}, with them): the registry's own failure as it is, a {@link
+   * dev.jbuild.layercache.registry.RegistryException} (UNAUTHORIZED for rejected credentials).
+   */
+  public static void login(
+      Map<String, String> env,
+      String host,
+      dev.jbuild.layercache.registry.auth.RegistryCredential credential,
+      PrintWriter log)
+      throws IOException {
+    var config = RegistryCli.registries(env, log).config();
+    try (var registry =
+        new dev.jbuild.layercache.registry.http.HttpRegistry(
+            host, config, CredentialStore.of(Map.of(host, credential)))) {
+      registry.ping();
+    }
+  }
+
+  /** The URL a login checks, as docker names it: {@code http://HOST/v2/} for plain HTTP. */
+  public static String loginUrl(Map<String, String> env, String host, PrintWriter log) {
+    var config = RegistryCli.registries(env, log).config();
+    return (config.insecure(host) ? "http://" : "https://") + host + "/v2/";
+  }
+
   public static ImageReference reference(String text) {
     return RegistryCli.parseReference(text);
   }

@@ -53,6 +53,19 @@ public interface ApiCall {
    */
   InputStream body();
 
+  /**
+   * From now until the returned watch is closed, the client going away (the connection read to its
+   * end, or reset) interrupts the calling thread, as docker cancels a build whose client
+   * disconnected. What is left of the body is read first (the handler is done with it).
+   */
+  Watch cancelOnDisconnect();
+
+  /** A watch of the client's side of the connection; closing it ends the watch. */
+  interface Watch extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   /** The body parsed as JSON (bounded); {@link ApiException#badRequest} when it is not JSON. */
   Json jsonBody() throws IOException, ApiException;
 

@@ -94,17 +94,15 @@ final class ArchiveRoutes implements Routes {
 
   private void put(ApiCall call) throws IOException, ApiException, InterruptedException {
     String path = path(call);
-    if (call.flag("copyUIDGID")) {
-      throw ApiException.badRequest(
-          "copyUIDGID: not supported by jbuild's daemon (owners come from the archive)");
-    }
+    // docker cp -a: what is written is the container user's
+    boolean copyUidGid = call.flag("copyUIDGID");
     boolean noOverwrite = call.flag("noOverwriteDirNonDir");
     String ref = call.param("id");
     try {
       ContainerEngine.with(
           context,
           (store, containers) -> {
-            containers.copy().extract(call.body(), ref, path, noOverwrite);
+            containers.copy().extract(call.body(), ref, path, noOverwrite, copyUidGid);
             return null;
           });
     } catch (dev.jbuild.layercache.tar.LayerFormatException e) {

@@ -47,7 +47,11 @@ final class BuildRoutes implements Routes {
         whole = ContextTar.extract(store, call.body(), ContextTar.maxBytes(context.env()), dir);
         JsonStream out = new JsonStream(call.stream(200, "application/json"));
         StringWriter logText = new StringWriter();
-        try (PrintWriter log = new PrintWriter(logText)) {
+        // a client that goes away cancels the build (docker's too): its thread is interrupted,
+        // the steps stop and a RUN step's container is killed
+        ApiCall.Watch gone = call.cancelOnDisconnect();
+        try (gone;
+            PrintWriter log = new PrintWriter(logText)) {
           DaemonBuild.Result result =
               DaemonBuild.build(
                   store,
@@ -72,7 +76,7 @@ final class BuildRoutes implements Routes {
             context.events().publish("image", "tag", result.id(), Map.of("name", familiar(t)));
           }
         } catch (UserException e) {
-          out.error(e.getMessage());
+          out.error(RegistryAuth.forClient(e.getMessage()));
         } catch (IOException | RuntimeException e) {
           // the answer started: the failure goes into the stream, as docker's does
           out.error(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());

@@ -89,12 +89,17 @@ final class ClientRoutes implements Routes {
                   CliProtocol.stream(in, CliProtocol.MANIFEST, max),
                   CliProtocol.frames(out, CliProtocol.HAVE))
               : null;
-      InputStream uploads = CliProtocol.stream(in, CliProtocol.UPLOAD, max);
-      InputStream stdin = CliProtocol.stream(in, StdStreams.STDIN, Long.MAX_VALUE);
+      // after the uploads a thread reads the client's stdin and then watches for its end: a
+      // client that goes away (killed, Ctrl-C) interrupts the command, as docker cancels a build
+      Thread command = Thread.currentThread();
+      ClientInput input = new ClientInput(in, command::interrupt);
+      InputStream uploads = input.afterUploads(CliProtocol.stream(in, CliProtocol.UPLOAD, max));
+      InputStream stdin = input.stdin();
       OutputStream stdout = StdStreams.framed(out, StdStreams.STDOUT);
       OutputStream stderr = StdStreams.framed(out, StdStreams.STDERR);
       ClientCalls.Result result;
-      try {
+      HttpConnection.DisconnectWatch watch = input.watch();
+      try (watch) {
         result =
             ClientCalls.run(
                 request,
@@ -107,8 +112,15 @@ final class ClientRoutes implements Routes {
                 stdout,
                 stderr);
       } finally {
-        stdout.flush();
-        stderr.flush();
+        if (input.watch().clientGone()) {
+          Thread.interrupted(); // the command was cancelled; nothing more reaches the client
+        } else {
+          stdout.flush();
+          stderr.flush();
+        }
+      }
+      if (input.watch().clientGone()) {
+        return;
       }
       try {
         if (manifest != null) {

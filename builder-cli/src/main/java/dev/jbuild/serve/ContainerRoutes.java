@@ -34,6 +34,7 @@ final class ContainerRoutes implements Routes {
     this.auto = new AutoRemovals(context);
     this.streams = new ContainerStreams(context, auto);
     this.exits = new ExitWatch(context, auto);
+    exits.watchRunning();
   }
 
   @Override

@@ -203,8 +203,11 @@ final class ContainerStreams {
     if (!stdout && !stderr) {
       throw ApiException.badRequest("Bad parameters: you must choose at least one stream");
     }
-    if (call.query("until") != null && !call.query("until").equals("0")) {
-      throw ApiException.badRequest("until: not supported by jbuild's daemon");
+    // docker's until: unix seconds (the CLI turns a date or a relative duration into them)
+    Instant until = null;
+    String u = call.query("until");
+    if (u != null && !u.isEmpty() && !u.equals("0")) {
+      until = unixTime(u);
     }
     int tail = -1;
     String t = call.query("tail");
@@ -221,7 +224,7 @@ final class ContainerStreams {
       since = unixTime(s);
     }
     ContainerLogs.Options o =
-        new ContainerLogs.Options(call.flag("follow"), tail, since, call.flag("timestamps"));
+        new ContainerLogs.Options(call.flag("follow"), tail, since, call.flag("timestamps"), until);
     String id =
         ContainerEngine.with(context, (store, containers) -> containers.find(ref).record().id());
     boolean tty = ContainerEngine.with(context, (store, containers) -> containers.stdio(id).tty());

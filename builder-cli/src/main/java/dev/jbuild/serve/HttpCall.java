@@ -36,6 +36,7 @@ final class HttpCall implements ApiCall {
   private State state = State.NONE;
   private int status;
   private HttpBodies.ChunkedOutput chunked;
+  private HttpConnection.DisconnectWatch watch;
 
   HttpCall(
       HttpHead head,
@@ -60,6 +61,22 @@ final class HttpCall implements ApiCall {
 
   void params(Map<String, String> params) {
     this.params = params;
+  }
+
+  @Override
+  public Watch cancelOnDisconnect() {
+    Thread handler = Thread.currentThread();
+    HttpConnection.DisconnectWatch w = connection.watch(body, handler::interrupt);
+    if (w == null) {
+      return () -> {};
+    }
+    watch = w;
+    return w;
+  }
+
+  /** Whether the client went away while the handler ran (and the handler was interrupted). */
+  boolean cancelled() {
+    return watch != null && watch.clientGone();
   }
 
   State state() {

@@ -32,6 +32,9 @@ final class HttpConnection implements Runnable {
       new java.util.concurrent.CountDownLatch(1);
   private volatile boolean hijacked;
 
+  /** The next request's first byte, read by a disconnect watch while the last handler ran. */
+  private java.util.concurrent.CompletableFuture<Integer> watchedFirst;
+
   HttpConnection(ApiServer server, Wire wire, ApiServer.Limits limits) {
     this.server = server;
     this.wire = wire;
@@ -48,7 +51,7 @@ final class HttpConnection implements Runnable {
       out = new BufferedOutputStream(wire.out(), 16 * 1024);
       while (!server.stopping()) {
         deadline = System.nanoTime() + limits.idleTimeoutMillis() * 1_000_000L;
-        int first = in.read();
+        int first = nextFirst();
         if (first < 0) {
           return;
         }
@@ -110,6 +113,11 @@ final class HttpConnection implements Runnable {
       return false;
     }
     String failure = dispatch(call);
+    if (call.cancelled()) {
+      Thread.interrupted(); // the watch interrupted the handler: the connection is gone anyway
+      server.log().request(head.method(), target, call.status(), client, start, "client gone");
+      return false;
+    }
     if (call.state() == HttpCall.State.HIJACKED) {
       server.log().request(head.method(), target, call.status(), client, start, failure);
       return false;
@@ -121,6 +129,80 @@ final class HttpConnection implements Runnable {
     }
     // what the handler left of the body is read and dropped, up to a bound
     return drain(body);
+  }
+
+  /** The first byte of the next request: what a disconnect watch read, or a read now. */
+  private int nextFirst() throws IOException, InterruptedException {
+    var watched = watchedFirst;
+    if (watched == null) {
+      return in.read();
+    }
+    watchedFirst = null;
+    try {
+      return watched.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Watches the connection while {@code handler} runs (the request's body read to its end): a
+   * thread reads the next byte; the end of the stream or a reset means the client went away, and
+   * {@code onGone} runs (once, unless the watch was closed before). A byte read (a pipelined
+   * request) ends the watch and is the next request's first byte. Null when the body holds more
+   * than the drain bound (nothing is watched then).
+   */
+  DisconnectWatch watch(InputStream body, Runnable onGone) {
+    if (!drain(body)) {
+      return null;
+    }
+    DisconnectWatch watch = new DisconnectWatch(onGone);
+    var first = new java.util.concurrent.CompletableFuture<Integer>();
+    watchedFirst = first;
+    Thread.ofVirtual()
+        .name("jbuild-serve-watch")
+        .start(
+            () -> {
+              int b;
+              try {
+                b = in.read();
+              } catch (IOException e) {
+                b = -1;
+              }
+              if (b < 0) {
+                watch.gone();
+              }
+              first.complete(b);
+            });
+    return watch;
+  }
+
+  /** A running watch of the client's side of a connection ({@link #watch}). */
+  static final class DisconnectWatch implements ApiCall.Watch {
+    private final Runnable onGone;
+    private boolean closed;
+    private boolean gone;
+
+    DisconnectWatch(Runnable onGone) {
+      this.onGone = onGone;
+    }
+
+    synchronized void gone() {
+      if (!closed && !gone) {
+        gone = true;
+        onGone.run();
+      }
+    }
+
+    /** Whether the client went away while the watch was open. */
+    synchronized boolean clientGone() {
+      return gone;
+    }
+
+    @Override
+    public synchronized void close() {
+      closed = true;
+    }
   }
 
   /** Runs the handler; returns the failure's line for the log, or null. */
@@ -157,6 +239,11 @@ final class HttpConnection implements Runnable {
       answerError(call, status, e.getMessage());
       return status >= 500 ? e.getMessage() : null;
     } catch (IOException e) {
+      if (call.cancelled()) {
+        // the client went away and its work was interrupted: nothing to answer or to trace
+        closeAfterThis = true;
+        return "client gone";
+      }
       // a store, registry or runner failure: one line to the client, the trace to the log
       server.log().trace(e);
       String line = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

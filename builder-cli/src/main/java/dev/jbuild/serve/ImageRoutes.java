@@ -164,7 +164,7 @@ final class ImageRoutes implements Routes {
               + p.reference());
       context.events().publish("image", "pull", p.reference(), Map.of("name", p.reference()));
     } catch (UserException | IOException e) {
-      out.error(e.getMessage());
+      out.error(RegistryAuth.forClient(e.getMessage()));
     }
     out.close();
   }
@@ -209,7 +209,7 @@ final class ImageRoutes implements Routes {
                 Map.of("name", ref.familiarName() + ":" + p.tag()));
       }
     } catch (UserException | IOException e) {
-      out.error(e.getMessage());
+      out.error(RegistryAuth.forClient(e.getMessage()));
     }
     out.close();
   }

@@ -94,6 +94,14 @@ final class RegistryAuth {
     return RegistryCredential.basic(user, password);
   }
 
+  /**
+   * A registry failure's message for a docker client: the engine's hint names jbuild's login, the
+   * daemon's clients log in with theirs ({@code docker login}, which the daemon checks).
+   */
+  static String forClient(String message) {
+    return message == null ? null : message.replace("run 'jbuild login ", "run 'docker login ");
+  }
+
   /** {@code https://index.docker.io/v1/} is docker.io; {@code host:5000} stays. */
   static String hostOf(String server) {
     String s = server.replaceFirst("^[a-zA-Z]+://", "");

@@ -24,6 +24,7 @@ final class SystemRoutes implements Routes {
     router.add("GET", "/_ping", this::ping);
     router.add("GET", "/version", this::version);
     router.add("GET", "/info", this::info);
+    router.add("POST", "/auth", call -> RegistryLogin.serve(context, call));
     router.add("GET", "/events", call -> SystemEvents.serve(context.events(), call));
     router.add("GET", "/system/df", call -> SystemDf.serve(context, call));
   }

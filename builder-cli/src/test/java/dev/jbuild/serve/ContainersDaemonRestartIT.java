@@ -91,6 +91,62 @@ class ContainersDaemonRestartIT {
     }
   }
 
+  @Test
+  void aContainerOfThePreviousDaemonDiesWithAnEventAndItsWaitReturns() throws Exception {
+    try (Store s = Store.open(tmp.resolve("store"))) {
+      TestImages.busybox(s, "busybox");
+    }
+    DaemonProcess first = start();
+    DockerCli docker = new DockerCli(first, tmp);
+    String script = "while [ ! -e /tmp/go ]; do sleep 0.1; done; exit 7";
+    String id;
+    try {
+      id =
+          ok(docker, first, "run", "-d", "--name", "outlives", "busybox", "sh", "-c", script).out();
+    } finally {
+      first.kill();
+    }
+    String cid = id.strip();
+    try (DaemonProcess second = start()) {
+      try {
+        long since = System.currentTimeMillis() / 1000 - 1;
+        Path waited = tmp.resolve("wait.out");
+        Process waiting = docker.startTo(null, waited, "wait", "outlives");
+        // most likely waiting while the container still runs (if not, it answers at once)
+        Thread.sleep(500);
+        ok(docker, second, "exec", "outlives", "touch", "/tmp/go");
+        assertTrue(
+            waiting.waitFor(60, java.util.concurrent.TimeUnit.SECONDS),
+            "docker wait did not return: " + log(second));
+        assertEquals(0, waiting.exitValue(), log(second));
+        assertEquals("7\n", Files.readString(waited), log(second));
+        long until = System.currentTimeMillis() / 1000 + 2;
+        java.util.List<String> actions =
+            ok(
+                    docker,
+                    second,
+                    "events",
+                    "--since",
+                    Long.toString(since),
+                    "--until",
+                    Long.toString(until),
+                    "--filter",
+                    "type=container",
+                    "--format",
+                    "{{.Actor.ID}} {{.Action}} {{index .Actor.Attributes \"exitCode\"}}")
+                .out()
+                .lines()
+                .filter(l -> l.startsWith(cid))
+                .map(l -> l.substring(cid.length() + 1).strip())
+                .filter(a -> a.startsWith("die"))
+                .toList();
+        assertEquals(java.util.List.of("die 7"), actions, log(second));
+      } finally {
+        removeAll(docker);
+      }
+    }
+  }
+
   private static void restarted(DockerCli docker, DaemonProcess second, String id)
       throws Exception {
     {

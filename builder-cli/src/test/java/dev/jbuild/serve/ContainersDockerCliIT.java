@@ -220,6 +220,57 @@ class ContainersDockerCliIT {
   }
 
   @Test
+  void logsUntilLeavesOutWhatCameAfter() throws Exception {
+    String script = "echo early; while [ ! -e /tmp/go ]; do sleep 0.1; done; echo late >&2";
+    ok("run", "-d", "--name", "until", "busybox", "sh", "-c", script);
+    try {
+      String stamped = "";
+      for (int i = 0; i < 100 && !stamped.contains("early"); i++) {
+        Thread.sleep(100);
+        stamped = ok("logs", "-t", "until").out();
+      }
+      // the entry's own time (RFC 3339 with nanoseconds): until is inclusive, as docker's
+      String early = stamped.strip().split(" ")[0];
+      // following a running container ends at once when until has passed
+      assertEquals("early\n", ok("logs", "-f", "--until", early, "until").out());
+      ok("exec", "until", "touch", "/tmp/go");
+      assertEquals("0\n", ok("wait", "until").out());
+      DockerCli.Result all = ok("logs", "until");
+      assertEquals("early\n", all.out(), all.toString());
+      assertEquals("late\n", all.err(), all.toString());
+      DockerCli.Result upTo = ok("logs", "--until", early, "until");
+      assertEquals("early\n", upTo.out(), upTo.toString());
+      assertEquals("", upTo.err(), upTo.toString());
+      // a relative duration: ten minutes ago, before anything was logged
+      DockerCli.Result none = ok("logs", "--until", "10m", "until");
+      assertEquals("", none.out() + none.err(), none.toString());
+    } finally {
+      docker.run("rm", "-f", "until");
+    }
+  }
+
+  @Test
+  void cpWithArchiveModeGivesTheFilesTheContainersUser() throws Exception {
+    ok("run", "-d", "--name", "owned", "--user", "1234:2345", "busybox", "sleep", "300");
+    try {
+      Path file = Files.writeString(tmp.resolve("owned.txt"), "mine\n");
+      Files.setAttribute(file, "unix:uid", 4321);
+      Files.setAttribute(file, "unix:gid", 4321);
+      // copyUIDGID=1: the container user's uid and gid, not the archive's
+      ok("cp", "-a", file.toString(), "owned:/tmp/with-a.txt");
+      assertEquals(
+          "1234:2345\n", ok("exec", "owned", "stat", "-c", "%u:%g", "/tmp/with-a.txt").out());
+      // without it the archive's owners stay
+      ok("cp", file.toString(), "owned:/tmp/without-a.txt");
+      assertEquals(
+          "4321:4321\n", ok("exec", "owned", "stat", "-c", "%u:%g", "/tmp/without-a.txt").out());
+      assertEquals("mine\n", ok("exec", "owned", "cat", "/tmp/with-a.txt").out());
+    } finally {
+      docker.run("rm", "-f", "owned");
+    }
+  }
+
+  @Test
   void cpBothWaysAndPlantedSymlinksStayInsideTheContainer() throws Exception {
     ok("run", "-d", "--name", "files", "busybox", "sleep", "300");
     Path local = Files.writeString(tmp.resolve("to-container.txt"), "from the host\n");

@@ -60,17 +60,37 @@ public final class DockerCli {
         command);
   }
 
+  /**
+   * {@code docker ARGS} in {@code dir} started and left running (for a test that kills it), its
+   * output to files in the home.
+   */
+  public Process start(Path dir, String... args) throws IOException {
+    return startTo(dir, Files.createTempFile(home, "out-", ".txt"), args);
+  }
+
+  /** As {@link #start}, its stdout (and stderr) to {@code out}. */
+  public Process startTo(Path dir, Path out, String... args) throws IOException {
+    ProcessBuilder pb = builder(docker(args), dir);
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.redirectOutput(out.toFile());
+    pb.redirectErrorStream(true);
+    return pb.start();
+  }
+
   /** {@code docker ARGS} in {@code dir} (null: the home) within {@code timeout}. */
   public Result run(Path dir, Duration timeout, String... args) throws IOException {
+    return exec(docker(args), null, dir, timeout, "docker " + String.join(" ", args));
+  }
+
+  private static List<String> docker(String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(DOCKER.toString());
     cmd.addAll(List.of(args));
-    return exec(cmd, null, dir, timeout, "docker " + String.join(" ", args));
+    return cmd;
   }
 
-  /** {@code input} null: /dev/null; else written to a pipe left open until the process ends. */
-  private Result exec(List<String> cmd, String input, Path dir, Duration timeout, String what)
-      throws IOException {
+  /** A process in {@code dir} (null: the home) with the client's environment only. */
+  private ProcessBuilder builder(List<String> cmd, Path dir) {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory((dir == null ? home : dir).toFile());
     Map<String, String> env = pb.environment();
     env.clear();
@@ -81,6 +101,13 @@ public final class DockerCli {
     env.put("DOCKER_BUILDKIT", "0");
     env.put("DOCKER_CLI_HINTS", "false");
     env.putAll(extraEnv);
+    return pb;
+  }
+
+  /** {@code input} null: /dev/null; else written to a pipe left open until the process ends. */
+  private Result exec(List<String> cmd, String input, Path dir, Duration timeout, String what)
+      throws IOException {
+    ProcessBuilder pb = builder(cmd, dir);
     Path out = Files.createTempFile(home, "out-", ".txt");
     Path err = Files.createTempFile(home, "err-", ".txt");
     pb.redirectInput(

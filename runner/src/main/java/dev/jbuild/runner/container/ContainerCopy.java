@@ -152,14 +152,61 @@ public final class ContainerCopy {
    */
   public void extract(InputStream in, String ref, String dir, boolean noOverwriteDirNonDir)
       throws IOException {
+    extract(in, ref, dir, noOverwriteDirNonDir, false);
+  }
+
+  /**
+   * As {@link #extract(InputStream, String, String, boolean)}; with {@code copyUidGid} (docker's
+   * {@code copyUIDGID}) what is written is owned by the container's user (its uid and gid as
+   * resolved when it was created) rather than the archive's owners, unless that user is root
+   * (docker chowns only for a container with a user).
+   */
+  public void extract(
+      InputStream in, String ref, String dir, boolean noOverwriteDirNonDir, boolean copyUidGid)
+      throws IOException {
     ContainerState s = all.find(ref);
+    long[] owner = copyUidGid ? containerUser(s.record().id()) : null;
     try (ContainerRoot cr = open(s)) {
-      extract(cr.root(), dir, in, noOverwriteDirNonDir, ref + ":" + dir);
+      extract(cr.root(), dir, in, noOverwriteDirNonDir, ref + ":" + dir, owner);
     }
+  }
+
+  /** The uid and gid of the container's process (its runtime spec), or null for root. */
+  private long[] containerUser(String id) throws IOException {
+    dev.jbuild.layercache.json.JsonObject spec;
+    try {
+      spec =
+          dev.jbuild.layercache.json.Json.parseObject(
+              Files.readAllBytes(dir.resolve(id).resolve("config.json")));
+    } catch (java.nio.file.NoSuchFileException | IllegalArgumentException e) {
+      return null;
+    }
+    dev.jbuild.layercache.json.JsonObject process = spec.object("process");
+    dev.jbuild.layercache.json.JsonObject user = process == null ? null : process.object("user");
+    if (user == null) {
+      return null;
+    }
+    Long uid = user.longValue("uid");
+    Long gid = user.longValue("gid");
+    long u = uid == null ? 0 : uid;
+    long g = gid == null ? 0 : gid;
+    return u == 0 && g == 0 ? null : new long[] {u, g};
   }
 
   static void extract(
       RootDir root, String dir, InputStream in, boolean noOverwriteDirNonDir, String where)
+      throws IOException {
+    extract(root, dir, in, noOverwriteDirNonDir, where, null);
+  }
+
+  /** {@code owner}: the uid and gid of everything written, or null for the archive's owners. */
+  static void extract(
+      RootDir root,
+      String dir,
+      InputStream in,
+      boolean noOverwriteDirNonDir,
+      String where,
+      long[] owner)
       throws IOException {
     Stat st = root.stat(dir, true);
     if (st == null) {
@@ -169,7 +216,14 @@ public final class ContainerCopy {
       throw RunnerErrors.copyFailed("extraction point is not a directory: " + dir);
     }
     try (CopyWriter w =
-            new CopyWriter(root.openDir(dir), where, 0, 0, true, noOverwriteDirNonDir, "extract");
+            new CopyWriter(
+                root.openDir(dir),
+                where,
+                owner == null ? 0 : owner[0],
+                owner == null ? 0 : owner[1],
+                owner == null,
+                noOverwriteDirNonDir,
+                "extract");
         LayerReader r = LayerReader.open(in)) {
       TarEntry e;
       while ((e = r.next()) != null) {

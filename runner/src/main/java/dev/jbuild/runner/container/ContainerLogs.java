@@ -36,8 +36,19 @@ public final class ContainerLogs {
    * @param tail the last N entries only (-1: all)
    * @param since entries from this time on (null: all)
    * @param timestamps prefix each entry with its time (RFC 3339, nanoseconds)
+   * @param until entries up to this time only (null: all); following ends once it passed
    */
-  public record Options(boolean follow, int tail, Instant since, boolean timestamps) {}
+  public record Options(
+      boolean follow, int tail, Instant since, boolean timestamps, Instant until) {
+    public Options(boolean follow, int tail, Instant since, boolean timestamps) {
+      this(follow, tail, since, timestamps, null);
+    }
+
+    /** Whether entry time {@code t} is within since and until (both inclusive, as docker's). */
+    boolean shows(Instant t) {
+      return (since == null || !t.isBefore(since)) && (until == null || !t.isAfter(until));
+    }
+  }
 
   /** Writes the log of container {@code ref} to {@code sink}. */
   public static void read(Containers all, String ref, Options o, Sink sink)
@@ -60,7 +71,7 @@ public final class ContainerLogs {
       }
       int end = complete(bytes, bytes.length);
       for (JsonObject e : entries(bytes, 0, end)) {
-        if (o.since() == null || !time(e).isBefore(o.since())) {
+        if (o.shows(time(e))) {
           tail.addLast(e);
           if (o.tail() >= 0 && tail.size() > o.tail()) {
             tail.removeFirst();
@@ -113,7 +124,7 @@ public final class ContainerLogs {
       if (k != null) {
         offset = drain(current, offset, o, sink);
       }
-      if (last || s == null) {
+      if (last || s == null || o.until() != null && Instant.now().isAfter(o.until())) {
         return;
       }
       if (!running) {
@@ -135,7 +146,7 @@ public final class ContainerLogs {
     }
     int end = complete(bytes, bytes.length);
     for (JsonObject e : entries(bytes, 0, end)) {
-      if (o.since() == null || !time(e).isBefore(o.since())) {
+      if (o.shows(time(e))) {
         emit(e, o, sink);
       }
     }
