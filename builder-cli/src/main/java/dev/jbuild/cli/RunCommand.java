@@ -460,7 +460,7 @@ public class RunCommand implements Callable<Integer> {
         out.flush();
         return ExitCodes.OK;
       }
-      return containers.runAttached(created, attach(), tty);
+      return containers.runAttached(created, attach(), tty, !JbuildCommand.of(spec).isClientCall());
     } catch (RunnerException e) {
       throw new UserException(e.exitCode(), e.getMessage(), e);
     }

@@ -223,6 +223,16 @@ public final class Containers {
    */
   public int runAttached(Created c, Attach attach, boolean tty)
       throws IOException, InterruptedException {
+    return runAttached(c, attach, tty, true);
+  }
+
+  /**
+   * {@link #runAttached}; {@code forwardSignals} false for a run that is not the process's own
+   * foreground command (a daemon running a client's {@code run}: the process's signals are the
+   * daemon's, and the client's Ctrl-C reaches the container by its disconnect).
+   */
+  public int runAttached(Created c, Attach attach, boolean tty, boolean forwardSignals)
+      throws IOException, InterruptedException {
     ContainerRecord rec = c.record;
     boolean ok = false;
     // handlers first: a signal that arrives while the runtime starts is forwarded once it runs
@@ -230,22 +240,24 @@ public final class Containers {
         new java.util.concurrent.atomic.AtomicReference<>();
     List<Integer> early = new ArrayList<>();
     SignalForwarder forwarder =
-        SignalForwarder.install(
-            sig -> {
-              RuntimeProcess p;
-              synchronized (early) {
-                p = running.get();
-                if (p == null) {
-                  early.add(sig);
-                  return;
-                }
-              }
-              try {
-                p.signal(sig);
-              } catch (IOException e) {
-                // the runtime exited meanwhile
-              }
-            });
+        !forwardSignals
+            ? null
+            : SignalForwarder.install(
+                sig -> {
+                  RuntimeProcess p;
+                  synchronized (early) {
+                    p = running.get();
+                    if (p == null) {
+                      early.add(sig);
+                      return;
+                    }
+                  }
+                  try {
+                    p.signal(sig);
+                  } catch (IOException e) {
+                    // the runtime exited meanwhile
+                  }
+                });
     Path cdir = dir.resolve(rec.id());
     // without -t the output is logged too (docker logs shows it); with -t the runtime owns the
     // terminal and nothing passes through jbuild
@@ -271,7 +283,9 @@ public final class Containers {
           l.finish();
         }
       } finally {
-        forwarder.close();
+        if (forwarder != null) {
+          forwarder.close();
+        }
       }
       recordExit(rec.id(), rc);
       c.sandbox.unmount();
