@@ -178,6 +178,21 @@ class ClientModeIT {
     assertEquals(here, there);
   }
 
+  /** {@code build -q -o type=local,dest=DEST CTX} through {@code proxy}, which must succeed. */
+  private void exportThrough(CountingProxy proxy, Path ctx, Path dest) throws Exception {
+    Result r =
+        jbuild(
+            Map.of(),
+            "--host",
+            proxy.host(),
+            "build",
+            "-q",
+            "-o",
+            "type=local,dest=" + dest,
+            ctx.toString());
+    assertEquals(0, r.exit(), r.err());
+  }
+
   @Test
   void aNoOpRebuildSendsTheFileListNotTheFiles() throws Exception {
     Path ctx = context("ctx-manifest", "FROM busybox\nCOPY . /ctx/\n");
@@ -186,33 +201,13 @@ class ClientModeIT {
     Files.write(ctx.resolve("big.bin"), big);
     try (CountingProxy proxy = new CountingProxy(tmp.resolve("proxy.sock"), socket)) {
       Path d1 = tmp.resolve("manifest1");
-      Result first =
-          jbuild(
-              Map.of(),
-              "--host",
-              proxy.host(),
-              "build",
-              "-q",
-              "-o",
-              "type=local,dest=" + d1,
-              ctx.toString());
-      assertEquals(0, first.exit(), first.err());
+      exportThrough(proxy, ctx, d1);
       long sent = proxy.takeUpstream();
       assertTrue(sent > big.length, "first build sent " + sent);
 
       // unchanged: the manifest goes, the files do not
       Path d2 = tmp.resolve("manifest2");
-      Result again =
-          jbuild(
-              Map.of(),
-              "--host",
-              proxy.host(),
-              "build",
-              "-q",
-              "-o",
-              "type=local,dest=" + d2,
-              ctx.toString());
-      assertEquals(0, again.exit(), again.err());
+      exportThrough(proxy, ctx, d2);
       long resent = proxy.takeUpstream();
       assertTrue(resent < 64 * 1024, "a no-op rebuild sent " + resent + " bytes");
       assertTrue(java.util.Arrays.equals(big, Files.readAllBytes(d2.resolve("ctx/big.bin"))));
@@ -223,17 +218,7 @@ class ClientModeIT {
       Files.write(ctx.resolve("big.bin"), big);
       Files.setLastModifiedTime(ctx.resolve("big.bin"), mtime);
       Path d3 = tmp.resolve("manifest3");
-      Result edited =
-          jbuild(
-              Map.of(),
-              "--host",
-              proxy.host(),
-              "build",
-              "-q",
-              "-o",
-              "type=local,dest=" + d3,
-              ctx.toString());
-      assertEquals(0, edited.exit(), edited.err());
+      exportThrough(proxy, ctx, d3);
       assertTrue(proxy.takeUpstream() > big.length);
       assertTrue(java.util.Arrays.equals(big, Files.readAllBytes(d3.resolve("ctx/big.bin"))));
 
@@ -247,17 +232,7 @@ class ClientModeIT {
       Files.write(kept.resolve("big.bin"), tampered);
       Files.setLastModifiedTime(kept.resolve("big.bin"), mtime);
       Path d4 = tmp.resolve("manifest4");
-      Result after =
-          jbuild(
-              Map.of(),
-              "--host",
-              proxy.host(),
-              "build",
-              "-q",
-              "-o",
-              "type=local,dest=" + d4,
-              ctx.toString());
-      assertEquals(0, after.exit(), after.err());
+      exportThrough(proxy, ctx, d4);
       assertTrue(proxy.takeUpstream() > big.length);
       assertTrue(java.util.Arrays.equals(big, Files.readAllBytes(d4.resolve("ctx/big.bin"))));
     }
