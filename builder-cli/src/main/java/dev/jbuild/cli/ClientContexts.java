@@ -121,7 +121,6 @@ final class ClientContexts implements AutoCloseable {
    * unpacked under {@code in}. Returns the lent items the client sent.
    */
   Set<String> apply(InputStream uploads, Path in, Path spoolDir) throws IOException {
-    dev.jbuild.builder.progress.Trace.mark("upload reading");
     Path rest = spoolDir.resolve("rest.tar");
     try (OutputStream out = Files.newOutputStream(rest);
         LayerWriter writer = LayerWriter.open(out, LayerWriterOptions.defaults().withThreads(1));
@@ -157,7 +156,6 @@ final class ClientContexts implements AutoCloseable {
         }
       }
     }
-    dev.jbuild.builder.progress.Trace.mark("upload read");
     LayerApplier.apply(rest, in, ApplyMode.PLAIN);
     Map<String, ContextSync.Stats> sent = new HashMap<>();
     for (Map.Entry<String, Lent> x : lent.entrySet()) {
@@ -168,7 +166,6 @@ final class ClientContexts implements AutoCloseable {
         sent.put(x.getKey(), l.whole);
         if (l.newPrints != null) {
           l.wholePrints = l.newPrints.build(l.dir);
-          dev.jbuild.builder.progress.Trace.mark("context prints recorded");
         }
       }
     }

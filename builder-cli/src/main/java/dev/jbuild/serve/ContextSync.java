@@ -117,8 +117,10 @@ public final class ContextSync {
      * client left its content out: {@link ContextPrints#holds}): named, so kept.
      */
     public void keep(String name, long size) {
+      if (!seen.add(name)) {
+        return; // named twice: counted once
+      }
       addWithParents(names, dirs, name);
-      seen.add(name);
       bytes += size;
       kept++;
     }
@@ -127,9 +129,7 @@ public final class ContextSync {
     public Stats finish() throws IOException {
       close();
       int deleted = deleteUnnamed(dir, names, dirs);
-      dev.jbuild.builder.progress.Trace.mark("context unnamed deleted");
       LayerApplier.apply(deltaFile, dir, ApplyMode.PLAIN);
-      dev.jbuild.builder.progress.Trace.mark("context delta applied");
       return new Stats(kept, written, deleted, bytes);
     }
 

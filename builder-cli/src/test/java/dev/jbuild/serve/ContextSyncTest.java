@@ -142,4 +142,22 @@ class ContextSyncTest {
     assertEquals(1, third.kept());
     assertEquals(4, third.bytes());
   }
+
+  @Test
+  void aFileKeptTwiceIsCountedOnceAndWhatIsNotNamedGoes() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("kept"));
+    Files.createDirectories(dir.resolve("d"));
+    Files.writeString(dir.resolve("d/held"), "12345");
+    Files.writeString(dir.resolve("stale"), "x");
+    ContextSync.Stats stats;
+    try (ContextSync.Session s = new ContextSync.Session(dir, tmp.resolve("delta"), 1L << 20)) {
+      s.keep("d/held", 5);
+      s.keep("d/held", 5); // a manifest naming it twice
+      stats = s.finish();
+    }
+    assertEquals(1, stats.kept());
+    assertEquals(5, stats.bytes());
+    assertEquals("12345", Files.readString(dir.resolve("d/held")));
+    assertFalse(Files.exists(dir.resolve("stale")));
+  }
 }

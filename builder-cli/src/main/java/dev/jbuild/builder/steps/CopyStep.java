@@ -164,18 +164,15 @@ public final class CopyStep implements Step<CopyStep.Prepared> {
         continue;
       }
       BuildContext ctx = services.requireContext(isAdd() ? "ADD" : "COPY");
-      dev.jbuild.builder.progress.Trace.mark("    context open");
       List<ContextFile> files;
       try {
         files = ctx.resolve(s, true);
       } catch (ContextException e) {
         throw BuildErrors.copySource(e.getMessage());
       }
-      dev.jbuild.builder.progress.Trace.mark("    sources resolved");
       for (ContextFile f : files) {
         CopyKey.hashTree(key, ctx, f, excludes);
       }
-      dev.jbuild.builder.progress.Trace.mark("    sources hashed");
       out.add(new CopySource.Context(s, ctx, files));
     }
     for (Heredoc h : in.heredocs()) {
